@@ -1,0 +1,46 @@
+# stepcnn — the two commands: `make run` and `make test`. Needs only python3 and make.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+PIP    := $(BIN)/python -m pip --disable-pip-version-check -q
+SOURCES := stepcnn tests benchmarks
+
+.PHONY: run test lint fuzz parity bench screenshot clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(PIP) install -e '.[test]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/stepcnn $(SCENARIO)
+
+lint: $(STAMP)
+	$(BIN)/ruff check $(SOURCES)
+	$(BIN)/ruff format --check $(SOURCES)
+	$(BIN)/mypy
+
+test: lint
+	$(BIN)/pytest
+
+# Longer property-based fuzzing of the scenario loader (the suite runs a short version).
+fuzz: $(STAMP)
+	STEPCNN_FUZZ_EXAMPLES=5000 $(BIN)/pytest -q tests/test_fuzz.py
+
+# Compare every tensor and step value with PyTorch on random architectures.
+# Installs the CPU build of PyTorch into its own virtualenv (.venv-torch, ~1 GB).
+parity:
+	test -x .venv-torch/bin/python || $(PYTHON) -m venv .venv-torch
+	.venv-torch/bin/python -m pip --disable-pip-version-check -q install numpy 'torch==2.13.0'
+	.venv-torch/bin/python tests/torch_parity.py $(or $(CASES),300)
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_timeline.py
+	$(BIN)/python benchmarks/bench_tui.py
+
+screenshot: $(STAMP)
+	$(BIN)/python benchmarks/screenshot.py
+
+clean:
+	rm -rf $(VENV) .venv-torch .mypy_cache .ruff_cache .hypothesis snapshot_report.html

@@ -1,0 +1,5 @@
+"""``python -m stepcnn``."""
+
+from stepcnn.cli import main
+
+raise SystemExit(main())

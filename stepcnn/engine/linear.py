@@ -1,0 +1,49 @@
+"""Fully connected layer (PyTorch's ``linear``): ``out = x · Wᵀ + b``.
+
+Shapes: x ``(N, in_features)``, weight ``(out_features, in_features)``, bias ``(out_features,)``,
+out ``(N, out_features)``. Output neuron ``o`` is row ``o`` of W dotted with the input vector,
+plus ``b[o]``.
+"""
+
+from typing import NamedTuple
+
+import numpy as np
+
+from stepcnn.engine.types import Array
+
+
+class LinearCache(NamedTuple):
+    x: Array
+    w: Array
+
+
+def linear_forward(x: Array, w: Array, b: Array) -> tuple[Array, LinearCache]:
+    """``out[n, o] = Σ_i W[o, i] · x[n, i] + b[o]``."""
+    return x @ w.T + b, LinearCache(x, w)
+
+
+def linear_backward(dout: Array, cache: LinearCache) -> tuple[Array, Array, Array]:
+    """``dx = dout · W``, ``dW = doutᵀ · x``, ``db = Σ_n dout``."""
+    x, w = cache
+    return dout @ w, dout.T @ x, dout.sum(axis=0)
+
+
+def linear_forward_naive(x: Array, w: Array, b: Array) -> tuple[Array, LinearCache]:
+    """Loop form of :func:`linear_forward`."""
+    n_batch, out_features = x.shape[0], w.shape[0]
+    out = np.zeros((n_batch, out_features))
+    for n in range(n_batch):
+        for o in range(out_features):
+            out[n, o] = np.sum(w[o] * x[n]) + b[o]
+    return out, LinearCache(x, w)
+
+
+def linear_backward_naive(dout: Array, cache: LinearCache) -> tuple[Array, Array, Array]:
+    """Loop form of :func:`linear_backward`: one output-gradient element at a time."""
+    x, w = cache
+    dx, dw, db = np.zeros_like(x), np.zeros_like(w), np.zeros(w.shape[0])
+    for (n, o), g in np.ndenumerate(dout):
+        dw[o] += g * x[n]
+        db[o] += g
+        dx[n] += g * w[o]
+    return dx, dw, db

@@ -1,0 +1,44 @@
+"""Rectified linear unit, element-wise: ``out = max(x, 0)``.
+
+Shapes: any; ``out`` and ``dx`` have the shape of ``x``. The gradient passes where
+``x > 0`` and is blocked where ``x ≤ 0`` — at exactly 0 it is blocked, and at a NaN input it
+passes, both as in PyTorch.
+"""
+
+from typing import NamedTuple
+
+import numpy as np
+
+from stepcnn.engine.types import Array
+
+
+class ReluCache(NamedTuple):
+    x: Array
+
+
+def relu_forward(x: Array) -> tuple[Array, ReluCache]:
+    """``out = max(x, 0)`` (NaN stays NaN)."""
+    out = np.where(x > 0, x, np.where(np.isnan(x), x, 0.0))
+    return out, ReluCache(x)
+
+
+def relu_backward(dout: Array, cache: ReluCache) -> tuple[Array, None, None]:
+    """``dx = dout · [x > 0]``; ReLU has no parameters."""
+    return np.where(cache.x <= 0, 0.0, dout), None, None
+
+
+def relu_forward_naive(x: Array) -> tuple[Array, ReluCache]:
+    """Loop form of :func:`relu_forward`."""
+    out = np.empty_like(x)
+    for i, v in np.ndenumerate(x):
+        out[i] = v if (v > 0 or np.isnan(v)) else 0.0
+    return out, ReluCache(x)
+
+
+def relu_backward_naive(dout: Array, cache: ReluCache) -> tuple[Array, None, None]:
+    """Loop form of :func:`relu_backward`."""
+    dx = np.zeros_like(dout)
+    for i, v in np.ndenumerate(cache.x):
+        if not v <= 0:  # x > 0, or NaN
+            dx[i] = dout[i]
+    return dx, None, None

@@ -1,0 +1,57 @@
+"""The built-in scenario library (the top-level ``scenarios/`` folder).
+
+In a wheel the folder is packaged as ``stepcnn/_scenarios``; in a source checkout or an
+editable install it is read where it stands.
+"""
+
+import tomllib
+from pathlib import Path
+
+DEFAULT = "tour"
+"""What ``stepcnn`` and ``make run`` open when no scenario is named."""
+
+ORDER = (
+    "tour",
+    "hand-computable",
+    "sparse-connectivity",
+    "shared-weights",
+    "fc-to-filters",
+    "maxpool-routing",
+    "edge-detector",
+    "rgb-stride-padding",
+    "digits",
+    "diverging",
+    "dead-relu",
+)
+"""Library order: the learner's path. Scenarios not listed follow alphabetically."""
+
+
+def directory() -> Path:
+    packaged = Path(__file__).resolve().parent.parent / "_scenarios"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parent.parent.parent / "scenarios"
+
+
+def paths() -> list[Path]:
+    """Every built-in scenario file, in library order."""
+    found = {p.stem: p for p in directory().glob("*.toml")}
+    ordered = [found.pop(name) for name in ORDER if name in found]
+    return ordered + [found[name] for name in sorted(found)]
+
+
+def names() -> list[str]:
+    return [p.stem for p in paths()]
+
+
+def find(name: str) -> Path | None:
+    return next((p for p in paths() if p.stem == name), None)
+
+
+def title_of(path: Path) -> str:
+    """The ``title`` of a built-in file, read without full validation (for listings)."""
+    try:
+        title = tomllib.loads(path.read_text(encoding="utf-8")).get("title", "")
+    except (OSError, ValueError):
+        return "(unreadable)"
+    return title if isinstance(title, str) else ""

@@ -1,0 +1,200 @@
+"""Loading a scenario: find the file, read it as UTF-8 TOML, validate every field.
+
+The only exception that leaves this module is :class:`ScenarioError`, carrying every problem
+found with its field path. Files are read, never executed.
+"""
+
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from stepcnn.engine.layers import shapes_through
+from stepcnn.scenario import builtin
+from stepcnn.scenario.budget import size_problems
+from stepcnn.scenario.display import read_display
+from stepcnn.scenario.errors import Problem, ScenarioError
+from stepcnn.scenario.fields import Table
+from stepcnn.scenario.init import initial_params
+from stepcnn.scenario.layer_schema import read_layers
+from stepcnn.scenario.limits import (
+    MAX_BATCH_SIZE,
+    MAX_FILE_BYTES,
+    MAX_ITERATIONS,
+    MAX_SAMPLES,
+)
+from stepcnn.scenario.model import Scenario
+from stepcnn.scenario.narration import read_narration
+from stepcnn.scenario.sample_schema import read_inputs, read_labels, read_targets
+
+LOSSES = ("cross_entropy", "mse")
+
+
+def resolve(ref: str) -> tuple[Path, str]:
+    """The file a SCENARIO argument names and how to show it in messages.
+
+    A path (anything with a slash or a ``.toml`` ending, or an existing file) is taken as is;
+    otherwise ``ref`` must be the name of a built-in scenario.
+    """
+    path = Path(ref)
+    if "/" in ref or ref.endswith(".toml") or path.exists():
+        return path, ref
+    found = builtin.find(ref)
+    if found is None:
+        names = builtin.names()
+        from stepcnn.scenario.fields import suggest
+
+        raise ScenarioError(
+            ref,
+            [
+                Problem(
+                    "",
+                    f"no such file or built-in scenario{suggest(ref, names)} "
+                    f"(built-ins: {', '.join(names)})",
+                )
+            ],
+        )
+    return found, found.name
+
+
+def read_text(path: Path, source: str) -> str:
+    """The file's text, or a ScenarioError saying why it cannot be had."""
+
+    def fail(message: str) -> ScenarioError:
+        return ScenarioError(source, [Problem("", message)])
+
+    try:
+        if path.is_dir():
+            raise fail("is a directory, not a scenario file")
+        if not path.exists():
+            raise fail("file not found")
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise fail(f"is {size / 2**20:.1f} MiB; a scenario file may be at most 16 MiB")
+        data = path.read_bytes()
+    except PermissionError:
+        raise fail("cannot be read: permission denied") from None
+    except OSError as exc:
+        raise fail(f"cannot be read: {exc.strerror or exc}") from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise fail(
+            f"is not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start})"
+        ) from None
+
+
+def parse_toml(text: str, source: str) -> dict[str, Any]:
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        message = f"invalid TOML: {exc}"
+    except (RecursionError, ValueError, OverflowError) as exc:
+        message = f"invalid TOML: {type(exc).__name__}: {exc}"
+    raise ScenarioError(source, [Problem("", message)])
+
+
+def load_scenario(ref: str) -> Scenario:
+    """Load a built-in scenario by name, or a scenario file by path."""
+    path, source = resolve(ref)
+    return load_file(path, source)
+
+
+def load_file(path: Path, source: str | None = None) -> Scenario:
+    source = source or str(path)
+    text = read_text(path, source)
+    return parse_scenario(text, source, name=path.stem, path=path)
+
+
+def parse_scenario(
+    text: str, source: str = "<string>", name: str = "scenario", path: Path | None = None
+) -> Scenario:
+    """Validate a scenario's TOML text; raise ScenarioError listing every problem."""
+    data = parse_toml(text, source)
+    problems: list[Problem] = []
+    top = Table(data, "", problems)
+
+    title = top.string("title", required=True)
+    description = top.string("description", "")
+    credit = top.string("credit", "")
+    seed = top.integer("seed", 0, minimum=0, what="a non-negative integer")
+    learning_rate = top.number("learning_rate", required=True, positive=True)
+    loss = top.choice("loss", LOSSES, required=True)
+    batch_size = top.integer(
+        "batch_size", 1, minimum=1, maximum=MAX_BATCH_SIZE, what="a positive integer"
+    )
+    iterations = top.integer(
+        "iterations", 1, minimum=1, maximum=MAX_ITERATIONS, what="a positive integer"
+    )
+
+    sample_tables = top.tables("samples", required=True)
+    if "samples" in data and not sample_tables and isinstance(data["samples"], list):
+        problems.append(Problem("samples", "must list at least one sample"))
+    if len(sample_tables) > MAX_SAMPLES:
+        problems.append(
+            Problem("samples", f"has {len(sample_tables):,} samples; the limit is {MAX_SAMPLES:,}")
+        )
+        sample_tables = []
+    inputs = read_inputs(sample_tables)
+
+    layer_tables = top.tables("layers", required=True)
+    if "layers" in data and not layer_tables and isinstance(data["layers"], list):
+        problems.append(Problem("layers", "must list at least one layer"))
+    input_shape = None if inputs is None else tuple(int(d) for d in inputs.shape[1:])
+    read = read_layers(layer_tables, input_shape)
+
+    layers = tuple(r.layer for r in read if r.layer is not None) if read else None
+    shapes = shapes_through(layers, input_shape) if layers and input_shape else None
+    output_shape = shapes[-1] if shapes else None
+
+    y = None
+    if loss == "cross_entropy":
+        classes = None
+        if output_shape is not None:
+            if len(output_shape) != 1:
+                problems.append(
+                    Problem(
+                        "loss",
+                        "cross_entropy needs the network to end in a vector of class scores, "
+                        f"but it ends in {'×'.join(map(str, output_shape))}: "
+                        "end with flatten and linear",
+                    )
+                )
+            else:
+                classes = output_shape[0]
+        y = read_labels(sample_tables, classes)
+    elif loss == "mse":
+        y = read_targets(sample_tables, output_shape)
+    for table in sample_tables:
+        table.finish()
+
+    narration = read_narration(top.table("narration"), len(layer_tables))
+    display = read_display(top.table("display"), len(layer_tables), iterations)
+    top.finish()
+
+    if not problems and layers and shapes and batch_size and iterations:
+        problems.extend(size_problems(layers, shapes, batch_size, iterations))
+    if problems or inputs is None or not layers or read is None or y is None:
+        if not problems:  # defensive: every None above comes with a recorded problem
+            problems.append(Problem("", "is not a valid scenario"))
+        raise ScenarioError(source, problems)
+
+    params = initial_params(layers, [(r.weight, r.bias) for r in read], seed)
+    return Scenario(
+        name=name,
+        source=source,
+        path=path,
+        title=title,
+        description=description,
+        credit=credit,
+        seed=seed,
+        learning_rate=learning_rate,
+        loss=loss,
+        batch_size=batch_size,
+        iterations=iterations,
+        inputs=inputs,
+        y=y,
+        layers=layers,
+        initial_params=params,
+        narration=narration,
+        display=display,
+    )

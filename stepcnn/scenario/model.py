@@ -1,0 +1,63 @@
+"""The validated scenario: plain data, ready to train."""
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from stepcnn.engine.layers import Layer, Params, Shape, shapes_through
+from stepcnn.engine.types import Array
+from stepcnn.scenario.display import Display
+from stepcnn.scenario.narration import Narration
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """Everything a scenario file says, checked and converted to arrays.
+
+    ``inputs`` is ``(S, C, H, W)`` for the ``S`` samples; ``y`` holds the integer labels
+    ``(S,)`` for cross_entropy or the targets ``(S, *output_shape)`` for mse.
+    """
+
+    name: str
+    source: str
+    path: Path | None
+    title: str
+    description: str
+    credit: str
+    seed: int
+    learning_rate: float
+    loss: str
+    batch_size: int
+    iterations: int
+    inputs: Array
+    y: Array
+    layers: tuple[Layer, ...]
+    initial_params: tuple[Params | None, ...]
+    narration: Narration = field(default_factory=Narration)
+    display: Display = field(default_factory=Display)
+
+    @property
+    def sample_shape(self) -> Shape:
+        return tuple(int(d) for d in self.inputs.shape[1:])
+
+    @property
+    def shapes(self) -> list[Shape]:
+        """Per-sample shapes: the input, then each layer's output."""
+        return shapes_through(self.layers, self.sample_shape)
+
+    @property
+    def parameter_count(self) -> int:
+        return sum(p.weight.size + p.bias.size for p in self.initial_params if p is not None)
+
+    def batch_indices(self, iteration: int) -> tuple[int, ...]:
+        """Iteration ``i`` trains on samples ``(i·batch_size + j) mod S``, ``j < batch_size``."""
+        count = self.inputs.shape[0]
+        start = iteration * self.batch_size
+        return tuple((start + j) % count for j in range(self.batch_size))
+
+    def batch(self, iteration: int) -> tuple[tuple[int, ...], Array, Array]:
+        """The sample indices, inputs and labels/targets of iteration ``iteration``."""
+        idx = self.batch_indices(iteration)
+        take = np.array(idx, dtype=np.intp)
+        return idx, self.inputs[take], self.y[take]

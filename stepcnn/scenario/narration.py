@@ -1,0 +1,170 @@
+"""Narration: text for each kind of step, and for specific steps or ranges.
+
+Schema (all optional)::
+
+    [narration]
+    intro = "Shown before the first step."
+    [narration.ops]                     # by operation or by layer type
+    "conv2d.forward" = "Filter slides: out{index} = {value:.3f}"
+    relu = "Negative values are cut to zero."
+    [[narration.at]]                    # specific steps; the first rule that matches wins
+    op = "conv2d.backward"              # any of: iteration, phase, layer, op, index, steps
+    index = [0, 0, 1, 1]
+    text = "This position adds its share into dW."
+
+``steps = [a, b]`` matches step numbers a…b of each iteration (both included), counted from the
+start of the iteration.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from stepcnn.scenario.fields import MISSING, Table, describe
+from stepcnn.scenario.placeholders import check_template, fill
+
+PHASES = ("forward", "backward", "update")
+OP_KINDS = (
+    "conv2d.forward",
+    "conv2d.backward",
+    "conv2d.update",
+    "relu.forward",
+    "relu.backward",
+    "maxpool2d.forward",
+    "maxpool2d.backward",
+    "flatten.forward",
+    "flatten.backward",
+    "linear.forward",
+    "linear.backward",
+    "linear.update",
+    "cross_entropy.forward",
+    "cross_entropy.mean",
+    "cross_entropy.backward",
+    "mse.forward",
+    "mse.mean",
+    "mse.backward",
+)
+LAYER_KINDS = ("conv2d", "relu", "maxpool2d", "flatten", "linear", "cross_entropy", "mse")
+
+
+@dataclass(frozen=True)
+class StepRule:
+    """Narration for the steps that match every condition given."""
+
+    text: str
+    iteration: int | None = None
+    phase: str | None = None
+    layer: int | None = None
+    op: str | None = None
+    index: tuple[int, ...] | None = None
+    steps: tuple[int, int] | None = None
+
+    def matches(self, where: Mapping[str, Any]) -> bool:
+        """``where`` holds the step's iteration, phase, layer, op, index and offset."""
+        checks: list[tuple[object, object]] = [
+            (self.iteration, where["iteration"]),
+            (self.phase, where["phase"]),
+            (self.layer, where["layer"]),
+            (self.op, where["op"]),
+            (self.index, where["index"]),
+        ]
+        if any(want is not None and want != have for want, have in checks):
+            return False
+        if self.steps is not None:
+            first, last = self.steps
+            return bool(first <= where["offset"] <= last)
+        return True
+
+
+@dataclass(frozen=True)
+class Narration:
+    intro: str = ""
+    ops: Mapping[str, str] = field(default_factory=dict)
+    rules: tuple[StepRule, ...] = ()
+
+    def template_for(self, where: Mapping[str, Any]) -> str:
+        """The text for a step: a matching rule, else its op, else its layer type."""
+        for rule in self.rules:
+            if rule.matches(where):
+                return rule.text
+        op = str(where["op"])
+        return self.ops.get(op) or self.ops.get(op.split(".")[0], "")
+
+    def text_for(self, where: Mapping[str, Any], values: Mapping[str, object]) -> str:
+        return fill(self.template_for(where), values)
+
+
+def _template(table: Table, key: str, value: object) -> str | None:
+    if not isinstance(value, str):
+        table.error(key, f"must be a string, got {describe(value)}")
+        return None
+    problem = check_template(value)
+    if problem:
+        table.error(key, problem)
+        return None
+    return value
+
+
+def _read_rule(rule: Table, layer_count: int) -> StepRule | None:
+    text = _template(rule, "text", rule.raw("text", required=True))
+    iteration = rule.integer("iteration", minimum=0, what="a non-negative integer")
+    phase = rule.choice("phase", PHASES)
+    layer = rule.integer("layer", minimum=0, what="a layer number (from 0)")
+    if layer is not None and layer >= layer_count:
+        rule.error(
+            "layer", f"must name one of the {layer_count} layers (0–{layer_count - 1}), got {layer}"
+        )
+        layer = None
+    op = rule.choice("op", OP_KINDS)
+    index = rule.raw("index")
+    index_value: tuple[int, ...] | None = None
+    if index is not MISSING:
+        if isinstance(index, list) and all(
+            isinstance(i, int) and not isinstance(i, bool) and i >= 0 for i in index
+        ):
+            index_value = tuple(index)
+        else:
+            rule.error("index", f"must be a list of non-negative integers, got {describe(index)}")
+    steps = rule.raw("steps")
+    steps_value: tuple[int, int] | None = None
+    if steps is not MISSING:
+        ok = (
+            isinstance(steps, list)
+            and len(steps) == 2
+            and all(isinstance(s, int) and not isinstance(s, bool) and s >= 0 for s in steps)
+            and steps[0] <= steps[1]
+        )
+        if ok:
+            steps_value = (steps[0], steps[1])
+        else:
+            rule.error(
+                "steps",
+                f"must be [first, last] step numbers with first ≤ last, got {describe(steps)}",
+            )
+    rule.finish()
+    if text is None:
+        return None
+    return StepRule(text, iteration, phase, layer, op, index_value, steps_value)
+
+
+def read_narration(table: Table | None, layer_count: int) -> Narration:
+    """The ``[narration]`` table, every template checked."""
+    if table is None:
+        return Narration()
+    intro_raw = table.raw("intro")
+    intro = "" if intro_raw is MISSING else (_template(table, "intro", intro_raw) or "")
+    ops: dict[str, str] = {}
+    ops_table = table.table("ops")
+    if ops_table is not None:
+        known = (*OP_KINDS, *LAYER_KINDS)
+        for key in ops_table.data:
+            if key not in known:
+                continue  # reported by finish() with a suggestion
+            text = _template(ops_table, key, ops_table.raw(key))
+            if text is not None:
+                ops[key] = text
+        ops_table.known.extend(known)
+        ops_table.finish()
+    rules = [_read_rule(rule, layer_count) for rule in table.tables("at")]
+    table.finish()
+    return Narration(intro, ops, tuple(r for r in rules if r is not None))

@@ -1,0 +1,60 @@
+"""``stepcnn new NAME``: a commented template scenario that passes ``stepcnn check``."""
+
+import sys
+from pathlib import Path
+
+TEMPLATE = """# A stepcnn teaching scenario. Check it with:  stepcnn check {file}
+# Open it with:  stepcnn {file}
+title = "{name}"
+description = "What this scenario shows, in a sentence or two."
+seed = 0                 # initialises the weights you do not give
+learning_rate = 0.1
+loss = "cross_entropy"   # or "mse" (then give each sample a target instead of a label)
+batch_size = 1
+iterations = 2
+
+[[samples]]
+input = [                # [H][W] is one channel; [C][H][W] for several
+  [0, 1, 2, 1],
+  [1, 2, 3, 2],
+  [0, 1, 2, 1],
+  [0, 0, 1, 0],
+]
+label = 1
+
+[[layers]]
+type = "conv2d"
+out_channels = 1
+kernel_size = 3          # or [kh, kw]
+stride = 1
+padding = 0
+weight = [[[[1, 0, -1], [1, 0, -1], [1, 0, -1]]]]   # [out][in][kh][kw]; leave out to draw from seed
+bias = [0]
+
+[[layers]]
+type = "relu"
+
+[[layers]]
+type = "flatten"
+
+[[layers]]
+type = "linear"
+out_features = 2
+
+[narration.ops]
+"conv2d.forward" = "The filter reads one patch: out{{index}} = {{value:.3f}}."
+"""
+
+
+def write_template(name: str, force: bool = False) -> int:
+    path = Path(name if name.endswith(".toml") else name + ".toml")
+    if path.exists() and not force:
+        print(f"{path}: already exists (use --force to overwrite)", file=sys.stderr)
+        return 2
+    try:
+        path.write_text(TEMPLATE.format(file=path, name=path.stem), encoding="utf-8")
+    except OSError as exc:
+        print(f"{path}: cannot write: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    print(f"wrote {path}; check it with: stepcnn check {path}")
+    return 0

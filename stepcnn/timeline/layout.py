@@ -1,0 +1,107 @@
+"""The order of steps in one iteration: segments of (phase, layer, op), each a block of steps.
+
+Every iteration has the same layout, so step ``k`` is iteration ``k // per_iteration`` and an
+offset found by bisecting the segment starts: no step is ever stored.
+
+Order: forward through the layers, the loss (per-sample terms, then the mean); backward
+from the loss through the layers in reverse; then the SGD update of every layer with
+parameters, in layer order.
+"""
+
+import bisect
+import math
+from dataclasses import dataclass
+
+from stepcnn.engine.layers import Layer, Shape
+from stepcnn.timeline.ops import LAYER_OPS, LOSS_OPS, Op
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A run of steps of one op over one index space (row-major)."""
+
+    phase: str
+    layer: int | None  # None for the loss
+    kind: str  # layer type or loss name
+    op: Op
+    shape: tuple[int, ...]
+    start: int  # offset of the first step within the iteration
+
+    @property
+    def count(self) -> int:
+        return math.prod(self.shape)
+
+    @property
+    def end(self) -> int:
+        return self.start + self.count
+
+    @property
+    def group(self) -> tuple[str, int | None]:
+        """What "layer" means for navigation: the loss's segments form one group per phase."""
+        return (self.phase, self.layer)
+
+    def block(self, level: str) -> int:
+        """Steps per row or per map of this segment (the whole segment for vectors)."""
+        shape = self.shape
+        if level == "row" and len(shape) >= 2:
+            return shape[-1]
+        if level == "map" and len(shape) >= 4:
+            return shape[-2] * shape[-1]
+        if level == "map" and len(shape) >= 2:
+            return shape[-1]
+        return max(self.count, 1)
+
+
+class Layout:
+    """The segments of one iteration and how many steps they hold."""
+
+    def __init__(self, layers: tuple[Layer, ...], shapes: list[Shape], batch: int, loss: str):
+        segments: list[Segment] = []
+
+        def add(phase: str, layer: int | None, kind: str, op: Op, shape: tuple[int, ...]) -> None:
+            start = segments[-1].end if segments else 0
+            segments.append(Segment(phase, layer, kind, op, shape, start))
+
+        for i, layer in enumerate(layers):
+            op = LAYER_OPS[(layer.type, "forward")]
+            add(
+                "forward", i, layer.type, op, op.index_shape(layer, batch, shapes[i], shapes[i + 1])
+            )
+        for op in LOSS_OPS[(loss, "forward")]:
+            add("forward", None, loss, op, op.index_shape(None, batch, shapes[-1], shapes[-1]))
+        for op in LOSS_OPS[(loss, "backward")]:
+            add("backward", None, loss, op, op.index_shape(None, batch, shapes[-1], shapes[-1]))
+        for i in reversed(range(len(layers))):
+            layer = layers[i]
+            op = LAYER_OPS[(layer.type, "backward")]
+            add(
+                "backward",
+                i,
+                layer.type,
+                op,
+                op.index_shape(layer, batch, shapes[i], shapes[i + 1]),
+            )
+        for i, layer in enumerate(layers):
+            update = LAYER_OPS.get((layer.type, "update"))
+            if update is not None:
+                add(
+                    "update",
+                    i,
+                    layer.type,
+                    update,
+                    update.index_shape(layer, batch, shapes[i], shapes[i + 1]),
+                )
+        self.segments = tuple(segments)
+        self.starts = [s.start for s in segments]
+        self.per_iteration = segments[-1].end
+
+    def locate(self, offset: int) -> int:
+        """The segment holding step ``offset`` of an iteration."""
+        return bisect.bisect_right(self.starts, offset) - 1
+
+    def counts(self) -> dict[tuple[str, int | None], int]:
+        """Steps per (phase, layer) — layer None for the loss."""
+        result: dict[tuple[str, int | None], int] = {}
+        for s in self.segments:
+            result[(s.phase, s.layer)] = result.get((s.phase, s.layer), 0) + s.count
+        return result

@@ -1,0 +1,37 @@
+"""How numbers are written in equations: short, with a real minus sign."""
+
+import math
+
+MINUS = "\u2212"
+
+
+def num(value: float, digits: int = 4) -> str:
+    """``0.5``, ``−1.0``, ``3.142``, ``1.2e−05``, ``nan``, ``−inf``."""
+    v = float(value)
+    if math.isnan(v):
+        return "nan"
+    if math.isinf(v):
+        return f"{MINUS}inf" if v < 0 else "inf"
+    text = format(v, f".{digits}g")
+    if "e" not in text and "." not in text:
+        text += ".0"
+    return text.replace("-", MINUS)
+
+
+def paren(value: float) -> str:
+    """A number, in parentheses when negative (for products: ``2.0·(−1.0)``)."""
+    text = num(value)
+    return f"({text})" if text.startswith(MINUS) else text
+
+
+def idx(index: tuple[int, ...]) -> str:
+    """``[0,1,2,3]``."""
+    return "[" + ",".join(str(i) for i in index) + "]"
+
+
+def dot_terms(left: list[float], right: list[float], limit: int = 9) -> str:
+    """``(1.0·0.5) + (2.0·(−1.0)) + …`` with at most ``limit`` terms written out."""
+    terms = [f"({num(a)}·{paren(b)})" for a, b in zip(left[:limit], right[:limit], strict=True)]
+    if len(left) > limit:
+        terms.append(f"… {len(left) - limit} more")
+    return " + ".join(terms)

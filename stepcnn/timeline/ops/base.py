@@ -1,0 +1,129 @@
+"""The contract every operation kind fulfils, and the context it is given."""
+
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import numpy as np
+
+from stepcnn.engine.layers import Layer
+from stepcnn.engine.network import IterationRecord, LayerRecord
+from stepcnn.engine.types import Array, IntArray
+from stepcnn.timeline.step import Partial, Region, TensorId
+from stepcnn.timeline.tensors import grad_output_id, input_id
+
+
+@dataclass(frozen=True)
+class OpContext:
+    """One segment of one iteration: the record, the layer and the learning rate."""
+
+    record: IterationRecord
+    layer: int | None
+    spec: Layer | None
+    learning_rate: float
+
+    @property
+    def lr(self) -> LayerRecord:
+        assert self.layer is not None
+        return self.record.layers[self.layer]
+
+    @property
+    def cache(self) -> Any:
+        return self.lr.cache
+
+    @property
+    def input_id(self) -> TensorId:
+        assert self.layer is not None
+        return input_id(self.layer)
+
+    @property
+    def output_id(self) -> TensorId:
+        return TensorId(self.layer, "output")
+
+    @property
+    def grad_output_id(self) -> TensorId:
+        assert self.layer is not None
+        return grad_output_id(self.layer, len(self.record.layers))
+
+    @property
+    def grad_input_id(self) -> TensorId:
+        return TensorId(self.layer, "grad_input")
+
+    def tid(self, name: str) -> TensorId:
+        return TensorId(self.layer, name)
+
+
+@dataclass(frozen=True)
+class StepBody:
+    """The op-specific part of a :class:`~stepcnn.timeline.step.Step`."""
+
+    value: float | None
+    equation: str
+    operands: dict[str, Array]
+    reads: tuple[Region, ...]
+    writes: tuple[Region, ...]
+
+
+History = tuple[IntArray, Array]
+"""Steps (local, ascending) that write a cell, and the cell's value after each."""
+
+
+class Op(Protocol):
+    """One kind of elementary step (``conv2d.forward``, ``relu.backward``, …)."""
+
+    name: str
+    phase: str
+    has_values: bool
+
+    def index_shape(
+        self, spec: Layer | None, batch: int, in_shape: tuple[int, ...], out_shape: tuple[int, ...]
+    ) -> tuple[int, ...]:
+        """The index space of the segment: one step per element, row-major."""
+        ...
+
+    def writes_tensors(self, ctx_layer: int | None) -> tuple[TensorId, ...]:
+        """The tensors this op produces (its steps write them)."""
+        ...
+
+    def step(self, ctx: OpContext, index: tuple[int, ...]) -> StepBody: ...
+
+    def values(self, ctx: OpContext) -> Array:
+        """Every step's value in segment order (NaN where a step has none)."""
+        ...
+
+    def partial(self, ctx: OpContext, local: int) -> dict[TensorId, Partial]:
+        """The tensors this op writes, as they stand after step ``local`` of the segment."""
+        ...
+
+    def cell_history(
+        self, ctx: OpContext, tensor: TensorId, cell: tuple[int, ...]
+    ) -> History | None:
+        """Which steps write ``tensor[cell]`` and the value after each (None: never written)."""
+        ...
+
+    def nonfinite(self, ctx: OpContext) -> np.ndarray:
+        """Per step: does it produce a NaN or an infinity?"""
+        ...
+
+
+class ValueOp:
+    """Default for ops whose steps each have a value: non-finite means a non-finite value."""
+
+    has_values = True
+
+    def values(self, ctx: OpContext) -> Array:
+        raise NotImplementedError
+
+    def nonfinite(self, ctx: OpContext) -> np.ndarray:
+        return ~np.isfinite(self.values(ctx))
+
+
+def prefix_mask(shape: tuple[int, ...], local: int) -> np.ndarray:
+    """Row-major cells ``0…local`` of ``shape`` set."""
+    return (np.arange(int(np.prod(shape))) <= local).reshape(shape)
+
+
+def one_step(local: int, value: float) -> History:
+    return np.array([local], dtype=np.intp), np.array([value], dtype=np.float64)
+
+
+NO_HISTORY: History = (np.zeros(0, dtype=np.intp), np.zeros(0))

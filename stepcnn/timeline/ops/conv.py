@@ -1,0 +1,215 @@
+"""conv2d steps: one per output cell (forward) and one per output-gradient cell (backward)."""
+
+import numpy as np
+
+from stepcnn.engine.conv import ConvCache, conv2d_backward
+from stepcnn.engine.layers import Conv2d, Layer
+from stepcnn.engine.types import Array
+from stepcnn.timeline.numbers import dot_terms, idx, num
+from stepcnn.timeline.ops.base import NO_HISTORY, History, OpContext, StepBody, ValueOp, one_step
+from stepcnn.timeline.step import Partial, Region, TensorId
+
+
+def _geometry(ctx: OpContext) -> tuple[ConvCache, Conv2d]:
+    assert isinstance(ctx.spec, Conv2d)
+    return ctx.cache, ctx.spec
+
+
+def _window(spec: Conv2d, h: int, w: int, r: int, c: int) -> tuple[slice, slice]:
+    """The input cells (unpadded coordinates, clipped to the map) under output cell (r, c)."""
+    (kh, kw), (sh, sw), (ph, pw) = spec.kernel_size, spec.stride, spec.padding
+    top, left = r * sh - ph, c * sw - pw
+    return slice(max(top, 0), min(top + kh, h)), slice(max(left, 0), min(left + kw, w))
+
+
+def _patch(cache: ConvCache, spec: Conv2d, n: int, r: int, c: int) -> Array:
+    """The padded input patch ``(C, kh, kw)`` under output cell (r, c) of sample n."""
+    (kh, kw), (sh, sw) = spec.kernel_size, spec.stride
+    return cache.xp[n, :, r * sh : r * sh + kh, c * sw : c * sw + kw]
+
+
+class ConvForward(ValueOp):
+    name = "conv2d.forward"
+    phase = "forward"
+
+    def index_shape(
+        self, spec: Layer | None, batch: int, in_shape: tuple[int, ...], out_shape: tuple[int, ...]
+    ) -> tuple[int, ...]:
+        return (batch, *out_shape)
+
+    def writes_tensors(self, layer: int | None) -> tuple[TensorId, ...]:
+        return (TensorId(layer, "output"),)
+
+    def step(self, ctx: OpContext, index: tuple[int, ...]) -> StepBody:
+        cache, spec = _geometry(ctx)
+        n, f, r, c = index
+        params = ctx.lr.params
+        assert params is not None
+        patch = _patch(cache, spec, n, r, c)
+        weights = params.weight[f]
+        bias = float(params.bias[f])
+        value = float(ctx.lr.output[index])
+        h, w = ctx.lr.input.shape[2:]
+        rows, cols = _window(spec, h, w, r, c)
+        equation = (
+            f"out{idx(index)} = {dot_terms(patch.ravel().tolist(), weights.ravel().tolist())}"
+            f" + b {num(bias)} = {num(value)}"
+        )
+        return StepBody(
+            value=value,
+            equation=equation,
+            operands={
+                "patch": patch,
+                "filter": weights,
+                "products": patch * weights,
+                "bias": np.array([bias]),
+            },
+            reads=(
+                Region(ctx.input_id, (n, slice(None), rows, cols)),
+                Region(ctx.tid("weight"), (f,)),
+                Region(ctx.tid("bias"), (f,)),
+            ),
+            writes=(Region(ctx.output_id, index),),
+        )
+
+    def values(self, ctx: OpContext) -> Array:
+        return ctx.lr.output.ravel()
+
+    def partial(self, ctx: OpContext, local: int) -> dict[TensorId, Partial]:
+        return {ctx.output_id: Partial.prefix(ctx.lr.output, local)}
+
+    def cell_history(
+        self, ctx: OpContext, tensor: TensorId, cell: tuple[int, ...]
+    ) -> History | None:
+        if tensor != ctx.output_id:
+            return None
+        out = ctx.lr.output
+        return one_step(int(np.ravel_multi_index(cell, out.shape)), float(out[cell]))
+
+
+class ConvBackward(ValueOp):
+    name = "conv2d.backward"
+    phase = "backward"
+
+    def index_shape(
+        self, spec: Layer | None, batch: int, in_shape: tuple[int, ...], out_shape: tuple[int, ...]
+    ) -> tuple[int, ...]:
+        return (batch, *out_shape)
+
+    def writes_tensors(self, layer: int | None) -> tuple[TensorId, ...]:
+        return tuple(TensorId(layer, t) for t in ("grad_weight", "grad_bias", "grad_input"))
+
+    def _masked(self, ctx: OpContext, local: int) -> Array:
+        dout = ctx.lr.grad_output
+        mask = (np.arange(dout.size) <= local).reshape(dout.shape)
+        return np.where(mask, dout, 0.0)
+
+    def step(self, ctx: OpContext, index: tuple[int, ...]) -> StepBody:
+        cache, spec = _geometry(ctx)
+        n, f, r, c = index
+        params = ctx.lr.params
+        assert params is not None
+        dout = ctx.lr.grad_output
+        g = float(dout[index])
+        patch = _patch(cache, spec, n, r, c)
+        weights = params.weight[f]
+        local = int(np.ravel_multi_index(index, dout.shape))
+        with np.errstate(all="ignore"):
+            gm = self._masked(ctx, local)[:, f]
+            windows = cache.windows
+            dw_after = np.einsum("nhw,nchwij->cij", gm, windows)
+            dw_before = np.einsum("nhw,nchwij->cij", self._masked(ctx, local - 1)[:, f], windows)
+            db_after = float(gm.sum())
+        h, w = ctx.lr.input.shape[2:]
+        rows, cols = _window(spec, h, w, r, c)
+        equation = (
+            f"g = dL/dout{idx(index)} = {num(g)}:  dW[{f}] += g·patch;  "
+            f"db[{f}] += g → {num(db_after)};  dx[{n},:,{rows.start}:{rows.stop},"
+            f"{cols.start}:{cols.stop}] += g·W[{f}]"
+        )
+        return StepBody(
+            value=g,
+            equation=equation,
+            operands={
+                "grad": np.array([g]),
+                "patch": patch,
+                "filter": weights,
+                "dw_contribution": g * patch,
+                "dx_contribution": g * weights,
+                "dw_before": dw_before,
+                "dw_after": dw_after,
+            },
+            reads=(
+                Region(ctx.grad_output_id, index),
+                Region(ctx.input_id, (n, slice(None), rows, cols)),
+                Region(ctx.tid("weight"), (f,)),
+            ),
+            writes=(
+                Region(ctx.tid("grad_weight"), (f,)),
+                Region(ctx.tid("grad_bias"), (f,)),
+                Region(ctx.grad_input_id, (n, slice(None), rows, cols)),
+            ),
+        )
+
+    def values(self, ctx: OpContext) -> Array:
+        return ctx.lr.grad_output.ravel()
+
+    def partial(self, ctx: OpContext, local: int) -> dict[TensorId, Partial]:
+        with np.errstate(all="ignore"):
+            dx, dw, db = conv2d_backward(self._masked(ctx, local), ctx.cache)
+        return {
+            ctx.tid("grad_weight"): Partial(dw),
+            ctx.tid("grad_bias"): Partial(db),
+            ctx.grad_input_id: Partial(dx),
+        }
+
+    def cell_history(
+        self, ctx: OpContext, tensor: TensorId, cell: tuple[int, ...]
+    ) -> History | None:
+        cache, spec = _geometry(ctx)
+        dout = ctx.lr.grad_output
+        n_batch, filters, ho, wo = dout.shape
+        per_sample = filters * ho * wo
+        with np.errstate(all="ignore"):
+            if tensor == ctx.tid("grad_weight"):
+                f, ch, i, j = cell
+                contrib = dout[:, f] * cache.windows[:, ch, :, :, i, j]  # (N, Ho, Wo)
+                steps = (
+                    np.arange(n_batch)[:, None, None] * per_sample
+                    + f * ho * wo
+                    + np.arange(ho * wo).reshape(ho, wo)[None]
+                ).ravel()
+                return steps, np.cumsum(contrib.ravel())
+            if tensor == ctx.tid("grad_bias"):
+                (f,) = cell
+                steps = (
+                    np.arange(n_batch)[:, None] * per_sample
+                    + f * ho * wo
+                    + np.arange(ho * wo)[None]
+                ).ravel()
+                return steps, np.cumsum(dout[:, f].ravel())
+            if tensor == ctx.grad_input_id:
+                return self._dx_history(ctx, spec, cell)
+        return None
+
+    def _dx_history(self, ctx: OpContext, spec: Conv2d, cell: tuple[int, ...]) -> History:
+        n, ch, y, x = cell
+        dout = ctx.lr.grad_output
+        params = ctx.lr.params
+        assert params is not None
+        _, filters, ho, wo = dout.shape
+        (kh, kw), (sh, sw), (ph, pw) = spec.kernel_size, spec.stride, spec.padding
+        py, px = y + ph, x + pw
+        # Windows r cover padded row py when r·sh ≤ py ≤ r·sh + kh − 1.
+        rows = list(range(max(0, -(-(py - kh + 1) // sh)), min(ho - 1, py // sh) + 1))
+        cols = list(range(max(0, -(-(px - kw + 1) // sw)), min(wo - 1, px // sw) + 1))
+        if not rows or not cols:
+            return NO_HISTORY
+        r_arr = np.array(rows)[:, None]
+        s_arr = np.array(cols)[None, :]
+        steps_list, contrib_list = [], []
+        for f in range(filters):
+            w_cells = params.weight[f, ch, py - r_arr * sh, px - s_arr * sw]
+            contrib_list.append((dout[n, f][r_arr, s_arr] * w_cells).ravel())
+            steps_list.append((n * filters * ho * wo + f * ho * wo + r_arr * wo + s_arr).ravel())
+        return np.concatenate(steps_list), np.cumsum(np.concatenate(contrib_list))

@@ -1,0 +1,122 @@
+"""maxpool2d steps: which cell of each window wins (forward) and where its gradient goes."""
+
+import numpy as np
+
+from stepcnn.engine.layers import Layer, MaxPool2d
+from stepcnn.engine.pool import PoolCache, maxpool2d_backward, winner_coordinates
+from stepcnn.engine.types import Array
+from stepcnn.timeline.numbers import idx, num
+from stepcnn.timeline.ops.base import History, OpContext, StepBody, ValueOp, one_step
+from stepcnn.timeline.step import Partial, Region, TensorId
+
+
+def _winner(ctx: OpContext, index: tuple[int, ...]) -> tuple[slice, slice, tuple[int, int], Array]:
+    """The window's rows/cols, the winner's input coordinates and a one-hot winner mask."""
+    assert isinstance(ctx.spec, MaxPool2d)
+    cache: PoolCache = ctx.cache
+    n, c, r, s = index
+    (kh, kw), (sh, sw) = ctx.spec.kernel_size, ctx.spec.stride
+    offset = int(cache.argmax[n, c, r, s])
+    mask = np.zeros((kh, kw))
+    mask[offset // kw, offset % kw] = 1.0
+    rows, cols = slice(r * sh, r * sh + kh), slice(s * sw, s * sw + kw)
+    return rows, cols, (r * sh + offset // kw, s * sw + offset % kw), mask
+
+
+class PoolForward(ValueOp):
+    name = "maxpool2d.forward"
+    phase = "forward"
+
+    def index_shape(
+        self, spec: Layer | None, batch: int, in_shape: tuple[int, ...], out_shape: tuple[int, ...]
+    ) -> tuple[int, ...]:
+        return (batch, *out_shape)
+
+    def writes_tensors(self, layer: int | None) -> tuple[TensorId, ...]:
+        return (TensorId(layer, "output"),)
+
+    def step(self, ctx: OpContext, index: tuple[int, ...]) -> StepBody:
+        n, c, _, _ = index
+        rows, cols, (wy, wx), mask = _winner(ctx, index)
+        window = ctx.lr.input[n, c, rows, cols]
+        value = float(ctx.lr.output[index])
+        listed = ", ".join(num(v) for v in window.ravel()[:16])
+        if window.size > 16:
+            listed += ", …"
+        return StepBody(
+            value=value,
+            equation=f"out{idx(index)} = max({listed}) = {num(value)}  ← x{idx((n, c, wy, wx))}",
+            operands={"window": window, "winner": mask},
+            reads=(Region(ctx.input_id, (n, c, rows, cols)),),
+            writes=(Region(ctx.output_id, index),),
+        )
+
+    def values(self, ctx: OpContext) -> Array:
+        return ctx.lr.output.ravel()
+
+    def partial(self, ctx: OpContext, local: int) -> dict[TensorId, Partial]:
+        return {ctx.output_id: Partial.prefix(ctx.lr.output, local)}
+
+    def cell_history(
+        self, ctx: OpContext, tensor: TensorId, cell: tuple[int, ...]
+    ) -> History | None:
+        if tensor != ctx.output_id:
+            return None
+        out = ctx.lr.output
+        return one_step(int(np.ravel_multi_index(cell, out.shape)), float(out[cell]))
+
+
+class PoolBackward(ValueOp):
+    name = "maxpool2d.backward"
+    phase = "backward"
+
+    def index_shape(
+        self, spec: Layer | None, batch: int, in_shape: tuple[int, ...], out_shape: tuple[int, ...]
+    ) -> tuple[int, ...]:
+        return (batch, *out_shape)
+
+    def writes_tensors(self, layer: int | None) -> tuple[TensorId, ...]:
+        return (TensorId(layer, "grad_input"),)
+
+    def step(self, ctx: OpContext, index: tuple[int, ...]) -> StepBody:
+        n, c, _, _ = index
+        rows, cols, (wy, wx), mask = _winner(ctx, index)
+        g = float(ctx.lr.grad_output[index])
+        others = mask.size - 1
+        return StepBody(
+            value=g,
+            equation=(
+                f"g = dL/dout{idx(index)} = {num(g)} → dx{idx((n, c, wy, wx))} += {num(g)} "
+                f"(the winner); the other {others} cells of the window get 0"
+            ),
+            operands={
+                "grad": np.array([g]),
+                "window": ctx.lr.input[n, c, rows, cols],
+                "winner": mask,
+                "routed": g * mask,
+            },
+            reads=(Region(ctx.grad_output_id, index), Region(ctx.input_id, (n, c, rows, cols))),
+            writes=(Region(ctx.grad_input_id, (n, c, wy, wx)),),
+        )
+
+    def values(self, ctx: OpContext) -> Array:
+        return ctx.lr.grad_output.ravel()
+
+    def partial(self, ctx: OpContext, local: int) -> dict[TensorId, Partial]:
+        dout = ctx.lr.grad_output
+        mask = (np.arange(dout.size) <= local).reshape(dout.shape)
+        dx, _, _ = maxpool2d_backward(np.where(mask, dout, 0.0), ctx.cache)
+        return {ctx.grad_input_id: Partial(dx)}
+
+    def cell_history(
+        self, ctx: OpContext, tensor: TensorId, cell: tuple[int, ...]
+    ) -> History | None:
+        if tensor != ctx.grad_input_id:
+            return None
+        n, c, y, x = cell
+        rows, cols = winner_coordinates(ctx.cache)
+        dout = ctx.lr.grad_output
+        hits = np.flatnonzero((rows[n, c] == y) & (cols[n, c] == x))
+        _, channels, ho, wo = dout.shape
+        steps = (n * channels + c) * ho * wo + hits
+        return steps.astype(np.intp), np.cumsum(dout[n, c].ravel()[hits])

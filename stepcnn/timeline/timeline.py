@@ -1,0 +1,128 @@
+"""The timeline: random access to every elementary step of a training run.
+
+``timeline[k]`` finds iteration ``k // per_iteration`` and the segment by bisection, then
+derives the step from that iteration's stored tensors by index arithmetic. Nothing is replayed
+or snapshotted, so step k costs the same at k = 10 and k = 10⁷, and stepping back costs what
+stepping forward costs. Memory is the iterations' tensors, never a function of the step count.
+"""
+
+from collections.abc import Iterator
+
+import numpy as np
+
+from stepcnn.timeline.layout import Layout, Segment
+from stepcnn.timeline.ops import OpContext
+from stepcnn.timeline.step import Partial, Step, TensorId
+from stepcnn.timeline.tensors import final_value, initial_value
+from stepcnn.training import TrainingRun
+
+
+class Timeline:
+    """Every step of every iteration of a :class:`TrainingRun`, by number."""
+
+    def __init__(self, run: TrainingRun) -> None:
+        self.run = run
+        s = run.scenario
+        self.layout = Layout(s.layers, s.shapes, s.batch_size, s.loss)
+        self.per_iteration = self.layout.per_iteration
+        self._producers: dict[TensorId, int] = {}
+        for i, seg in enumerate(self.layout.segments):
+            for tid in seg.op.writes_tensors(seg.layer):
+                self._producers.setdefault(tid, i)
+
+    def __len__(self) -> int:
+        return self.per_iteration * len(self.run)
+
+    @property
+    def segments(self) -> tuple[Segment, ...]:
+        return self.layout.segments
+
+    def position(self, k: int) -> tuple[int, int, int]:
+        """``(iteration, segment number, step within the segment)`` of step ``k``."""
+        if not 0 <= k < len(self):
+            raise IndexError(f"step {k} out of range (0–{len(self) - 1})")
+        iteration, offset = divmod(k, self.per_iteration)
+        si = self.layout.locate(offset)
+        return iteration, si, offset - self.layout.segments[si].start
+
+    def context(self, iteration: int, segment: Segment) -> OpContext:
+        record = self.run.record(iteration)
+        spec = None if segment.layer is None else self.run.scenario.layers[segment.layer]
+        return OpContext(record, segment.layer, spec, self.run.scenario.learning_rate)
+
+    def step_number(self, iteration: int, segment_number: int, local: int) -> int:
+        return iteration * self.per_iteration + self.layout.segments[segment_number].start + local
+
+    def __getitem__(self, k: int) -> Step:
+        if k < 0:
+            k += len(self)
+        iteration, si, local = self.position(k)
+        seg = self.layout.segments[si]
+        index = tuple(int(i) for i in np.unravel_index(local, seg.shape)) if seg.shape else ()
+        body = seg.op.step(self.context(iteration, seg), index)
+        return Step(
+            k=k,
+            iteration=iteration,
+            offset=seg.start + local,
+            phase=seg.phase,
+            layer=seg.layer,
+            kind=seg.kind,
+            op=seg.op.name,
+            index=index,
+            value=body.value,
+            equation=body.equation,
+            operands=body.operands,
+            reads=body.reads,
+            writes=body.writes,
+        )
+
+    def __iter__(self) -> Iterator[Step]:
+        for k in range(len(self)):
+            yield self[k]
+
+    def steps(self, start: int = 0, stop: int | None = None) -> Iterator[Step]:
+        for k in range(start, len(self) if stop is None else min(stop, len(self))):
+            yield self[k]
+
+    # ---- the state of any tensor at any step -------------------------------------------
+
+    def tensor_at(self, k: int, tensor: TensorId) -> Partial:
+        """``tensor`` as it stands once step ``k`` has run.
+
+        Tensors produced by an earlier segment are complete, the current segment's are partial
+        (filled up to this cell, or the running sums so far), later ones not computed yet —
+        except parameters, which hold their old values until their update step.
+        """
+        iteration, si, local = self.position(k)
+        record = self.run.record(iteration)
+        producer = self._producers.get(tensor, -1)
+        if producer < si:
+            return Partial(final_value(record, tensor))
+        if producer == si:
+            seg = self.layout.segments[si]
+            return seg.op.partial(self.context(iteration, seg), local)[tensor]
+        before = initial_value(record, tensor)
+        if before is not None:
+            return Partial(before)
+        return Partial.unknown(final_value(record, tensor).shape)
+
+    def partial(self, k: int) -> dict[TensorId, Partial]:
+        """The tensors step ``k`` writes, as they stand after it."""
+        iteration, si, local = self.position(k)
+        seg = self.layout.segments[si]
+        return seg.op.partial(self.context(iteration, seg), local)
+
+    def producer(self, tensor: TensorId) -> Segment | None:
+        i = self._producers.get(tensor)
+        return None if i is None else self.layout.segments[i]
+
+    def step_writing(self, iteration: int, tensor: TensorId, cell: tuple[int, ...]) -> int | None:
+        """The first step of ``iteration`` that writes ``tensor[cell]`` (for click-to-jump)."""
+        si = self._producers.get(tensor)
+        if si is None:
+            return None
+        seg = self.layout.segments[si]
+        history = seg.op.cell_history(self.context(iteration, seg), tensor, cell)
+        if history is None or history[0].size == 0:
+            return None
+        return self.step_number(iteration, si, int(history[0][0]))

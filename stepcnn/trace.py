@@ -1,0 +1,61 @@
+"""``stepcnn trace``: every step, as JSON lines (a contract) or readable text."""
+
+import json
+from typing import TextIO
+
+from rich.markup import escape
+
+from stepcnn.cli import UsageError
+from stepcnn.timeline import Timeline
+from stepcnn.timeline.search import LOSS_LAYER
+from stepcnn.training import TrainingRun
+
+
+def parse_layer_filter(text: str | None, layer_count: int) -> int | None:
+    """``--layer``: a layer index, or ``loss`` (returned as LOSS_LAYER)."""
+    if text is None:
+        return None
+    if text == "loss":
+        return LOSS_LAYER
+    if text.isdigit() and int(text) < layer_count:
+        return int(text)
+    raise UsageError(
+        f"stepcnn trace: argument --layer: must be a layer index from 0 to {layer_count - 1} "
+        f"or 'loss', got {text!r}"
+    )
+
+
+def write_trace(
+    run: TrainingRun, out: TextIO, *, phase: str | None, layer: int | None, fmt: str
+) -> None:
+    """Print the steps that pass the filters; ``step`` counts the lines printed."""
+    timeline = Timeline(run)
+    want_layer = None if layer is None else (None if layer == LOSS_LAYER else layer)
+    line = 0
+    console = None
+    if fmt == "text":
+        from rich.console import Console
+
+        console = Console(file=out, highlight=False, soft_wrap=True)
+    for iteration in range(len(run)):
+        for seg in timeline.segments:
+            if phase is not None and seg.phase != phase:
+                continue
+            if layer is not None and seg.layer != want_layer:
+                continue
+            first = iteration * timeline.per_iteration + seg.start
+            for k in range(first, first + seg.count):
+                step = timeline[k]
+                if console is None:
+                    record = step.as_json()
+                    record["step"] = line
+                    record["k"] = step.k
+                    out.write(json.dumps(record, ensure_ascii=False) + "\n")
+                else:
+                    where = "loss" if step.layer is None else f"layer {step.layer}"
+                    console.print(
+                        f"[dim]{line:>7}[/dim]  it {step.iteration}  [bold]{step.phase:<8}[/bold] "
+                        f"{where:<8} [cyan]{step.op:<22}[/cyan] {escape(step.equation)}",
+                        markup=True,
+                    )
+                line += 1
