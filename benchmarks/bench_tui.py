@@ -1,0 +1,130 @@
+"""Key press → new frame, and process start → first frame, for the stepcnn TUI.
+
+Key events are injected through the app's driver exactly as Textual's Pilot does, and the
+clock stops when the next compositor update has been encoded to terminal output (headless
+Textual skips that encoding, so this benchmark does it itself, as a real terminal would get
+it). A 60 ms idle gap separates presses, as a person's would.
+
+Usage:  python benchmarks/bench_tui.py [SCENARIO] [--presses N]
+"""
+
+import argparse
+import asyncio
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from textual import events
+from textual._compositor import CompositorUpdate
+
+from stepcnn.scenario import load_scenario
+from stepcnn.scenario.builtin import paths
+from stepcnn.session import Session
+from stepcnn.tui.app import StepCNNApp
+
+SIZE = (160, 50)
+
+
+def largest_builtin() -> str:
+    best, best_steps = "tour", -1
+    for path in paths():
+        s = load_scenario(str(path))
+        session = Session(s, iterations=1)
+        if session.timeline.per_iteration > best_steps:
+            best, best_steps = path.stem, session.timeline.per_iteration
+    return best
+
+
+async def measure(scenario: str, presses: int, keys: list[str]) -> list[float]:
+    app = StepCNNApp(Session(load_scenario(scenario)))
+    frame = asyncio.Event()
+    original = app._display
+
+    def display(screen, renderable):  # type: ignore[no-untyped-def]
+        if isinstance(renderable, CompositorUpdate):
+            renderable.render_segments(app.console)  # the ANSI a terminal would receive
+            frame.set()
+        return original(screen, renderable)
+
+    app._display = display  # type: ignore[method-assign]
+    times: list[float] = []
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause(0.5)
+        driver = app._driver
+        assert driver is not None
+        for i in range(presses):
+            key = keys[i % len(keys)]
+            frame.clear()
+            start = time.perf_counter()
+            event = events.Key(key, None)
+            event.set_sender(app)
+            driver.send_message(event)
+            try:
+                await asyncio.wait_for(frame.wait(), timeout=2.0)
+            except TimeoutError:
+                continue  # no visible change (e.g. at the end of the timeline)
+            times.append(time.perf_counter() - start)
+            await asyncio.sleep(0.06)
+    return times
+
+
+def startup_seconds(scenario: str) -> float:
+    code = (
+        "import asyncio, time, sys\n"
+        "from textual._compositor import CompositorUpdate\n"
+        "from stepcnn.scenario import load_scenario\n"
+        "from stepcnn.session import Session\n"
+        "from stepcnn.tui.app import StepCNNApp\n"
+        f"app = StepCNNApp(Session(load_scenario({scenario!r})))\n"
+        "orig = app._display\n"
+        "def d(screen, r):\n"
+        "    if isinstance(r, CompositorUpdate):\n"
+        "        r.render_segments(app.console); print('FRAME', flush=True); app.exit()\n"
+        "    return orig(screen, r)\n"
+        "app._display = d\n"
+        f"asyncio.run(app.run_async(headless=True, size={SIZE!r}))\n"
+    )
+    start = time.perf_counter()
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "FRAME" in out.stdout, out.stderr
+    return time.perf_counter() - start
+
+
+def report(name: str, times: list[float]) -> None:
+    ms = sorted(t * 1000 for t in times)
+    p95 = ms[min(len(ms) - 1, int(0.95 * len(ms)))]
+    print(
+        f"{name:<34} n={len(ms):4d}  median {statistics.median(ms):6.2f} ms  "
+        f"p95 {p95:6.2f} ms  max {ms[-1]:6.1f} ms"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("scenario", nargs="?")
+    parser.add_argument("--presses", type=int, default=200)
+    args = parser.parse_args()
+    scenario = args.scenario or largest_builtin()
+    print(f"scenario: {scenario}, terminal {SIZE[0]}×{SIZE[1]}")
+    report("next step (→)", asyncio.run(measure(scenario, args.presses, ["right"])))
+    report("back and forth (→ ←)", asyncio.run(measure(scenario, args.presses, ["right", "left"])))
+    report(
+        "next row / next layer / phase",
+        asyncio.run(
+            measure(
+                scenario,
+                args.presses // 2,
+                ["down", "greater_than_sign", "right_curly_bracket", "right"],
+            )
+        ),
+    )
+    runs = [startup_seconds(scenario) for _ in range(3)]
+    print(f"process start → first frame        median {statistics.median(runs):.2f} s (of 3 runs)")
+
+
+if __name__ == "__main__":
+    main()

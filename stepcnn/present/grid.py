@@ -1,0 +1,138 @@
+"""What a matrix panel draws: grids of cells, each cell a text, a tone and a mark."""
+
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+from stepcnn.engine.types import Array
+from stepcnn.present.cells import Mark, scale_of, texts, tones
+from stepcnn.timeline.step import TensorId
+
+
+@dataclass(frozen=True, eq=False)
+class Grid:
+    """A 2-D slice of a tensor (or of an operand), ready to draw.
+
+    Cell ``(r, c)`` of the grid is element ``prefix + (r + row0, c + col0)`` of ``tensor``
+    (``prefix + (r·wrap + c,)`` for a vector wrapped into rows); ``row0``/``col0`` are negative
+    when the grid shows zero padding around a map.
+    """
+
+    label: str
+    text: np.ndarray  # (rows, cols) of str
+    tone: np.ndarray  # (rows, cols) int8
+    mark: np.ndarray  # (rows, cols) int8 (Mark)
+    tensor: TensorId | None = None
+    prefix: tuple[int, ...] = ()
+    row0: int = 0
+    col0: int = 0
+    wrap: int | None = None
+    size: int | None = None  # elements of a wrapped vector (the last row may be short)
+    focus: tuple[int, int] | None = None  # the cell a viewport should keep in sight
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        rows, cols = self.text.shape
+        return int(rows), int(cols)
+
+    def cell_index(self, r: int, c: int) -> tuple[int, ...] | None:
+        """The tensor element under grid cell ``(r, c)``, or None (padding, or no tensor)."""
+        if self.tensor is None:
+            return None
+        if self.wrap is not None:
+            i = r * self.wrap + c
+            return (*self.prefix, i) if self.size is None or i < self.size else None
+        rr, cc = r + self.row0, c + self.col0
+        if rr < 0 or cc < 0 or self.mark[r, c] == Mark.PAD:
+            return None
+        return (*self.prefix, rr, cc)
+
+    def width(self, cell: int) -> int:
+        return self.shape[1] * cell
+
+
+@dataclass(frozen=True, eq=False)
+class Panel:
+    """One bordered matrix panel: a title and grids drawn side by side."""
+
+    key: str  # stable identity of the panel's role, e.g. "input" (for layout reuse)
+    title: str
+    grids: tuple[Grid, ...]
+    row: int = 0  # 0: what the step reads, 1: what it produces
+    caption: str = ""
+    optional: bool = False  # may be left out when the terminal is too narrow
+    cell_width: int = field(default=0)
+
+    def with_cell_width(self) -> "Panel":
+        width = max((len(t) for g in self.grids for t in g.text.ravel()), default=1) + 1
+        return replace(self, cell_width=max(width, 3))
+
+
+def make_grid(
+    label: str,
+    values: Array,
+    *,
+    precision: int,
+    scale: float | None = None,
+    known: np.ndarray | None = None,
+    tensor: TensorId | None = None,
+    prefix: tuple[int, ...] = (),
+    row0: int = 0,
+    col0: int = 0,
+    marks: list[tuple[np.ndarray, Mark]] | None = None,
+    focus: tuple[int, int] | None = None,
+) -> Grid:
+    """A grid of a 2-D array; ``marks`` are (boolean mask, mark) pairs applied in order of
+    priority (a higher mark is never overwritten by a lower one)."""
+    values = np.atleast_2d(values)
+    mark = np.zeros(values.shape, dtype=np.int8)
+    text = texts(values, precision)
+    tone = tones(values, scale if scale is not None else scale_of(values))
+    if known is not None:
+        unknown = ~np.atleast_2d(known)
+        mark[unknown] = Mark.UNKNOWN
+        text = np.where(unknown, "·", text)
+        tone = np.where(unknown, 0, tone).astype(np.int8)
+    for mask, m in marks or []:
+        mask = np.atleast_2d(mask)
+        mark = np.where(mask & (mark < m), np.int8(m), mark).astype(np.int8)
+    return Grid(label, text, tone, mark, tensor, prefix, row0, col0, None, None, focus)
+
+
+def wrapped_grid(
+    label: str,
+    vector: Array,
+    wrap: int,
+    *,
+    precision: int,
+    scale: float | None = None,
+    known: np.ndarray | None = None,
+    tensor: TensorId | None = None,
+    prefix: tuple[int, ...] = (),
+    marks: list[tuple[np.ndarray, Mark]] | None = None,
+    focus_index: int | None = None,
+) -> Grid:
+    """A vector drawn as rows of ``wrap`` cells (the last row padded with blanks)."""
+    size = vector.size
+    rows = -(-size // wrap)
+    pad = rows * wrap - size
+
+    def fold(a: np.ndarray, fill: object) -> np.ndarray:
+        return np.concatenate([a.ravel(), np.full(pad, fill, dtype=a.dtype)]).reshape(rows, wrap)
+
+    grid = make_grid(
+        label,
+        fold(vector, 0.0),
+        precision=precision,
+        scale=scale if scale is not None else scale_of(vector),
+        known=None if known is None else fold(known, True),
+        marks=[(fold(m, False), mk) for m, mk in marks or []],
+    )
+    if pad:
+        text = grid.text.copy()
+        text.ravel()[size:] = ""
+        grid = Grid(grid.label, text, grid.tone, grid.mark)
+    focus = None if focus_index is None else divmod(focus_index, wrap)
+    return Grid(
+        grid.label, grid.text, grid.tone, grid.mark, tensor, prefix, 0, 0, wrap, size, focus
+    )

@@ -1,0 +1,154 @@
+"""Everything the screen shows for the current step, computed from the session.
+
+The app hands a :class:`Scene` to its widgets; they only draw it.
+"""
+
+from dataclasses import dataclass
+
+from stepcnn.present.canvas import Canvas
+from stepcnn.present.explain import DEFAULT_TEXT
+from stepcnn.present.grid import Panel
+from stepcnn.present.panels import build_panels
+from stepcnn.scenario.layer_schema import shape_text
+from stepcnn.scenario.placeholders import fill
+from stepcnn.session import Session
+from stepcnn.timeline import Step
+from stepcnn.timeline.numbers import idx
+
+
+@dataclass(frozen=True)
+class NetworkItem:
+    """One box of the network strip."""
+
+    label: str
+    shape: str
+    state: str  # "current", "done", "todo"
+    short: str = ""  # a compact name for narrow terminals
+
+
+@dataclass(frozen=True)
+class Status:
+    iteration: int
+    iterations: int
+    phase: str
+    where: str
+    k: int
+    total: int
+    loss: float
+    breakpoints: int
+    warning: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Scene:
+    panels: tuple[Panel, ...]
+    equation: str
+    narration: str
+    status: Status
+    network: tuple[NetworkItem, ...]
+    direction: str  # "→" forward, "←" backward, "↻" update
+    losses: tuple[float, ...]
+
+
+def narration_values(session: Session, step: Step) -> dict[str, object]:
+    """The live values narration placeholders are filled with."""
+    return {
+        "step": step.k,
+        "steps": session.total,
+        "iteration": step.iteration,
+        "phase": step.phase,
+        "layer": step.layer,
+        "layer_type": step.kind,
+        "op": step.op,
+        "index": idx(step.index),
+        "value": step.value,
+        "lr": session.scenario.learning_rate,
+        "loss": session.run.record(step.iteration).loss,
+        "samples": list(session.run.record(step.iteration).samples),
+    }
+
+
+def narration_for(session: Session, step: Step) -> str:
+    """The scenario's text for this step, else the built-in explanation of its op.
+
+    Before the first move, the scenario's introduction is shown instead.
+    """
+    intro = session.scenario.narration.intro
+    if session.fresh and intro:
+        return intro.strip() + "  (→ to start; i for more about this scenario)"
+    where = {
+        "iteration": step.iteration,
+        "phase": step.phase,
+        "layer": step.layer,
+        "op": step.op,
+        "index": step.index,
+        "offset": step.offset,
+    }
+    text = session.scenario.narration.template_for(where)
+    return fill(text or DEFAULT_TEXT.get(step.op, ""), narration_values(session, step))
+
+
+def network_items(session: Session, step: Step) -> tuple[NetworkItem, ...]:
+    shapes = session.scenario.shapes
+    layers = session.scenario.layers
+    current = len(layers) if step.layer is None else step.layer
+
+    def state(i: int) -> str:
+        if i == current:
+            return "current"
+        if step.phase == "forward":
+            return "done" if i < current else "todo"
+        if step.phase == "backward":
+            return "done" if i > current else "todo"
+        return "done"
+
+    short = {
+        "conv2d": "conv",
+        "maxpool2d": "pool",
+        "flatten": "flat",
+        "linear": "fc",
+        "relu": "relu",
+        "cross_entropy": "CE",
+        "mse": "MSE",
+    }
+    items = [NetworkItem("input", shape_text(shapes[0]), "done", "in")]
+    items += [
+        NetworkItem(layer.type, shape_text(shapes[i + 1]), state(i), short[layer.type])
+        for i, layer in enumerate(layers)
+    ]
+    loss = session.scenario.loss
+    items.append(NetworkItem(loss, "loss", state(len(layers)), short[loss]))
+    return tuple(items)
+
+
+def build_scene(session: Session) -> Scene:
+    step = session.step
+    record = session.run.record(step.iteration)
+    canvas = Canvas(session.timeline, step, session.scenario.display.precision, session.selected)
+    panels = tuple(build_panels(canvas))
+    where = "loss" if step.layer is None else f"layer {step.layer} {step.kind}"
+    warning = session.nonfinite_warning()
+    status = Status(
+        iteration=step.iteration,
+        iterations=len(session.run),
+        phase=step.phase,
+        where=where,
+        k=step.k,
+        total=session.total,
+        loss=record.loss,
+        breakpoints=len(session.breakpoints),
+        warning=warning,
+        message=session.message,
+    )
+    direction = {"forward": "→", "backward": "←", "update": "↻"}[step.phase]
+    losses = tuple(float(v) for v in session.run.losses())
+    return Scene(
+        panels,
+        step.equation,
+        narration_for(session, step),
+        status,
+        network_items(session, step),
+        direction,
+        losses,
+    )

@@ -1,0 +1,304 @@
+"""The debugger's state: where we are in the timeline, breakpoints, the selected cell.
+
+No drawing and no Textual here: the app turns key presses into calls on a :class:`Session`
+and draws the scene built from it. Every move is O(1) in the step number (timeline random
+access); continuing to a breakpoint searches a segment at a time with numpy.
+"""
+
+from dataclasses import dataclass
+
+from stepcnn.engine.gradcheck import numeric_gradient
+from stepcnn.engine.types import Array
+from stepcnn.scenario.model import Scenario
+from stepcnn.timeline import LOSS_LAYER, Condition, Step, TensorId, Timeline, find
+from stepcnn.timeline.navigation import next_boundary, previous_boundary
+from stepcnn.training import TrainingRun
+
+SPEEDS = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000)
+"""Playback speeds, in steps per second."""
+
+
+@dataclass(frozen=True)
+class Breakpoint:
+    condition: Condition
+    label: str
+
+
+@dataclass(frozen=True)
+class GradCheck:
+    """Analytic gradient of a parameter slice beside its centred finite difference."""
+
+    title: str
+    analytic: Array
+    numeric: Array
+
+    @property
+    def max_error(self) -> float:
+        return float(abs(self.analytic - self.numeric).max(initial=0.0))
+
+    @property
+    def relative_error(self) -> float:
+        denom = float(
+            max(abs(self.analytic).max(initial=0.0), abs(self.numeric).max(initial=0.0), 1e-12)
+        )
+        return self.max_error / denom
+
+
+def _layer_of(tid: TensorId, layer_count: int) -> int | None:
+    """The layer whose output gradient ``tid`` holds (for click-to-jump in backward)."""
+    if tid.name == "output":
+        return tid.layer
+    if tid.name == "grad_scores":
+        return layer_count - 1
+    if tid.name == "grad_input" and tid.layer is not None and tid.layer > 0:
+        return tid.layer - 1
+    return None
+
+
+class Session:
+    """A scenario opened in the debugger."""
+
+    def __init__(self, scenario: Scenario, iterations: int | None = None) -> None:
+        self.breakpoints: list[Breakpoint] = []
+        self.selected: tuple[TensorId, tuple[int, ...]] | None = None
+        self.message = ""
+        self.speed_index = 3
+        self.iterations = iterations
+        self.open(scenario)
+
+    # ---- the scenario -----------------------------------------------------------------
+
+    def open(self, scenario: Scenario, keep_position: bool = False) -> None:
+        """Show ``scenario``; on a reload keep the step number (clamped) and breakpoints."""
+        old_k = getattr(self, "k", 0)
+        self.scenario = scenario
+        self.run = TrainingRun(scenario, self.iterations)
+        self.timeline = Timeline(self.run)
+        self.fresh = not keep_position  # nothing moved yet: the introduction is shown
+        if keep_position:
+            self.k = min(old_k, len(self.timeline) - 1)
+        else:
+            self.k = self._start_step()
+            self.breakpoints = []
+            self.selected = None
+        self._step: Step | None = None
+        self._nonfinite: dict[int, int | None] = {}
+
+    def _start_step(self) -> int:
+        d = self.scenario.display
+        start = min(d.start_iteration, len(self.run) - 1) * self.timeline.per_iteration
+        if d.start_phase is None and d.start_layer is None:
+            return start
+        condition = Condition(
+            iteration=min(d.start_iteration, len(self.run) - 1),
+            phase=d.start_phase,
+            layer=d.start_layer,
+        )
+        found = find(self.timeline, condition, start - 1)
+        return start if found is None else found
+
+    # ---- where we are -----------------------------------------------------------------
+
+    @property
+    def total(self) -> int:
+        return len(self.timeline)
+
+    @property
+    def step(self) -> Step:
+        if self._step is None or self._step.k != self.k:
+            self._step = self.timeline[self.k]
+        return self._step
+
+    def goto(self, k: int) -> bool:
+        """Go to step ``k`` (clamped); True if the position changed."""
+        k = max(0, min(k, self.total - 1))
+        moved = k != self.k
+        self.k = k
+        self.fresh = self.fresh and not moved
+        return moved
+
+    def step_by(self, delta: int) -> bool:
+        return self.goto(self.k + delta)
+
+    def boundary(self, level: str, direction: int) -> bool:
+        target = (next_boundary if direction > 0 else previous_boundary)(
+            self.timeline, self.k, level
+        )
+        if target is None:
+            self.message = f"no {'next' if direction > 0 else 'previous'} {level}"
+            return False
+        return self.goto(target)
+
+    # ---- breakpoints ------------------------------------------------------------------
+
+    def toggle_breakpoint(self) -> str:
+        """Set (or clear) a breakpoint on the current layer and operation."""
+        step = self.step
+        layer = LOSS_LAYER if step.layer is None else step.layer
+        condition = Condition(layer=layer, op=step.op)
+        where = "loss" if step.layer is None else f"layer {step.layer}"
+        return self._toggle(Breakpoint(condition, f"{where} {step.op}"))
+
+    def toggle_watch(self) -> str:
+        """Set (or clear) a watchpoint on the selected cell: stop when it is written."""
+        if self.selected is None:
+            return "select a cell first (click it)"
+        tid, cell = self.selected
+        condition = Condition(tensor=tid, cell=cell)
+        where = "" if tid.layer is None else f"layer {tid.layer} "
+        return self._toggle(Breakpoint(condition, f"{where}{tid.name}{list(cell)} written"))
+
+    def _toggle(self, bp: Breakpoint) -> str:
+        for existing in self.breakpoints:
+            if existing.condition == bp.condition:
+                self.breakpoints.remove(existing)
+                self.message = f"breakpoint cleared: {bp.label}"
+                return self.message
+        self.breakpoints.append(bp)
+        self.message = f"breakpoint set: {bp.label}"
+        return self.message
+
+    def clear_breakpoints(self) -> str:
+        count = len(self.breakpoints)
+        self.breakpoints.clear()
+        self.message = f"{count} breakpoint{'s' if count != 1 else ''} cleared"
+        return self.message
+
+    def next_hit(self, direction: int, start: int | None = None) -> tuple[int, Breakpoint] | None:
+        """The nearest breakpoint hit after (or before) ``start``."""
+        origin = self.k if start is None else start
+        best: tuple[int, Breakpoint] | None = None
+        for bp in self.breakpoints:
+            k = find(self.timeline, bp.condition, origin, direction)
+            if k is not None and (best is None or (k - best[0]) * direction < 0):
+                best = (k, bp)
+        return best
+
+    def continue_(self, direction: int) -> bool:
+        """Run to the next breakpoint (direction 1) or back to the previous one (−1)."""
+        if not self.breakpoints:
+            self.message = "no breakpoints: b sets one on this layer and op, w on a selected cell"
+            return False
+        hit = self.next_hit(direction)
+        if hit is None:
+            self.message = f"no breakpoint {'ahead' if direction > 0 else 'behind'}"
+            return False
+        self.message = f"stopped at breakpoint: {hit[1].label}"
+        return self.goto(hit[0])
+
+    def find_nonfinite(self) -> bool:
+        """Jump to the first step that produces a NaN or an infinity."""
+        k = find(self.timeline, Condition(nonfinite=True), -1)
+        if k is None:
+            self.message = "no NaN or inf anywhere in this run"
+            return False
+        self.message = f"first non-finite value: step {k}"
+        return self.goto(k)
+
+    def first_nonfinite(self, iteration: int) -> int | None:
+        """The first step of ``iteration`` that produces a NaN or an infinity (cached)."""
+        if iteration not in self._nonfinite:
+            condition = Condition(nonfinite=True, iteration=iteration)
+            start = iteration * self.timeline.per_iteration - 1
+            self._nonfinite[iteration] = find(self.timeline, condition, start)
+        return self._nonfinite[iteration]
+
+    def nonfinite_warning(self) -> str:
+        """Status-bar warning once a NaN/inf has appeared at or before the current step."""
+        step = self.step
+        for it in range(step.iteration, -1, -1):
+            first = self.first_nonfinite(it)
+            if first is not None and first <= step.k:
+                return f"⚠ NaN/inf since step {first} (f: jump there)"
+            if first is None and it < step.iteration:
+                break  # earlier iterations are finite if this one started finite
+        return ""
+
+    # ---- cells ------------------------------------------------------------------------
+
+    def select(self, tid: TensorId, cell: tuple[int, ...]) -> None:
+        self.selected = (tid, cell)
+
+    def jump_to_cell(self, tid: TensorId, cell: tuple[int, ...]) -> bool:
+        """The step that computes a cell (forward) or propagates its gradient (backward)."""
+        self.select(tid, cell)
+        iteration = self.step.iteration
+        target = None
+        if self.step.phase == "backward":
+            layer = _layer_of(tid, len(self.scenario.layers))
+            if layer is not None:
+                condition = Condition(
+                    iteration=iteration, phase="backward", layer=layer, index=cell
+                )
+                target = find(self.timeline, condition, iteration * self.timeline.per_iteration - 1)
+        if target is None:
+            target = self.timeline.step_writing(iteration, tid, cell)
+        name = f"{tid.name}{list(cell)}"
+        if target is None:
+            self.message = f"selected {name}: no step of this iteration writes it"
+            return False
+        self.message = f"selected {name}"
+        return self.goto(target)
+
+    # ---- checks -----------------------------------------------------------------------
+
+    def gradient_check(self) -> GradCheck | None:
+        """Finite differences for the parameter slice of the current step's layer."""
+        step = self.step
+        layer = step.layer
+        if layer is None or self.scenario.layers[layer].param_shapes() is None:
+            self.message = "gradient check: go to a conv2d or linear step"
+            return None
+        record = self.run.record(step.iteration)
+        lr = record.layers[layer]
+        assert lr.params is not None and lr.grads is not None
+        o = step.index[1] if step.phase in ("forward", "backward") and len(step.index) > 1 else 0
+        if step.phase == "update":
+            o = step.index[0]
+        params = tuple(r.params for r in record.layers)
+        numeric = numeric_gradient(
+            self.scenario.layers,
+            params,
+            record.x,
+            record.y,
+            self.scenario.loss,
+            layer,
+            "weight",
+            (o,),
+        )
+        kind = "filter" if lr.params.weight.ndim == 4 else "row"
+        return GradCheck(
+            f"layer {layer} {self.scenario.layers[layer].type}: dW[{o}] ({kind} {o}), "
+            f"iteration {step.iteration}",
+            lr.grads.weight[o],
+            numeric,
+        )
+
+    # ---- playback -----------------------------------------------------------------------
+
+    @property
+    def speed(self) -> int:
+        return SPEEDS[self.speed_index]
+
+    def change_speed(self, delta: int) -> str:
+        self.speed_index = max(0, min(len(SPEEDS) - 1, self.speed_index + delta))
+        self.message = f"playback speed: {self.speed} steps/s"
+        return self.message
+
+    def advance(self, count: int) -> bool:
+        """Playback: move ``count`` steps forward, stopping at a breakpoint or at the end.
+
+        Returns False when playback should stop.
+        """
+        hit = self.next_hit(1) if self.breakpoints else None
+        target = self.k + count
+        if hit is not None and hit[0] <= target:
+            self.goto(hit[0])
+            self.message = f"stopped at breakpoint: {hit[1].label}"
+            return False
+        if target >= self.total - 1:
+            self.goto(self.total - 1)
+            self.message = "end of the run"
+            return False
+        self.goto(target)
+        return True

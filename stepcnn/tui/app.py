@@ -1,0 +1,435 @@
+"""The stepcnn debugger app: keys become Session calls; widgets draw the resulting Scene."""
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from rich.style import Style
+from textual.app import App, ComposeResult, SystemCommand
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer, Sparkline, Static
+
+from stepcnn.present.scene import Scene, build_scene
+from stepcnn.present.source import source_for
+from stepcnn.present.weight_story import weight_story
+from stepcnn.scenario import ScenarioError, load_scenario
+from stepcnn.scenario.builtin import paths, title_of
+from stepcnn.scenario.model import Scenario
+from stepcnn.session import Session
+from stepcnn.tui.bindings import BINDINGS, describe_bindings
+from stepcnn.tui.operation import OperationView
+from stepcnn.tui.text import Span, TextBlock
+
+MIN_WIDTH, MIN_HEIGHT = 60, 18
+FRAME_RATE = 30
+
+DIM = Style(color="#8a8a8a")
+BOLD = Style(bold=True)
+CURRENT = Style(color="#000000", bgcolor="#ffd75f", bold=True)
+DONE = Style(color="#d0d0d0")
+TODO = Style(color="#6c6c6c")
+WARN = Style(color="#ff5fd7", bold=True)
+KEY = Style(color="#5fd7ff", bold=True)
+
+
+class StepCNNApp(App[int]):
+    """Step through a CNN's training, one elementary operation at a time."""
+
+    TITLE = "stepcnn"
+    BINDINGS = BINDINGS  # type: ignore[assignment]
+    CSS = """
+    Screen { layout: vertical; }
+    #main { height: 1fr; }
+    #top { height: 1; margin-bottom: 1; }
+    #network { width: 1fr; }
+    #sparkline { width: 26; height: 1; margin: 0 1; }
+    #equation { height: 3; color: $text; background: $boost; padding: 0 1; }
+    #narration { height: 3; padding: 0 1; color: $text-muted; }
+    #status { height: 1; }
+    #source { height: 14; border: round $secondary; }
+    #status { background: $panel; padding: 0 1; }
+    #too-small { display: none; width: 100%; height: 100%; content-align: center middle; }
+    """
+
+    def __init__(self, session: Session, ref: str | None = None, watch: bool = False) -> None:
+        super().__init__()
+        self.session = session
+        self.ref = ref
+        self.watch_file = watch
+        self.hidden: set[str] = set(session.scenario.display.hidden)
+        self._player: Timer | None = None
+        self._mtime: float | None = None
+        self._source_op = ""
+
+    # ---- layout ------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="main"):
+            with Horizontal(id="top"):
+                yield TextBlock(id="network")
+                yield Sparkline([], id="sparkline")
+            yield OperationView(id="operation")
+            yield TextBlock(id="equation", max_lines=3)
+            yield TextBlock(id="narration", max_lines=3)
+            yield Static(id="source")
+        yield Static(id="too-small")
+        yield TextBlock(id="status", max_lines=1)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = f"stepcnn — {self.session.scenario.title}"
+        self._player = self.set_interval(1 / FRAME_RATE, self._tick, pause=True)
+        if self.watch_file and self._path() is not None:
+            self._mtime = self._file_mtime()
+            self.set_interval(1.0, self._check_file)
+        self._apply_hidden()
+        self.redraw()
+        self.run_worker(self._train_all, thread=True, exclusive=True, group="train")
+
+    def _train_all(self) -> None:
+        """Compute every iteration in the background so the loss sparkline fills in."""
+        run = self.session.run
+        for i in range(len(run)):
+            run.record(i)
+            if i % 10 == 9 or i == len(run) - 1:
+                self.call_from_thread(self._update_sparkline)
+
+    def _update_sparkline(self) -> None:
+        spark = self.query_one(Sparkline)
+        losses = [float(v) for v in self.session.run.losses() if v == v and abs(v) != float("inf")]
+        if list(spark.data or []) != losses:
+            spark.data = losses
+
+    def on_resize(self) -> None:
+        small = self.size.width < MIN_WIDTH or self.size.height < MIN_HEIGHT
+        self.query_one("#main").display = not small
+        notice = self.query_one("#too-small", Static)
+        notice.display = small
+        if small:
+            notice.update(
+                f"stepcnn needs a terminal of at least {MIN_WIDTH}×{MIN_HEIGHT}; "
+                f"this one is {self.size.width}×{self.size.height}."
+            )
+
+    # ---- drawing -----------------------------------------------------------------------
+
+    def redraw(self) -> None:
+        scene = build_scene(self.session)
+        self.query_one(OperationView).show(list(scene.panels))
+        self.query_one("#equation", TextBlock).set([[(scene.equation, BOLD)]])
+        self.query_one("#narration", TextBlock).set([[(scene.narration, "")]])
+        self.query_one("#network", TextBlock).set_fitting(
+            [self._network_spans(scene, short) for short in (False, True)]
+        )
+        self.query_one("#status", TextBlock).set_fitting(
+            [self._status_spans(scene, short) for short in (False, True)]
+        )
+        if "source" not in self.hidden:
+            self._show_source(self.session.step.op)
+        if len(scene.losses) != len(self.query_one(Sparkline).data or []):
+            self._update_sparkline()
+
+    def _network_spans(self, scene: Scene, short: bool) -> list[Span]:
+        """The layers as boxes; the short form names only the current layer's shape."""
+        spans: list[Span] = []
+        for i, item in enumerate(scene.network):
+            if i:
+                spans.append((scene.direction if short else f" {scene.direction} ", DIM))
+            style = {"current": CURRENT, "done": DONE, "todo": TODO}[item.state]
+            if short and item.state != "current":
+                spans.append((item.short, style))
+            else:
+                spans.append((f" {item.label} {item.shape} ", style))
+        return spans
+
+    def _status_spans(self, scene: Scene, short: bool) -> list[Span]:
+        s = scene.status
+        sep: Span = (" │ " if short else "  │  ", DIM)
+        spans: list[Span] = [
+            (
+                f"it {s.iteration}/{s.iterations - 1}"
+                if short
+                else f"iteration {s.iteration}/{s.iterations - 1}",
+                BOLD,
+            ),
+            sep,
+            (f"{s.phase} {scene.direction}", BOLD),
+            sep,
+            (s.where, ""),
+            sep,
+            (f"{s.k}/{s.total - 1}" if short else f"step {s.k}/{s.total - 1}", BOLD),
+            sep,
+            (f"loss {s.loss:.4g}", ""),
+        ]
+        if s.breakpoints:
+            spans += [
+                sep,
+                (
+                    f"● {s.breakpoints}"
+                    if short
+                    else f"● {s.breakpoints} breakpoint{'s' if s.breakpoints > 1 else ''}",
+                    KEY,
+                ),
+            ]
+        if self._player is not None and self._player._active.is_set():
+            spans += [sep, (f"▶ {self.session.speed}/s", KEY)]
+        if s.warning:
+            spans += [sep, ("⚠ NaN/inf" if short else s.warning, WARN)]
+        if s.message:
+            spans += [sep, (s.message, DIM)]
+        return spans
+
+    def _show_source(self, op: str) -> None:
+        if op == self._source_op:
+            return
+        self._source_op = op
+        code, line, name = source_for(op)
+        pane = self.query_one("#source", Static)
+        pane.border_title = f"engine source: {name}"
+        from rich.syntax import Syntax  # pygments: imported only when the pane is shown
+
+        pane.update(
+            Syntax(code, "python", line_numbers=True, highlight_lines={line}, theme="monokai")
+        )
+
+    def _apply_hidden(self) -> None:
+        for name, selector in (
+            ("network", "#top"),
+            ("sparkline", "#sparkline"),
+            ("equation", "#equation"),
+            ("narration", "#narration"),
+            ("source", "#source"),
+        ):
+            self.query_one(selector).display = name not in self.hidden
+
+    # ---- actions (bound in bindings.py) ------------------------------------------------
+
+    def _moved(self, moved: bool) -> None:
+        if moved or self.session.message:
+            self.redraw()
+
+    def _act(self, moved: bool) -> None:
+        self._moved(moved)
+        self.session.message = ""
+
+    def action_step(self, delta: int) -> None:
+        self._act(self.session.step_by(delta))
+
+    def action_move(self, level: str, direction: int) -> None:
+        self._act(self.session.boundary(level, direction))
+
+    def action_edge(self, end: int) -> None:
+        self._act(self.session.goto(self.session.total - 1 if end else 0))
+
+    def action_goto(self) -> None:
+        from stepcnn.tui.screens import GotoScreen
+
+        def done(k: int | None) -> None:
+            if k is not None:
+                self._act(self.session.goto(k))
+
+        self.push_screen(GotoScreen(self.session.total), done)
+
+    def action_play(self) -> None:
+        assert self._player is not None
+        if self._player._active.is_set():
+            self._player.pause()
+        else:
+            self._player.resume()
+        self.redraw()
+
+    def _tick(self) -> None:
+        count = max(1, round(self.session.speed / FRAME_RATE))
+        if self.session.speed < FRAME_RATE:
+            self._ticks = getattr(self, "_ticks", 0) + 1
+            if self._ticks * self.session.speed < FRAME_RATE:
+                return
+            self._ticks = 0
+        keep_going = self.session.advance(count)
+        if not keep_going and self._player is not None:
+            self._player.pause()
+        self.redraw()
+
+    def action_speed(self, delta: int) -> None:
+        self.session.change_speed(delta)
+        self._act(False)
+
+    def action_breakpoint(self) -> None:
+        self.session.toggle_breakpoint()
+        self._act(False)
+
+    def action_watch(self) -> None:
+        self.session.toggle_watch()
+        self._act(False)
+
+    def action_clear_breakpoints(self) -> None:
+        self.session.clear_breakpoints()
+        self._act(False)
+
+    def action_continue(self, direction: int) -> None:
+        self._act(self.session.continue_(direction))
+
+    def action_nonfinite(self) -> None:
+        self._act(self.session.find_nonfinite())
+
+    def action_gradcheck(self) -> None:
+        from stepcnn.tui.screens import GradCheckScreen
+
+        check = self.session.gradient_check()
+        if check is None:
+            self._act(False)
+            return
+        self.push_screen(GradCheckScreen(check))
+
+    def action_weight_view(self) -> None:
+        selected = self.session.selected
+        step = self.session.step
+        if (
+            selected is None
+            or selected[0].layer is None
+            or selected[0].name not in ("weight", "grad_weight")
+        ):
+            self.session.message = "weight view: click a weight (a filter or W cell) first"
+            self._act(False)
+            return
+        from stepcnn.tui.screens import WeightScreen
+
+        story = weight_story(self.session.timeline, step.iteration, selected[0].layer, selected[1])
+        if story is None:
+            return
+        self.push_screen(WeightScreen(story))
+
+    def action_toggle_pane(self, panel: str) -> None:
+        self.hidden ^= {panel}
+        self._apply_hidden()
+        self._source_op = ""
+        self.redraw()
+
+    def action_help(self) -> None:
+        from stepcnn.tui.screens import HelpScreen
+
+        self.push_screen(HelpScreen(describe_bindings()))
+
+    def action_about(self) -> None:
+        from stepcnn.tui.screens import AboutScreen
+
+        s = self.session.scenario
+        where = str(s.path) if s.path is not None else s.source
+        self.push_screen(
+            AboutScreen(
+                s.title,
+                [
+                    ("Description", s.description),
+                    ("Introduction", s.narration.intro),
+                    ("Credit", s.credit),
+                    (
+                        "File",
+                        f"{where}  ({len(s.layers)} layers, {s.parameter_count} parameters, "
+                        f"{self.session.timeline.per_iteration} steps per iteration, "
+                        f"{len(self.session.run)} iterations)",
+                    ),
+                ],
+            )
+        )
+
+    def action_pick(self) -> None:
+        from stepcnn.tui.screens import PickerScreen
+
+        choices = [(p.stem, title_of(p)) for p in paths()]
+
+        def done(name: str | None) -> None:
+            if name is not None:
+                self.open_scenario(name)
+
+        self.push_screen(PickerScreen(choices), done)
+
+    def action_reload(self) -> None:
+        self._reload()
+
+    # ---- scenarios ---------------------------------------------------------------------
+
+    def open_scenario(self, ref: str) -> None:
+        from stepcnn.tui.screens import MessageScreen
+
+        try:
+            scenario = load_scenario(ref)
+        except ScenarioError as exc:
+            self.push_screen(MessageScreen(f"Could not open {ref}", exc.lines()))
+            return
+        self.ref = ref
+        self._replace(scenario, keep_position=False)
+
+    def _replace(self, scenario: Scenario, keep_position: bool) -> None:
+        self.session.open(scenario, keep_position=keep_position)
+        self.hidden = set(scenario.display.hidden) if not keep_position else self.hidden
+        self.title = f"stepcnn — {scenario.title}"
+        self._apply_hidden()
+        self._source_op = ""
+        self.redraw()
+        self.run_worker(self._train_all, thread=True, exclusive=True, group="train")
+
+    def _path(self) -> Path | None:
+        return self.session.scenario.path
+
+    def _file_mtime(self) -> float | None:
+        path = self._path()
+        try:
+            return path.stat().st_mtime if path is not None else None
+        except OSError:
+            return None
+
+    def _check_file(self) -> None:
+        mtime = self._file_mtime()
+        if mtime is not None and mtime != self._mtime:
+            self._mtime = mtime
+            self._reload()
+
+    def _reload(self) -> None:
+        """Reload the scenario file; on errors keep everything as it is and show them."""
+        path = self._path()
+        if path is None:
+            return
+        try:
+            scenario = load_scenario(str(path))
+        except ScenarioError as exc:
+            self.notify(
+                "\n".join(exc.lines()[:6]),
+                title="Reload failed — nothing changed",
+                severity="error",
+                timeout=10,
+            )
+            return
+        self._replace(scenario, keep_position=True)
+        self.notify(f"reloaded {path.name}", timeout=3)
+
+    # ---- mouse -------------------------------------------------------------------------
+
+    def on_operation_view_cell_clicked(self, event: OperationView.CellClicked) -> None:
+        self._act(self.session.jump_to_cell(event.tensor, event.cell) or True)
+
+    # ---- command palette -----------------------------------------------------------------
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:  # type: ignore[type-arg]
+        yield from super().get_system_commands(screen)
+        for binding in BINDINGS:
+            keys = binding.key_display or binding.key
+            yield SystemCommand(
+                binding.description,
+                f"key: {keys}",
+                lambda action=binding.action: self.run_action(action),
+            )
+        for path in paths():
+            yield SystemCommand(
+                f"Open scenario: {path.stem}",
+                title_of(path),
+                lambda name=path.stem: self.open_scenario(name),
+            )
+
+
+def run_app(
+    scenario: Scenario, ref: str | None = None, iterations: int | None = None, watch: bool = False
+) -> int:
+    app = StepCNNApp(Session(scenario, iterations), ref, watch)
+    app.run()
+    return 0

@@ -1,0 +1,54 @@
+"""The key table: one line per binding; the help screen and the command palette read it."""
+
+from textual.binding import Binding
+
+BINDINGS: list[Binding] = [
+    Binding("right,l", "step(1)", "Next step", key_display="→/l"),
+    Binding("left,h", "step(-1)", "Back", key_display="←/h"),
+    Binding("down,j", "move('row', 1)", "Next row", show=False, key_display="↓/j"),
+    Binding("up,k", "move('row', -1)", "Previous row", show=False, key_display="↑/k"),
+    Binding("right_square_bracket", "move('map', 1)", "Next map", show=False, key_display="]"),
+    Binding("left_square_bracket", "move('map', -1)", "Previous map", show=False, key_display="["),
+    Binding("greater_than_sign", "move('layer', 1)", "Next layer", key_display=">"),
+    Binding("less_than_sign", "move('layer', -1)", "Previous layer", show=False, key_display="<"),
+    Binding("right_curly_bracket", "move('phase', 1)", "Next phase", show=False, key_display="}"),
+    Binding(
+        "left_curly_bracket", "move('phase', -1)", "Previous phase", show=False, key_display="{"
+    ),
+    Binding("n", "move('iteration', 1)", "Next iteration", show=False),
+    Binding("p", "move('iteration', -1)", "Previous iteration", show=False),
+    Binding("home,g", "edge(0)", "First step", show=False, key_display="Home/g"),
+    Binding("end,G", "edge(1)", "Last step", show=False, key_display="End/G"),
+    Binding("colon", "goto", "Go to step", show=False, key_display=":"),
+    Binding("space", "play", "Play/pause", key_display="space"),
+    Binding("plus,equals_sign", "speed(1)", "Faster playback", show=False, key_display="+"),
+    Binding("minus", "speed(-1)", "Slower playback", show=False, key_display="-"),
+    Binding("b", "breakpoint", "Breakpoint (layer+op)"),
+    Binding("w", "watch", "Watch selected cell", show=False),
+    Binding("x", "clear_breakpoints", "Clear breakpoints", show=False),
+    Binding("c", "continue(1)", "Continue"),
+    Binding("C", "continue(-1)", "Reverse-continue", show=False),
+    Binding("f", "nonfinite", "First NaN/inf", show=False),
+    Binding("d", "gradcheck", "Gradient check", show=False),
+    Binding("v", "weight_view", "Weight view (selected weight)", show=False),
+    Binding("s", "toggle_pane('source')", "Source pane", show=False),
+    Binding("e", "toggle_pane('narration')", "Narration pane", show=False),
+    Binding("o", "pick", "Open scenario", show=False),
+    Binding("i", "about", "About this scenario", show=False),
+    Binding("r", "reload", "Reload file", show=False),
+    Binding("question_mark", "help", "Help", key_display="?"),
+    Binding("q", "quit", "Quit"),
+]
+
+
+def describe_bindings() -> list[tuple[str, str]]:
+    """(keys as shown, description) for every binding, in table order."""
+    rows = []
+    for b in BINDINGS:
+        shown = b.key_display or "/".join(b.key.split(","))
+        rows.append((shown, b.description))
+    rows.append(
+        ("click", "Jump to the step that computes a cell (forward) or propagates its gradient")
+    )
+    rows.append(("ctrl+p", "Command palette: every action, and opening scenarios"))
+    return rows

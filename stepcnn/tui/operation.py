@@ -1,0 +1,109 @@
+"""The operation view: every matrix panel of the current step, drawn in one Line-API widget.
+
+One widget for all panels means stepping never triggers a Textual layout: the panels are
+placed and painted here, and only lines whose content changed are refreshed.
+"""
+
+from rich.segment import Segment
+from textual import events
+from textual.geometry import Region
+from textual.message import Message
+from textual.strip import Strip
+from textual.widget import Widget
+
+from stepcnn.present.grid import Panel
+from stepcnn.timeline.step import TensorId
+from stepcnn.tui.painter import CHROME_H, Line, Placed, paint_panel, panel_natural_size, place_row
+from stepcnn.tui.viewport import Window
+
+
+class OperationView(Widget):
+    """Two bands of panels: what the step reads (top) and what it produces (bottom)."""
+
+    DEFAULT_CSS = """
+    OperationView { height: 1fr; width: 100%; }
+    """
+
+    class CellClicked(Message):
+        """A cell of a tensor was clicked."""
+
+        def __init__(self, tensor: TensorId, cell: tuple[int, ...]) -> None:
+            super().__init__()
+            self.tensor = tensor
+            self.cell = cell
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.panels: list[Panel] = []
+        self.placed: list[Placed] = []
+        self._lines: list[list[Segment]] = []
+        self._windows: dict[str, list[Window]] = {}
+
+    def show(self, panels: list[Panel]) -> None:
+        """Draw these panels; refresh only the lines that changed."""
+        self.panels = panels
+        old = self._lines
+        self._paint()
+        width = self.size.width
+        if len(old) != len(self._lines):
+            self.refresh()
+            return
+        for y, line in enumerate(self._lines):
+            if old[y] != line:
+                self.refresh(Region(0, y, width, 1))
+
+    def _paint(self) -> None:
+        width, height = self.size
+        if width <= 0 or height <= 0:
+            self._lines = []
+            return
+        top = [p for p in self.panels if p.row == 0]
+        bottom = [p for p in self.panels if p.row == 1]
+        need_top = max((panel_natural_size(p)[1] for p in top), default=0)
+        need_bottom = max((panel_natural_size(p)[1] for p in bottom), default=0)
+        if need_top + need_bottom <= height:
+            h_top, h_bottom = need_top, height - need_top
+        else:
+            h_top = max(
+                min(need_top, height - min(need_bottom, height // 2)), min(CHROME_H + 2, height)
+            )
+            h_bottom = height - h_top
+        placed = place_row(top, 0, width, h_top, self._windows)
+        placed += place_row(bottom, h_top, width, h_bottom, self._windows)
+        self._windows = {p.panel.key: p.windows for p in placed}
+        lines = [Line(width) for _ in range(height)]
+        for p in placed:
+            paint_panel(lines, p)
+        self.placed = placed
+        self._lines = [line.finish() for line in lines]
+
+    def render_line(self, y: int) -> Strip:
+        width = self.size.width
+        if (
+            not self._lines
+            or len(self._lines) != self.size.height
+            or (self._lines and sum(len(s.text) for s in self._lines[0]) != width)
+        ):
+            self._paint()
+        if y < len(self._lines):
+            return Strip(self._lines[y], width)
+        return Strip.blank(width)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._paint()
+        self.refresh()
+
+    def on_click(self, event: events.Click) -> None:
+        x, y = event.x, event.y
+        for p in self.placed:
+            if not (p.x + 2 <= x < p.x + p.width - 2 and p.y + 2 <= y < p.y + p.height - 1):
+                continue
+            cw = p.panel.cell_width
+            ix, iy = x - p.x - 2, y - p.y - 2  # inside the box, below the label line
+            for win in p.windows:
+                if win.x <= ix < win.x + win.cols * cw and iy < win.rows:
+                    grid = p.panel.grids[win.grid]
+                    cell = grid.cell_index(win.row0 + iy, win.col0 + (ix - win.x) // cw)
+                    if grid.tensor is not None and cell is not None:
+                        self.post_message(self.CellClicked(grid.tensor, cell))
+                    return

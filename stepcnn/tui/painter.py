@@ -1,0 +1,217 @@
+"""Painting one matrix panel into lines of segments: a rounded box, a title, grids of cells.
+
+Pure drawing: given a Panel (from the presenter) and a size, produce the lines. A grid too
+big for its box shows a window that follows the focus cell, with a compact overview beside it.
+"""
+
+from dataclasses import dataclass
+
+from rich.segment import Segment
+from rich.style import Style
+
+from stepcnn.present.grid import Panel
+from stepcnn.tui.palette import BORDER, LABEL, OVERVIEW_OUTSIDE, TITLE, TONE_BG, cell_style
+from stepcnn.tui.viewport import Window, natural_width, plan
+
+CHROME_W = 4  # "│ " + " │"
+CHROME_H = 2  # top and bottom border
+
+
+def panel_natural_size(panel: Panel) -> tuple[int, int]:
+    """Outer width and height that show every cell of the panel."""
+    shapes = [g.shape for g in panel.grids]
+    width = max(natural_width(shapes, panel.cell_width), len(panel.title) + 4)
+    height = 1 + max((r for r, _ in shapes), default=0)
+    return width + CHROME_W, height + CHROME_H
+
+
+class Line:
+    """A line being assembled left to right, with blank gaps filled in."""
+
+    __slots__ = ("segments", "width", "x")
+
+    def __init__(self, width: int) -> None:
+        self.segments: list[Segment] = []
+        self.x = 0
+        self.width = width
+
+    def put(self, x: int, text: str, style: Style | None = None) -> None:
+        if x >= self.width:
+            return
+        if x > self.x:
+            self.segments.append(Segment(" " * (x - self.x)))
+            self.x = x
+        elif x < self.x:
+            return  # overlapping draw: keep what is there
+        text = text[: self.width - self.x]
+        if text:
+            self.segments.append(Segment(text, style))
+            self.x += len(text)
+
+    def finish(self) -> list[Segment]:
+        if self.x < self.width:
+            self.segments.append(Segment(" " * (self.width - self.x)))
+            self.x = self.width
+        return self.segments
+
+
+@dataclass
+class Placed:
+    """A panel placed on the operation view, with its grids' windows (for clicks)."""
+
+    panel: Panel
+    x: int
+    y: int
+    width: int
+    height: int
+    windows: list[Window]
+
+
+def paint_panel(lines: list[Line], placed: Placed) -> None:
+    """Draw ``placed`` into ``lines`` (which cover the whole view)."""
+    p, x0, y0, w, h = placed.panel, placed.x, placed.y, placed.width, placed.height
+    if w < 5 or h < 3:
+        return
+    title = f" {p.title} "[: max(w - 4, 0)]
+    lines[y0].put(x0, "╭─", BORDER)
+    lines[y0].put(x0 + 2, title, TITLE)
+    lines[y0].put(x0 + 2 + len(title), "─" * (w - 3 - len(title)) + "╮", BORDER)
+    inner_w, inner_h = w - CHROME_W, h - CHROME_H
+    for dy in range(1, h - 1):
+        lines[y0 + dy].put(x0, "│", BORDER)
+    caption = f" {p.caption} "[: max(w - 4, 0)] if p.caption else ""
+    bottom = "╰─" + caption + "─" * (w - 3 - len(caption)) + "╯"
+    cw = p.cell_width
+    grid_lines = [Line(inner_w) for _ in range(inner_h)]
+    hidden = len(p.grids) - len(placed.windows)
+    for win in placed.windows:
+        grid = p.grids[win.grid]
+        label = grid.label
+        if hidden and win is placed.windows[-1]:
+            label += f" (+{hidden} more)"
+        if win.windowed:
+            label += (
+                f" r{win.row0}–{win.row0 + win.rows - 1}/{win.total_rows}"
+                f" c{win.col0}–{win.col0 + win.cols - 1}/{win.total_cols}"
+            )
+        span = win.cols * cw + (0 if win.overview_x is None else win.overview_cols + 1)
+        grid_lines[0].put(win.x, label[: max(span, 1)], LABEL)
+        text, tone, mark = grid.text, grid.tone, grid.mark
+        for r in range(win.rows):
+            gr = win.row0 + r
+            line = grid_lines[1 + r]
+            for c in range(win.cols):
+                gc = win.col0 + c
+                line.put(
+                    win.x + c * cw,
+                    text[gr, gc].rjust(cw),
+                    cell_style(int(tone[gr, gc]), int(mark[gr, gc])),
+                )
+        if win.overview_x is not None:
+            _overview(grid_lines, win, tone)
+    for dy, gl in enumerate(grid_lines):
+        line = lines[y0 + 1 + dy]
+        line.put(x0 + 2, "")  # the padding column
+        for seg in gl.finish():
+            line.segments.append(seg)
+        line.x = x0 + 2 + inner_w
+        line.put(x0 + w - 1, "│", BORDER)
+    lines[y0 + h - 1].put(x0, bottom, BORDER)
+
+
+def _overview(grid_lines: list[Line], win: Window, tone) -> None:  # type: ignore[no-untyped-def]
+    """Half-block characters, one per block of cells: top cell as foreground, bottom as
+    background; outside the visible window the colours are dimmed."""
+    assert win.overview_x is not None
+    step = win.overview_step
+    rows = range(0, win.total_rows, step)
+    cols = range(0, win.total_cols, step)
+    for oy in range(0, len(rows), 2):
+        y = 1 + oy // 2
+        if y >= len(grid_lines):
+            break
+        for ox, c in enumerate(cols):
+            top = int(tone[rows[oy], c])
+            bottom = int(tone[rows[oy + 1], c]) if oy + 1 < len(rows) else 0
+            inside = (
+                win.row0 <= rows[oy] < win.row0 + win.rows and win.col0 <= c < win.col0 + win.cols
+            )
+            grid_lines[y].put(win.overview_x + ox, "▀", _overview_style(top, bottom, inside))
+
+
+def _dim(hex_colour: str, factor: float) -> str:
+    r, g, b = (int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
+    return f"#{int(r * factor):02x}{int(g * factor):02x}{int(b * factor):02x}"
+
+
+_OVERVIEW: dict[tuple[int, int, bool], Style] = {}
+
+
+def _overview_style(top: int, bottom: int, inside: bool) -> Style:
+    key = (top, bottom, inside)
+    if key not in _OVERVIEW:
+        factor = 1.0 if inside else OVERVIEW_OUTSIDE
+        fg = _dim(TONE_BG.get(top, TONE_BG[0]) if top or not inside else "#8a8a8a", factor)
+        bg = _dim(TONE_BG.get(bottom, TONE_BG[0]) if bottom or not inside else "#8a8a8a", factor)
+        _OVERVIEW[key] = Style(color=fg, bgcolor=bg)
+    return _OVERVIEW[key]
+
+
+def _minimum(panel: Panel) -> int:
+    """The narrowest useful width: one whole grid (or the natural width, if smaller)."""
+    natural = panel_natural_size(panel)[0]
+    first = panel.grids[0].shape[1] * panel.cell_width if panel.grids else 0
+    return min(natural, max(12, first + CHROME_W))
+
+
+def _minimum_total(panels: list[Panel]) -> int:
+    return sum(_minimum(p) for p in panels) + (len(panels) - 1)
+
+
+def _shrink(panels: list[Panel], natural: list[int], room: int) -> list[int]:
+    """Widths that fit ``room``: every panel keeps at least one whole grid if it can, and the
+    rest of the room is shared in proportion to what each panel would still like."""
+    minimum = [_minimum(p) for p in panels]
+    if sum(minimum) >= room:
+        total = sum(minimum)
+        return [max(8, room * m // total) for m in minimum]
+    spare = room - sum(minimum)
+    wants = [n - m for n, m in zip(natural, minimum, strict=True)]
+    total_wants = sum(wants) or 1
+    return [m + spare * w // total_wants for m, w in zip(minimum, wants, strict=True)]
+
+
+def place_row(
+    panels: list[Panel], y: int, width: int, height: int, previous: dict[str, list[Window]]
+) -> list[Placed]:
+    """Panels side by side on one band of the view; widths shrink to fit when needed."""
+    if not panels or height < 3:
+        return []
+    while len(panels) > 1 and any(p.optional for p in panels) and _minimum_total(panels) > width:
+        drop = max(i for i, p in enumerate(panels) if p.optional)
+        panels = panels[:drop] + panels[drop + 1 :]
+    natural = [panel_natural_size(p) for p in panels]
+    widths = [w for w, _ in natural]
+    gap = 1
+    room = width - gap * (len(panels) - 1)
+    if sum(widths) > room:
+        widths = _shrink(panels, widths, room)
+    placed = []
+    x = 0
+    for panel, w, (_, nh) in zip(panels, widths, natural, strict=True):
+        if x + 5 > width:
+            break
+        w = min(w, width - x)
+        h = min(nh, height)
+        grids = panel.grids
+        windows = plan(
+            [g.shape for g in grids],
+            panel.cell_width,
+            w - CHROME_W,
+            h - CHROME_H,
+            [g.focus for g in grids],
+            previous.get(panel.key),
+        )
+        placed.append(Placed(panel, x, y, w, h, windows))
+        x += w + gap
+    return placed

@@ -1,0 +1,101 @@
+"""Where each grid of a panel goes, and which part of it is visible (pure geometry).
+
+A grid too big for the panel shows a window that follows its focus cell, and beside it a
+compact overview of the whole map (one character per block of cells) with the window marked.
+"""
+
+import math
+from dataclasses import dataclass
+
+GAP = 2
+OVERVIEW_MAX_COLS = 12
+
+
+@dataclass(frozen=True)
+class Window:
+    grid: int
+    x: int  # first column of the grid on the panel
+    row0: int  # first visible row / column of the grid
+    col0: int
+    rows: int  # visible rows / columns
+    cols: int
+    total_rows: int
+    total_cols: int
+    overview_x: int | None = None  # where the overview starts (None: no overview)
+    overview_step: int = 1  # cells per overview character (columns) and half-character (rows)
+
+    @property
+    def windowed(self) -> bool:
+        return self.rows < self.total_rows or self.cols < self.total_cols
+
+    @property
+    def overview_cols(self) -> int:
+        return math.ceil(self.total_cols / self.overview_step)
+
+    @property
+    def overview_rows(self) -> int:
+        return math.ceil(math.ceil(self.total_rows / self.overview_step) / 2)
+
+
+def natural_width(shapes: list[tuple[int, int]], cell: int) -> int:
+    return sum(cols * cell for _, cols in shapes) + GAP * max(len(shapes) - 1, 0)
+
+
+def _follow(start: int, visible: int, total: int, focus: int | None) -> int:
+    """Keep ``start`` if the focus is in view; otherwise centre the focus."""
+    if visible >= total:
+        return 0
+    if focus is None:
+        return min(start, total - visible)
+    if start <= focus < start + visible:
+        return start
+    return max(0, min(focus - visible // 2, total - visible))
+
+
+def plan(
+    shapes: list[tuple[int, int]],
+    cell: int,
+    width: int,
+    height: int,
+    focus: list[tuple[int, int] | None],
+    previous: list[Window] | None = None,
+) -> list[Window]:
+    """Lay out grids of ``shapes`` (rows, cols) side by side in ``width × height`` cells
+    (one line of labels, then the rows)."""
+    if not shapes or width <= 0 or height <= 1:
+        return []
+    rows_space = height - 1
+    natural = [cols * cell for _, cols in shapes]
+    if len(shapes) > 1 and natural_width(shapes, cell) > width:
+        # Show as many whole grids as fit rather than slivers of every one.
+        fit = 0
+        while fit < len(shapes) and natural_width(shapes[: fit + 1], cell) <= width:
+            fit += 1
+        keep = max(fit, 1)  # at worst one grid, windowed
+        return plan(shapes[:keep], cell, width, height, focus[:keep], previous)
+    room = max(width - GAP * (len(shapes) - 1), len(shapes))
+    if sum(natural) <= room:
+        shares = natural
+    else:
+        shares = [max(cell * 2, room * n // sum(natural)) for n in natural]
+    windows = []
+    x = 0
+    for i, ((rows, cols), share) in enumerate(zip(shapes, shares, strict=True)):
+        vis_rows = min(rows, rows_space)
+        vis_cols = min(cols, max(1, share // cell))
+        overview_x = None
+        step = 1
+        if vis_rows < rows or vis_cols < cols:
+            step = max(math.ceil(cols / OVERVIEW_MAX_COLS), math.ceil(rows / (2 * rows_space)), 1)
+            ov_cols = math.ceil(cols / step)
+            fit = (share - ov_cols - 1) // cell
+            if fit >= 2:
+                vis_cols = min(cols, fit)
+                overview_x = x + vis_cols * cell + 1
+        old = previous[i] if previous and i < len(previous) else None
+        f = focus[i] if i < len(focus) else None
+        row0 = _follow(old.row0 if old else 0, vis_rows, rows, f[0] if f else None)
+        col0 = _follow(old.col0 if old else 0, vis_cols, cols, f[1] if f else None)
+        windows.append(Window(i, x, row0, col0, vis_rows, vis_cols, rows, cols, overview_x, step))
+        x += share + GAP
+    return windows
