@@ -94,6 +94,13 @@ def _sign_flips(initial: float, values: np.ndarray) -> np.ndarray:
 
 def matching_steps(timeline: Timeline, condition: Condition, iteration: int, si: int) -> np.ndarray:
     """Local step numbers of segment ``si`` in ``iteration`` that match, ascending."""
+    with np.errstate(all="ignore"):  # diverged runs hold inf/NaN: IEEE results, no warnings
+        return _matching_steps(timeline, condition, iteration, si)
+
+
+def _matching_steps(
+    timeline: Timeline, condition: Condition, iteration: int, si: int
+) -> np.ndarray:
     seg = timeline.segments[si]
     if condition.iteration is not None and condition.iteration != iteration:
         return np.zeros(0, dtype=np.intp)

@@ -59,7 +59,8 @@ class Timeline:
         iteration, si, local = self.position(k)
         seg = self.layout.segments[si]
         index = tuple(int(i) for i in np.unravel_index(local, seg.shape)) if seg.shape else ()
-        body = seg.op.step(self.context(iteration, seg), index)
+        with np.errstate(all="ignore"):  # diverged runs hold inf/NaN: IEEE results, no warnings
+            body = seg.op.step(self.context(iteration, seg), index)
         return Step(
             k=k,
             iteration=iteration,
@@ -100,7 +101,8 @@ class Timeline:
             return Partial(final_value(record, tensor))
         if producer == si:
             seg = self.layout.segments[si]
-            return seg.op.partial(self.context(iteration, seg), local)[tensor]
+            with np.errstate(all="ignore"):
+                return seg.op.partial(self.context(iteration, seg), local)[tensor]
         before = initial_value(record, tensor)
         if before is not None:
             return Partial(before)
@@ -110,7 +112,8 @@ class Timeline:
         """The tensors step ``k`` writes, as they stand after it."""
         iteration, si, local = self.position(k)
         seg = self.layout.segments[si]
-        return seg.op.partial(self.context(iteration, seg), local)
+        with np.errstate(all="ignore"):
+            return seg.op.partial(self.context(iteration, seg), local)
 
     def producer(self, tensor: TensorId) -> Segment | None:
         i = self._producers.get(tensor)
@@ -122,7 +125,8 @@ class Timeline:
         if si is None:
             return None
         seg = self.layout.segments[si]
-        history = seg.op.cell_history(self.context(iteration, seg), tensor, cell)
+        with np.errstate(all="ignore"):
+            history = seg.op.cell_history(self.context(iteration, seg), tensor, cell)
         if history is None or history[0].size == 0:
             return None
         return self.step_number(iteration, si, int(history[0][0]))

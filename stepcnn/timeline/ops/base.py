@@ -122,6 +122,27 @@ def prefix_mask(shape: tuple[int, ...], local: int) -> np.ndarray:
     return (np.arange(int(np.prod(shape))) <= local).reshape(shape)
 
 
+def prefix_blocks(shape: tuple[int, ...], local: int) -> list[tuple[slice, ...]]:
+    """Row-major cells ``0…local`` of ``shape`` as at most ``len(shape)`` rectangular blocks.
+
+    Sums over a prefix of steps whose operands hold an inf or a NaN are taken block by block:
+    over a zero-masked tensor, a masked-out 0 times inf would make NaN in cells no step has
+    written yet.
+    """
+    if local < 0:
+        return []
+    index = np.unravel_index(local, shape)
+    blocks = []
+    for axis in range(len(shape)):
+        stop = int(index[axis]) + (1 if axis == len(shape) - 1 else 0)
+        if stop == 0:
+            continue
+        fixed = tuple(slice(int(i), int(i) + 1) for i in index[:axis])
+        rest = tuple(slice(0, d) for d in shape[axis + 1 :])
+        blocks.append((*fixed, slice(0, stop), *rest))
+    return blocks
+
+
 def one_step(local: int, value: float) -> History:
     return np.array([local], dtype=np.intp), np.array([value], dtype=np.float64)
 

@@ -6,7 +6,16 @@ from stepcnn.engine.conv import ConvCache, conv2d_backward
 from stepcnn.engine.layers import Conv2d, Layer
 from stepcnn.engine.types import Array
 from stepcnn.timeline.numbers import dot_terms, idx, num
-from stepcnn.timeline.ops.base import NO_HISTORY, History, OpContext, StepBody, ValueOp, one_step
+from stepcnn.timeline.ops.base import (
+    NO_HISTORY,
+    History,
+    OpContext,
+    StepBody,
+    ValueOp,
+    one_step,
+    prefix_blocks,
+    prefix_mask,
+)
 from stepcnn.timeline.step import Partial, Region, TensorId
 
 
@@ -99,10 +108,45 @@ class ConvBackward(ValueOp):
     def writes_tensors(self, layer: int | None) -> tuple[TensorId, ...]:
         return tuple(TensorId(layer, t) for t in ("grad_weight", "grad_bias", "grad_input"))
 
-    def _masked(self, ctx: OpContext, local: int) -> Array:
+    def _filter_sums(self, ctx: OpContext, f: int, upto: int) -> tuple[Array, float]:
+        """dW[f] and db[f] once filter f's steps ``0…upto`` (row-major over n, r, c) have run."""
+        dout, windows = ctx.lr.grad_output, ctx.cache.windows
+        dw = np.zeros(windows.shape[1:2] + windows.shape[4:])
+        db = 0.0
+        for ns, rs, cs in prefix_blocks((dout.shape[0], *dout.shape[2:]), upto):
+            g = dout[ns, f, rs, cs]
+            dw += np.einsum("nhw,nchwij->cij", g, windows[ns, :, rs, cs])
+            db += float(g.sum())
+        return dw, db
+
+    def _prefix(self, ctx: OpContext, local: int) -> tuple[Array, Array, Array]:
+        """dx, dW, db once steps ``0…local`` have run (summed over the steps run only)."""
+        cache: ConvCache = ctx.cache
         dout = ctx.lr.grad_output
-        mask = (np.arange(dout.size) <= local).reshape(dout.shape)
-        return np.where(mask, dout, 0.0)
+        if local >= dout.size - 1:
+            return conv2d_backward(dout, cache)  # exactly the engine's gradients
+        if np.isfinite(cache.xp).all() and np.isfinite(cache.w).all():
+            # One pass with the later gradients zeroed: 0·x adds exactly nothing for finite x.
+            return conv2d_backward(np.where(prefix_mask(dout.shape, local), dout, 0.0), cache)
+        (kh, kw), (sh, sw) = cache.w.shape[2:], cache.stride
+        dxp, dw, db = np.zeros_like(cache.xp), np.zeros_like(cache.w), np.zeros(dout.shape[1])
+        for ns, fs, rs, cs in prefix_blocks(dout.shape, local):
+            # The padded input rows/cols the block's windows cover, as a cache of their own.
+            rows = slice(rs.start * sh, (rs.stop - 1) * sh + kh)
+            cols = slice(cs.start * sw, (cs.stop - 1) * sw + kw)
+            part = ConvCache(
+                cache.xp[ns, :, rows, cols],
+                cache.windows[ns, :, rs, cs],
+                cache.w[fs],
+                cache.stride,
+                (0, 0),
+            )
+            dx_part, dw_part, db_part = conv2d_backward(dout[ns, fs, rs, cs], part)
+            dxp[ns, :, rows, cols] += dx_part
+            dw[fs] += dw_part
+            db[fs] += db_part
+        (ph, pw), (h, w) = cache.padding, ctx.lr.input.shape[2:]
+        return dxp[:, :, ph : ph + h, pw : pw + w], dw, db
 
     def step(self, ctx: OpContext, index: tuple[int, ...]) -> StepBody:
         cache, spec = _geometry(ctx)
@@ -113,13 +157,11 @@ class ConvBackward(ValueOp):
         g = float(dout[index])
         patch = _patch(cache, spec, n, r, c)
         weights = params.weight[f]
-        local = int(np.ravel_multi_index(index, dout.shape))
+        # Filter f's steps run in (n, r, c) row-major order.
+        upto = int(np.ravel_multi_index((n, r, c), (dout.shape[0], *dout.shape[2:])))
         with np.errstate(all="ignore"):
-            gm = self._masked(ctx, local)[:, f]
-            windows = cache.windows
-            dw_after = np.einsum("nhw,nchwij->cij", gm, windows)
-            dw_before = np.einsum("nhw,nchwij->cij", self._masked(ctx, local - 1)[:, f], windows)
-            db_after = float(gm.sum())
+            dw_after, db_after = self._filter_sums(ctx, f, upto)
+            dw_before = self._filter_sums(ctx, f, upto - 1)[0]
         h, w = ctx.lr.input.shape[2:]
         rows, cols = _window(spec, h, w, r, c)
         equation = (
@@ -156,7 +198,7 @@ class ConvBackward(ValueOp):
 
     def partial(self, ctx: OpContext, local: int) -> dict[TensorId, Partial]:
         with np.errstate(all="ignore"):
-            dx, dw, db = conv2d_backward(self._masked(ctx, local), ctx.cache)
+            dx, dw, db = self._prefix(ctx, local)
         return {
             ctx.tid("grad_weight"): Partial(dw),
             ctx.tid("grad_bias"): Partial(db),

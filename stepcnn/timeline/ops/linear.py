@@ -3,10 +3,18 @@
 import numpy as np
 
 from stepcnn.engine.layers import Layer
-from stepcnn.engine.linear import linear_backward
+from stepcnn.engine.linear import LinearCache, linear_backward
 from stepcnn.engine.types import Array
 from stepcnn.timeline.numbers import dot_terms, idx, num
-from stepcnn.timeline.ops.base import History, OpContext, StepBody, ValueOp, one_step
+from stepcnn.timeline.ops.base import (
+    History,
+    OpContext,
+    StepBody,
+    ValueOp,
+    one_step,
+    prefix_blocks,
+    prefix_mask,
+)
 from stepcnn.timeline.step import Partial, Region, TensorId
 
 
@@ -70,10 +78,24 @@ class LinearBackward(ValueOp):
     def writes_tensors(self, layer: int | None) -> tuple[TensorId, ...]:
         return tuple(TensorId(layer, t) for t in ("grad_weight", "grad_bias", "grad_input"))
 
-    def _masked(self, ctx: OpContext, local: int) -> Array:
+    def _prefix(self, ctx: OpContext, local: int) -> tuple[Array, Array, Array]:
+        """dx, dW, db once steps ``0…local`` have run (summed over the steps run only)."""
+        cache: LinearCache = ctx.cache
         dout = ctx.lr.grad_output
-        mask = (np.arange(dout.size) <= local).reshape(dout.shape)
-        return np.where(mask, dout, 0.0)
+        if local >= dout.size - 1:
+            return linear_backward(dout, cache)  # exactly the engine's gradients
+        if np.isfinite(cache.x).all() and np.isfinite(cache.w).all():
+            # One pass with the later gradients zeroed: 0·x adds exactly nothing for finite x.
+            return linear_backward(np.where(prefix_mask(dout.shape, local), dout, 0.0), cache)
+        dx, dw, db = np.zeros_like(cache.x), np.zeros_like(cache.w), np.zeros(dout.shape[1])
+        for ns, js in prefix_blocks(dout.shape, local):
+            dx_part, dw_part, db_part = linear_backward(
+                dout[ns, js], LinearCache(cache.x[ns], cache.w[js])
+            )
+            dx[ns] += dx_part
+            dw[js] += dw_part
+            db[js] += db_part
+        return dx, dw, db
 
     def step(self, ctx: OpContext, index: tuple[int, ...]) -> StepBody:
         n, o = index
@@ -82,10 +104,9 @@ class LinearBackward(ValueOp):
         dout = ctx.lr.grad_output
         g = float(dout[index])
         x, row = ctx.lr.input[n], params.weight[o]
-        local = n * dout.shape[1] + o
-        with np.errstate(all="ignore"):
-            dw_after = self._masked(ctx, local)[:, o] @ ctx.lr.input
-            dw_before = self._masked(ctx, local - 1)[:, o] @ ctx.lr.input
+        with np.errstate(all="ignore"):  # row o is written by the steps (0…n, o)
+            dw_after = dout[: n + 1, o] @ ctx.lr.input[: n + 1]
+            dw_before = dout[:n, o] @ ctx.lr.input[:n]
         return StepBody(
             value=g,
             equation=(
@@ -118,7 +139,7 @@ class LinearBackward(ValueOp):
 
     def partial(self, ctx: OpContext, local: int) -> dict[TensorId, Partial]:
         with np.errstate(all="ignore"):
-            dx, dw, db = linear_backward(self._masked(ctx, local), ctx.cache)
+            dx, dw, db = self._prefix(ctx, local)
         return {
             ctx.tid("grad_weight"): Partial(dw),
             ctx.tid("grad_bias"): Partial(db),

@@ -133,10 +133,11 @@ class MseForward(_LossOp):
     def cell_history(
         self, ctx: OpContext, tensor: TensorId, cell: tuple[int, ...]
     ) -> History | None:
+        if tensor != SQ_ERROR:  # before ravel_multi_index: another tensor's cell may not fit
+            return None
         diff = ctx.record.loss_cache.diff
-        return _history(
-            tensor, SQ_ERROR, diff * diff, cell, int(np.ravel_multi_index(cell, diff.shape))
-        )
+        d = float(diff[cell])
+        return one_step(int(np.ravel_multi_index(cell, diff.shape)), d * d)
 
 
 class LossMean(_LossOp):
@@ -231,5 +232,7 @@ class LossBackward(_LossOp):
     def cell_history(
         self, ctx: OpContext, tensor: TensorId, cell: tuple[int, ...]
     ) -> History | None:
+        if tensor != GRAD_SCORES:  # before ravel_multi_index: another tensor's cell may not fit
+            return None
         g = ctx.record.grad_scores
-        return _history(tensor, GRAD_SCORES, g, cell, int(np.ravel_multi_index(cell, g.shape)))
+        return one_step(int(np.ravel_multi_index(cell, g.shape)), float(g[cell]))
