@@ -13,6 +13,7 @@ from typing import NoReturn
 from stepcnn import __version__
 from stepcnn.scenario import ScenarioError
 from stepcnn.scenario.builtin import DEFAULT
+from stepcnn.scenario.limits import MAX_ITERATIONS
 
 EXIT_USAGE = 2
 
@@ -49,11 +50,19 @@ def _scenario_arg(parser: argparse.ArgumentParser, optional: bool = False) -> No
     )
 
 
+def iteration_count(text: str) -> int:
+    """``--iterations``: a positive integer within the loader's own iteration limit."""
+    value = positive_int(text)
+    if value > MAX_ITERATIONS:
+        raise argparse.ArgumentTypeError(f"must be at most {MAX_ITERATIONS:,}, got {text!r}")
+    return value
+
+
 def _iterations_arg(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--iterations",
         "-n",
-        type=positive_int,
+        type=iteration_count,
         metavar="N",
         help="train N iterations instead of the scenario's own number",
     )

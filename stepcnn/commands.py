@@ -3,10 +3,21 @@
 import argparse
 import sys
 
-from stepcnn.scenario import load_scenario
+from stepcnn.cli import UsageError
+from stepcnn.scenario import Scenario, load_scenario
+from stepcnn.scenario.budget import size_problems
 from stepcnn.scenario.builtin import paths, title_of
 from stepcnn.scenario.layer_schema import shape_text
 from stepcnn.training import TrainingRun
+
+
+def check_iterations(scenario: Scenario, iterations: int | None, prog: str) -> None:
+    """Refuse an ``--iterations`` whose history would break the loader's memory budget."""
+    if iterations is None:
+        return
+    problems = size_problems(scenario.layers, scenario.shapes, scenario.batch_size, iterations)
+    if problems:
+        raise UsageError(f"{prog}: argument --iterations/-n: {problems[0].message}")
 
 
 def cmd_list(args: argparse.Namespace) -> int:
@@ -43,6 +54,8 @@ def cmd_check(args: argparse.Namespace) -> int:
         f"iterations: {s.iterations}, batch size {s.batch_size}, "
         f"learning rate {s.learning_rate:g}: {layout.per_iteration * s.iterations} steps in all"
     )
+    if s.credit:
+        print(f"credit: {s.credit}")
     print("ok")
     return 0
 
@@ -51,6 +64,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     from stepcnn.export import write_export
 
     scenario = load_scenario(args.scenario)
+    check_iterations(scenario, args.iterations, "stepcnn export")
     write_export(TrainingRun(scenario, args.iterations), sys.stdout)
     return 0
 
@@ -60,6 +74,7 @@ def cmd_trace(args: argparse.Namespace) -> int:
 
     scenario = load_scenario(args.scenario)
     layer = parse_layer_filter(args.layer, len(scenario.layers))
+    check_iterations(scenario, args.iterations, "stepcnn trace")
     run = TrainingRun(scenario, args.iterations)
     write_trace(run, sys.stdout, phase=args.phase, layer=layer, fmt=args.format)
     return 0
@@ -73,6 +88,7 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 def cmd_tui(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.scenario)  # errors are reported before the screen opens
+    check_iterations(scenario, args.iterations, "stepcnn")
     from stepcnn.tui.app import run_app
 
     return run_app(scenario, args.scenario, iterations=args.iterations, watch=args.watch)

@@ -1,11 +1,12 @@
 """``stepcnn new NAME``: a commented template scenario that passes ``stepcnn check``."""
 
+import json
 import sys
 from pathlib import Path
 
 TEMPLATE = """# A stepcnn teaching scenario. Check it with:  stepcnn check {file}
 # Open it with:  stepcnn {file}
-title = "{name}"
+title = {name}
 description = "What this scenario shows, in a sentence or two."
 seed = 0                 # initialises the weights you do not give
 learning_rate = 0.1
@@ -52,7 +53,9 @@ def write_template(name: str, force: bool = False) -> int:
         print(f"{path}: already exists (use --force to overwrite)", file=sys.stderr)
         return 2
     try:
-        path.write_text(TEMPLATE.format(file=path, name=path.stem), encoding="utf-8")
+        # A JSON string is a valid TOML basic string: quotes and backslashes are escaped.
+        title = json.dumps(path.stem, ensure_ascii=False)
+        path.write_text(TEMPLATE.format(file=path, name=title), encoding="utf-8")
     except OSError as exc:
         print(f"{path}: cannot write: {exc.strerror or exc}", file=sys.stderr)
         return 2

@@ -51,7 +51,7 @@ def read_display(table: Table | None, layer_count: int, iterations: int | None) 
     if iterations is not None and start_iteration >= iterations:
         table.error(
             "start_iteration",
-            f"must be below iterations ({iterations}), got {start_iteration}",
+            f"must be below iterations ({iterations}), got {describe(start_iteration)}",
         )
         start_iteration = 0
     start_phase = table.choice("start_phase", PHASES)
@@ -59,7 +59,8 @@ def read_display(table: Table | None, layer_count: int, iterations: int | None) 
     if start_layer is not None and start_layer >= layer_count:
         table.error(
             "start_layer",
-            f"must name one of the {layer_count} layers (0–{layer_count - 1}), got {start_layer}",
+            f"must name one of the {layer_count} layers (0–{layer_count - 1}), "
+            f"got {describe(start_layer)}",
         )
         start_layer = None
     precision = table.integer(

@@ -12,6 +12,7 @@ from typing import Any
 from stepcnn.engine.layers import Conv2d, Flatten, Layer, Linear, MaxPool2d, ReLU, Shape
 from stepcnn.engine.types import Array, Pair
 from stepcnn.scenario.fields import MISSING, Table, describe
+from stepcnn.scenario.limits import MAX_PARAMETERS
 from stepcnn.scenario.tensors import format_shape, read_tensor
 
 
@@ -94,7 +95,11 @@ def _window_fits(
 
 def read_conv2d(table: Table, in_shape: Shape | None) -> ReadLayer | None:
     out_channels = table.integer(
-        "out_channels", required=True, minimum=1, what="a positive integer"
+        "out_channels",
+        required=True,
+        minimum=1,
+        maximum=MAX_PARAMETERS,  # more would need a larger weight anyway
+        what="a positive integer",
     )
     kernel = read_pair(table, "kernel_size", None, 1, "a positive integer")
     stride = read_pair(table, "stride", (1, 1), 1, "a positive integer")
@@ -107,7 +112,7 @@ def read_conv2d(table: Table, in_shape: Shape | None) -> ReadLayer | None:
         if in_channels_given is not None and in_channels_given != in_channels:
             table.error(
                 "in_channels",
-                f"is {in_channels_given} but the input has {in_channels} channels "
+                f"is {describe(in_channels_given)} but the input has {in_channels} channels "
                 "(you may leave in_channels out)",
             )
             in_channels = None
@@ -143,7 +148,8 @@ def read_flatten(table: Table, in_shape: Shape | None) -> ReadLayer | None:
 
 def read_maxpool2d(table: Table, in_shape: Shape | None) -> ReadLayer | None:
     kernel = read_pair(table, "kernel_size", None, 1, "a positive integer")
-    stride = read_pair(table, "stride", kernel, 1, "a positive integer")
+    # The stride defaults to the kernel; when the kernel is wrong, that is the only problem.
+    stride = read_pair(table, "stride", kernel or (1, 1), 1, "a positive integer")
     if kernel is None or stride is None or in_shape is None:
         return None
     if not _needs_map(table, in_shape, "maxpool2d"):
@@ -155,7 +161,11 @@ def read_maxpool2d(table: Table, in_shape: Shape | None) -> ReadLayer | None:
 
 def read_linear(table: Table, in_shape: Shape | None) -> ReadLayer | None:
     out_features = table.integer(
-        "out_features", required=True, minimum=1, what="a positive integer"
+        "out_features",
+        required=True,
+        minimum=1,
+        maximum=MAX_PARAMETERS,  # more would need a larger weight anyway
+        what="a positive integer",
     )
     in_features_given = table.integer("in_features", minimum=1, what="a positive integer")
     in_features = None
@@ -169,7 +179,7 @@ def read_linear(table: Table, in_shape: Shape | None) -> ReadLayer | None:
         elif in_features_given is not None and in_features_given != in_shape[0]:
             table.error(
                 "in_features",
-                f"is {in_features_given} but the input has {in_shape[0]} features "
+                f"is {describe(in_features_given)} but the input has {in_shape[0]} features "
                 "(you may leave in_features out)",
             )
         else:

@@ -70,7 +70,10 @@ def read_text(path: Path, source: str) -> str:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
             raise fail(f"is {size / 2**20:.1f} MiB; a scenario file may be at most 16 MiB")
-        data = path.read_bytes()
+        with path.open("rb") as file:  # bounded: a device such as /dev/zero never ends
+            data = file.read(MAX_FILE_BYTES + 1)
+        if len(data) > MAX_FILE_BYTES:
+            raise fail("is larger than 16 MiB; a scenario file may be at most 16 MiB")
     except PermissionError:
         raise fail("cannot be read: permission denied") from None
     except OSError as exc:
@@ -164,6 +167,9 @@ def parse_scenario(
         y = read_labels(sample_tables, classes)
     elif loss == "mse":
         y = read_targets(sample_tables, output_shape)
+    else:  # the loss is wrong or missing (reported): its label/target keys cannot be judged
+        for table in sample_tables:
+            table.known.extend(("label", "target"))
     for table in sample_tables:
         table.finish()
 

@@ -112,7 +112,9 @@ def _read_rule(rule: Table, layer_count: int) -> StepRule | None:
     layer = rule.integer("layer", minimum=0, what="a layer number (from 0)")
     if layer is not None and layer >= layer_count:
         rule.error(
-            "layer", f"must name one of the {layer_count} layers (0–{layer_count - 1}), got {layer}"
+            "layer",
+            f"must name one of the {layer_count} layers (0–{layer_count - 1}), "
+            f"got {describe(layer)}",
         )
         layer = None
     op = rule.choice("op", OP_KINDS)

@@ -65,8 +65,9 @@ def fill(text: str, values: Mapping[str, object]) -> str:
         value = values.get(name)
         if value is None:
             out.append("—")
-        elif spec and isinstance(value, int | float) and not isinstance(value, bool):
-            out.append(format(value, spec))
+        elif isinstance(value, int | float) and not isinstance(value, bool):
+            text = format(value, spec) if spec else str(value)
+            out.append(text.replace("-", "\u2212"))  # a real minus sign
         else:
             out.append(str(value))
     return "".join(out)

@@ -4,7 +4,7 @@ import numpy as np
 
 from stepcnn.engine.layers import Shape
 from stepcnn.engine.types import Array
-from stepcnn.scenario.fields import MISSING, Table
+from stepcnn.scenario.fields import MISSING, Table, describe
 from stepcnn.scenario.tensors import format_shape, read_tensor
 
 
@@ -63,7 +63,7 @@ def read_labels(tables: list[Table], classes: int | None) -> Array | None:
             table.error(
                 "label",
                 f"must be a class from 0 to {classes - 1} (the network has {classes} outputs), "
-                f"got {label}",
+                f"got {describe(label)}",
             )
             continue
         labels.append(label)
@@ -95,6 +95,6 @@ def read_targets(tables: list[Table], output_shape: Shape | None) -> Array | Non
             )
             continue
         targets.append(target)
-    if len(targets) != len(tables):
+    if not targets or len(targets) != len(tables):
         return None
     return np.stack(targets)
