@@ -4,6 +4,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from rich.style import Style
+from textual import events
 from textual.app import App, ComposeResult, SystemCommand
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
@@ -31,6 +32,8 @@ DONE = Style(color="#d0d0d0")
 TODO = Style(color="#6c6c6c")
 WARN = Style(color="#ff5fd7", bold=True)
 KEY = Style(color="#5fd7ff", bold=True)
+EQUATION = Style(color="#ffffff", bold=True)
+NARRATION = Style(color="#c6c6c6", italic=True)
 
 
 class StepCNNApp(App[int]):
@@ -43,9 +46,8 @@ class StepCNNApp(App[int]):
     #main { height: 1fr; }
     #top { height: 1; margin-bottom: 1; }
     #network { width: 1fr; }
-    #sparkline { width: 26; height: 1; margin: 0 1; }
-    #equation { height: 3; color: $text; background: $boost; padding: 0 1; }
-    #narration { height: 3; padding: 0 1; color: $text-muted; }
+    #sparkline { width: 24; height: 1; margin: 0 1 0 0; }
+    #loss-label { width: 5; color: $text-muted; }
     #status { height: 1; }
     #source { height: 14; border: round $secondary; }
     #status { background: $panel; padding: 0 1; }
@@ -68,10 +70,9 @@ class StepCNNApp(App[int]):
         with Vertical(id="main"):
             with Horizontal(id="top"):
                 yield TextBlock(id="network")
+                yield Static("loss", id="loss-label")
                 yield Sparkline([], id="sparkline")
             yield OperationView(id="operation")
-            yield TextBlock(id="equation", max_lines=3)
-            yield TextBlock(id="narration", max_lines=3)
             yield Static(id="source")
         yield Static(id="too-small")
         yield TextBlock(id="status", max_lines=1)
@@ -101,24 +102,30 @@ class StepCNNApp(App[int]):
         if list(spark.data or []) != losses:
             spark.data = losses
 
-    def on_resize(self) -> None:
-        small = self.size.width < MIN_WIDTH or self.size.height < MIN_HEIGHT
+    def on_resize(self, event: events.Resize) -> None:
+        # event.size, not self.size: this handler runs before App._on_resize stores the new
+        # size, so self.size is still the previous one.
+        width, height = event.size
+        small = width < MIN_WIDTH or height < MIN_HEIGHT
         self.query_one("#main").display = not small
         notice = self.query_one("#too-small", Static)
         notice.display = small
         if small:
             notice.update(
                 f"stepcnn needs a terminal of at least {MIN_WIDTH}×{MIN_HEIGHT}; "
-                f"this one is {self.size.width}×{self.size.height}."
+                f"this one is {width}×{height}."
             )
 
     # ---- drawing -----------------------------------------------------------------------
 
     def redraw(self) -> None:
         scene = build_scene(self.session)
-        self.query_one(OperationView).show(list(scene.panels))
-        self.query_one("#equation", TextBlock).set([[(scene.equation, BOLD)]])
-        self.query_one("#narration", TextBlock).set([[(scene.narration, "")]])
+        texts: list[tuple[list[Span], int]] = []
+        if "equation" not in self.hidden:
+            texts.append(([(scene.equation, EQUATION)], 3))
+        if "narration" not in self.hidden:
+            texts.append(([(scene.narration, NARRATION)], 4))
+        self.query_one(OperationView).show(list(scene.panels), texts)
         self.query_one("#network", TextBlock).set_fitting(
             [self._network_spans(scene, short) for short in (False, True)]
         )
@@ -135,10 +142,10 @@ class StepCNNApp(App[int]):
         spans: list[Span] = []
         for i, item in enumerate(scene.network):
             if i:
-                spans.append((scene.direction if short else f" {scene.direction} ", DIM))
+                spans.append((scene.direction if short else f"  {scene.direction}  ", DIM))
             style = {"current": CURRENT, "done": DONE, "todo": TODO}[item.state]
             if short and item.state != "current":
-                spans.append((item.short, style))
+                spans.append((f" {item.short} ", style))
             else:
                 spans.append((f" {item.label} {item.shape} ", style))
         return spans
@@ -197,8 +204,7 @@ class StepCNNApp(App[int]):
         for name, selector in (
             ("network", "#top"),
             ("sparkline", "#sparkline"),
-            ("equation", "#equation"),
-            ("narration", "#narration"),
+            ("sparkline", "#loss-label"),
             ("source", "#source"),
         ):
             self.query_one(selector).display = name not in self.hidden

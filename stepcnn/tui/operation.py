@@ -13,7 +13,16 @@ from textual.widget import Widget
 
 from stepcnn.present.grid import Panel
 from stepcnn.timeline.step import TensorId
-from stepcnn.tui.painter import CHROME_H, Line, Placed, paint_panel, panel_natural_size, place_row
+from stepcnn.tui.painter import (
+    CHROME_H,
+    Line,
+    Placed,
+    paint_panel,
+    panel_natural_size,
+    place_row,
+    wrap_spans,
+)
+from stepcnn.tui.text import Span
 from stepcnn.tui.viewport import Window
 
 
@@ -35,13 +44,16 @@ class OperationView(Widget):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.panels: list[Panel] = []
+        self.texts: list[tuple[list[Span], int]] = []
         self.placed: list[Placed] = []
         self._lines: list[list[Segment]] = []
         self._windows: dict[str, list[Window]] = {}
 
-    def show(self, panels: list[Panel]) -> None:
-        """Draw these panels; refresh only the lines that changed."""
+    def show(self, panels: list[Panel], texts: list[tuple[list[Span], int]] | None = None) -> None:
+        """Draw these panels, then the texts (spans, at most so many lines) right below them;
+        refresh only the lines that changed."""
         self.panels = panels
+        self.texts = texts or []
         old = self._lines
         self._paint()
         width = self.size.width
@@ -57,23 +69,36 @@ class OperationView(Widget):
         if width <= 0 or height <= 0:
             self._lines = []
             return
+        texts = [wrap_spans(self.app.console, spans, width, most) for spans, most in self.texts]
+        text_lines = sum(len(t) + 1 for t in texts if t)
+        text_h = min(text_lines, max(height // 3, 4))
+        room = height - text_h
         top = [p for p in self.panels if p.row == 0]
         bottom = [p for p in self.panels if p.row == 1]
         need_top = max((panel_natural_size(p)[1] for p in top), default=0)
         need_bottom = max((panel_natural_size(p)[1] for p in bottom), default=0)
-        if need_top + need_bottom <= height:
-            h_top, h_bottom = need_top, height - need_top
+        if need_top + need_bottom <= room:
+            h_top, h_bottom = need_top, need_bottom
         else:
-            h_top = max(
-                min(need_top, height - min(need_bottom, height // 2)), min(CHROME_H + 2, height)
-            )
-            h_bottom = height - h_top
+            h_top = max(min(need_top, room - min(need_bottom, room // 2)), min(CHROME_H + 2, room))
+            h_bottom = max(room - h_top, 0)
         placed = place_row(top, 0, width, h_top, self._windows)
         placed += place_row(bottom, h_top, width, h_bottom, self._windows)
         self._windows = {p.panel.key: p.windows for p in placed}
         lines = [Line(width) for _ in range(height)]
         for p in placed:
             paint_panel(lines, p)
+        y = max((p.y + p.height for p in placed), default=0)
+        for block in texts:
+            if not block:
+                continue
+            y += 1
+            for segments in block:
+                if y >= height:
+                    break
+                lines[y].segments.extend(segments)
+                lines[y].x = sum(len(s.text) for s in segments)
+                y += 1
         self.placed = placed
         self._lines = [line.finish() for line in lines]
 

@@ -6,8 +6,10 @@ big for its box shows a window that follows the focus cell, with a compact overv
 
 from dataclasses import dataclass
 
+from rich.console import Console
 from rich.segment import Segment
 from rich.style import Style
+from rich.text import Text
 
 from stepcnn.present.grid import Panel
 from stepcnn.tui.palette import BORDER, LABEL, OVERVIEW_OUTSIDE, TITLE, TONE_BG, cell_style
@@ -215,3 +217,19 @@ def place_row(
         placed.append(Placed(panel, x, y, w, h, windows))
         x += w + gap
     return placed
+
+
+def wrap_spans(console: Console, spans: list[tuple[str, Style | str]], width: int,
+               most: int) -> list[list[Segment]]:
+    """Styled text word-wrapped to ``width``, at most ``most`` lines (the last one marked …)."""
+    text = Text()
+    for chunk, style in spans:
+        text.append(chunk, style)
+    if not text.plain.strip() or width < 4:
+        return []
+    wrapped = text.wrap(console, width - 1)
+    lines = [list(line.render(console)) for line in wrapped]
+    if len(lines) > most:
+        lines = lines[:most]
+        lines[-1] = [*lines[-1], Segment(" …")]
+    return [[seg for seg in line if seg.text] for line in lines]

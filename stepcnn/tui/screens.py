@@ -24,6 +24,9 @@ ModalScreen > Vertical {
 }
 ModalScreen .title { text-style: bold; margin-bottom: 1; }
 """
+# Not scoped: Textual would prefix these rules with the screen's own type name
+# ("Dismissable ModalScreen > Vertical"), which matches nothing, and every dialog would be
+# drawn as an unframed full-screen page.
 
 
 class Dismissable(ModalScreen[None]):
@@ -31,6 +34,7 @@ class Dismissable(ModalScreen[None]):
         Binding("escape,q,question_mark", "dismiss_screen", "Close", show=False)
     ]
     DEFAULT_CSS = MODAL_CSS
+    SCOPED_CSS = False
 
     def action_dismiss_screen(self) -> None:
         self.dismiss(None)
@@ -61,6 +65,7 @@ class GotoScreen(ModalScreen[int | None]):
     """Ask for a step number."""
 
     DEFAULT_CSS = MODAL_CSS
+    SCOPED_CSS = False
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel", show=False)]
 
     def __init__(self, total: int) -> None:
@@ -86,6 +91,7 @@ class PickerScreen(ModalScreen[str | None]):
     """Choose a built-in scenario."""
 
     DEFAULT_CSS = MODAL_CSS
+    SCOPED_CSS = False
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel", show=False)]
 
     def __init__(self, choices: list[tuple[str, str]]) -> None:

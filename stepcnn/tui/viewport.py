@@ -42,12 +42,14 @@ def natural_width(shapes: list[tuple[int, int]], cell: int) -> int:
 
 
 def _follow(start: int, visible: int, total: int, focus: int | None) -> int:
-    """Keep ``start`` if the focus is in view; otherwise centre the focus."""
+    """Keep ``start`` while the focus is in view with a cell of margin; else centre it."""
     if visible >= total:
         return 0
     if focus is None:
         return min(start, total - visible)
-    if start <= focus < start + visible:
+    margin = 1 if visible >= 4 else 0
+    low, high = start + margin, start + visible - 1 - margin
+    if (low <= focus or start == 0) and (focus <= high or start + visible == total):
         return start
     return max(0, min(focus - visible // 2, total - visible))
 
@@ -77,7 +79,8 @@ def plan(
     if sum(natural) <= room:
         shares = natural
     else:
-        shares = [max(cell * 2, room * n // sum(natural)) for n in natural]
+        # at least two cells when they fit, never more than the room
+        shares = [max(min(cell * 2, room), room * n // sum(natural)) for n in natural]
     windows = []
     x = 0
     for i, ((rows, cols), share) in enumerate(zip(shapes, shares, strict=True)):

@@ -1,0 +1,58 @@
+"""Snapshot tests of the debugger screen (reviewed as pictures before being accepted).
+
+Each test opens a built-in scenario at a named kind of step. The background training that
+fills the loss sparkline is awaited first, so every picture is deterministic.
+"""
+
+from collections.abc import Callable
+
+import pytest
+
+from stepcnn.scenario import load_scenario
+from stepcnn.session import Session
+from stepcnn.timeline import Condition, find
+from stepcnn.tui.app import StepCNNApp
+
+WIDE = (160, 50)
+
+
+def app_at(scenario: str, condition: Condition) -> StepCNNApp:
+    session = Session(load_scenario(scenario))
+    k = find(session.timeline, condition, -1)
+    assert k is not None
+    session.goto(k)
+    return StepCNNApp(session)
+
+
+async def settled(pilot) -> None:  # type: ignore[no-untyped-def]
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+CASES: dict[str, tuple[str, Condition, tuple[int, int]]] = {
+    "conv_forward": ("tour", Condition(op="conv2d.forward", index=(0, 0, 1, 1)), WIDE),
+    "maxpool_forward": ("maxpool-routing", Condition(op="maxpool2d.forward", index=(0, 0, 0, 1)), WIDE),
+    "linear_forward": ("fc-to-filters", Condition(op="linear.forward", index=(0, 1)), WIDE),
+    "loss_forward": ("tour", Condition(op="cross_entropy.forward", index=(1,)), WIDE),
+    "loss_backward": ("tour", Condition(op="cross_entropy.backward", index=(0, 1)), WIDE),
+    "conv_backward": ("shared-weights", Condition(op="conv2d.backward", index=(0, 0, 1, 0)), WIDE),
+    "update": ("hand-computable", Condition(op="conv2d.update"), WIDE),
+    "digits_80x24": ("digits", Condition(op="conv2d.forward", index=(0, 1, 2, 3)), (80, 24)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_step_screens(name: str, snap_compare: Callable[..., bool]) -> None:
+    scenario, condition, size = CASES[name]
+    assert snap_compare(app_at(scenario, condition), terminal_size=size, run_before=settled)
+
+
+def test_help_screen(snap_compare: Callable[..., bool]) -> None:
+    app = app_at("tour", Condition(op="conv2d.forward"))
+
+    async def open_help(pilot) -> None:  # type: ignore[no-untyped-def]
+        await settled(pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=WIDE, run_before=open_help)
