@@ -92,9 +92,13 @@ def brute_force(p: Prepared, cond: Condition) -> list[int]:
 
 
 def produces_nonfinite(p: Prepared, step: Step) -> bool:
-    """Its value is inf/NaN; for steps without a value (flatten, update), what they write."""
+    """Its value is inf/NaN, or a term it adds (g·patch, g·W, g·x) is; for steps without a
+    value (flatten, update), what they write."""
     if step.value is not None:
-        return not math.isfinite(step.value)
+        terms = [
+            step.operands[t] for t in ("dw_contribution", "dx_contribution") if t in step.operands
+        ]
+        return not math.isfinite(step.value) or any(not np.isfinite(t).all() for t in terms)
     for region in step.writes:
         after = p.timeline.tensor_at(step.k, region.tensor).values
         if not np.isfinite(after[region.cells]).all():

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from stepcnn.scenario.fields import MISSING, Table, describe, suggest
 
-PANELS = ("network", "narration", "equation", "source", "sparkline", "overview", "weight")
+PANELS = ("network", "sparkline", "equation", "narration", "source")
 PHASES = ("forward", "backward", "update")
 
 

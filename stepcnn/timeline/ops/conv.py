@@ -193,6 +193,21 @@ class ConvBackward(ValueOp):
             ),
         )
 
+    def nonfinite(self, ctx: OpContext) -> np.ndarray:
+        """A step is non-finite if g is, or if g·patch or g·W[f] overflows or meets a NaN."""
+        dout = ctx.lr.grad_output
+        params = ctx.lr.params
+        assert params is not None
+        with np.errstate(all="ignore"):
+            patch_max = np.abs(ctx.cache.windows).max(axis=(1, 4, 5))  # (N, Ho, Wo)
+            w_max = np.abs(params.weight).reshape(params.weight.shape[0], -1).max(axis=1)
+            bad = (
+                ~np.isfinite(dout)
+                | ~np.isfinite(dout * patch_max[:, None])
+                | ~np.isfinite(dout * w_max[None, :, None, None])
+            )
+        return np.asarray(bad.ravel())
+
     def values(self, ctx: OpContext) -> Array:
         return ctx.lr.grad_output.ravel()
 

@@ -134,6 +134,21 @@ class LinearBackward(ValueOp):
             ),
         )
 
+    def nonfinite(self, ctx: OpContext) -> np.ndarray:
+        """A step is non-finite if g is, or if g·x or g·W[o] overflows or meets a NaN."""
+        dout = ctx.lr.grad_output
+        params = ctx.lr.params
+        assert params is not None
+        with np.errstate(all="ignore"):
+            x_max = np.abs(ctx.lr.input).max(axis=1)  # (N,)
+            w_max = np.abs(params.weight).max(axis=1)  # (O,)
+            bad = (
+                ~np.isfinite(dout)
+                | ~np.isfinite(dout * x_max[:, None])
+                | ~np.isfinite(dout * w_max[None, :])
+            )
+        return np.asarray(bad.ravel())
+
     def values(self, ctx: OpContext) -> Array:
         return ctx.lr.grad_output.ravel()
 
