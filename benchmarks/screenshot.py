@@ -1,6 +1,6 @@
 """Save SVG screenshots of the debugger (the README's pictures) with App.save_screenshot.
 
-Usage:  python benchmarks/screenshot.py [OUTDIR]     (default: docs/)
+Usage:  python benchmarks/screenshot.py [OUTDIR]     (default: benchmarks/screenshots/)
 Each picture opens a built-in scenario and goes to a named kind of step.
 """
 
@@ -18,16 +18,28 @@ from stepcnn.tui.app import StepCNNApp  # noqa: E402
 SHOTS = [
     # (file name, scenario, condition of the step to show, size)
     ("conv-forward", "tour", Condition(op="conv2d.forward", index=(0, 0, 1, 1)), (160, 50)),
-    ("maxpool-forward", "maxpool-routing", Condition(op="maxpool2d.forward", index=(0, 0, 0, 1)), (160, 50)),
+    (
+        "maxpool-forward",
+        "maxpool-routing",
+        Condition(op="maxpool2d.forward", index=(0, 0, 0, 1)),
+        (160, 50),
+    ),
     ("linear-forward", "fc-to-filters", Condition(op="linear.forward"), (160, 50)),
     ("loss", "tour", Condition(op="cross_entropy.backward"), (160, 50)),
-    ("conv-backward", "shared-weights", Condition(op="conv2d.backward", index=(0, 0, 1, 0)), (160, 50)),
+    (
+        "conv-backward",
+        "shared-weights",
+        Condition(op="conv2d.backward", index=(0, 0, 1, 0)),
+        (160, 50),
+    ),
     ("update", "hand-computable", Condition(op="conv2d.update"), (160, 50)),
     ("digits-80x24", "digits", Condition(op="conv2d.forward", index=(0, 1, 2, 3)), (80, 24)),
 ]
 
 
-async def shoot(name: str, scenario: str, condition: Condition, size: tuple[int, int], out: Path) -> None:
+async def shoot(
+    name: str, scenario: str, condition: Condition, size: tuple[int, int], out: Path
+) -> None:
     session = Session(load_scenario(scenario))
     k = find(session.timeline, condition, -1)
     assert k is not None, (name, condition)
@@ -39,7 +51,7 @@ async def shoot(name: str, scenario: str, condition: Condition, size: tuple[int,
 
 
 def main() -> None:
-    out = Path(sys.argv[1] if len(sys.argv) > 1 else "docs")
+    out = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).parent / "screenshots"
     out.mkdir(parents=True, exist_ok=True)
     for name, scenario, condition, size in SHOTS:
         asyncio.run(shoot(name, scenario, condition, size, out))

@@ -96,7 +96,8 @@ def paint_panel(lines: list[Line], placed: Placed) -> None:
                 f" r{win.row0}–{win.row0 + win.rows - 1}/{win.total_rows}"
                 f" c{win.col0}–{win.col0 + win.cols - 1}/{win.total_cols}"
             )
-        span = win.cols * cw + (0 if win.overview_x is None else win.overview_cols + 1)
+        later = [w.x for w in placed.windows if w.x > win.x]
+        span = (min(later) - 1 if later else inner_w) - win.x
         grid_lines[0].put(win.x, label[: max(span, 1)], LABEL)
         text, tone, mark = grid.text, grid.tone, grid.mark
         for r in range(win.rows):
@@ -219,8 +220,9 @@ def place_row(
     return placed
 
 
-def wrap_spans(console: Console, spans: list[tuple[str, Style | str]], width: int,
-               most: int) -> list[list[Segment]]:
+def wrap_spans(
+    console: Console, spans: list[tuple[str, Style | str]], width: int, most: int
+) -> list[list[Segment]]:
     """Styled text word-wrapped to ``width``, at most ``most`` lines (the last one marked …)."""
     text = Text()
     for chunk, style in spans:

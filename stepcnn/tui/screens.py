@@ -22,6 +22,10 @@ ModalScreen > Vertical {
     width: auto; max-width: 96%; height: auto; max-height: 90%;
     border: thick $primary; background: $surface; padding: 1 2;
 }
+ModalScreen > Vertical { width: 104; }
+ModalScreen VerticalScroll { width: 100%; height: auto; max-height: 36; }
+ModalScreen DataTable { width: 100%; height: auto; max-height: 30; }
+ModalScreen Static { width: 100%; }
 ModalScreen .title { text-style: bold; margin-bottom: 1; }
 """
 # Not scoped: Textual would prefix these rules with the screen's own type name
