@@ -15,9 +15,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from stepcnn.scenario import parse_scenario  # noqa: E402
-from stepcnn.session import SPEEDS, Session  # noqa: E402
-from stepcnn.tui.app import StepCNNApp  # noqa: E402
+from stepcnn.scenario import parse_scenario
+from stepcnn.session import SPEEDS, Session
+from stepcnn.tui.app import StepCNNApp
 
 SCENARIO = """
 title = "playback soak"

@@ -10,10 +10,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from stepcnn.scenario import load_scenario  # noqa: E402
-from stepcnn.session import Session  # noqa: E402
-from stepcnn.timeline import Condition, find  # noqa: E402
-from stepcnn.tui.app import StepCNNApp  # noqa: E402
+from stepcnn.scenario import load_scenario
+from stepcnn.session import Session
+from stepcnn.timeline import Condition, find
+from stepcnn.tui.app import StepCNNApp
 
 SHOTS = [
     # (file name, scenario, condition of the step to show, size)

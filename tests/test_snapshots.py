@@ -31,7 +31,11 @@ async def settled(pilot) -> None:  # type: ignore[no-untyped-def]
 
 CASES: dict[str, tuple[str, Condition, tuple[int, int]]] = {
     "conv_forward": ("tour", Condition(op="conv2d.forward", index=(0, 0, 1, 1)), WIDE),
-    "maxpool_forward": ("maxpool-routing", Condition(op="maxpool2d.forward", index=(0, 0, 0, 1)), WIDE),
+    "maxpool_forward": (
+        "maxpool-routing",
+        Condition(op="maxpool2d.forward", index=(0, 0, 0, 1)),
+        WIDE,
+    ),
     "linear_forward": ("fc-to-filters", Condition(op="linear.forward", index=(0, 1)), WIDE),
     "loss_forward": ("tour", Condition(op="cross_entropy.forward", index=(1,)), WIDE),
     "loss_backward": ("tour", Condition(op="cross_entropy.backward", index=(0, 1)), WIDE),
