@@ -17,6 +17,8 @@ from stepcnn.training import TrainingRun
 SPEEDS = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000)
 """Playback speeds, in steps per second."""
 
+PARAMETER_TENSORS = ("weight", "bias", "grad_weight", "grad_bias")
+
 
 @dataclass(frozen=True)
 class Breakpoint:
@@ -220,8 +222,17 @@ class Session:
         self.selected = (tid, cell)
 
     def jump_to_cell(self, tid: TensorId, cell: tuple[int, ...]) -> bool:
-        """The step that computes a cell (forward) or propagates its gradient (backward)."""
+        """The step that computes a cell (forward) or propagates its gradient (backward).
+
+        Parameters and their gradients are not maps: clicking one only selects it (for the
+        weight view and watchpoints) instead of jumping to its update, far away.
+        """
         self.select(tid, cell)
+        if tid.name in PARAMETER_TENSORS:
+            self.message = (
+                f"selected {tid.name}{list(cell)}: v shows its story, w stops where it is written"
+            )
+            return False
         iteration = self.step.iteration
         target = None
         if self.step.phase == "backward":

@@ -954,11 +954,11 @@ def test_narration_must_be_a_table() -> None:
 
 def test_display_keys_are_read() -> None:
     tail = (
-        '[display]\nhidden = ["source", "overview"]\nstart_iteration = 1\n'
+        '[display]\nhidden = ["source", "sparkline"]\nstart_iteration = 1\n'
         'start_phase = "backward"\nstart_layer = 3\nprecision = 4\n'
     )
     d = parse_scenario(build(top="iterations = 2", tail=tail), "s.toml").display
-    assert d.hidden == ("source", "overview")
+    assert d.hidden == ("source", "sparkline")
     assert (d.start_iteration, d.start_phase, d.start_layer, d.precision) == (1, "backward", 3, 4)
 
 

@@ -165,7 +165,6 @@ class WeightScreen(Dismissable):
                 f"forward: w = {num(s.weight)} multiplied each input cell below; "
                 f"backward: each term x·g is added into dW"
             )
-            yield DataTable(id="story", zebra_stripes=True)
             end = s.contributions[-1].running if s.contributions else 0.0
             yield Label(
                 Text(
@@ -175,6 +174,7 @@ class WeightScreen(Dismissable):
                     style="bold",
                 )
             )
+            yield DataTable(id="story", zebra_stripes=True)
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)

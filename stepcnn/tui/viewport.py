@@ -42,16 +42,18 @@ def natural_width(shapes: list[tuple[int, int]], cell: int) -> int:
 
 
 def _follow(start: int, visible: int, total: int, focus: int | None) -> int:
-    """Keep ``start`` while the focus is in view with a cell of margin; else centre it."""
-    if visible >= total:
+    """The first visible row (column) for a focus: a page at a time, a cell of margin kept.
+
+    A function of the focus alone (``start``, the previous window, is not used): a window
+    that kept its old position while the focus stayed in view made a step look different
+    depending on the way it was reached (N steps forward then N back did not restore the
+    screen). Pages still keep the window still while the focus walks across it.
+    """
+    if visible >= total or focus is None:
         return 0
-    if focus is None:
-        return min(start, total - visible)
     margin = 1 if visible >= 4 else 0
-    low, high = start + margin, start + visible - 1 - margin
-    if (low <= focus or start == 0) and (focus <= high or start + visible == total):
-        return start
-    return max(0, min(focus - visible // 2, total - visible))
+    page = visible - 2 * margin
+    return max(0, min((focus - margin) // page * page, total - visible))
 
 
 def plan(

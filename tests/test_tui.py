@@ -1,0 +1,917 @@
+"""The debugger app driven like a person would: keys and clicks through Textual's Pilot.
+
+Real app, real engine, real timeline. Expected positions come from scans of the timeline's
+steps (or from the navigation functions), expected numbers from the engine's records —
+never from what the app drew.
+
+Every binding of ``stepcnn.tui.bindings.BINDINGS`` must be claimed by a test below with
+``@covers(action)``; ``test_every_binding_has_a_test`` fails for a binding nobody tests.
+Each covering test presses every key the table lists for its action.
+"""
+
+import ast
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any, TypeVar
+
+import numpy as np
+import pytest
+from textual import events
+from textual.containers import Vertical
+from textual.geometry import Region
+from textual.pilot import Pilot
+from textual.widgets import OptionList, Static
+
+from stepcnn.present.cells import format_number
+from stepcnn.scenario import load_scenario
+from stepcnn.scenario.builtin import paths
+from stepcnn.session import SPEEDS, Session
+from stepcnn.timeline import Step, TensorId, Timeline, next_boundary, previous_boundary
+from stepcnn.timeline.tensors import final_value
+from stepcnn.tui.app import StepCNNApp
+from stepcnn.tui.bindings import BINDINGS
+from stepcnn.tui.operation import OperationView
+from stepcnn.tui.painter import Placed
+from stepcnn.tui.screens import (
+    AboutScreen,
+    GotoScreen,
+    GradCheckScreen,
+    HelpScreen,
+    PickerScreen,
+    WeightScreen,
+)
+
+SIZE = (160, 50)
+
+# ---- the binding table must be covered ------------------------------------------------------
+
+COVERED: dict[str, str] = {}
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def covers(*actions: str) -> Callable[[F], F]:
+    """Mark a test as the one proving these binding actions (as written in BINDINGS)."""
+
+    def mark(test: F) -> F:
+        for action in actions:
+            COVERED[action] = test.__name__
+        return test
+
+    return mark
+
+
+def keys_for(action: str) -> list[str]:
+    """Every key the binding table lists for ``action``."""
+    keys = [k.strip() for b in BINDINGS if b.action == action for k in b.key.split(",")]
+    assert keys, f"no binding for {action!r}"
+    return keys
+
+
+# ---- helpers --------------------------------------------------------------------------------
+
+
+def make_app(name: str, iterations: int | None = None) -> StepCNNApp:
+    return StepCNNApp(Session(load_scenario(name), iterations))
+
+
+def op_lines(app: StepCNNApp) -> list[str]:
+    """The operation view's lines as plain text."""
+    view = app.query_one(OperationView)
+    return ["".join(seg.text for seg in line) for line in view._lines]
+
+
+def screen_text(app: StepCNNApp) -> str:
+    """What the terminal shows for the active screen, as plain text."""
+    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+
+
+def status_text(app: StepCNNApp) -> str:
+    status = app.query_one("#status")
+    return "".join(seg.text for line in status._lines for seg in line)  # type: ignore[attr-defined]
+
+
+def flat(text: str) -> str:
+    return "".join(text.split())
+
+
+def region_text(app: StepCNNApp, region: Region) -> str:
+    """The screen's text inside ``region``."""
+    lines = screen_text(app).splitlines()[region.y : region.bottom]
+    return "\n".join(line[region.x : region.right] for line in lines)
+
+
+def boxes_text(app: StepCNNApp) -> str:
+    """The text inside the operation view's panel boxes only (not the equation below)."""
+    lines = op_lines(app)
+    view = app.query_one(OperationView)
+    return "\n".join(
+        lines[y][p.x : p.x + p.width] for p in view.placed for y in range(p.y, p.y + p.height)
+    )
+
+
+async def wait_until(pilot: Pilot[Any], condition: Callable[[], bool], limit: float = 5) -> bool:
+    """Let the app run until ``condition`` holds (True) or ``limit`` seconds pass (False)."""
+    for _ in range(int(limit / 0.05)):
+        if condition():
+            return True
+        await pilot.pause(0.05)
+    return condition()
+
+
+def writes_cell(timeline: Timeline, step: Step, tid: TensorId, cell: tuple[int, ...]) -> bool:
+    """Does ``step`` write ``tid[cell]``? (from the step's write regions)."""
+    for region in step.writes:
+        if region.tensor == tid:
+            shape = final_value(timeline.run.record(step.iteration), tid).shape
+            mask = np.zeros(shape, dtype=bool)
+            mask[region.cells] = True
+            if mask[cell]:
+                return True
+    return False
+
+
+def scan(timeline: Timeline, start: int, direction: int, match: Callable[[Step], bool]) -> int:
+    """Brute force: the first step after (before) ``start`` that matches."""
+    ks: Iterator[int] = (
+        iter(range(start + 1, len(timeline))) if direction > 0 else iter(range(start - 1, -1, -1))
+    )
+    for k in ks:
+        if match(timeline[k]):
+            return k
+    raise AssertionError("no matching step")
+
+
+def grid_position(placed: Placed, tid: TensorId, cell: tuple[int, ...]) -> tuple[int, int, int]:
+    """(x, y, width) on the operation view of the cell showing ``tid[cell]``."""
+    cw = placed.panel.cell_width
+    for win in placed.windows:
+        grid = placed.panel.grids[win.grid]
+        if grid.tensor != tid:
+            continue
+        if grid.wrap is not None:
+            if tuple(cell[:-1]) != grid.prefix:
+                continue
+            gr, gc = divmod(cell[-1], grid.wrap)
+        else:
+            if tuple(cell[:-2]) != grid.prefix:
+                continue
+            gr, gc = cell[-2] - grid.row0, cell[-1] - grid.col0
+        r, c = gr - win.row0, gc - win.col0
+        assert 0 <= r < win.rows and 0 <= c < win.cols, "cell not in view"
+        return placed.x + 2 + win.x + c * cw, placed.y + 2 + r, cw
+    raise AssertionError(f"{tid}{cell} is not drawn in panel {placed.panel.key}")
+
+
+def panel(app: StepCNNApp, key: str) -> Placed:
+    view = app.query_one(OperationView)
+    found = [p for p in view.placed if p.panel.key == key]
+    assert found, f"no panel {key!r} among {[p.panel.key for p in view.placed]}"
+    return found[0]
+
+
+async def click_cell(
+    pilot: Pilot[Any],
+    app: StepCNNApp,
+    key: str,
+    tid: TensorId,
+    cell: tuple[int, ...],
+    at: int = -1,
+) -> None:
+    """Click the cell showing ``tid[cell]`` in panel ``key`` (on its character ``at``: 0 the
+    first, -1 the last), after checking it shows the engine's value there, so the click
+    lands where we think it does."""
+    x, y, cw = grid_position(panel(app, key), tid, cell)
+    session = app.session
+    current = session.timeline.tensor_at(session.k, tid)
+    known = current.known is None or bool(current.known[cell])
+    expected = (
+        format_number(float(current.values[cell]), session.scenario.display.precision)
+        if known
+        else "·"
+    )
+    assert op_lines(app)[y][x : x + cw].strip() == expected
+    await pilot.click(OperationView, offset=(x + at % cw, y))
+    await pilot.pause()
+
+
+async def press(pilot: Pilot[Any], *keys: str) -> None:
+    await pilot.press(*keys)
+    await pilot.pause()
+
+
+async def goto(pilot: Pilot[Any], k: int) -> None:
+    """Go to step ``k`` the way a user does: ':' then the number."""
+    await pilot.press(keys_for("goto")[0], *str(k), "enter")
+    await pilot.pause()
+
+
+async def jump(pilot: Pilot[Any], app: StepCNNApp, k: int) -> None:
+    """Setting up a test: put the session at step ``k`` and redraw (what ':' k does)."""
+    app.session.goto(k)
+    app.redraw()
+    await pilot.pause()
+
+
+async def burst(pilot: Pilot[Any], key: str, count: int) -> None:
+    """Press ``key`` ``count`` times as fast as the terminal delivers them, then settle.
+
+    The key events go through the driver exactly as Pilot sends them, without Pilot's idle
+    wait between keys (about 60 ms a key)."""
+    driver = pilot.app._driver
+    assert driver is not None
+    for _ in range(count):
+        driver.send_message(events.Key(key, key if len(key) == 1 else None))
+    await pilot.pause()
+
+
+# ---- launch ---------------------------------------------------------------------------------
+
+
+async def test_launch_shows_network_panels_equation_and_status() -> None:
+    app = make_app("tour")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        session = app.session
+        scenario = session.scenario
+        assert session.k == 0
+        text = screen_text(app)
+        # the network strip: every layer and its output shape, then the loss
+        strip = "".join(seg.text for line in app.query_one("#network")._lines for seg in line)  # type: ignore[attr-defined]
+        for layer, shape in zip(scenario.layers, scenario.shapes[1:], strict=True):
+            assert f"{layer.type} {'×'.join(str(d) for d in shape)}" in strip
+        assert scenario.loss in strip
+        assert strip in text
+        # the operation panels of a conv forward step, with the engine's numbers in them
+        record = session.run.record(0)
+        precision = scenario.display.precision
+        keys = {p.panel.key for p in app.query_one(OperationView).placed}
+        assert {"input", "filter", "output"} <= keys
+        x, y, cw = grid_position(panel(app, "output"), TensorId(0, "output"), (0, 0, 0, 0))
+        out = record.layers[0].output[0, 0, 0, 0]
+        assert op_lines(app)[y][x : x + cw].strip() == format_number(out, precision)
+        x, y, cw = grid_position(panel(app, "filter"), TensorId(0, "weight"), (0, 0, 1, 2))
+        weight = record.layers[0].params.weight[0, 0, 1, 2]  # type: ignore[union-attr]
+        assert op_lines(app)[y][x : x + cw].strip() == format_number(weight, precision)
+        # the equation of step 0 (from the timeline), the status bar
+        assert flat(session.timeline[0].equation)[:60] in flat(text)
+        assert f"step 0/{len(session.timeline) - 1}" in status_text(app)
+        assert status_text(app).strip() in text
+
+
+# ---- the binding table ----------------------------------------------------------------------
+
+
+def test_every_binding_has_a_test() -> None:
+    actions = [b.action for b in BINDINGS]
+    untested = [a for a in actions if a not in COVERED]
+    assert not untested, f"bindings without a test: {untested}"
+    keys = [key for b in BINDINGS for key in b.key.split(",")]
+    assert len(set(keys)) == len(keys), "a key bound twice"
+
+
+@covers("step(1)", "step(-1)")
+async def test_right_and_left_step_one_step() -> None:
+    app = make_app("tour")
+    async with app.run_test(size=SIZE) as pilot:
+        session = app.session
+        for key in keys_for("step(1)"):
+            before = session.k
+            await press(pilot, key)
+            assert session.k == before + 1
+        assert f"step {session.k}/" in status_text(app)
+        for key in keys_for("step(-1)"):
+            before = session.k
+            await press(pilot, key)
+            assert session.k == before - 1
+        assert session.k == 0
+        await press(pilot, keys_for("step(-1)")[0])
+        assert session.k == 0  # no step before the first
+        await jump(pilot, app, len(session.timeline) - 1)
+        await press(pilot, keys_for("step(1)")[0])
+        assert session.k == len(session.timeline) - 1  # none after the last
+
+
+MOVES = [b.action for b in BINDINGS if b.action.startswith("move(")]
+# positions in tour (164 steps per iteration) inside and at the edges of every kind of segment
+START_POSITIONS = [0, 5, 33, 66, 72, 75, 78, 79, 81, 85, 88, 95, 131, 160, 161, 162, 200, 700]
+
+
+@covers(*MOVES)
+async def test_movement_keys_go_to_the_block_boundaries() -> None:
+    app = make_app("tour")
+    async with app.run_test(size=SIZE) as pilot:
+        session = app.session
+        timeline = session.timeline
+        for i, action in enumerate(MOVES):
+            level, direction = ast.literal_eval(action[len("move") :])  # ('row', 1)
+            target = next_boundary if direction > 0 else previous_boundary
+            for j, key in enumerate(keys_for(action)):
+                starts = [START_POSITIONS[(2 * i + n) % len(START_POSITIONS)] for n in range(2)]
+                for start in starts if j == 0 else starts[:1]:
+                    session.goto(start)
+                    await press(pilot, key)
+                    expected = target(timeline, start, level)
+                    assert session.k == (start if expected is None else expected), (
+                        action,
+                        key,
+                        start,
+                    )
+        # at the last iteration there is no next one: nothing moves, the status says why
+        last = len(timeline) - 1
+        session.goto(last)
+        await press(pilot, keys_for("move('iteration', 1)")[0])
+        assert session.k == last
+        assert "no next iteration" in status_text(app)
+
+
+@covers("edge(0)", "edge(1)")
+async def test_home_and_end() -> None:
+    app = make_app("tour")
+    async with app.run_test(size=SIZE) as pilot:
+        session = app.session
+        for key in keys_for("edge(1)"):
+            session.goto(3)
+            await press(pilot, key)
+            assert session.k == len(session.timeline) - 1
+            assert f"step {session.k}/{session.k}" in status_text(app)
+        for key in keys_for("edge(0)"):
+            session.goto(300)
+            await press(pilot, key)
+            assert session.k == 0
+
+
+@covers("goto")
+async def test_colon_goes_to_a_typed_step() -> None:
+    app = make_app("tour")
+    async with app.run_test(size=SIZE) as pilot:
+        session = app.session
+        total = len(session.timeline)
+        for key in keys_for("goto"):
+            await press(pilot, key)
+            assert isinstance(app.screen, GotoScreen)
+            await press(pilot, *"123", "enter")
+            assert not isinstance(app.screen, GotoScreen)
+            assert session.k == 123
+            assert f"step 123/{total - 1}" in status_text(app)
+        await goto(pilot, total + 50)
+        assert session.k == total - 1  # clamped
+        await press(pilot, keys_for("goto")[0], "4", "escape")
+        assert session.k == total - 1  # cancelled
+
+
+@covers("help")
+async def test_question_mark_lists_every_binding() -> None:
+    app = make_app("hand-computable")
+    async with app.run_test(size=SIZE) as pilot:
+        # every binding is on the screen (not merely in the widget): its keys, then what it
+        # does, on one line
+        rows = [(b.key_display or b.key, b.description) for b in BINDINGS]
+
+        def listed(keys: str, description: str) -> bool:
+            return any(
+                keys in line and description in line.split(keys, 1)[1]
+                for line in screen_text(app).splitlines()
+            )
+
+        for key in keys_for("help"):
+            await press(pilot, key)
+            assert isinstance(app.screen, HelpScreen)
+            assert await wait_until(pilot, lambda: all(listed(*row) for row in rows)), [
+                row for row in rows if not listed(*row)
+            ]
+            # a dialog: a bordered box inside the screen, not a full-screen page
+            box = app.screen.query_one(Vertical)
+            assert box.styles.border.top[0] != ""
+            assert box.region.x > 0 and box.region.right < SIZE[0]
+            assert box.region.y > 0 and box.region.bottom < SIZE[1]
+            await press(pilot, "escape")
+            assert not isinstance(app.screen, HelpScreen)
+
+
+@covers("quit")
+async def test_q_quits() -> None:
+    for key in keys_for("quit"):
+        app = make_app("hand-computable")
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            assert app.return_code is None
+            await pilot.press(key)
+            await pilot.pause()
+            assert app.return_code == 0
+        assert not app.is_running
+
+
+# ---- the mouse ------------------------------------------------------------------------------
+
+
+async def test_click_output_cell_in_forward_jumps_to_the_step_computing_it() -> None:
+    app = make_app("tour")
+    async with app.run_test(size=SIZE) as pilot:
+        session = app.session
+        timeline = session.timeline
+        out = TensorId(0, "output")
+        for cell, at in [((0, 0, 2, 3), 0), ((0, 0, 0, 1), -1), ((0, 0, 3, 0), 2)]:
+            await click_cell(pilot, app, "output", out, cell, at)
+            expected = scan(timeline, -1, 1, lambda s, c=cell: writes_cell(timeline, s, out, c))
+            assert session.k == expected
+            step = timeline[session.k]
+            assert (step.phase, step.op, step.index) == ("forward", "conv2d.forward", cell)
+            assert session.selected == (out, cell)
+            assert f"step {expected}/" in status_text(app)
+
+
+async def test_click_gradient_cell_in_backward_jumps_to_the_step_propagating_it() -> None:
+    app = make_app("tour")
+    async with app.run_test(size=SIZE) as pilot:
+        session = app.session
+        timeline = session.timeline
+        iteration = 1
+        base = iteration * timeline.per_iteration
+
+        def first(match: Callable[[Step], bool]) -> int:
+            return scan(timeline, base - 1, 1, match)
+
+        # conv backward: the gradient arriving at the conv output (relu's grad_input)
+        await jump(pilot, app, first(lambda s: s.op == "conv2d.backward"))
+        grad = TensorId(1, "grad_input")
+        for cell in [(0, 0, 2, 1), (0, 0, 0, 3)]:
+            await click_cell(pilot, app, "grad", grad, cell)
+            step = timeline[session.k]
+            assert session.k == first(
+                lambda s, c=cell: s.phase == "backward" and s.layer == 0 and s.index == c
+            )
+            assert (step.iteration, step.op, step.index) == (iteration, "conv2d.backward", cell)
+        # relu backward shows the conv output map (relu's input): its cell's gradient is
+        # propagated by the conv layer's backward step for that cell
+        await jump(pilot, app, first(lambda s: s.op == "relu.backward"))
+        out = TensorId(0, "output")
+        for cell in [(0, 0, 1, 2)]:
+            await click_cell(pilot, app, "input", out, cell)
+            step = timeline[session.k]
+            assert (step.iteration, step.phase, step.op, step.index) == (
+                iteration,
+                "backward",
+                "conv2d.backward",
+                cell,
+            )
+        # linear backward: the gradient of the scores, propagated by the linear layer
+        await jump(pilot, app, first(lambda s: s.op == "linear.backward"))
+        scores = TensorId(None, "grad_scores")
+        for cell in [(0, 1), (0, 0)]:
+            await click_cell(pilot, app, "grad", scores, cell)
+            step = timeline[session.k]
+            assert (step.iteration, step.phase, step.op, step.index) == (
+                iteration,
+                "backward",
+                "linear.backward",
+                cell,
+            )
+
+
+# ---- breakpoints and watchpoints ------------------------------------------------------------
+
+
+@covers("breakpoint", "continue(1)", "continue(-1)")
+async def test_breakpoint_on_layer_and_op_continue_and_reverse_continue() -> None:
+    app = make_app("tour")
+    async with app.run_test(size=SIZE) as pilot:
+        session = app.session
+        timeline = session.timeline
+        await press(pilot, keys_for("move('layer', 1)")[0], keys_for("move('layer', 1)")[0])
+        here = timeline[session.k]
+        layer, op = here.layer, here.op
+        assert (layer, op) == (2, "maxpool2d.forward")
+
+        def hit(s: Step) -> bool:
+            return s.layer == layer and s.op == op
+
+        await press(pilot, keys_for("breakpoint")[0])
+        assert "1 breakpoint" in status_text(app)
+        await jump(pilot, app, 0)
+        forward = keys_for("continue(1)")
+        for n in range(4):
+            before = session.k
+            await press(pilot, forward[n % len(forward)])
+            assert session.k == scan(timeline, before, 1, hit)
+        await jump(pilot, app, 75)  # past this iteration's pool steps: on to the next iteration
+        await press(pilot, forward[0])
+        assert session.k == scan(timeline, 75, 1, hit) > timeline.per_iteration
+        backward = keys_for("continue(-1)")
+        await jump(pilot, app, len(timeline) - 1)
+        for n in range(3):
+            before = session.k
+            await press(pilot, backward[n % len(backward)])
+            assert session.k == scan(timeline, before, -1, hit)
+        # b again on such a step clears it
+        await press(pilot, keys_for("breakpoint")[0])
+        assert session.breakpoints == []
+        before = session.k
+        await press(pilot, forward[0])
+        assert session.k == before
+        assert "no breakpoints" in status_text(app)
+
+
+@covers("watch", "clear_breakpoints")
+async def test_watch_a_clicked_cell_then_continue_stops_where_it_is_written() -> None:
+    app = make_app("tour")
+    async with app.run_test(size=SIZE) as pilot:
+        session = app.session
+        timeline = session.timeline
+        await jump(pilot, app, scan(timeline, -1, 1, lambda s: s.op == "conv2d.backward"))
+        # dx of the conv layer: each backward position adds into a 3×3 window of it
+        dx = TensorId(0, "grad_input")
+        cell = (0, 0, 1, 3)
+        await click_cell(pilot, app, "dx", dx, cell)
+        assert session.selected == (dx, cell)
+        for key in keys_for("watch"):
+            if key != keys_for("watch")[0]:
+                await press(pilot, key)  # a second w clears the watch; set it again
+                assert session.breakpoints == []
+            await press(pilot, key)
+            assert len(session.breakpoints) == 1
+
+        def written(s: Step) -> bool:
+            return writes_cell(timeline, s, dx, cell)
+
+        assert session.k == scan(timeline, -1, 1, written)  # the click went to the first write
+        start = session.k
+        for _ in range(3):
+            before = session.k
+            await press(pilot, keys_for("continue(1)")[0])
+            assert session.k == scan(timeline, before, 1, written)
+        assert session.k > start
+        # near the end of the iteration's backward pass: the next write is an iteration later
+        last_write = scan(timeline, timeline.per_iteration, -1, written)
+        await jump(pilot, app, last_write)
+        await press(pilot, keys_for("continue(1)")[0])
+        assert session.k == scan(timeline, last_write, 1, written) > timeline.per_iteration
+        # x clears every breakpoint: continuing no longer moves
+        await press(pilot, keys_for("breakpoint")[0])
+        assert len(session.breakpoints) == 2
+        for key in keys_for("clear_breakpoints"):
+            await press(pilot, key)
+            assert session.breakpoints == []
+        before = session.k
+        await press(pilot, keys_for("continue(1)")[0])
+        assert session.k == before
+
+
+# ---- playback -------------------------------------------------------------------------------
+
+
+@covers("play", "speed(1)", "speed(-1)")
+async def test_space_plays_and_pauses_plus_minus_change_speed() -> None:
+    app = make_app("tour")
+    async with app.run_test(size=SIZE) as pilot:
+        session = app.session
+        start = session.speed_index
+        faster = keys_for("speed(1)")
+        for n, key in enumerate(faster, 1):
+            await press(pilot, key)
+            assert session.speed == SPEEDS[start + n]
+        for key in keys_for("speed(-1)"):
+            before = session.speed_index
+            await press(pilot, key)
+            assert session.speed == SPEEDS[before - 1]
+        session.speed_index = len(SPEEDS) - 1
+        await press(pilot, faster[0])
+        assert session.speed == SPEEDS[-1]
+        session.speed_index = 0
+        await press(pilot, keys_for("speed(-1)")[0])
+        assert session.speed == SPEEDS[0]
+        session.speed_index = SPEEDS.index(50)
+
+        play = keys_for("play")[0]
+        await press(pilot, play)
+        await pilot.pause(0.3)
+        moved = await wait_until(pilot, lambda: session.k > 0)
+        assert moved and "▶" in status_text(app)
+        at = session.k
+        await pilot.pause(0.3)
+        assert await wait_until(pilot, lambda: session.k > at)
+        await press(pilot, play)
+        stopped = session.k
+        await pilot.pause(0.3)
+        assert session.k == stopped
+        assert "▶" not in status_text(app)
+        # playback stops by itself at the end of the run
+        await jump(pilot, app, len(session.timeline) - 3)
+        await press(pilot, play)
+        last = len(session.timeline) - 1
+        assert await wait_until(pilot, lambda: session.k == last and "▶" not in status_text(app))
+        await pilot.pause(0.2)
+        assert session.k == last
+
+
+# ---- NaN / inf ------------------------------------------------------------------------------
+
+
+def first_nonfinite_step(timeline: Timeline) -> int:
+    """Brute force: the first step whose value, or a value it writes, is NaN or infinite."""
+    with np.errstate(all="ignore"):
+        for k in range(len(timeline)):
+            step = timeline[k]
+            values = [np.asarray(step.value if step.value is not None else 0.0)]
+            values += [
+                np.asarray(timeline.tensor_at(k, r.tensor).values[r.cells]) for r in step.writes
+            ]
+            if not all(np.isfinite(v).all() for v in values):
+                return k
+    raise AssertionError("the run stays finite")
+
+
+@covers("nonfinite")
+async def test_f_jumps_to_the_first_nan_or_inf() -> None:
+    app = make_app("diverging")
+    async with app.run_test(size=SIZE) as pilot:
+        session = app.session
+        timeline = session.timeline
+        expected = first_nonfinite_step(timeline)
+        assert "NaN" not in status_text(app)
+        for key in keys_for("nonfinite"):
+            await jump(pilot, app, 3)
+            await press(pilot, key)
+            assert session.k == expected
+            assert "NaN/inf" in status_text(app)
+        # the non-finite value is drawn as text in the matrix cell the step writes
+        step = timeline[expected]
+        (region,) = [r for r in step.writes if r.tensor.name == "output"]
+        cell = tuple(int(i) for i in region.cells)  # type: ignore[call-overload]
+        value = float(timeline.run.record(step.iteration).layers[2].output[cell])
+        assert not np.isfinite(value)
+        x, y, cw = grid_position(panel(app, "output"), region.tensor, cell)
+        assert op_lines(app)[y][x : x + cw].strip() == ("nan" if np.isnan(value) else "inf")
+        # stepping on past it, one step at a time to the end of the all-NaN iterations,
+        # works and keeps the warning; the last step's matrices are NaN
+        last = len(timeline) - 1
+        await burst(pilot, keys_for("step(1)")[0], last - expected)
+        assert session.k == last
+        assert "NaN/inf" in status_text(app)
+        assert "nan" in boxes_text(app)
+        await press(pilot, keys_for("move('iteration', -1)")[0])
+        assert session.k == (len(session.run) - 1) * timeline.per_iteration
+        assert "nan" in boxes_text(app)
+
+
+async def test_a_finite_run_has_no_nan_to_find() -> None:
+    app = make_app("hand-computable")
+    async with app.run_test(size=SIZE) as pilot:
+        before = app.session.k
+        await press(pilot, keys_for("nonfinite")[0])
+        assert app.session.k == before
+        assert "no NaN" in status_text(app)
+
+
+# ---- checks and views -----------------------------------------------------------------------
+
+
+@covers("gradcheck")
+async def test_d_gradient_check_agrees() -> None:
+    app = make_app("tour")
+    async with app.run_test(size=SIZE) as pilot:
+        session = app.session
+        timeline = session.timeline
+        targets = [
+            scan(timeline, timeline.per_iteration, 1, lambda s: s.op == "conv2d.forward"),
+            scan(timeline, -1, 1, lambda s: s.op == "linear.backward" and s.index == (1, 1)),
+        ]
+        for key, k in zip(keys_for("gradcheck") * 2, targets, strict=False):
+            await jump(pilot, app, k)
+            step = timeline[k]
+            await press(pilot, key)
+            assert isinstance(app.screen, GradCheckScreen)
+            check = app.screen.check
+            o = step.index[1]
+            engine = session.run.record(step.iteration).layers[step.layer].grads  # type: ignore[index]
+            assert engine is not None
+            np.testing.assert_array_equal(check.analytic, engine.weight[o])
+            assert check.relative_error < 1e-5
+            np.testing.assert_allclose(check.numeric, engine.weight[o], rtol=1e-5, atol=1e-9)
+            await press(pilot, "escape")
+            assert not isinstance(app.screen, GradCheckScreen)
+        # on a layer without weights there is nothing to check
+        await jump(pilot, app, scan(timeline, -1, 1, lambda s: s.op == "relu.forward"))
+        await press(pilot, keys_for("gradcheck")[0])
+        assert not isinstance(app.screen, GradCheckScreen)
+        assert "gradient check" in status_text(app)
+
+
+@covers("weight_view")
+async def test_v_weight_view_sums_to_the_engine_gradient() -> None:
+    app = make_app("tour")
+    async with app.run_test(size=SIZE) as pilot:
+        session = app.session
+        await press(pilot, keys_for("weight_view")[0])
+        assert not isinstance(app.screen, WeightScreen)  # nothing selected yet
+        assert "weight view" in status_text(app)
+        weight = TensorId(0, "weight")
+        cells = [(0, 0, 1, 2), (0, 0, 2, 0)]
+        for key, cell in zip(keys_for("weight_view") * 2, cells, strict=False):
+            await jump(pilot, app, 1)
+            await click_cell(pilot, app, "filter", weight, cell)
+            assert session.selected == (weight, cell)
+            assert session.k == 1  # a parameter is only selected: no jump to its update
+            await press(pilot, key)
+            assert isinstance(app.screen, WeightScreen)
+            story = app.screen.story
+            grads = session.run.record(session.step.iteration).layers[0].grads
+            assert grads is not None
+            assert story.contributions
+            assert story.contributions[-1].running == pytest.approx(
+                float(grads.weight[cell]), rel=1e-9, abs=1e-12
+            )
+            assert story.grad == float(grads.weight[cell])
+            await press(pilot, "escape")
+
+
+@covers("about")
+async def test_i_about_shows_the_credit() -> None:
+    app = make_app("digits", iterations=2)
+    async with app.run_test(size=SIZE) as pilot:
+        credit = app.session.scenario.credit
+        assert credit.strip()
+        for key in keys_for("about"):
+            await press(pilot, key)
+            assert isinstance(app.screen, AboutScreen)
+            box = app.screen.query_one(Vertical)
+            assert await wait_until(
+                pilot, lambda b=box: flat(credit) in flat(region_text(app, b.content_region))
+            )
+            await press(pilot, "escape")
+
+
+@covers("toggle_pane('source')", "toggle_pane('narration')")
+async def test_s_and_e_toggle_source_and_narration() -> None:
+    app = make_app("tour")
+    async with app.run_test(size=SIZE) as pilot:
+        source = app.query_one("#source")
+        assert "source" in app.session.scenario.display.hidden
+        assert not source.display
+        for key in keys_for("toggle_pane('source')"):
+            await press(pilot, key)
+            assert source.display
+            assert source.region.height > 0
+            assert "conv" in str(source.border_title)  # the engine source of conv2d.forward
+            await press(pilot, key)
+            assert not source.display
+        intro = app.session.scenario.narration.intro.split()
+        opening = " ".join(intro[:6])
+        assert opening in screen_text(app)
+        for key in keys_for("toggle_pane('narration')"):
+            await press(pilot, key)
+            assert opening not in screen_text(app)
+            await press(pilot, key)
+            assert opening in screen_text(app)
+        # the introduction stays until the first move, then the steps' own narration follows
+        await press(pilot, keys_for("step(1)")[0])
+        assert opening not in screen_text(app)
+
+
+@covers("pick")
+async def test_o_picker_opens_another_scenario() -> None:
+    app = make_app("tour")
+    async with app.run_test(size=SIZE) as pilot:
+        target = load_scenario("hand-computable")
+        for key in keys_for("pick"):
+            await press(pilot, key)
+            assert isinstance(app.screen, PickerScreen)
+            names = [name for name, _ in app.screen.choices]
+            assert {"tour", "hand-computable", "digits"} <= set(names)
+            await press(pilot, "home", *["down"] * names.index("hand-computable"))
+            assert app.screen.query_one(OptionList).highlighted == names.index("hand-computable")
+            await press(pilot, "enter")
+            assert not isinstance(app.screen, PickerScreen)
+        session = app.session
+        assert session.scenario.title == target.title
+        assert len(session.timeline) == len(Timeline(session.run))
+        assert session.timeline.per_iteration == 38
+        assert target.title in str(app.title)
+        assert f"step {session.k}/{len(session.timeline) - 1}" in status_text(app)
+        # the picker can be left without choosing
+        await press(pilot, keys_for("pick")[0], "escape")
+        assert session.scenario.title == target.title
+
+
+@covers("reload")
+async def test_r_reload_keeps_everything_on_errors_and_the_position_on_success(
+    tmp_path: Path,
+) -> None:
+    builtin = next(p for p in paths() if p.stem == "hand-computable")
+    text = builtin.read_text(encoding="utf-8")
+    path = tmp_path / "mine.toml"
+    path.write_text(text, encoding="utf-8")
+    app = StepCNNApp(Session(load_scenario(str(path))))
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        session = app.session
+        await jump(pilot, app, 20)
+        scenario = session.scenario
+        timeline = session.timeline
+        path.write_text(text.replace("learning_rate = 0.045", 'learning_rate = "fast"'), "utf-8")
+        for key in keys_for("reload"):
+            await press(pilot, key)
+            assert session.k == 20
+            assert session.scenario is scenario and session.timeline is timeline
+            errors = [n for n in app._notifications if n.severity == "error"]
+            assert errors and "learning_rate" in errors[-1].message
+            assert app.screen.query("Toast")
+        new_title = "Reloaded: a changed learning rate"
+        fixed = text.replace(scenario.title, new_title).replace(
+            "learning_rate = 0.045", "learning_rate = 0.1"
+        )
+        path.write_text(fixed, encoding="utf-8")
+        await press(pilot, keys_for("reload")[0])
+        assert session.k == 20
+        assert session.scenario.title == new_title
+        assert session.scenario.learning_rate == 0.1
+        assert new_title in str(app.title)
+        params = session.run.record(0).layers[0]
+        assert params.params is not None and params.grads is not None
+        assert params.params_after is not None
+        np.testing.assert_allclose(
+            params.params_after.weight, params.params.weight - 0.1 * params.grads.weight
+        )
+
+
+# ---- drawing --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("size", "start", "windowed"),
+    [
+        (SIZE, 62, False),  # pool → flatten → linear → loss → loss backward → linear backward
+        ((80, 24), 10, True),  # a scrolled conv input window, then on into relu and back
+    ],
+)
+async def test_n_steps_forward_then_back_restores_the_screen(
+    size: tuple[int, int], start: int, windowed: bool
+) -> None:
+    app = make_app("tour")
+    async with app.run_test(size=size) as pilot:
+        await app.workers.wait_for_complete()
+        timeline = app.session.timeline
+        view = app.query_one(OperationView)
+        await jump(pilot, app, start)
+        n = 30
+        crossed = {(timeline[k].phase, timeline[k].op) for k in range(start, start + n + 1)}
+        assert len(crossed) >= 2
+        assert any(w.windowed for p in view.placed for w in p.windows) == windowed
+        before_lines = list(view._lines)
+        before_shot = app.export_screenshot()
+        await burst(pilot, keys_for("step(1)")[0], n)
+        assert app.session.k == start + n
+        assert view._lines != before_lines
+        await burst(pilot, keys_for("step(-1)")[0], n)
+        assert app.session.k == start
+        assert view._lines == before_lines
+        assert app.export_screenshot() == before_shot
+
+
+@pytest.mark.parametrize("size", [(80, 24), (200, 60)])
+async def test_small_and_large_terminals(size: tuple[int, int]) -> None:
+    app = make_app("rgb-stride-padding")
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        view = app.query_one(OperationView)
+        for _ in range(3):
+            lines = view._lines
+            assert len(lines) == view.size.height > 0
+            assert all(sum(len(s.text) for s in line) == size[0] for line in lines)
+            assert view.placed
+            for p in view.placed:
+                assert p.x + p.width <= size[0] and p.y + p.height <= view.size.height
+            assert f"{app.session.k}/{len(app.session.timeline) - 1}" in status_text(app)
+            await press(pilot, keys_for("move('phase', 1)")[0], keys_for("step(1)")[0])
+
+
+async def test_resizing_during_playback_and_the_too_small_notice() -> None:
+    app = make_app("tour")
+    async with app.run_test(size=SIZE) as pilot:
+        session = app.session
+        # slow playback: Pilot waits for the app to go idle after each resize, and a fast
+        # playback never lets it (each resize would then wait Pilot's one-second maximum)
+        session.speed_index = SPEEDS.index(10)
+        await press(pilot, keys_for("play")[0])
+        view = app.query_one(OperationView)
+        for size in [(80, 24), (200, 60), (61, 19), (120, 40), (100, 30)]:
+            await pilot.resize_terminal(*size)
+            await pilot.pause(0.05)
+            assert app.size == size
+            assert all(sum(len(s.text) for s in line) == size[0] for line in view._lines)
+        assert session.k > 0
+        await press(pilot, keys_for("play")[0])
+        notice = app.query_one("#too-small", Static)
+        main = app.query_one("#main")
+        for small in [(59, 30), (100, 17), (40, 10)]:
+            await pilot.resize_terminal(*small)
+            assert notice.display and not main.display
+            message = notice.render().plain  # type: ignore[union-attr]
+            assert "60×18" in message
+            assert f"{small[0]}×{small[1]}" in message
+            assert "60×18" in screen_text(app)
+        await pilot.resize_terminal(*SIZE)
+        await pilot.pause()
+        assert main.display and not notice.display
+        assert len(view._lines) == view.size.height > 0
+        assert all(sum(len(s.text) for s in line) == SIZE[0] for line in view._lines)
+        assert "60×18" not in screen_text(app)
+        assert f"step {session.k}/" in screen_text(app)
