@@ -38,6 +38,7 @@ parity:
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_timeline.py
 	$(BIN)/python benchmarks/bench_tui.py
+	$(BIN)/python benchmarks/bench_playback.py
 
 screenshot: $(STAMP)
 	$(BIN)/python benchmarks/screenshot.py

@@ -24,6 +24,7 @@ from textual._compositor import CompositorUpdate
 from stepcnn.scenario import load_scenario
 from stepcnn.scenario.builtin import paths
 from stepcnn.session import Session
+from stepcnn.timeline import Condition, find
 from stepcnn.tui.app import StepCNNApp
 
 SIZE = (160, 50)
@@ -39,8 +40,16 @@ def largest_builtin() -> str:
     return best
 
 
-async def measure(scenario: str, presses: int, keys: list[str]) -> list[float]:
-    app = StepCNNApp(Session(load_scenario(scenario)))
+async def measure(
+    scenario: str, presses: int, keys: list[str], start: str | None = None
+) -> list[float]:
+    """Median-able key → frame times; ``start`` is an op to begin at (default: step 0)."""
+    session = Session(load_scenario(scenario))
+    if start is not None:
+        k = find(session.timeline, Condition(op=start), -1)
+        assert k is not None, start
+        session.goto(k)
+    app = StepCNNApp(session)
     frame = asyncio.Event()
     original = app._display
 
@@ -111,6 +120,11 @@ def main() -> None:
     scenario = args.scenario or largest_builtin()
     print(f"scenario: {scenario}, terminal {SIZE[0]}×{SIZE[1]}")
     report("next step (→)", asyncio.run(measure(scenario, args.presses, ["right"])))
+    for op in ("conv2d.backward", "linear.backward", "maxpool2d.backward"):
+        report(
+            f"→ ← from {op}",
+            asyncio.run(measure(scenario, args.presses // 2, ["right", "left"], op)),
+        )
     report("back and forth (→ ←)", asyncio.run(measure(scenario, args.presses, ["right", "left"])))
     report(
         "next row / next layer / phase",
