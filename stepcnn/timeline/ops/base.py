@@ -117,6 +117,81 @@ class ValueOp:
         return ~np.isfinite(self.values(ctx))
 
 
+class OutputForward(ValueOp):
+    """Forward ops with one step per output element (row-major) that write only ``output``."""
+
+    phase = "forward"
+
+    def index_shape(
+        self, spec: Layer | None, batch: int, in_shape: tuple[int, ...], out_shape: tuple[int, ...]
+    ) -> tuple[int, ...]:
+        return (batch, *out_shape)
+
+    def writes_tensors(self, layer: int | None) -> tuple[TensorId, ...]:
+        return (TensorId(layer, "output"),)
+
+    def values(self, ctx: OpContext) -> Array:
+        return ctx.lr.output.ravel()
+
+    def partial(self, ctx: OpContext, local: int) -> dict[TensorId, Partial]:
+        return {ctx.output_id: Partial.prefix(ctx.lr.output, local)}
+
+    def cell_history(
+        self, ctx: OpContext, tensor: TensorId, cell: tuple[int, ...]
+    ) -> History | None:
+        if tensor != ctx.output_id:
+            return None
+        out = ctx.lr.output
+        return one_step(int(np.ravel_multi_index(cell, out.shape)), float(out[cell]))
+
+
+class GradientBackward(ValueOp):
+    """Backward ops with one step per element of the output gradient (row-major)."""
+
+    phase = "backward"
+
+    def index_shape(
+        self, spec: Layer | None, batch: int, in_shape: tuple[int, ...], out_shape: tuple[int, ...]
+    ) -> tuple[int, ...]:
+        return (batch, *out_shape)
+
+    def values(self, ctx: OpContext) -> Array:
+        return ctx.lr.grad_output.ravel()
+
+
+class ParameterBackward(GradientBackward):
+    """conv2d/linear backward: each step adds g·input into dW, g into db, g·W into dx."""
+
+    def writes_tensors(self, layer: int | None) -> tuple[TensorId, ...]:
+        return tuple(TensorId(layer, t) for t in ("grad_weight", "grad_bias", "grad_input"))
+
+    def _prefix(self, ctx: OpContext, local: int) -> tuple[Array, Array, Array]:
+        """dx, dW, db once steps ``0…local`` of the segment have run."""
+        raise NotImplementedError
+
+    def _term_bounds(self, ctx: OpContext) -> tuple[Array, Array]:
+        """Largest |input| under each step and largest |W| of each slice, broadcastable
+        against the output gradient."""
+        raise NotImplementedError
+
+    def partial(self, ctx: OpContext, local: int) -> dict[TensorId, Partial]:
+        with np.errstate(all="ignore"):
+            dx, dw, db = self._prefix(ctx, local)
+        return {
+            ctx.tid("grad_weight"): Partial(dw),
+            ctx.tid("grad_bias"): Partial(db),
+            ctx.grad_input_id: Partial(dx),
+        }
+
+    def nonfinite(self, ctx: OpContext) -> np.ndarray:
+        """A step is non-finite if g is, or if g·input or g·W overflows or meets a NaN."""
+        dout = ctx.lr.grad_output
+        with np.errstate(all="ignore"):
+            inputs, weights = self._term_bounds(ctx)
+            bad = ~np.isfinite(dout) | ~np.isfinite(dout * inputs) | ~np.isfinite(dout * weights)
+        return np.asarray(bad.ravel())
+
+
 def prefix_mask(shape: tuple[int, ...], local: int) -> np.ndarray:
     """Row-major cells ``0…local`` of ``shape`` set."""
     return (np.arange(int(np.prod(shape))) <= local).reshape(shape)

@@ -3,20 +3,20 @@
 import numpy as np
 
 from stepcnn.engine.conv import ConvCache, conv2d_backward
-from stepcnn.engine.layers import Conv2d, Layer
+from stepcnn.engine.layers import Conv2d
 from stepcnn.engine.types import Array
 from stepcnn.timeline.numbers import dot_terms, idx, num
 from stepcnn.timeline.ops.base import (
     NO_HISTORY,
     History,
     OpContext,
+    OutputForward,
+    ParameterBackward,
     StepBody,
-    ValueOp,
-    one_step,
     prefix_blocks,
     prefix_mask,
 )
-from stepcnn.timeline.step import Partial, Region, TensorId
+from stepcnn.timeline.step import Region, TensorId
 
 
 def _geometry(ctx: OpContext) -> tuple[ConvCache, Conv2d]:
@@ -37,17 +37,8 @@ def _patch(cache: ConvCache, spec: Conv2d, n: int, r: int, c: int) -> Array:
     return cache.xp[n, :, r * sh : r * sh + kh, c * sw : c * sw + kw]
 
 
-class ConvForward(ValueOp):
+class ConvForward(OutputForward):
     name = "conv2d.forward"
-    phase = "forward"
-
-    def index_shape(
-        self, spec: Layer | None, batch: int, in_shape: tuple[int, ...], out_shape: tuple[int, ...]
-    ) -> tuple[int, ...]:
-        return (batch, *out_shape)
-
-    def writes_tensors(self, layer: int | None) -> tuple[TensorId, ...]:
-        return (TensorId(layer, "output"),)
 
     def step(self, ctx: OpContext, index: tuple[int, ...]) -> StepBody:
         cache, spec = _geometry(ctx)
@@ -81,32 +72,9 @@ class ConvForward(ValueOp):
             writes=(Region(ctx.output_id, index),),
         )
 
-    def values(self, ctx: OpContext) -> Array:
-        return ctx.lr.output.ravel()
 
-    def partial(self, ctx: OpContext, local: int) -> dict[TensorId, Partial]:
-        return {ctx.output_id: Partial.prefix(ctx.lr.output, local)}
-
-    def cell_history(
-        self, ctx: OpContext, tensor: TensorId, cell: tuple[int, ...]
-    ) -> History | None:
-        if tensor != ctx.output_id:
-            return None
-        out = ctx.lr.output
-        return one_step(int(np.ravel_multi_index(cell, out.shape)), float(out[cell]))
-
-
-class ConvBackward(ValueOp):
+class ConvBackward(ParameterBackward):
     name = "conv2d.backward"
-    phase = "backward"
-
-    def index_shape(
-        self, spec: Layer | None, batch: int, in_shape: tuple[int, ...], out_shape: tuple[int, ...]
-    ) -> tuple[int, ...]:
-        return (batch, *out_shape)
-
-    def writes_tensors(self, layer: int | None) -> tuple[TensorId, ...]:
-        return tuple(TensorId(layer, t) for t in ("grad_weight", "grad_bias", "grad_input"))
 
     def _filter_sums(self, ctx: OpContext, f: int, upto: int) -> tuple[Array, float]:
         """dW[f] and db[f] once filter f's steps ``0…upto`` (row-major over n, r, c) have run."""
@@ -118,6 +86,13 @@ class ConvBackward(ValueOp):
             dw += np.einsum("nhw,nchwij->cij", g, windows[ns, :, rs, cs])
             db += float(g.sum())
         return dw, db
+
+    def _term_bounds(self, ctx: OpContext) -> tuple[Array, Array]:
+        params = ctx.lr.params
+        assert params is not None
+        patch_max = np.abs(ctx.cache.windows).max(axis=(1, 4, 5))  # (N, Ho, Wo)
+        w_max = np.abs(params.weight).reshape(params.weight.shape[0], -1).max(axis=1)
+        return patch_max[:, None], w_max[None, :, None, None]
 
     def _prefix(self, ctx: OpContext, local: int) -> tuple[Array, Array, Array]:
         """dx, dW, db once steps ``0…local`` have run (summed over the steps run only)."""
@@ -192,33 +167,6 @@ class ConvBackward(ValueOp):
                 Region(ctx.grad_input_id, (n, slice(None), rows, cols)),
             ),
         )
-
-    def nonfinite(self, ctx: OpContext) -> np.ndarray:
-        """A step is non-finite if g is, or if g·patch or g·W[f] overflows or meets a NaN."""
-        dout = ctx.lr.grad_output
-        params = ctx.lr.params
-        assert params is not None
-        with np.errstate(all="ignore"):
-            patch_max = np.abs(ctx.cache.windows).max(axis=(1, 4, 5))  # (N, Ho, Wo)
-            w_max = np.abs(params.weight).reshape(params.weight.shape[0], -1).max(axis=1)
-            bad = (
-                ~np.isfinite(dout)
-                | ~np.isfinite(dout * patch_max[:, None])
-                | ~np.isfinite(dout * w_max[None, :, None, None])
-            )
-        return np.asarray(bad.ravel())
-
-    def values(self, ctx: OpContext) -> Array:
-        return ctx.lr.grad_output.ravel()
-
-    def partial(self, ctx: OpContext, local: int) -> dict[TensorId, Partial]:
-        with np.errstate(all="ignore"):
-            dx, dw, db = self._prefix(ctx, local)
-        return {
-            ctx.tid("grad_weight"): Partial(dw),
-            ctx.tid("grad_bias"): Partial(db),
-            ctx.grad_input_id: Partial(dx),
-        }
 
     def cell_history(
         self, ctx: OpContext, tensor: TensorId, cell: tuple[int, ...]

@@ -2,24 +2,20 @@
 
 import numpy as np
 
-from stepcnn.engine.layers import Layer
-from stepcnn.engine.types import Array
 from stepcnn.timeline.numbers import idx, num
-from stepcnn.timeline.ops.base import History, OpContext, StepBody, ValueOp, one_step
+from stepcnn.timeline.ops.base import (
+    GradientBackward,
+    History,
+    OpContext,
+    OutputForward,
+    StepBody,
+    one_step,
+)
 from stepcnn.timeline.step import Partial, Region, TensorId
 
 
-class ReluForward(ValueOp):
+class ReluForward(OutputForward):
     name = "relu.forward"
-    phase = "forward"
-
-    def index_shape(
-        self, spec: Layer | None, batch: int, in_shape: tuple[int, ...], out_shape: tuple[int, ...]
-    ) -> tuple[int, ...]:
-        return (batch, *out_shape)
-
-    def writes_tensors(self, layer: int | None) -> tuple[TensorId, ...]:
-        return (TensorId(layer, "output"),)
 
     def step(self, ctx: OpContext, index: tuple[int, ...]) -> StepBody:
         x = float(ctx.lr.input[index])
@@ -32,29 +28,9 @@ class ReluForward(ValueOp):
             writes=(Region(ctx.output_id, index),),
         )
 
-    def values(self, ctx: OpContext) -> Array:
-        return ctx.lr.output.ravel()
 
-    def partial(self, ctx: OpContext, local: int) -> dict[TensorId, Partial]:
-        return {ctx.output_id: Partial.prefix(ctx.lr.output, local)}
-
-    def cell_history(
-        self, ctx: OpContext, tensor: TensorId, cell: tuple[int, ...]
-    ) -> History | None:
-        if tensor != ctx.output_id:
-            return None
-        out = ctx.lr.output
-        return one_step(int(np.ravel_multi_index(cell, out.shape)), float(out[cell]))
-
-
-class ReluBackward(ValueOp):
+class ReluBackward(GradientBackward):
     name = "relu.backward"
-    phase = "backward"
-
-    def index_shape(
-        self, spec: Layer | None, batch: int, in_shape: tuple[int, ...], out_shape: tuple[int, ...]
-    ) -> tuple[int, ...]:
-        return (batch, *out_shape)
 
     def writes_tensors(self, layer: int | None) -> tuple[TensorId, ...]:
         return (TensorId(layer, "grad_input"),)
@@ -79,9 +55,6 @@ class ReluBackward(ValueOp):
             reads=(Region(ctx.grad_output_id, index), Region(ctx.input_id, index)),
             writes=(Region(ctx.grad_input_id, index),),
         )
-
-    def values(self, ctx: OpContext) -> Array:
-        return ctx.lr.grad_output.ravel()
 
     def partial(self, ctx: OpContext, local: int) -> dict[TensorId, Partial]:
         return {ctx.grad_input_id: Partial.prefix(ctx.lr.grad_input, local)}

@@ -2,33 +2,23 @@
 
 import numpy as np
 
-from stepcnn.engine.layers import Layer
 from stepcnn.engine.linear import LinearCache, linear_backward
 from stepcnn.engine.types import Array
 from stepcnn.timeline.numbers import dot_terms, idx, num
 from stepcnn.timeline.ops.base import (
     History,
     OpContext,
+    OutputForward,
+    ParameterBackward,
     StepBody,
-    ValueOp,
-    one_step,
     prefix_blocks,
     prefix_mask,
 )
-from stepcnn.timeline.step import Partial, Region, TensorId
+from stepcnn.timeline.step import Region, TensorId
 
 
-class LinearForward(ValueOp):
+class LinearForward(OutputForward):
     name = "linear.forward"
-    phase = "forward"
-
-    def index_shape(
-        self, spec: Layer | None, batch: int, in_shape: tuple[int, ...], out_shape: tuple[int, ...]
-    ) -> tuple[int, ...]:
-        return (batch, *out_shape)
-
-    def writes_tensors(self, layer: int | None) -> tuple[TensorId, ...]:
-        return (TensorId(layer, "output"),)
 
     def step(self, ctx: OpContext, index: tuple[int, ...]) -> StepBody:
         n, o = index
@@ -51,32 +41,16 @@ class LinearForward(ValueOp):
             writes=(Region(ctx.output_id, index),),
         )
 
-    def values(self, ctx: OpContext) -> Array:
-        return ctx.lr.output.ravel()
 
-    def partial(self, ctx: OpContext, local: int) -> dict[TensorId, Partial]:
-        return {ctx.output_id: Partial.prefix(ctx.lr.output, local)}
-
-    def cell_history(
-        self, ctx: OpContext, tensor: TensorId, cell: tuple[int, ...]
-    ) -> History | None:
-        if tensor != ctx.output_id:
-            return None
-        out = ctx.lr.output
-        return one_step(int(np.ravel_multi_index(cell, out.shape)), float(out[cell]))
-
-
-class LinearBackward(ValueOp):
+class LinearBackward(ParameterBackward):
     name = "linear.backward"
-    phase = "backward"
 
-    def index_shape(
-        self, spec: Layer | None, batch: int, in_shape: tuple[int, ...], out_shape: tuple[int, ...]
-    ) -> tuple[int, ...]:
-        return (batch, *out_shape)
-
-    def writes_tensors(self, layer: int | None) -> tuple[TensorId, ...]:
-        return tuple(TensorId(layer, t) for t in ("grad_weight", "grad_bias", "grad_input"))
+    def _term_bounds(self, ctx: OpContext) -> tuple[Array, Array]:
+        params = ctx.lr.params
+        assert params is not None
+        x_max = np.abs(ctx.lr.input).max(axis=1)  # (N,)
+        w_max = np.abs(params.weight).max(axis=1)  # (O,)
+        return x_max[:, None], w_max[None, :]
 
     def _prefix(self, ctx: OpContext, local: int) -> tuple[Array, Array, Array]:
         """dx, dW, db once steps ``0…local`` have run (summed over the steps run only)."""
@@ -133,33 +107,6 @@ class LinearBackward(ValueOp):
                 Region(ctx.grad_input_id, (n,)),
             ),
         )
-
-    def nonfinite(self, ctx: OpContext) -> np.ndarray:
-        """A step is non-finite if g is, or if g·x or g·W[o] overflows or meets a NaN."""
-        dout = ctx.lr.grad_output
-        params = ctx.lr.params
-        assert params is not None
-        with np.errstate(all="ignore"):
-            x_max = np.abs(ctx.lr.input).max(axis=1)  # (N,)
-            w_max = np.abs(params.weight).max(axis=1)  # (O,)
-            bad = (
-                ~np.isfinite(dout)
-                | ~np.isfinite(dout * x_max[:, None])
-                | ~np.isfinite(dout * w_max[None, :])
-            )
-        return np.asarray(bad.ravel())
-
-    def values(self, ctx: OpContext) -> Array:
-        return ctx.lr.grad_output.ravel()
-
-    def partial(self, ctx: OpContext, local: int) -> dict[TensorId, Partial]:
-        with np.errstate(all="ignore"):
-            dx, dw, db = self._prefix(ctx, local)
-        return {
-            ctx.tid("grad_weight"): Partial(dw),
-            ctx.tid("grad_bias"): Partial(db),
-            ctx.grad_input_id: Partial(dx),
-        }
 
     def cell_history(
         self, ctx: OpContext, tensor: TensorId, cell: tuple[int, ...]

@@ -2,11 +2,17 @@
 
 import numpy as np
 
-from stepcnn.engine.layers import Layer, MaxPool2d
+from stepcnn.engine.layers import MaxPool2d
 from stepcnn.engine.pool import PoolCache, maxpool2d_backward, winner_coordinates
 from stepcnn.engine.types import Array
 from stepcnn.timeline.numbers import idx, num
-from stepcnn.timeline.ops.base import History, OpContext, StepBody, ValueOp, one_step
+from stepcnn.timeline.ops.base import (
+    GradientBackward,
+    History,
+    OpContext,
+    OutputForward,
+    StepBody,
+)
 from stepcnn.timeline.step import Partial, Region, TensorId
 
 
@@ -23,17 +29,8 @@ def _winner(ctx: OpContext, index: tuple[int, ...]) -> tuple[slice, slice, tuple
     return rows, cols, (r * sh + offset // kw, s * sw + offset % kw), mask
 
 
-class PoolForward(ValueOp):
+class PoolForward(OutputForward):
     name = "maxpool2d.forward"
-    phase = "forward"
-
-    def index_shape(
-        self, spec: Layer | None, batch: int, in_shape: tuple[int, ...], out_shape: tuple[int, ...]
-    ) -> tuple[int, ...]:
-        return (batch, *out_shape)
-
-    def writes_tensors(self, layer: int | None) -> tuple[TensorId, ...]:
-        return (TensorId(layer, "output"),)
 
     def step(self, ctx: OpContext, index: tuple[int, ...]) -> StepBody:
         n, c, _, _ = index
@@ -51,29 +48,9 @@ class PoolForward(ValueOp):
             writes=(Region(ctx.output_id, index),),
         )
 
-    def values(self, ctx: OpContext) -> Array:
-        return ctx.lr.output.ravel()
 
-    def partial(self, ctx: OpContext, local: int) -> dict[TensorId, Partial]:
-        return {ctx.output_id: Partial.prefix(ctx.lr.output, local)}
-
-    def cell_history(
-        self, ctx: OpContext, tensor: TensorId, cell: tuple[int, ...]
-    ) -> History | None:
-        if tensor != ctx.output_id:
-            return None
-        out = ctx.lr.output
-        return one_step(int(np.ravel_multi_index(cell, out.shape)), float(out[cell]))
-
-
-class PoolBackward(ValueOp):
+class PoolBackward(GradientBackward):
     name = "maxpool2d.backward"
-    phase = "backward"
-
-    def index_shape(
-        self, spec: Layer | None, batch: int, in_shape: tuple[int, ...], out_shape: tuple[int, ...]
-    ) -> tuple[int, ...]:
-        return (batch, *out_shape)
 
     def writes_tensors(self, layer: int | None) -> tuple[TensorId, ...]:
         return (TensorId(layer, "grad_input"),)
@@ -98,9 +75,6 @@ class PoolBackward(ValueOp):
             reads=(Region(ctx.grad_output_id, index), Region(ctx.input_id, (n, c, rows, cols))),
             writes=(Region(ctx.grad_input_id, (n, c, wy, wx)),),
         )
-
-    def values(self, ctx: OpContext) -> Array:
-        return ctx.lr.grad_output.ravel()
 
     def partial(self, ctx: OpContext, local: int) -> dict[TensorId, Partial]:
         dout = ctx.lr.grad_output
