@@ -216,9 +216,7 @@ def main() -> int:
         except Exception:
             print(f"case {case} failed; scenario:\n{text}")
             raise
-    print(
-        f"torch parity: {count} random scenarios, {steps} step values checked, rtol {RTOL}"
-    )
+    print(f"torch parity: {count} random scenarios, {steps} step values checked, rtol {RTOL}")
     return 0
 
 
