@@ -5,6 +5,7 @@ field, with exit status 2 — never a traceback.
 """
 
 import argparse
+import difflib
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -133,6 +134,24 @@ def _utf8_streams() -> None:
             reconfigure(encoding="utf-8", errors="replace")
 
 
+def refuse_command_typo(word: str, commands: Sequence[str]) -> None:
+    """``stepcnn chekc tour``: name the unknown command instead of calling ``tour`` extra.
+
+    Only for a word close to a command that is neither a file nor (close to) a scenario name.
+    """
+    from stepcnn.scenario import builtin
+
+    if word.startswith("-") or "/" in word or word.endswith(".toml") or os.path.exists(word):
+        return
+    names = builtin.names()
+    close = difflib.get_close_matches(word, list(commands), n=1, cutoff=0.6)
+    if close and not difflib.get_close_matches(word, names, n=1, cutoff=0.6):
+        raise UsageError(
+            f'stepcnn: unknown command "{word}"; did you mean "{close[0]}"? '
+            f"(commands: {', '.join(commands)}; see stepcnn --help)"
+        )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     _utf8_streams()
     args_list = list(sys.argv[1:] if argv is None else argv)
@@ -142,9 +161,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             parser, handler = commands[args_list[0]]
             args = parser.parse_args(args_list[1:])
         else:
+            if args_list:
+                refuse_command_typo(args_list[0], list(commands))
             args = main_parser.parse_args(args_list)
             handler = args.handler
         return handler(args)
+    except SystemExit as exc:  # --help and --version: argparse prints, then exits
+        return exc.code if isinstance(exc.code, int) else 0
     except UsageError as exc:
         print(exc, file=sys.stderr)
         return EXIT_USAGE

@@ -36,7 +36,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     layout = Layout(s.layers, shapes, s.batch_size, s.loss)
     counts = layout.counts()
     print(f"{s.source}: {s.title}")
-    print(f"  input      {shape_text(shapes[0])}  ({s.inputs.shape[0]} samples)")
+    count = s.inputs.shape[0]
+    print(f"  input      {shape_text(shapes[0])}  ({count} sample{'s' if count != 1 else ''})")
     for i, layer in enumerate(s.layers):
         params = s.initial_params[i]
         extra = f"  {params.weight.size + params.bias.size} parameters" if params else ""

@@ -737,22 +737,6 @@ def test_directory(tmp_path: Path) -> None:
     assert "is a directory" in file_problem(tmp_path)[1]
 
 
-def test_unreadable_file(tmp_path: Path) -> None:
-    path = write_scenario(tmp_path, build())
-    path.chmod(0)
-    try:
-        try:
-            with path.open("rb"):
-                readable = True
-        except PermissionError:
-            readable = False
-        if readable:
-            pytest.skip("this user reads files whatever their mode (root): cannot test EACCES")
-        assert "permission denied" in file_problem(path)[1]
-    finally:
-        path.chmod(stat.S_IRUSR | stat.S_IWUSR)
-
-
 def test_read_refused_by_the_system_is_one_line(tmp_path: Path, monkeypatch) -> None:
     # Whatever the user (root reads mode-000 files), an EACCES from the OS is one problem.
     path = write_scenario(tmp_path, build())

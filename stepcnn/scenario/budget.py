@@ -43,6 +43,15 @@ def size_problems(
                 "layers", f"the network has {params:,} parameters; the limit is {MAX_PARAMETERS:,}"
             )
         )
+    inputs = batch * math.prod(shapes[0])
+    if inputs > MAX_TENSOR_ELEMENTS:  # (the layers' outputs are checked below)
+        problems.append(
+            Problem(
+                "batch_size",
+                f"a batch of {batch} inputs ({shape_text(shapes[0])} each) has {inputs:,} "
+                f"numbers; the limit is {MAX_TENSOR_ELEMENTS:,}",
+            )
+        )
     for i, (layer, in_shape, out_shape) in enumerate(
         zip(layers, shapes[:-1], shapes[1:], strict=True)
     ):

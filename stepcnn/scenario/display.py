@@ -43,7 +43,7 @@ def read_display(table: Table | None, layer_count: int, iterations: int | None) 
                 listed = ", ".join(f'"{p}"' for p in PANELS)
                 table.error(
                     "hidden",
-                    f'unknown panel "{bad[0]}"{suggest(bad[0], PANELS)}; panels: {listed}',
+                    f"unknown panel {describe(bad[0])}{suggest(bad[0], PANELS)}; panels: {listed}",
                 )
             else:
                 hidden = tuple(hidden_raw)

@@ -8,6 +8,8 @@ rewrites.
 
 import difflib
 import math
+import re
+import unicodedata
 from collections.abc import Sequence
 from typing import Any, TypeVar
 
@@ -34,6 +36,37 @@ def describe(value: object) -> str:
     if isinstance(value, float) and math.isnan(value):
         return "nan"
     return str(value)
+
+
+def printable(text: str) -> str:
+    """``text`` with every unprintable character (newline, escape, ...) written as an escape."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
+_PLAIN_KEY = re.compile(r"[\w.-]+")
+
+
+def key_text(key: str) -> str:
+    """A key as a field path shows it: as is when plain, else quoted, escaped and shortened.
+
+    Keeps every problem on one line whatever the key (a TOML key may hold any character).
+    """
+    if _PLAIN_KEY.fullmatch(key) and len(key) <= 40:
+        return key
+    text = key if len(key) <= 40 else key[:37] + "..."
+    return '"' + printable(text.replace("\\", "\\\\").replace('"', '\\"')) + '"'
+
+
+def control_problem(text: str) -> str:
+    """Why ``text`` may not be shown on a terminal (a control character), or nothing.
+
+    Tabs and newlines are fine; an escape character could restyle or retitle the terminal.
+    """
+    for position, char in enumerate(text):
+        if char not in "\t\n" and unicodedata.category(char) == "Cc":
+            shown = printable(char)
+            return f"may not contain control characters, got {shown} at character {position}"
+    return ""
 
 
 def is_number(value: object) -> bool:
@@ -70,7 +103,7 @@ class Table:
         self.known: list[str] = []
 
     def where(self, key: str) -> str:
-        return f"{self.path}.{key}" if self.path else key
+        return f"{self.path}.{key_text(key)}" if self.path else key_text(key)
 
     def error(self, key: str, message: str) -> None:
         self.problems.append(Problem(self.where(key) if key else self.path, message))
@@ -90,6 +123,10 @@ class Table:
             return default
         if not isinstance(value, str):
             self.error(key, f"must be a string, got {describe(value)}")
+            return default
+        problem = control_problem(value)
+        if problem:
+            self.error(key, problem)
             return default
         return value
 
@@ -209,5 +246,7 @@ class Table:
     def finish(self) -> None:
         """Report every key that no getter asked for."""
         for key in self.data:
-            if key not in self.known:
-                self.error(key, f"unknown key{suggest(key, self.known)}")
+            if key not in self.known:  # (by its path: the key may be "")
+                self.problems.append(
+                    Problem(self.where(key), f"unknown key{suggest(key, self.known)}")
+                )

@@ -4,6 +4,7 @@ The only exception that leaves this module is :class:`ScenarioError`, carrying e
 found with its field path. Files are read, never executed.
 """
 
+import stat
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -57,27 +58,42 @@ def resolve(ref: str) -> tuple[Path, str]:
 
 
 def read_text(path: Path, source: str) -> str:
-    """The file's text, or a ScenarioError saying why it cannot be had."""
+    """The file's text, or a ScenarioError saying why it cannot be had.
+
+    Only regular files are read: opening a named pipe would wait for a writer forever, and a
+    device may never end.
+    """
 
     def fail(message: str) -> ScenarioError:
         return ScenarioError(source, [Problem("", message)])
 
     try:
-        if path.is_dir():
+        try:
+            info = path.stat()
+        except FileNotFoundError:
+            raise fail("file not found") from None
+        if stat.S_ISDIR(info.st_mode):
             raise fail("is a directory, not a scenario file")
-        if not path.exists():
-            raise fail("file not found")
-        size = path.stat().st_size
+        if not stat.S_ISREG(info.st_mode):
+            raise fail(
+                "is not a regular file (a pipe, socket or device); "
+                "a scenario must be a regular file of at most 16 MiB"
+            )
+        size = info.st_size
         if size > MAX_FILE_BYTES:
             raise fail(f"is {size / 2**20:.1f} MiB; a scenario file may be at most 16 MiB")
-        with path.open("rb") as file:  # bounded: a device such as /dev/zero never ends
+        with path.open("rb") as file:  # bounded: the file may grow after the check
             data = file.read(MAX_FILE_BYTES + 1)
         if len(data) > MAX_FILE_BYTES:
             raise fail("is larger than 16 MiB; a scenario file may be at most 16 MiB")
+    except FileNotFoundError:  # deleted between the check and the read
+        raise fail("file not found") from None
     except PermissionError:
         raise fail("cannot be read: permission denied") from None
     except OSError as exc:
         raise fail(f"cannot be read: {exc.strerror or exc}") from None
+    except ValueError as exc:  # a name the system cannot take, e.g. with a NUL byte
+        raise fail(f"cannot be read: {exc}") from None
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -87,8 +103,9 @@ def read_text(path: Path, source: str) -> str:
 
 
 def parse_toml(text: str, source: str) -> dict[str, Any]:
+    """The TOML document; a leading byte order mark (Windows editors write one) is dropped."""
     try:
-        return tomllib.loads(text)
+        return tomllib.loads(text.removeprefix("\ufeff"))
     except tomllib.TOMLDecodeError as exc:
         message = f"invalid TOML: {exc}"
     except (RecursionError, ValueError, OverflowError) as exc:
@@ -130,7 +147,7 @@ def parse_scenario(
     )
 
     sample_tables = top.tables("samples", required=True)
-    if "samples" in data and not sample_tables and isinstance(data["samples"], list):
+    if data.get("samples") == []:  # (a list of non-tables has its own problems)
         problems.append(Problem("samples", "must list at least one sample"))
     if len(sample_tables) > MAX_SAMPLES:
         problems.append(
@@ -140,7 +157,7 @@ def parse_scenario(
     inputs = read_inputs(sample_tables)
 
     layer_tables = top.tables("layers", required=True)
-    if "layers" in data and not layer_tables and isinstance(data["layers"], list):
+    if data.get("layers") == []:
         problems.append(Problem("layers", "must list at least one layer"))
     input_shape = None if inputs is None else tuple(int(d) for d in inputs.shape[1:])
     read = read_layers(layer_tables, input_shape)
