@@ -76,7 +76,6 @@ class Session:
         self.scenario = scenario
         self.run = TrainingRun(scenario, self.iterations)
         self.timeline = Timeline(self.run)
-        self.fresh = not keep_position  # nothing moved yet: the introduction is shown
         if keep_position:
             self.k = min(old_k, len(self.timeline) - 1)
         else:
@@ -116,7 +115,6 @@ class Session:
         k = max(0, min(k, self.total - 1))
         moved = k != self.k
         self.k = k
-        self.fresh = self.fresh and not moved
         return moved
 
     def step_by(self, delta: int) -> bool:

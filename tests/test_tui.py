@@ -762,9 +762,11 @@ async def test_s_and_e_toggle_source_and_narration() -> None:
             assert opening not in screen_text(app)
             await press(pilot, key)
             assert opening in screen_text(app)
-        # the introduction stays until the first move, then the steps' own narration follows
+        # the introduction belongs to step 0: gone at step 1, back at step 0
         await press(pilot, keys_for("step(1)")[0])
         assert opening not in screen_text(app)
+        await press(pilot, keys_for("step(-1)")[0])
+        assert opening in screen_text(app)
 
 
 @covers("pick")

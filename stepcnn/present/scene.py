@@ -72,11 +72,10 @@ def narration_values(session: Session, step: Step) -> dict[str, object]:
 def narration_for(session: Session, step: Step) -> str:
     """The scenario's text for this step, else the built-in explanation of its op.
 
-    Before the first move, the scenario's introduction is shown instead.
+    The very first step of the run is preceded by the scenario's introduction (the screen
+    depends on the step alone, so stepping away and back shows the same text).
     """
-    intro = session.scenario.narration.intro
-    if session.fresh and intro:
-        return intro.strip() + "  (→ to start; i for more about this scenario)"
+    intro = session.scenario.narration.intro.strip()
     where = {
         "iteration": step.iteration,
         "phase": step.phase,
@@ -86,7 +85,10 @@ def narration_for(session: Session, step: Step) -> str:
         "offset": step.offset,
     }
     text = session.scenario.narration.template_for(where)
-    return fill(text or DEFAULT_TEXT.get(step.op, ""), narration_values(session, step))
+    own = fill(text or DEFAULT_TEXT.get(step.op, ""), narration_values(session, step))
+    if step.k == 0 and intro:
+        return f"{intro}  ▸ {own}"
+    return own
 
 
 def network_items(session: Session, step: Step) -> tuple[NetworkItem, ...]:

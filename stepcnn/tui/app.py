@@ -124,7 +124,7 @@ class StepCNNApp(App[int]):
         if "equation" not in self.hidden:
             texts.append(([(scene.equation, EQUATION)], 3))
         if "narration" not in self.hidden:
-            texts.append(([(scene.narration, NARRATION)], 4))
+            texts.append(([(scene.narration, NARRATION)], 6))
         self.query_one(OperationView).show(list(scene.panels), texts)
         self.query_one("#network", TextBlock).set_fitting(
             [self._network_spans(scene, short) for short in (False, True)]
