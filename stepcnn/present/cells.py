@@ -60,7 +60,18 @@ def format_number(value: float, precision: int) -> str:
     return text
 
 
-def texts(values: Array, precision: int) -> np.ndarray:
-    """Every value formatted, as an array of strings with the shape of ``values``."""
-    flat = [format_number(float(v), precision) for v in values.ravel()]
-    return np.array(flat, dtype=object).reshape(values.shape)
+def format_block(values: Array, precision: int) -> np.ndarray:
+    """:func:`format_number` over a whole array: one vectorised pass for the ordinary cells,
+    the rare special ones (non-finite, too long, tiny, negative zero) one by one."""
+    flat = values.ravel()
+    if flat.size == 0:
+        return np.zeros(values.shape, dtype=object)
+    with np.errstate(invalid="ignore", over="ignore"):
+        text = np.char.mod(f"%.{precision}f", flat)
+        tiny = 10.0**-precision / 2
+        special = ~np.isfinite(flat) | (np.char.str_len(text) > precision + 6)
+        special |= (np.abs(flat) < tiny) & ((flat != 0) | np.signbit(flat))  # tiny, or -0.0
+    fixed = text.astype(object)
+    for i in np.flatnonzero(special):
+        fixed[i] = format_number(float(flat[i]), precision)
+    return fixed.reshape(values.shape)

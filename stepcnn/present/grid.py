@@ -1,11 +1,12 @@
 """What a matrix panel draws: grids of cells, each cell a text, a tone and a mark."""
 
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 import numpy as np
 
 from stepcnn.engine.types import Array
-from stepcnn.present.cells import Mark, scale_of, texts, tones
+from stepcnn.present.cells import Mark, format_block, format_number, scale_of, tones
 from stepcnn.timeline.step import TensorId
 
 
@@ -16,12 +17,17 @@ class Grid:
     Cell ``(r, c)`` of the grid is element ``prefix + (r + row0, c + col0)`` of ``tensor``
     (``prefix + (r·wrap + c,)`` for a vector wrapped into rows); ``row0``/``col0`` are negative
     when the grid shows zero padding around a map.
+
+    Numbers are formatted on demand (:meth:`text_at`), so a large matrix of which a viewport
+    shows a corner costs only the cells drawn.
     """
 
     label: str
-    text: np.ndarray  # (rows, cols) of str
+    values: np.ndarray  # (rows, cols) float
+    precision: int
     tone: np.ndarray  # (rows, cols) int8
     mark: np.ndarray  # (rows, cols) int8 (Mark)
+    known: np.ndarray | None = None  # False: not computed yet, drawn as "·"
     tensor: TensorId | None = None
     prefix: tuple[int, ...] = ()
     row0: int = 0
@@ -32,8 +38,48 @@ class Grid:
 
     @property
     def shape(self) -> tuple[int, int]:
-        rows, cols = self.text.shape
+        rows, cols = self.values.shape
         return int(rows), int(cols)
+
+    def text_at(self, r: int, c: int) -> str:
+        """What cell ``(r, c)`` shows: the number, "·" if not computed yet, "" past the end."""
+        if self.size is not None and self.wrap is not None and r * self.wrap + c >= self.size:
+            return ""
+        if self.known is not None and not self.known[r, c]:
+            return "·"
+        return format_number(float(self.values[r, c]), self.precision)
+
+    def text_block(self, rows: slice, cols: slice) -> np.ndarray:
+        """The texts of a block of cells, formatted in one vectorised pass."""
+        block = format_block(self.values[rows, cols], self.precision)
+        if self.known is not None:
+            block = np.where(self.known[rows, cols], block, "·")
+        if self.size is not None and self.wrap is not None:
+            r = np.arange(self.shape[0])[rows, None]
+            c = np.arange(self.shape[1])[None, cols]
+            block = np.where(r * self.wrap + c >= self.size, "", block)
+        return block
+
+    @cached_property
+    def text(self) -> np.ndarray:
+        """Every cell's text (the whole grid; drawing formats only the visible block)."""
+        return self.text_block(slice(None), slice(None))
+
+    def text_width(self) -> int:
+        """The longest text any cell can show, found from a few extreme values."""
+        flat = self.values.ravel()
+        finite = flat[np.isfinite(flat)]
+        candidates: list[float] = []
+        if finite.size:
+            candidates += [float(finite.min()), float(finite.max())]
+            nonzero = finite[finite != 0]
+            if nonzero.size:
+                candidates += [float(nonzero[nonzero > 0].min(initial=np.inf))]
+                candidates += [float(nonzero[nonzero < 0].max(initial=-np.inf))]
+        widths = [len(format_number(v, self.precision)) for v in candidates if np.isfinite(v)]
+        if finite.size < flat.size:
+            widths.append(4)  # nan, inf, -inf
+        return max(widths, default=1)
 
     def cell_index(self, r: int, c: int) -> tuple[int, ...] | None:
         """The tensor element under grid cell ``(r, c)``, or None (padding, or no tensor)."""
@@ -64,7 +110,7 @@ class Panel:
     cell_width: int = field(default=0)
 
     def with_cell_width(self) -> "Panel":
-        width = max((len(t) for g in self.grids for t in g.text.ravel()), default=1) + 1
+        width = max((g.text_width() for g in self.grids), default=1) + 1
         return replace(self, cell_width=max(width, 3))
 
 
@@ -86,17 +132,18 @@ def make_grid(
     priority (a higher mark is never overwritten by a lower one)."""
     values = np.atleast_2d(values)
     mark = np.zeros(values.shape, dtype=np.int8)
-    text = texts(values, precision)
     tone = tones(values, scale if scale is not None else scale_of(values))
-    if known is not None:
-        unknown = ~np.atleast_2d(known)
+    known2d = None if known is None else np.atleast_2d(known)
+    if known2d is not None:
+        unknown = ~known2d
         mark[unknown] = Mark.UNKNOWN
-        text = np.where(unknown, "·", text)
         tone = np.where(unknown, 0, tone).astype(np.int8)
     for mask, m in marks or []:
         mask = np.atleast_2d(mask)
         mark = np.where(mask & (mark < m), np.int8(m), mark).astype(np.int8)
-    return Grid(label, text, tone, mark, tensor, prefix, row0, col0, None, None, focus)
+    return Grid(
+        label, values, precision, tone, mark, known2d, tensor, prefix, row0, col0, focus=focus
+    )
 
 
 def wrapped_grid(
@@ -128,11 +175,5 @@ def wrapped_grid(
         known=None if known is None else fold(known, True),
         marks=[(fold(m, False), mk) for m, mk in marks or []],
     )
-    if pad:
-        text = grid.text.copy()
-        text.ravel()[size:] = ""
-        grid = Grid(grid.label, text, grid.tone, grid.mark)
     focus = None if focus_index is None else divmod(focus_index, wrap)
-    return Grid(
-        grid.label, grid.text, grid.tone, grid.mark, tensor, prefix, 0, 0, wrap, size, focus
-    )
+    return replace(grid, tensor=tensor, prefix=prefix, wrap=wrap, size=size, focus=focus)

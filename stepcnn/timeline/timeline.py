@@ -26,6 +26,7 @@ class Timeline:
         self.layout = Layout(s.layers, s.shapes, s.batch_size, s.loss)
         self.per_iteration = self.layout.per_iteration
         self._producers: dict[TensorId, int] = {}
+        self._last_partial: tuple[int, dict[TensorId, Partial]] | None = None
         for i, seg in enumerate(self.layout.segments):
             for tid in seg.op.writes_tensors(seg.layer):
                 self._producers.setdefault(tid, i)
@@ -94,26 +95,29 @@ class Timeline:
         (filled up to this cell, or the running sums so far), later ones not computed yet —
         except parameters, which hold their old values until their update step.
         """
-        iteration, si, local = self.position(k)
+        iteration, si, _ = self.position(k)
         record = self.run.record(iteration)
         producer = self._producers.get(tensor, -1)
         if producer < si:
             return Partial(final_value(record, tensor))
         if producer == si:
-            seg = self.layout.segments[si]
-            with np.errstate(all="ignore"):
-                return seg.op.partial(self.context(iteration, seg), local)[tensor]
+            return self.partial(k)[tensor]
         before = initial_value(record, tensor)
         if before is not None:
             return Partial(before)
         return Partial.unknown(final_value(record, tensor).shape)
 
     def partial(self, k: int) -> dict[TensorId, Partial]:
-        """The tensors step ``k`` writes, as they stand after it."""
+        """The tensors step ``k`` writes, as they stand after it (the last answer is kept: a
+        screen asks for several of them at the same step)."""
+        if self._last_partial is not None and self._last_partial[0] == k:
+            return self._last_partial[1]
         iteration, si, local = self.position(k)
         seg = self.layout.segments[si]
         with np.errstate(all="ignore"):
-            return seg.op.partial(self.context(iteration, seg), local)
+            result = seg.op.partial(self.context(iteration, seg), local)
+        self._last_partial = (k, result)
+        return result
 
     def producer(self, tensor: TensorId) -> Segment | None:
         i = self._producers.get(tensor)

@@ -50,6 +50,18 @@ class Line:
             self.segments.append(Segment(text, style))
             self.x += len(text)
 
+    def put_cells(self, x: int, cells: list[Segment], width: int) -> None:
+        """Segments of known total ``width`` at ``x`` (cut at the line's end)."""
+        if x < self.x or x >= self.width:
+            return
+        if x + width > self.width:
+            self.put(x, "".join(s.text for s in cells)[: self.width - x])
+            return
+        if x > self.x:
+            self.segments.append(Segment(" " * (x - self.x)))
+        self.segments.extend(cells)
+        self.x = x + width
+
     def finish(self) -> list[Segment]:
         if self.x < self.width:
             self.segments.append(Segment(" " * (self.width - self.x)))
@@ -99,19 +111,22 @@ def paint_panel(lines: list[Line], placed: Placed) -> None:
         later = [w.x for w in placed.windows if w.x > win.x]
         span = (min(later) - 1 if later else inner_w) - win.x
         grid_lines[0].put(win.x, label[: max(span, 1)], LABEL)
-        text, tone, mark = grid.text, grid.tone, grid.mark
+        rows = slice(win.row0, win.row0 + win.rows)
+        cols = slice(win.col0, win.col0 + win.cols)
+        texts = grid.text_block(rows, cols).tolist()
+        tones = grid.tone[rows, cols].tolist()
+        marks = grid.mark[rows, cols].tolist()
         for r in range(win.rows):
-            gr = win.row0 + r
-            line = grid_lines[1 + r]
-            for c in range(win.cols):
-                gc = win.col0 + c
-                line.put(
-                    win.x + c * cw,
-                    text[gr, gc].rjust(cw),
-                    cell_style(int(tone[gr, gc]), int(mark[gr, gc])),
-                )
+            grid_lines[1 + r].put_cells(
+                win.x,
+                [
+                    Segment(text.rjust(cw), cell_style(tone, mark))
+                    for text, tone, mark in zip(texts[r], tones[r], marks[r], strict=True)
+                ],
+                win.cols * cw,
+            )
         if win.overview_x is not None:
-            _overview(grid_lines, win, tone)
+            _overview(grid_lines, win, grid.tone)
     for dy, gl in enumerate(grid_lines):
         line = lines[y0 + 1 + dy]
         line.put(x0 + 2, "")  # the padding column
