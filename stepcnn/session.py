@@ -7,8 +7,12 @@ access); continuing to a breakpoint searches a segment at a time with numpy.
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from stepcnn.engine.gradcheck import numeric_gradient
 from stepcnn.engine.types import Array
+from stepcnn.scenario.budget import size_problems
+from stepcnn.scenario.errors import Problem, ScenarioError
 from stepcnn.scenario.model import Scenario
 from stepcnn.timeline import LOSS_LAYER, Condition, Step, TensorId, Timeline, find
 from stepcnn.timeline.navigation import next_boundary, previous_boundary
@@ -18,6 +22,9 @@ SPEEDS = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000)
 """Playback speeds, in steps per second."""
 
 PARAMETER_TENSORS = ("weight", "bias", "grad_weight", "grad_bias")
+
+GRADCHECK_EPS = 1e-6
+GRADCHECK_TOLERANCE = 1e-5
 
 
 @dataclass(frozen=True)
@@ -33,6 +40,31 @@ class GradCheck:
     title: str
     analytic: Array
     numeric: Array
+    eps: float = GRADCHECK_EPS
+
+    @property
+    def differences(self) -> Array:
+        result: Array = self.analytic - self.numeric
+        return result
+
+    def rows(self, most: int = 64) -> list[tuple[tuple[int, ...], float, float, float]]:
+        """``(cell, analytic, numeric, difference)`` for the first ``most`` weights."""
+        diff = self.differences
+        cells = list(np.ndindex(self.analytic.shape))[:most]
+        return [
+            (
+                tuple(int(i) for i in c),
+                float(self.analytic[c]),
+                float(self.numeric[c]),
+                float(diff[c]),
+            )
+            for c in cells
+        ]
+
+    @property
+    def agrees(self) -> bool:
+        """Backprop and finite differences agree to a relative 1e-5."""
+        return self.relative_error < GRADCHECK_TOLERANCE
 
     @property
     def max_error(self) -> float:
@@ -71,15 +103,28 @@ class Session:
     # ---- the scenario -----------------------------------------------------------------
 
     def open(self, scenario: Scenario, keep_position: bool = False) -> None:
-        """Show ``scenario``; on a reload keep the step number (clamped) and breakpoints."""
+        """Show ``scenario``; on a reload keep the step number (clamped) and breakpoints.
+
+        An ``iterations`` override is checked against the memory budget first: on a problem
+        ScenarioError is raised and nothing changes.
+        """
+        if self.iterations is not None:
+            problems = size_problems(
+                scenario.layers, scenario.shapes, scenario.batch_size, self.iterations
+            )
+            if problems:
+                raise ScenarioError(
+                    scenario.source, [Problem("--iterations", p.message) for p in problems]
+                )
         old_k = getattr(self, "k", 0)
         self.scenario = scenario
         self.run = TrainingRun(scenario, self.iterations)
         self.timeline = Timeline(self.run)
+        self.start = self._start_step()
         if keep_position:
             self.k = min(old_k, len(self.timeline) - 1)
         else:
-            self.k = self._start_step()
+            self.k = self.start
             self.breakpoints = []
             self.selected = None
         self._step: Step | None = None
@@ -115,6 +160,8 @@ class Session:
         k = max(0, min(k, self.total - 1))
         moved = k != self.k
         self.k = k
+        if moved:
+            self.message = ""  # a message describes where we were
         return moved
 
     def step_by(self, delta: int) -> bool:
@@ -132,17 +179,19 @@ class Session:
     # ---- breakpoints ------------------------------------------------------------------
 
     def toggle_breakpoint(self) -> str:
-        """Set (or clear) a breakpoint on the current layer and operation."""
+        """Set (or clear) a breakpoint on the current layer and operation: continuing stops
+        where that operation starts (its first step), in every iteration."""
         step = self.step
         layer = LOSS_LAYER if step.layer is None else step.layer
-        condition = Condition(layer=layer, op=step.op)
+        condition = Condition(layer=layer, op=step.op, entry=True)
         where = "loss" if step.layer is None else f"layer {step.layer}"
-        return self._toggle(Breakpoint(condition, f"{where} {step.op}"))
+        return self._toggle(Breakpoint(condition, f"entering {where} {step.op}"))
 
     def toggle_watch(self) -> str:
         """Set (or clear) a watchpoint on the selected cell: stop when it is written."""
         if self.selected is None:
-            return "select a cell first (click it)"
+            self.message = "w watches a selected cell: click a cell first"
+            return self.message
         tid, cell = self.selected
         condition = Condition(tensor=tid, cell=cell)
         where = "" if tid.layer is None else f"layer {tid.layer} "
@@ -183,8 +232,9 @@ class Session:
         if hit is None:
             self.message = f"no breakpoint {'ahead' if direction > 0 else 'behind'}"
             return False
+        moved = self.goto(hit[0])
         self.message = f"stopped at breakpoint: {hit[1].label}"
-        return self.goto(hit[0])
+        return moved
 
     def find_nonfinite(self) -> bool:
         """Jump to the first step that produces a NaN or an infinity."""
@@ -192,8 +242,9 @@ class Session:
         if k is None:
             self.message = "no NaN or inf anywhere in this run"
             return False
+        moved = self.goto(k)
         self.message = f"first non-finite value: step {k}"
-        return self.goto(k)
+        return moved
 
     def first_nonfinite(self, iteration: int) -> int | None:
         """The first step of ``iteration`` that produces a NaN or an infinity (cached)."""
@@ -246,8 +297,9 @@ class Session:
         if target is None:
             self.message = f"selected {name}: no step of this iteration writes it"
             return False
+        moved = self.goto(target)
         self.message = f"selected {name}"
-        return self.goto(target)
+        return moved
 
     # ---- checks -----------------------------------------------------------------------
 
@@ -274,6 +326,7 @@ class Session:
             layer,
             "weight",
             (o,),
+            GRADCHECK_EPS,
         )
         kind = "filter" if lr.params.weight.ndim == 4 else "row"
         return GradCheck(

@@ -48,6 +48,13 @@ out_features = 2
 
 
 def write_template(name: str, force: bool = False) -> int:
+    stem = Path(name).name.removesuffix(".toml")
+    if not stem or stem.startswith(".") or not name.isprintable():
+        print(
+            f"stepcnn new: NAME must be a plain file name such as lesson, got {name!r}",
+            file=sys.stderr,
+        )
+        return 2
     path = Path(name if name.endswith(".toml") else name + ".toml")
     if path.exists() and not force:
         print(f"{path}: already exists (use --force to overwrite)", file=sys.stderr)

@@ -17,11 +17,11 @@ def parse_layer_filter(text: str | None, layer_count: int) -> int | None:
         return None
     if text == "loss":
         return LOSS_LAYER
-    if text.isdigit() and int(text) < layer_count:
+    if text.isascii() and text.isdigit() and int(text) < layer_count:
         return int(text)
     raise UsageError(
         f"stepcnn trace: argument --layer: must be a layer index from 0 to {layer_count - 1} "
-        f"or 'loss', got {text!r}"
+        f"or 'loss', got {text!r} (see stepcnn trace --help)"
     )
 
 

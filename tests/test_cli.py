@@ -592,3 +592,21 @@ def test_process_trace_into_a_closed_pipe_has_no_traceback(tmp_path: Path) -> No
     assert "Traceback" not in stderr and "BrokenPipe" not in stderr
     assert stderr == ""
     assert code == 0
+
+
+def test_odd_arguments_are_one_line_errors(capsys, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    for argv in (["check", ""], ["trace", "tour", "--layer", "²"], ["new", ""], ["new", ".x"]):
+        assert main(argv) == 2, argv
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and "Traceback" not in err, (argv, err)
+    assert list(tmp_path.iterdir()) == []  # nothing was written
+
+
+def test_too_many_layers_is_refused(capsys, tmp_path: Path) -> None:
+    text = 'title = "t"\nlearning_rate = 0.1\nloss = "mse"\n[[samples]]\ninput = [[1.0]]\n'
+    text += "target = [[1.0]]\n" + '[[layers]]\ntype = "relu"\n' * 1001
+    path = tmp_path / "deep.toml"
+    path.write_text(text, encoding="utf-8")
+    assert main(["check", str(path)]) == 2
+    assert "layers: has 1,001 layers; the limit is 1,000" in capsys.readouterr().err

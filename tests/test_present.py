@@ -20,7 +20,7 @@ from stepcnn.present.scene import build_scene
 from stepcnn.scenario import load_scenario
 from stepcnn.session import Session
 from stepcnn.timeline import Step
-from stepcnn.tui.painter import CHROME_H, CHROME_W, Line, paint_panel, place_row
+from stepcnn.tui.painter import CHROME_H, CHROME_W, Line, paint_panel, place_row, row_layout
 from stepcnn.tui.viewport import plan
 
 SESSIONS: dict[str, Session] = {}
@@ -282,7 +282,9 @@ def test_update_panels_show_before_gradient_after(name: str) -> None:
                         expected = [fmt(array, p)]
                     assert [t.tolist() for t in texts] == [e.tolist() for e in expected], key
                 bias = [lr.params.bias[o], lr.grads.bias[o], lr.params_after.bias[o]]
-                assert shown(panels["bias"].grids[0]).tolist() == fmt(np.array(bias), p).tolist()
+                shown_bias = [shown(grid).ravel()[0] for grid in panels["bias"].grids]
+                assert shown_bias == fmt(np.array(bias), p).tolist()
+                assert [g.label for g in panels["bias"].grids] == ["b", "db", "b new"]
                 np.testing.assert_allclose(
                     lr.params_after.weight[o],
                     lr.params.weight[o] - s.scenario.learning_rate * lr.grads.weight[o],
@@ -417,8 +419,8 @@ def paint(panels: tuple[Panel, ...], width: int, height: int) -> tuple[list[str]
     top = [p for p in panels if p.row == 0]
     bottom = [p for p in panels if p.row == 1]
     h_top = height // 2
-    placed = place_row(top, 0, width, h_top, {})
-    placed += place_row(bottom, h_top, width, height - h_top, {})
+    placed = place_row(row_layout(top, width), 0, h_top, {})
+    placed += place_row(row_layout(bottom, width), h_top, height - h_top, {})
     lines = [Line(width) for _ in range(height)]
     for pl in placed:
         paint_panel(lines, pl)
@@ -457,7 +459,7 @@ def test_painted_cells_are_the_grid_texts(name: str, op: str) -> None:
         for win in pl.windows:
             grid = pl.panel.grids[win.grid]
             for r in range(win.rows):
-                y = pl.y + 2 + r
+                y = pl.y + 2 + win.y + r
                 assert y < pl.y + pl.height - 1
                 for c in range(win.cols):
                     x = pl.x + 2 + win.x + c * cw

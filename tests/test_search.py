@@ -52,6 +52,10 @@ def brute_force(p: Prepared, cond: Condition) -> list[int]:
             continue
         if cond.index is not None and step.index != cond.index:
             continue
+        if cond.entry and k > 0:
+            before = p.steps[k - 1]
+            if (before.iteration, before.layer, before.op) == (step.iteration, step.layer, step.op):
+                continue  # not the first step of its operation
         if cond.tensor is not None:
             if all(r.tensor != cond.tensor for r in step.writes):
                 continue
@@ -264,3 +268,17 @@ def test_nonfinite_breakpoint_on_a_diverging_run() -> None:
     first = find(p.timeline, Condition(nonfinite=True), -1, 1)
     assert first is not None
     assert all(p.steps[k].value is None or math.isfinite(p.steps[k].value) for k in range(first))
+
+
+@each_case
+def test_entry_breakpoints_stop_where_an_operation_starts(case: Case) -> None:
+    p = prepared(case)
+    ops = sorted({(s.layer, s.op) for s in p.steps}, key=str)
+    for layer, op in ops:
+        cond = Condition(layer=LOSS_LAYER if layer is None else layer, op=op, entry=True)
+        want = check_find(p, cond)
+        assert len(want) == len(p.timeline.run)  # once per iteration
+        assert all(p.steps[k].op == op for k in want)
+    # entry together with an index: only if that index is the operation's first step
+    first = p.steps[0]
+    assert check_find(p, Condition(op=first.op, index=first.index, entry=True))

@@ -628,7 +628,11 @@ def expected_numbers(case: Case, r: IterationRecord, step: Step) -> list[float]:
     if seg.phase == "update":
         (o,) = index
         eta = case.learning_rate
-        first = (o,) + (0,) * (lr.params.weight.ndim - 1)
+        # the example weight is the one whose gradient is largest in magnitude
+        cell = np.unravel_index(
+            int(np.argmax(np.abs(lr.grads.weight[o]))), lr.grads.weight[o].shape
+        )
+        first = (o, *(int(c) for c in cell))
         return [
             eta,
             lr.params.weight[first],

@@ -483,7 +483,11 @@ async def test_breakpoint_on_layer_and_op_continue_and_reverse_continue() -> Non
         assert (layer, op) == (2, "maxpool2d.forward")
 
         def hit(s: Step) -> bool:
-            return s.layer == layer and s.op == op
+            """A layer+op breakpoint stops where that operation starts (its first step)."""
+            if s.layer != layer or s.op != op:
+                return False
+            previous = timeline[s.k - 1] if s.k > 0 else None
+            return previous is None or (previous.layer, previous.op) != (layer, op)
 
         await press(pilot, keys_for("breakpoint")[0])
         assert "1 breakpoint" in status_text(app)
@@ -738,6 +742,34 @@ async def test_i_about_shows_the_credit() -> None:
                 pilot, lambda b=box: flat(credit) in flat(region_text(app, b.content_region))
             )
             await press(pilot, "escape")
+
+
+async def test_scenario_text_is_shown_as_written_never_as_markup() -> None:
+    from stepcnn.scenario import parse_scenario
+
+    text = """
+title = "Brackets [/x] and dW[f]"
+description = "Row W[o] of [bold]W[/bold]"
+learning_rate = 0.1
+loss = "mse"
+[narration]
+intro = "The [red]gradient[/red] dW[f] = [/]"
+[[samples]]
+input = [[1, 2], [3, 4]]
+target = [[1.0]]
+[[layers]]
+type = "conv2d"
+out_channels = 1
+kernel_size = 2
+"""
+    app = StepCNNApp(Session(parse_scenario(text)))
+    async with app.run_test(size=SIZE) as pilot:
+        await press(pilot, keys_for("about")[0])
+        assert isinstance(app.screen, AboutScreen)
+        box = app.screen.query_one(Vertical)
+        shown = flat(region_text(app, box.content_region))
+        for written in ("Brackets [/x] and dW[f]", "Row W[o] of [bold]W[/bold]", "dW[f] = [/]"):
+            assert flat(written) in shown, written
 
 
 @covers("toggle_pane('source')", "toggle_pane('narration')")

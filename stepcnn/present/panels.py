@@ -305,6 +305,12 @@ def linear_backward(cv: Canvas) -> list[Panel]:
         Panel("grad", "gradient arriving dL/dout", (cv.vector_grid(gout, n, "g", focus_index=o),)),
         Panel("input", "input vector x", (cv.vector_grid(x, n, "x"),)),
         Panel(
+            "weight",
+            f"weights (row {o} sends g back)",
+            (cv.matrix_grid(TensorId(layer, "weight"), "W", focus=(o, 0)),),
+            optional=True,
+        ),
+        Panel(
             "dw",
             f"dW (row {o} += g·x)",
             (cv.matrix_grid(TensorId(layer, "grad_weight"), "dW", focus=(o, 0)),),
@@ -383,6 +389,12 @@ def conv_backward(cv: Canvas) -> list[Panel]:
             tuple(cv.operand_grids(ops["dw_contribution"], "g·patch")),
             optional=True,
         ),
+        Panel(
+            "filter",
+            f"filter W[{f}] (for dx)",
+            tuple(cv.slice_grids(TensorId(layer, "weight"), f, "W")),
+            optional=True,
+        ),
         Panel("dw", f"dW[{f}] running sum", tuple(cv.slice_grids(dw, f, "dW")), row=1),
         Panel(
             "dx",
@@ -398,6 +410,9 @@ def conv_backward(cv: Canvas) -> list[Panel]:
 
 
 # ---- update -------------------------------------------------------------------------------
+
+
+BIAS_LABELS = {"bias_before": "b", "grad_bias": "db", "bias_after": "b new"}
 
 
 def param_update(cv: Canvas) -> list[Panel]:
@@ -420,12 +435,11 @@ def param_update(cv: Canvas) -> list[Panel]:
         ),
         Panel(
             "bias",
-            "b: before, db, after",
+            f"bias b[{o}] ← b − η·db",
             tuple(
-                cv.operand_grids(
-                    np.array([ops["bias_before"][0], ops["grad_bias"][0], ops["bias_after"][0]]),
-                    "b, db, b new",
-                )
+                grid
+                for name in ("bias_before", "grad_bias", "bias_after")
+                for grid in cv.operand_grids(ops[name], BIAS_LABELS[name])
             ),
             row=1,
         ),

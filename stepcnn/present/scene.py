@@ -3,6 +3,7 @@
 The app hands a :class:`Scene` to its widgets; they only draw it.
 """
 
+import re
 from dataclasses import dataclass
 
 from stepcnn.present.canvas import Canvas
@@ -34,7 +35,7 @@ class Status:
     where: str
     k: int
     total: int
-    loss: float
+    loss: float | None  # None until this iteration's loss has been computed
     breakpoints: int
     warning: str
     message: str
@@ -72,8 +73,8 @@ def narration_values(session: Session, step: Step) -> dict[str, object]:
 def narration_for(session: Session, step: Step) -> str:
     """The scenario's text for this step, else the built-in explanation of its op.
 
-    The very first step of the run is preceded by the scenario's introduction (the screen
-    depends on the step alone, so stepping away and back shows the same text).
+    The step the scenario opens at is preceded by its introduction (the screen depends on
+    the step alone, so stepping away and back shows the same text).
     """
     intro = session.scenario.narration.intro.strip()
     where = {
@@ -86,9 +87,16 @@ def narration_for(session: Session, step: Step) -> str:
     }
     text = session.scenario.narration.template_for(where)
     own = fill(text or DEFAULT_TEXT.get(step.op, ""), narration_values(session, step))
-    if step.k == 0 and intro:
-        return f"{intro}  ▸ {own}"
-    return own
+    if step.k == session.start and intro:
+        own = f"{intro}  ▸ {own}"
+    return reflow(own)
+
+
+def reflow(text: str) -> str:
+    """Line breaks inside a paragraph of a TOML string are wrapping, not meaning: join them
+    (a blank line still separates paragraphs)."""
+    paragraphs = re.split(r"\n\s*\n", text.strip())
+    return "\n\n".join(" ".join(p.split()) for p in paragraphs)
 
 
 def network_items(session: Session, step: Step) -> tuple[NetworkItem, ...]:
@@ -138,7 +146,7 @@ def build_scene(session: Session) -> Scene:
         where=where,
         k=step.k,
         total=session.total,
-        loss=record.loss,
+        loss=record.loss if step.phase != "forward" or step.op.endswith(".mean") else None,
         breakpoints=len(session.breakpoints),
         warning=warning,
         message=session.message,

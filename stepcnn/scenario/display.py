@@ -20,7 +20,7 @@ PHASES = ("forward", "backward", "update")
 
 @dataclass(frozen=True)
 class Display:
-    hidden: tuple[str, ...] = ("source", "weight")
+    hidden: tuple[str, ...] = ("source",)
     start_iteration: int = 0
     start_phase: str | None = None
     start_layer: int | None = None

@@ -93,6 +93,15 @@ def _window_fits(
     return True
 
 
+def _weight_fits(table: Table, key: str, shape: tuple[int, ...]) -> bool:
+    """A weight of ``shape`` is within the parameter limit (else the problem is recorded)."""
+    size = math.prod(shape)
+    if size > MAX_PARAMETERS:
+        table.error(key, f"the weight would have {size:,} numbers; the limit is {MAX_PARAMETERS:,}")
+        return False
+    return True
+
+
 def read_conv2d(table: Table, in_shape: Shape | None) -> ReadLayer | None:
     out_channels = table.integer(
         "out_channels",
@@ -126,8 +135,7 @@ def read_conv2d(table: Table, in_shape: Shape | None) -> ReadLayer | None:
     if in_channels is not None and kernel is not None:
         expected_w = (out_channels, in_channels, *kernel)
         expected_b = (out_channels,)
-    if expected_w is not None and math.prod(expected_w) > 10_000_000:
-        table.error("out_channels", f"the weight would have {math.prod(expected_w):,} numbers")
+    if expected_w is not None and not _weight_fits(table, "out_channels", expected_w):
         expected_w = None
     weight = _param(table, "weight", expected_w, "[out_channels][in_channels][kh][kw]")
     bias = _param(table, "bias", expected_b, "[out_channels]")
@@ -185,8 +193,7 @@ def read_linear(table: Table, in_shape: Shape | None) -> ReadLayer | None:
         else:
             in_features = in_shape[0]
     expected_w = None if in_features is None else (out_features, in_features)
-    if expected_w is not None and math.prod(expected_w) > 10_000_000:
-        table.error("out_features", f"the weight would have {math.prod(expected_w):,} numbers")
+    if expected_w is not None and not _weight_fits(table, "out_features", expected_w):
         expected_w = None
     expected_b = None if expected_w is None else (out_features,)
     weight = _param(table, "weight", expected_w, "[out_features][in_features]")

@@ -21,6 +21,9 @@ MAX_SAMPLES = 10_000
 
 MAX_BATCH_SIZE = 10_000
 
+MAX_LAYERS = 1_000
+"""Entries in ``[[layers]]``."""
+
 MAX_HISTORY_BYTES = 2 * 1024**3
 """Estimated memory for every tensor of every iteration (the timeline keeps them all)."""
 

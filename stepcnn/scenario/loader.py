@@ -21,6 +21,7 @@ from stepcnn.scenario.limits import (
     MAX_BATCH_SIZE,
     MAX_FILE_BYTES,
     MAX_ITERATIONS,
+    MAX_LAYERS,
     MAX_SAMPLES,
 )
 from stepcnn.scenario.model import Scenario
@@ -30,22 +31,32 @@ from stepcnn.scenario.sample_schema import read_inputs, read_labels, read_target
 LOSSES = ("cross_entropy", "mse")
 
 
+def printable(name: str) -> str:
+    """A file name as messages show it: control characters escaped, never sent raw."""
+    if name.isprintable():
+        return name
+    return name.encode("unicode_escape").decode("ascii")
+
+
 def resolve(ref: str) -> tuple[Path, str]:
     """The file a SCENARIO argument names and how to show it in messages.
 
     A path (anything with a slash or a ``.toml`` ending, or an existing file) is taken as is;
     otherwise ``ref`` must be the name of a built-in scenario.
     """
+    shown = printable(ref)
+    if not ref.strip():
+        raise ScenarioError('""', [Problem("", "an empty name is not a scenario file or name")])
     path = Path(ref)
     if "/" in ref or ref.endswith(".toml") or path.exists():
-        return path, ref
+        return path, shown
     found = builtin.find(ref)
     if found is None:
         names = builtin.names()
         from stepcnn.scenario.fields import suggest
 
         raise ScenarioError(
-            ref,
+            shown,
             [
                 Problem(
                     "",
@@ -157,6 +168,11 @@ def parse_scenario(
     inputs = read_inputs(sample_tables)
 
     layer_tables = top.tables("layers", required=True)
+    if len(layer_tables) > MAX_LAYERS:
+        problems.append(
+            Problem("layers", f"has {len(layer_tables):,} layers; the limit is {MAX_LAYERS:,}")
+        )
+        layer_tables = []
     if data.get("layers") == []:
         problems.append(Problem("layers", "must list at least one layer"))
     input_shape = None if inputs is None else tuple(int(d) for d in inputs.shape[1:])

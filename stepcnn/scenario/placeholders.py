@@ -15,7 +15,7 @@ PLACEHOLDERS: dict[str, str] = {
     "steps": "how many steps the timeline has",
     "iteration": "the training iteration",
     "phase": "forward, backward or update",
-    "layer": "the layer index into [[layers]] (empty for loss steps)",
+    "layer": "the layer index into [[layers]] (— for loss steps)",
     "layer_type": "conv2d, relu, maxpool2d, flatten, linear, cross_entropy or mse",
     "op": 'the operation, e.g. "conv2d.backward"',
     "index": "the element or slice the step works on, e.g. [0, 1, 2, 3]",

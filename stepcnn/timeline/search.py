@@ -24,8 +24,9 @@ class Condition:
     ``op`` is an operation (``"conv2d.backward"``) or a layer type (``"conv2d"``).
     ``cell`` + ``tensor``: the step writes that cell ("stop when this cell is written");
     with ``sign_change`` only where the cell's value flips between positive and negative.
-    ``above``/``below``/``abs_above`` test the step's value; ``nonfinite`` matches steps that
-    produce a NaN or an infinity.
+    ``entry`` keeps only the first step of each matching segment (where an operation
+    starts). ``above``/``below``/``abs_above`` test the step's value; ``nonfinite`` matches
+    steps that produce a NaN or an infinity.
     """
 
     iteration: int | None = None
@@ -36,6 +37,7 @@ class Condition:
     tensor: TensorId | None = None
     cell: tuple[int, ...] | None = None
     sign_change: bool = False
+    entry: bool = False
     above: float | None = None
     below: float | None = None
     abs_above: float | None = None
@@ -77,6 +79,8 @@ class Condition:
                 parts.append(f"value {sym} {value:g}")
         if self.nonfinite:
             parts.append("non-finite")
+        if self.entry:
+            parts.append("on entry")
         return ", ".join(parts) or "every step"
 
 
@@ -107,15 +111,13 @@ def _matching_steps(
     if not condition.may_match(seg):
         return np.zeros(0, dtype=np.intp)
     ctx = timeline.context(iteration, seg)
-    candidates = np.arange(seg.count)
+    candidates = np.arange(1 if condition.entry else seg.count)
     if condition.index is not None:
         if any(not 0 <= i < d for i, d in zip(condition.index, seg.shape, strict=True)):
             return np.zeros(0, dtype=np.intp)
-        candidates = (
-            np.array([np.ravel_multi_index(condition.index, seg.shape)])
-            if seg.shape
-            else candidates
-        )
+        if seg.shape:
+            wanted = np.array([np.ravel_multi_index(condition.index, seg.shape)])
+            candidates = np.intersect1d(candidates, wanted)
     if condition.tensor is not None and condition.cell is not None:
         history = seg.op.cell_history(ctx, condition.tensor, condition.cell)
         if history is None:

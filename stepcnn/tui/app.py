@@ -1,5 +1,6 @@
 """The stepcnn debugger app: keys become Session calls; widgets draw the resulting Scene."""
 
+import time
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -23,6 +24,7 @@ from stepcnn.tui.operation import OperationView
 from stepcnn.tui.text import Span, TextBlock
 
 MIN_WIDTH, MIN_HEIGHT = 60, 18
+SOURCE_LINES = 12  # lines of engine source shown (the pane is 14 high with its border)
 FRAME_RATE = 30
 
 DIM = Style(color="#8a8a8a")
@@ -63,6 +65,8 @@ class StepCNNApp(App[int]):
         self._player: Timer | None = None
         self._mtime: float | None = None
         self._source_op = ""
+        self._owed = 0.0  # playback steps due but not yet taken
+        self._last_tick = time.monotonic()
 
     # ---- layout ------------------------------------------------------------------------
 
@@ -167,7 +171,7 @@ class StepCNNApp(App[int]):
             sep,
             (f"{s.k}/{s.total - 1}" if short else f"step {s.k}/{s.total - 1}", BOLD),
             sep,
-            (f"loss {s.loss:.4g}", ""),
+            ("loss —" if s.loss is None else f"loss {s.loss:.4g}", ""),
         ]
         if s.breakpoints:
             spans += [
@@ -196,8 +200,16 @@ class StepCNNApp(App[int]):
         pane.border_title = f"engine source: {name}"
         from rich.syntax import Syntax  # pygments: imported only when the pane is shown
 
+        first = max(1, line - SOURCE_LINES // 2)  # the pane shows the working line, centred
         pane.update(
-            Syntax(code, "python", line_numbers=True, highlight_lines={line}, theme="monokai")
+            Syntax(
+                code,
+                "python",
+                line_numbers=True,
+                highlight_lines={line},
+                line_range=(first, first + SOURCE_LINES - 1),
+                theme="monokai",
+            )
         )
 
     def _apply_hidden(self) -> None:
@@ -242,16 +254,19 @@ class StepCNNApp(App[int]):
         if self._player._active.is_set():
             self._player.pause()
         else:
+            self._owed, self._last_tick = 1.0, time.monotonic()  # the first step comes at once
             self._player.resume()
         self.redraw()
 
     def _tick(self) -> None:
-        count = max(1, round(self.session.speed / FRAME_RATE))
-        if self.session.speed < FRAME_RATE:
-            self._ticks = getattr(self, "_ticks", 0) + 1
-            if self._ticks * self.session.speed < FRAME_RATE:
-                return
-            self._ticks = 0
+        """Playback: advance as many steps as the chosen speed owes since the last tick."""
+        now = time.monotonic()
+        self._owed += self.session.speed * (now - self._last_tick)
+        self._last_tick = now
+        count = int(self._owed)
+        if count == 0:
+            return
+        self._owed -= count
         keep_going = self.session.advance(count)
         if not keep_going and self._player is not None:
             self._player.pause()
@@ -326,6 +341,7 @@ class StepCNNApp(App[int]):
             AboutScreen(
                 s.title,
                 [
+                    ("This step", build_scene(self.session).narration),
                     ("Description", s.description),
                     ("Introduction", s.narration.intro),
                     ("Credit", s.credit),
@@ -348,7 +364,7 @@ class StepCNNApp(App[int]):
             if name is not None:
                 self.open_scenario(name)
 
-        self.push_screen(PickerScreen(choices), done)
+        self.push_screen(PickerScreen(choices, self.session.scenario.name), done)
 
     def action_reload(self) -> None:
         self._reload()
@@ -358,15 +374,19 @@ class StepCNNApp(App[int]):
     def open_scenario(self, ref: str) -> None:
         from stepcnn.tui.screens import MessageScreen
 
+        iterations = self.session.iterations
         try:
             scenario = load_scenario(ref)
+            self.session.iterations = None  # --iterations was for the scenario named at launch
+            self._replace(scenario, keep_position=False)
         except ScenarioError as exc:
+            self.session.iterations = iterations
             self.push_screen(MessageScreen(f"Could not open {ref}", exc.lines()))
             return
         self.ref = ref
-        self._replace(scenario, keep_position=False)
 
     def _replace(self, scenario: Scenario, keep_position: bool) -> None:
+        """Show ``scenario`` (raises ScenarioError, changing nothing, if it cannot be)."""
         self.session.open(scenario, keep_position=keep_position)
         self.hidden = set(scenario.display.hidden) if not keep_position else self.hidden
         self.title = f"stepcnn — {scenario.title}"
@@ -397,17 +417,17 @@ class StepCNNApp(App[int]):
         if path is None:
             return
         try:
-            scenario = load_scenario(str(path))
+            self._replace(load_scenario(str(path)), keep_position=True)
         except ScenarioError as exc:
             self.notify(
                 "\n".join(exc.lines()[:6]),
                 title="Reload failed — nothing changed",
                 severity="error",
                 timeout=10,
+                markup=False,
             )
             return
-        self._replace(scenario, keep_position=True)
-        self.notify(f"reloaded {path.name}", timeout=3)
+        self.notify(f"reloaded {path.name}", timeout=3, markup=False)
 
     # ---- mouse -------------------------------------------------------------------------
 

@@ -18,8 +18,8 @@ from stepcnn.tui.painter import (
     Line,
     Placed,
     paint_panel,
-    panel_natural_size,
     place_row,
+    row_layout,
     wrap_spans,
 )
 from stepcnn.tui.text import Span
@@ -71,19 +71,19 @@ class OperationView(Widget):
             return
         texts = [wrap_spans(self.app.console, spans, width, most) for spans, most in self.texts]
         text_lines = sum(len(t) + 1 for t in texts if t)
-        text_h = min(text_lines, max(height // 3, 4))
+        text_h = min(text_lines, max(height * 2 // 5, 5))
         room = height - text_h
-        top = [p for p in self.panels if p.row == 0]
-        bottom = [p for p in self.panels if p.row == 1]
-        need_top = max((panel_natural_size(p)[1] for p in top), default=0)
-        need_bottom = max((panel_natural_size(p)[1] for p in bottom), default=0)
+        top = row_layout([p for p in self.panels if p.row == 0], width)
+        bottom = row_layout([p for p in self.panels if p.row == 1], width)
+        need_top = max((h for _, _, h in top), default=0)
+        need_bottom = max((h for _, _, h in bottom), default=0)
         if need_top + need_bottom <= room:
             h_top, h_bottom = need_top, need_bottom
         else:
             h_top = max(min(need_top, room - min(need_bottom, room // 2)), min(CHROME_H + 2, room))
             h_bottom = max(room - h_top, 0)
-        placed = place_row(top, 0, width, h_top, self._windows)
-        placed += place_row(bottom, h_top, width, h_bottom, self._windows)
+        placed = place_row(top, 0, h_top, self._windows)
+        placed += place_row(bottom, h_top, h_bottom, self._windows)
         self._windows = {p.panel.key: p.windows for p in placed}
         lines = [Line(width) for _ in range(height)]
         for p in placed:

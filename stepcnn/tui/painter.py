@@ -13,7 +13,7 @@ from rich.text import Text
 
 from stepcnn.present.grid import Panel
 from stepcnn.tui.palette import BORDER, LABEL, OVERVIEW_OUTSIDE, TITLE, TONE_BG, cell_style
-from stepcnn.tui.viewport import Window, natural_width, plan
+from stepcnn.tui.viewport import Window, natural_width, plan, stack, stacked_height
 
 CHROME_W = 4  # "│ " + " │"
 CHROME_H = 2  # top and bottom border
@@ -108,16 +108,16 @@ def paint_panel(lines: list[Line], placed: Placed) -> None:
                 f" r{win.row0}–{win.row0 + win.rows - 1}/{win.total_rows}"
                 f" c{win.col0}–{win.col0 + win.cols - 1}/{win.total_cols}"
             )
-        later = [w.x for w in placed.windows if w.x > win.x]
+        later = [w.x for w in placed.windows if w.x > win.x and w.y == win.y]
         span = (min(later) - 1 if later else inner_w) - win.x
-        grid_lines[0].put(win.x, label[: max(span, 1)], LABEL)
+        grid_lines[win.y].put(win.x, label[: max(span, 1)], LABEL)
         rows = slice(win.row0, win.row0 + win.rows)
         cols = slice(win.col0, win.col0 + win.cols)
         texts = grid.text_block(rows, cols).tolist()
         tones = grid.tone[rows, cols].tolist()
         marks = grid.mark[rows, cols].tolist()
         for r in range(win.rows):
-            grid_lines[1 + r].put_cells(
+            grid_lines[win.y + 1 + r].put_cells(
                 win.x,
                 [
                     Segment(text.rjust(cw), cell_style(tone, mark))
@@ -145,7 +145,7 @@ def _overview(grid_lines: list[Line], win: Window, tone) -> None:  # type: ignor
     rows = range(0, win.total_rows, step)
     cols = range(0, win.total_cols, step)
     for oy in range(0, len(rows), 2):
-        y = 1 + oy // 2
+        y = win.y + 1 + oy // 2
         if y >= len(grid_lines):
             break
         for ox, c in enumerate(cols):
@@ -199,11 +199,40 @@ def _shrink(panels: list[Panel], natural: list[int], room: int) -> list[int]:
     return [m + spare * w // total_wants for m, w in zip(minimum, wants, strict=True)]
 
 
-def place_row(
-    panels: list[Panel], y: int, width: int, height: int, previous: dict[str, list[Window]]
-) -> list[Placed]:
-    """Panels side by side on one band of the view; widths shrink to fit when needed."""
-    if not panels or height < 3:
+def _packed_width(panel: Panel, width: int) -> int:
+    """Outer width a panel really uses at ``width``: less when its grids stack into rows."""
+    shapes = [g.shape for g in panel.grids]
+    rows = stack(shapes, panel.cell_width, width - CHROME_W)
+    if rows is None:
+        return width
+    used = max(natural_width([shapes[i] for i in row], panel.cell_width) for row in rows)
+    return max(used, len(panel.title) + 4) + CHROME_W
+
+
+def _tighten(panels: list[Panel], widths: list[int], natural: list[int], room: int) -> list[int]:
+    """Hand the room that stacked panels leave unused to panels that still want more."""
+    for _ in range(3):
+        packed = [_packed_width(p, w) for p, w in zip(panels, widths, strict=True)]
+        stacked = [pw < w for pw, w in zip(packed, widths, strict=True)]
+        widths = [min(w, pw) for w, pw in zip(widths, packed, strict=True)]
+        spare = room - sum(widths)
+        wants = [
+            0 if s else max(n - w, 0) for n, w, s in zip(natural, widths, stacked, strict=True)
+        ]
+        if spare <= 0 or not any(wants):
+            break
+        total = sum(wants)
+        widths = [
+            w + min(want, spare * want // total) for w, want in zip(widths, wants, strict=True)
+        ]
+    return [min(w, _packed_width(p, w)) for p, w in zip(panels, widths, strict=True)]
+
+
+def row_layout(panels: list[Panel], width: int) -> list[tuple[Panel, int, int]]:
+    """``(panel, width, height it needs)`` for panels side by side in ``width`` columns:
+    optional panels dropped and widths shrunk when the row is too narrow; a panel whose grids
+    do not fit in one row asks for the height that stacks them."""
+    if not panels:
         return []
     while len(panels) > 1 and any(p.optional for p in panels) and _minimum_total(panels) > width:
         drop = max(i for i, p in enumerate(panels) if p.optional)
@@ -214,13 +243,29 @@ def place_row(
     room = width - gap * (len(panels) - 1)
     if sum(widths) > room:
         widths = _shrink(panels, widths, room)
-    placed = []
+        widths = _tighten(panels, widths, [w for w, _ in natural], room)
+    layout = []
     x = 0
     for panel, w, (_, nh) in zip(panels, widths, natural, strict=True):
         if x + 5 > width:
             break
         w = min(w, width - x)
-        h = min(nh, height)
+        stacked = stacked_height([g.shape for g in panel.grids], panel.cell_width, w - CHROME_W)
+        layout.append((panel, w, nh if stacked is None else stacked + CHROME_H))
+        x += w + gap
+    return layout
+
+
+def place_row(
+    layout: list[tuple[Panel, int, int]], y: int, height: int, previous: dict[str, list[Window]]
+) -> list[Placed]:
+    """Place a row laid out by :func:`row_layout` on a band ``height`` lines high."""
+    if height < 3:
+        return []
+    placed = []
+    x = 0
+    for panel, w, needed in layout:
+        h = min(needed, height)
         grids = panel.grids
         windows = plan(
             [g.shape for g in grids],
@@ -231,7 +276,7 @@ def place_row(
             previous.get(panel.key),
         )
         placed.append(Placed(panel, x, y, w, h, windows))
-        x += w + gap
+        x += w + 1
     return placed
 
 

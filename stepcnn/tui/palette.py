@@ -47,5 +47,4 @@ def cell_style(tone: int, mark: int) -> Style:
 LABEL = Style(color="#a8a8a8", italic=True)
 BORDER = Style(color="#4f7fbf")
 TITLE = Style(color="#eeeeee", bold=True)
-BLANK = Style()
 OVERVIEW_OUTSIDE = 0.45  # dimming of the overview outside the viewport

@@ -23,6 +23,7 @@ class Window:
     total_cols: int
     overview_x: int | None = None  # where the overview starts (None: no overview)
     overview_step: int = 1  # cells per overview character (columns) and half-character (rows)
+    y: int = 0  # the line of the grid's label (grids stacked in several rows start lower)
 
     @property
     def windowed(self) -> bool:
@@ -32,9 +33,33 @@ class Window:
     def overview_cols(self) -> int:
         return math.ceil(self.total_cols / self.overview_step)
 
-    @property
-    def overview_rows(self) -> int:
-        return math.ceil(math.ceil(self.total_rows / self.overview_step) / 2)
+
+def stack(shapes: list[tuple[int, int]], cell: int, width: int) -> list[list[int]] | None:
+    """Grids packed left to right into as few rows as ``width`` allows (None: a grid alone
+    is wider than ``width``, or everything fits in one row anyway)."""
+    if len(shapes) < 2 or natural_width(shapes, cell) <= width:
+        return None
+    rows: list[list[int]] = [[]]
+    used = 0
+    for i, (_, cols) in enumerate(shapes):
+        w = cols * cell
+        if w > width:
+            return None
+        if rows[-1] and used + GAP + w > width:
+            rows.append([])
+            used = 0
+        used += w if not rows[-1] else GAP + w
+        rows[-1].append(i)
+    return rows
+
+
+def stacked_height(shapes: list[tuple[int, int]], cell: int, width: int) -> int | None:
+    """Lines needed to show every grid whole by stacking rows of grids (None: not possible)."""
+    rows = stack(shapes, cell, width)
+    if rows is None:
+        return None
+    heights = [1 + max(shapes[i][0] for i in row) for row in rows]
+    return sum(heights) + len(rows) - 1
 
 
 def natural_width(shapes: list[tuple[int, int]], cell: int) -> int:
@@ -68,6 +93,19 @@ def plan(
     (one line of labels, then the rows)."""
     if not shapes or width <= 0 or height <= 1:
         return []
+    packed = stack(shapes, cell, width)
+    needed = stacked_height(shapes, cell, width)
+    if packed is not None and needed is not None and needed <= height:
+        windows = []
+        y = 0
+        for row in packed:
+            x = 0
+            for i in row:
+                rows, cols = shapes[i]
+                windows.append(Window(i, x, 0, 0, rows, cols, rows, cols, y=y))
+                x += cols * cell + GAP
+            y += 2 + max(shapes[i][0] for i in row)
+        return windows
     rows_space = height - 1
     natural = [cols * cell for _, cols in shapes]
     if len(shapes) > 1 and natural_width(shapes, cell) > width:

@@ -34,11 +34,15 @@ class ParamUpdate:
         before, grads, after = ctx.lr.params, ctx.lr.grads, ctx.lr.params_after
         assert before is not None and grads is not None and after is not None
         eta = ctx.learning_rate
-        w0, g0, w1 = (float(a[o].ravel()[0]) for a in (before.weight, grads.weight, after.weight))
+        # The example is the weight that moves most (a zero gradient would show nothing).
+        with np.errstate(invalid="ignore"):
+            magnitude = np.nan_to_num(np.abs(grads.weight[o]), nan=np.inf)
+        cell = np.unravel_index(int(np.argmax(magnitude)), magnitude.shape)
+        w0, g0, w1 = (float(a[o][cell]) for a in (before.weight, grads.weight, after.weight))
         b0, gb, b1 = float(before.bias[o]), float(grads.bias[o]), float(after.bias[o])
-        first = "[" + ",".join(["0"] * (before.weight.ndim - 1)) + "]"
+        where = "[" + ",".join(str(int(i)) for i in cell) + "]"
         equation = (
-            f"W[{o}] ← W[{o}] − η·dW[{o}]  (η = {num(eta)}; e.g. W[{o}]{first}: "
+            f"W[{o}] ← W[{o}] − η·dW[{o}]  (η = {num(eta)}; e.g. W[{o}]{where}: "
             f"{num(w0)} − {num(eta)}·{paren(g0)} = {num(w1)});  "
             f"b[{o}] ← {num(b0)} − {num(eta)}·{paren(gb)} = {num(b1)}"
         )

@@ -1,0 +1,78 @@
+"""The debugger's state without a screen: messages, breakpoints, budgets, gradient checks."""
+
+import pytest
+
+from stepcnn.scenario import ScenarioError, load_scenario, parse_scenario
+from stepcnn.session import Session
+from stepcnn.timeline import TensorId
+
+SMALL = """
+title = "small"
+learning_rate = 0.1
+loss = "cross_entropy"
+iterations = 2
+[[samples]]
+input = [[1, 2, 0], [0, 1, 2], [2, 0, 1]]
+label = 1
+[[layers]]
+type = "conv2d"
+out_channels = 2
+kernel_size = 2
+[[layers]]
+type = "flatten"
+[[layers]]
+type = "linear"
+out_features = 2
+"""
+
+
+def test_a_message_lasts_until_the_position_changes() -> None:
+    session = Session(parse_scenario(SMALL))
+    session.toggle_watch()  # nothing selected
+    assert "click a cell first" in session.message
+    session.step_by(1)
+    assert session.message == ""
+    session.toggle_breakpoint()
+    assert session.continue_(1)
+    assert session.message.startswith("stopped at breakpoint")  # set after the move
+
+
+def test_a_layer_and_op_breakpoint_stops_where_the_operation_starts() -> None:
+    session = Session(parse_scenario(SMALL))
+    session.goto(3)  # inside conv2d.forward (8 steps in all)
+    session.toggle_breakpoint()
+    assert session.continue_(1)
+    assert session.k == session.timeline.per_iteration  # the next iteration's first conv step
+    assert session.continue_(-1)
+    assert session.k == 0
+
+
+def test_an_iterations_override_is_checked_against_the_memory_budget() -> None:
+    digits = load_scenario("digits")
+    with pytest.raises(ScenarioError) as info:
+        Session(digits, iterations=100_000)
+    assert info.value.problems[0].path == "--iterations"
+    assert "GiB" in info.value.problems[0].message
+    session = Session(parse_scenario(SMALL), iterations=100_000)  # tiny network: fine
+    with pytest.raises(ScenarioError):
+        session.open(digits, keep_position=True)  # refused, and nothing changed
+    assert session.scenario.title == "small" and len(session.run) == 100_000
+
+
+def test_gradient_check_rows_and_verdict() -> None:
+    session = Session(parse_scenario(SMALL))
+    session.goto(0)
+    check = session.gradient_check()
+    assert check is not None and check.agrees
+    rows = check.rows()
+    assert len(rows) == check.analytic.size == 4  # filter 0: 1×2×2
+    for cell, analytic, numeric, difference in rows:
+        assert analytic == check.analytic[cell] and numeric == check.numeric[cell]
+        assert difference == pytest.approx(analytic - numeric, abs=1e-15)
+
+
+def test_clicking_a_parameter_selects_it_without_moving() -> None:
+    session = Session(parse_scenario(SMALL))
+    session.goto(5)
+    assert not session.jump_to_cell(TensorId(0, "weight"), (1, 0, 0, 1))
+    assert session.k == 5 and session.selected == (TensorId(0, "weight"), (1, 0, 0, 1))
