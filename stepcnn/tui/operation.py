@@ -23,7 +23,6 @@ from stepcnn.tui.painter import (
     wrap_spans,
 )
 from stepcnn.tui.text import Span
-from stepcnn.tui.viewport import Window
 
 
 class OperationView(Widget):
@@ -47,7 +46,6 @@ class OperationView(Widget):
         self.texts: list[tuple[list[Span], int]] = []
         self.placed: list[Placed] = []
         self._lines: list[list[Segment]] = []
-        self._windows: dict[str, list[Window]] = {}
 
     def show(self, panels: list[Panel], texts: list[tuple[list[Span], int]] | None = None) -> None:
         """Draw these panels, then the texts (spans, at most so many lines) right below them;
@@ -82,9 +80,8 @@ class OperationView(Widget):
         else:
             h_top = max(min(need_top, room - min(need_bottom, room // 2)), min(CHROME_H + 2, room))
             h_bottom = max(room - h_top, 0)
-        placed = place_row(top, 0, h_top, self._windows)
-        placed += place_row(bottom, h_top, h_bottom, self._windows)
-        self._windows = {p.panel.key: p.windows for p in placed}
+        placed = place_row(top, 0, h_top)
+        placed += place_row(bottom, h_top, h_bottom)
         lines = [Line(width) for _ in range(height)]
         for p in placed:
             paint_panel(lines, p)

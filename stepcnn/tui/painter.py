@@ -256,9 +256,7 @@ def row_layout(panels: list[Panel], width: int) -> list[tuple[Panel, int, int]]:
     return layout
 
 
-def place_row(
-    layout: list[tuple[Panel, int, int]], y: int, height: int, previous: dict[str, list[Window]]
-) -> list[Placed]:
+def place_row(layout: list[tuple[Panel, int, int]], y: int, height: int) -> list[Placed]:
     """Place a row laid out by :func:`row_layout` on a band ``height`` lines high."""
     if height < 3:
         return []
@@ -273,7 +271,6 @@ def place_row(
             w - CHROME_W,
             h - CHROME_H,
             [g.focus for g in grids],
-            previous.get(panel.key),
         )
         placed.append(Placed(panel, x, y, w, h, windows))
         x += w + 1

@@ -66,13 +66,12 @@ def natural_width(shapes: list[tuple[int, int]], cell: int) -> int:
     return sum(cols * cell for _, cols in shapes) + GAP * max(len(shapes) - 1, 0)
 
 
-def _follow(start: int, visible: int, total: int, focus: int | None) -> int:
+def _follow(visible: int, total: int, focus: int | None) -> int:
     """The first visible row (column) for a focus: a page at a time, a cell of margin kept.
 
-    A function of the focus alone (``start``, the previous window, is not used): a window
-    that kept its old position while the focus stayed in view made a step look different
-    depending on the way it was reached (N steps forward then N back did not restore the
-    screen). Pages still keep the window still while the focus walks across it.
+    A function of the focus alone, never of the previous window: otherwise a step would look
+    different depending on the way it was reached (N steps forward then N back would not
+    restore the screen). Pages still keep the window still while the focus walks across it.
     """
     if visible >= total or focus is None:
         return 0
@@ -87,7 +86,6 @@ def plan(
     width: int,
     height: int,
     focus: list[tuple[int, int] | None],
-    previous: list[Window] | None = None,
 ) -> list[Window]:
     """Lay out grids of ``shapes`` (rows, cols) side by side in ``width × height`` cells
     (one line of labels, then the rows)."""
@@ -114,7 +112,7 @@ def plan(
         while fit < len(shapes) and natural_width(shapes[: fit + 1], cell) <= width:
             fit += 1
         keep = max(fit, 1)  # at worst one grid, windowed
-        return plan(shapes[:keep], cell, width, height, focus[:keep], previous)
+        return plan(shapes[:keep], cell, width, height, focus[:keep])
     room = max(width - GAP * (len(shapes) - 1), len(shapes))
     if sum(natural) <= room:
         shares = natural
@@ -135,10 +133,9 @@ def plan(
             if fit >= 2:
                 vis_cols = min(cols, fit)
                 overview_x = x + vis_cols * cell + 1
-        old = previous[i] if previous and i < len(previous) else None
         f = focus[i] if i < len(focus) else None
-        row0 = _follow(old.row0 if old else 0, vis_rows, rows, f[0] if f else None)
-        col0 = _follow(old.col0 if old else 0, vis_cols, cols, f[1] if f else None)
+        row0 = _follow(vis_rows, rows, f[0] if f else None)
+        col0 = _follow(vis_cols, cols, f[1] if f else None)
         windows.append(Window(i, x, row0, col0, vis_rows, vis_cols, rows, cols, overview_x, step))
         x += share + GAP
     return windows
