@@ -27,6 +27,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from stepcnn.cli import main
+from stepcnn.present.scene import rule_key
 from stepcnn.scenario import Problem, Scenario, ScenarioError, load_file, parse_scenario
 from stepcnn.scenario.builtin import paths as builtin_paths
 from stepcnn.scenario.placeholders import PLACEHOLDERS
@@ -442,14 +443,7 @@ def exercise(scenario: Scenario) -> None:
     for k in (0, len(timeline) - 1):
         step = timeline[k]
         assert step.k == k and step.iteration == 0
-        where = {
-            "iteration": step.iteration,
-            "phase": step.phase,
-            "layer": step.layer,
-            "op": step.op,
-            "index": step.index,
-            "offset": step.offset,
-        }
+        where = rule_key(step)
         values = {
             "step": step.k,
             "steps": len(timeline),

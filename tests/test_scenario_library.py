@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 
 from stepcnn.export import write_export
+from stepcnn.present.scene import rule_key
 from stepcnn.scenario import load_scenario
 from stepcnn.scenario.builtin import ORDER, find, names
 from stepcnn.scenario.model import Scenario
@@ -196,14 +197,7 @@ def test_every_rule_fires_and_fills(name: str) -> None:
         )
         assert hit is not None, f"{name}: [[narration.at]] rule {i} never fires"
         step = tl[hit]
-        where = {
-            "iteration": step.iteration,
-            "phase": step.phase,
-            "layer": step.layer,
-            "op": step.op,
-            "index": step.index,
-            "offset": step.offset,
-        }
+        where = rule_key(step)
         assert s.narration.template_for(where) == rule.text, f"{name}: rule {i} at step {hit}"
         check_filled(rule.text, values_of(name, step), f"{name} rule {i} at step {hit}")
 

@@ -70,14 +70,9 @@ def narration_values(session: Session, step: Step) -> dict[str, object]:
     }
 
 
-def narration_for(session: Session, step: Step) -> str:
-    """The scenario's text for this step, else the built-in explanation of its op.
-
-    The step the scenario opens at is preceded by its introduction (the screen depends on
-    the step alone, so stepping away and back shows the same text).
-    """
-    intro = session.scenario.narration.intro.strip()
-    where = {
+def rule_key(step: Step) -> dict[str, object]:
+    """What ``[[narration.at]]`` rules match a step on."""
+    return {
         "iteration": step.iteration,
         "phase": step.phase,
         "layer": step.layer,
@@ -85,7 +80,16 @@ def narration_for(session: Session, step: Step) -> str:
         "index": step.index,
         "offset": step.offset,
     }
-    text = session.scenario.narration.template_for(where)
+
+
+def narration_for(session: Session, step: Step) -> str:
+    """The scenario's text for this step, else the built-in explanation of its op.
+
+    The step the scenario opens at is preceded by its introduction (the screen depends on
+    the step alone, so stepping away and back shows the same text).
+    """
+    intro = session.scenario.narration.intro.strip()
+    text = session.scenario.narration.template_for(rule_key(step))
     own = fill(text or DEFAULT_TEXT.get(step.op, ""), narration_values(session, step))
     if step.k == session.start and intro:
         own = f"{intro}  ▸ {own}"
