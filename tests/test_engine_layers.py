@@ -27,6 +27,7 @@ from stepcnn.engine import (
     sgd_update,
 )
 from stepcnn.engine.conv import conv2d_backward_naive, conv2d_forward_naive
+from stepcnn.engine.flatten import flatten_backward_naive, flatten_forward_naive
 from stepcnn.engine.layers import Conv2d, Flatten, Linear, MaxPool2d, Params, ReLU, shapes_through
 from stepcnn.engine.linear import linear_backward_naive, linear_forward_naive
 from stepcnn.engine.losses import cross_entropy_backward, mse_backward
@@ -191,6 +192,19 @@ def test_linear_vectorised_equals_loops(n: int, fin: int, fout: int) -> None:
         linear_backward(dout, cache), linear_backward_naive(dout, cache_n), strict=True
     ):
         np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("shape", [(1, 1, 1, 1), (2, 3, 4, 5), (3, 2, 1, 6)])
+def test_flatten_vectorised_equals_loops(shape: tuple[int, ...]) -> None:
+    rng = np.random.default_rng(sum(shape))
+    x = rng.normal(size=shape)
+    out, cache = flatten_forward(x)
+    out_n, cache_n = flatten_forward_naive(x)
+    np.testing.assert_array_equal(out, out_n)
+    dout = rng.normal(size=out.shape)
+    np.testing.assert_array_equal(
+        flatten_backward(dout, cache)[0], flatten_backward_naive(dout, cache_n)[0]
+    )
 
 
 # ---- finite differences, layer by layer --------------------------------------------------

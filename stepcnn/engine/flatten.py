@@ -6,6 +6,8 @@ Backward is the inverse reshape.
 
 from typing import NamedTuple
 
+import numpy as np
+
 from stepcnn.engine.types import Array
 
 
@@ -21,3 +23,27 @@ def flatten_forward(x: Array) -> tuple[Array, FlattenCache]:
 def flatten_backward(dout: Array, cache: FlattenCache) -> tuple[Array, None, None]:
     """Reshape the gradient rows back to the input's shape."""
     return dout.reshape(cache.x_shape), None, None
+
+
+def flatten_forward_naive(x: Array) -> tuple[Array, FlattenCache]:
+    """Loop form of :func:`flatten_forward`: feature ``(c·H + h)·W + w`` is cell (c, h, w)."""
+    n_batch, channels, h, w = x.shape
+    out = np.zeros((n_batch, channels * h * w))
+    for n in range(n_batch):
+        for c in range(channels):
+            for r in range(h):
+                for s in range(w):
+                    out[n, (c * h + r) * w + s] = x[n, c, r, s]
+    return out, FlattenCache(x.shape)
+
+
+def flatten_backward_naive(dout: Array, cache: FlattenCache) -> tuple[Array, None, None]:
+    """Loop form of :func:`flatten_backward`: each gradient goes back to its cell."""
+    n_batch, channels, h, w = cache.x_shape
+    dx = np.zeros(cache.x_shape)
+    for n in range(n_batch):
+        for c in range(channels):
+            for r in range(h):
+                for s in range(w):
+                    dx[n, c, r, s] = dout[n, (c * h + r) * w + s]
+    return dx, None, None
