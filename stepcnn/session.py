@@ -176,6 +176,11 @@ class Session:
             return False
         return self.goto(target)
 
+    def loss_history(self) -> tuple[float, ...]:
+        """The finite losses of the iterations computed so far (for the sparkline)."""
+        losses = self.run.losses()
+        return tuple(float(v) for v in losses[np.isfinite(losses)])
+
     # ---- breakpoints ------------------------------------------------------------------
 
     def toggle_breakpoint(self) -> str:

@@ -30,7 +30,7 @@ from stepcnn.cli import main
 from stepcnn.present.scene import rule_key
 from stepcnn.scenario import Problem, Scenario, ScenarioError, load_file, parse_scenario
 from stepcnn.scenario.builtin import paths as builtin_paths
-from stepcnn.scenario.placeholders import PLACEHOLDERS
+from stepcnn.scenario.placeholders import PLACEHOLDERS, fill
 from stepcnn.timeline import Timeline
 from stepcnn.training import TrainingRun
 
@@ -458,7 +458,7 @@ def exercise(scenario: Scenario) -> None:
             "loss": record.loss,
             "samples": list(record.samples),
         }
-        assert isinstance(scenario.narration.text_for(where, values), str)
+        assert isinstance(fill(scenario.narration.template_for(where), values), str)
 
 
 def check_text(text: str, source: str = "fuzz.toml") -> Scenario | None:

@@ -18,8 +18,8 @@ class Grid:
     (``prefix + (r·wrap + c,)`` for a vector wrapped into rows); ``row0``/``col0`` are negative
     when the grid shows zero padding around a map.
 
-    Numbers are formatted on demand (:meth:`text_at`), so a large matrix of which a viewport
-    shows a corner costs only the cells drawn.
+    Numbers are formatted on demand (:meth:`text_block`), so a large matrix of which a
+    viewport shows a corner costs only the cells drawn.
     """
 
     label: str
@@ -40,14 +40,6 @@ class Grid:
     def shape(self) -> tuple[int, int]:
         rows, cols = self.values.shape
         return int(rows), int(cols)
-
-    def text_at(self, r: int, c: int) -> str:
-        """What cell ``(r, c)`` shows: the number, "·" if not computed yet, "" past the end."""
-        if self.size is not None and self.wrap is not None and r * self.wrap + c >= self.size:
-            return ""
-        if self.known is not None and not self.known[r, c]:
-            return "·"
-        return format_number(float(self.values[r, c]), self.precision)
 
     def text_block(self, rows: slice, cols: slice) -> np.ndarray:
         """The texts of a block of cells, formatted in one vectorised pass."""
@@ -92,9 +84,6 @@ class Grid:
         if rr < 0 or cc < 0 or self.mark[r, c] == Mark.PAD:
             return None
         return (*self.prefix, rr, cc)
-
-    def width(self, cell: int) -> int:
-        return self.shape[1] * cell
 
 
 @dataclass(frozen=True, eq=False)

@@ -49,7 +49,7 @@ class Scene:
     status: Status
     network: tuple[NetworkItem, ...]
     direction: str  # "→" forward, "←" backward, "↻" update
-    losses: tuple[float, ...]
+    losses: tuple[float, ...]  # finite losses of the iterations computed so far
 
 
 def narration_values(session: Session, step: Step) -> dict[str, object]:
@@ -156,7 +156,7 @@ def build_scene(session: Session) -> Scene:
         message=session.message,
     )
     direction = {"forward": "→", "backward": "←", "update": "↻"}[step.phase]
-    losses = tuple(float(v) for v in session.run.losses())
+    losses = session.loss_history()
     return Scene(
         panels,
         step.equation,

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from stepcnn.scenario.fields import MISSING, Table, describe
-from stepcnn.scenario.placeholders import check_template, fill
+from stepcnn.scenario.placeholders import check_template
 
 PHASES = ("forward", "backward", "update")
 OP_KINDS = (
@@ -89,9 +89,6 @@ class Narration:
                 return rule.text
         op = str(where["op"])
         return self.ops.get(op) or self.ops.get(op.split(".")[0], "")
-
-    def text_for(self, where: Mapping[str, Any], values: Mapping[str, object]) -> str:
-        return fill(self.template_for(where), values)
 
 
 def _template(table: Table, key: str, value: object) -> str | None:

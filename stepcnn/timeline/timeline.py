@@ -82,10 +82,6 @@ class Timeline:
         for k in range(len(self)):
             yield self[k]
 
-    def steps(self, start: int = 0, stop: int | None = None) -> Iterator[Step]:
-        for k in range(start, len(self) if stop is None else min(stop, len(self))):
-            yield self[k]
-
     # ---- the state of any tensor at any step -------------------------------------------
 
     def tensor_at(self, k: int, tensor: TensorId) -> Partial:
@@ -118,10 +114,6 @@ class Timeline:
             result = seg.op.partial(self.context(iteration, seg), local)
         self._last_partial = (k, result)
         return result
-
-    def producer(self, tensor: TensorId) -> Segment | None:
-        i = self._producers.get(tensor)
-        return None if i is None else self.layout.segments[i]
 
     def step_writing(self, iteration: int, tensor: TensorId, cell: tuple[int, ...]) -> int | None:
         """The first step of ``iteration`` that writes ``tensor[cell]`` (for click-to-jump)."""

@@ -102,7 +102,7 @@ class StepCNNApp(App[int]):
 
     def _update_sparkline(self) -> None:
         spark = self.query_one(Sparkline)
-        losses = [float(v) for v in self.session.run.losses() if v == v and abs(v) != float("inf")]
+        losses = list(self.session.loss_history())
         if list(spark.data or []) != losses:
             spark.data = losses
 
