@@ -148,10 +148,12 @@ class StepCNNApp(App[int]):
             if i:
                 spans.append((scene.direction if short else f"  {scene.direction}  ", DIM))
             style = {"current": CURRENT, "done": DONE, "todo": TODO}[item.state]
-            if short and item.state != "current":
-                spans.append((f" {item.short} ", style))
-            else:
+            if not short:
                 spans.append((f" {item.label} {item.shape} ", style))
+            elif item.state == "current":
+                spans.append((f" {item.short} {item.shape} ", style))
+            else:
+                spans.append((f" {item.short} ", style))
         return spans
 
     def _status_spans(self, scene: Scene, short: bool) -> list[Span]:
