@@ -156,6 +156,6 @@ NARRATION = {
 SOURCES = {
     "forward": (engine.conv2d_forward_naive, "out[n, f, r, c] ="),
     "backward": (engine.conv2d_backward_naive, "dw[f] +="),
-    "update": (optim.sgd_step_naive, "new.flat[i] ="),
+    "update": (optim.sgd_step_naive, "new.flat[i] = w -"),
 }
 WEIGHT_STORY = weight_story_rows

@@ -85,6 +85,6 @@ NARRATION = {
 SOURCES = {
     "forward": (engine.linear_forward_naive, "out[n, o] ="),
     "backward": (engine.linear_backward_naive, "dw[o] +="),
-    "update": (optim.sgd_step_naive, "new.flat[i] ="),
+    "update": (optim.sgd_step_naive, "new.flat[i] = w -"),
 }
 WEIGHT_STORY = weight_story_rows
