@@ -178,7 +178,9 @@ def problems_of(package: str) -> Problems:
     modules = kind_modules(package)
     kinds = set(layer_kinds())
     problems = [f"{package}.{k}: missing" for k in sorted(kinds - set(modules))]
-    problems += [f"{package}.{k}: the engine has no kind {k!r}" for k in sorted(set(modules) - kinds)]
+    problems += [
+        f"{package}.{k}: the engine has no kind {k!r}" for k in sorted(set(modules) - kinds)
+    ]
     for kind in sorted(kinds & set(modules)):
         problems += [f"{package}.{kind}: {p}" for p in check(kind, modules[kind])]
     return problems
