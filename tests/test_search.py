@@ -24,7 +24,16 @@ from timeline_cases import (
     written_mask,
 )
 
+from stepcnn.engine.kinds.conv2d import Conv2d
+from stepcnn.engine.kinds.sigmoid import Sigmoid
+from stepcnn.engine.kinds.tanh import Tanh
+from stepcnn.engine.layers import Params
+from stepcnn.engine.network import train_iteration
+from stepcnn.engine.optim import SGD
 from stepcnn.timeline import ANY, Condition, Step, TensorId, find
+from stepcnn.timeline.ops import OpContext, layer_op
+
+LAYERS = {"tanh": Tanh, "sigmoid": Sigmoid}
 
 ALL = list(CASES.values())
 each_case = pytest.mark.parametrize("case", ALL, ids=[c.name for c in ALL])
@@ -272,6 +281,21 @@ def test_nonfinite_breakpoint_on_a_diverging_run(case: Case) -> None:
     first = find(p.timeline, Condition(nonfinite=True), -1, 1)
     assert first is not None
     assert all(p.steps[k].value is None or math.isfinite(p.steps[k].value) for k in range(first))
+
+
+@pytest.mark.parametrize("kind", ["tanh", "sigmoid"])
+def test_a_finite_gradient_times_the_derivative_at_a_nan_is_found(kind: str) -> None:
+    """The stride-2 1×1 conv never reads x[0, 0, 1, 1] = NaN, so its gradient there is 0, and
+    the activation's backward writes 0·f′(NaN) = NaN (as PyTorch): that step makes the NaN."""
+    layers = (LAYERS[kind](), Conv2d(1, 1, (1, 1), (2, 2)))
+    x = np.zeros((1, 1, 3, 3))
+    x[0, 0, 1, 1] = np.nan
+    params = (None, Params(np.ones((1, 1, 1, 1)), np.zeros(1)))
+    record = train_iteration(layers, params, x, np.zeros((1, 1, 2, 2)), "mse", SGD(0.1))
+    assert np.isfinite(record.loss) and record.layers[0].grad_output[0, 0, 1, 1] == 0
+    ctx = OpContext(record, 0, layers[0], SGD(0.1))
+    flagged = layer_op(kind, "backward").nonfinite(ctx)
+    assert np.flatnonzero(flagged).tolist() == [4]  # (0, 0, 1, 1) in row-major order
 
 
 @each_case
