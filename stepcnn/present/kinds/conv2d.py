@@ -149,8 +149,8 @@ NARRATION = {
         "dW: that is what shared weights means. The input patch gets g × the filter (dx)."
     ),
     "update": (
-        "Gradient descent: filter {index} becomes W − η·dW with η = {lr}. Then the next "
-        "iteration starts from the new filters."
+        "Gradient descent: filter {index} takes one step against its gradient, with learning "
+        "rate η = {lr}; the next iteration starts from the new filters."
     ),
 }
 SOURCES = {

@@ -80,7 +80,10 @@ NARRATION = {
         "input (dW += g·x), its bias gets g, and every input gets g times that neuron's weights "
         "(dx += g·W[o]) — this is how the error travels back towards the filters."
     ),
-    "update": "Gradient descent on row {index} of W and its bias: W − η·dW with η = {lr}.",
+    "update": (
+        "Gradient descent on row {index} of W and its bias: one step against the gradient, "
+        "with learning rate η = {lr}."
+    ),
 }
 SOURCES = {
     "forward": (engine.linear_forward_naive, "out[n, o] ="),
