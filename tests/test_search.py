@@ -14,6 +14,7 @@ import pytest
 from timeline_cases import (
     CASES,
     DIVERGING,
+    DIVERGING_KINDS,
     Case,
     Prepared,
     engine_tensor,
@@ -23,7 +24,16 @@ from timeline_cases import (
     written_mask,
 )
 
+from stepcnn.engine.kinds.conv2d import Conv2d
+from stepcnn.engine.kinds.sigmoid import Sigmoid
+from stepcnn.engine.kinds.tanh import Tanh
+from stepcnn.engine.layers import Params
+from stepcnn.engine.network import train_iteration
+from stepcnn.engine.optim import SGD
 from stepcnn.timeline import ANY, Condition, Step, TensorId, find
+from stepcnn.timeline.ops import OpContext, layer_op
+
+LAYERS = {"tanh": Tanh, "sigmoid": Sigmoid}
 
 ALL = list(CASES.values())
 each_case = pytest.mark.parametrize("case", ALL, ids=[c.name for c in ALL])
@@ -97,9 +107,8 @@ def produces_nonfinite(p: Prepared, step: Step) -> bool:
     """Its value is inf/NaN, or a term it adds (g·patch, g·W, g·x) is; for steps without a
     value (flatten, update), what they write."""
     if step.value is not None:
-        terms = [
-            step.operands[t] for t in ("dw_contribution", "dx_contribution") if t in step.operands
-        ]
+        written = ("dw_contribution", "dx_contribution", "grad_input")  # what it adds or sets
+        terms = [step.operands[t] for t in written if t in step.operands]
         return not math.isfinite(step.value) or any(not np.isfinite(t).all() for t in terms)
     for region in step.writes:
         after = p.timeline.tensor_at(step.k, region.tensor).values
@@ -132,6 +141,8 @@ def field_conditions(case: Case, p: Prepared) -> list[Condition]:
     conv_index = next(s.index for s in reversed(steps) if s.op == "conv2d.backward")
     update = next(s for s in steps if s.phase == "update")
     last_layer = len(case.layers) - 1
+    kinds = [spec["type"] for spec in case.layers]
+    activation = next(k for k in ("relu", "tanh", "sigmoid", "leaky_relu") if k in kinds)
     return [
         Condition(),
         Condition(phase="backward"),
@@ -140,7 +151,7 @@ def field_conditions(case: Case, p: Prepared) -> list[Condition]:
         Condition(layer=last_layer, phase="forward"),
         Condition(layer=None),
         Condition(layer=None, phase="backward"),
-        Condition(op="relu"),
+        Condition(op=activation),  # a layer type
         Condition(op="conv2d.backward"),
         Condition(op=f"{case.loss}.mean"),
         Condition(op=case.loss),
@@ -249,8 +260,10 @@ def test_a_sign_flip_found_by_hand() -> None:
         assert local[:2] == (0, 0)
 
 
-def test_nonfinite_breakpoint_on_a_diverging_run() -> None:
-    p = prepared(DIVERGING)
+@pytest.mark.parametrize("case", [DIVERGING, DIVERGING_KINDS], ids=lambda c: c.name)
+def test_nonfinite_breakpoint_on_a_diverging_run(case: Case) -> None:
+    p = prepared(case)
+    activations = [k for k in ("tanh", "sigmoid", "leaky_relu") if k in str(case.layers)]
     for seed, cond in enumerate(
         [
             Condition(nonfinite=True),
@@ -259,13 +272,30 @@ def test_nonfinite_breakpoint_on_a_diverging_run() -> None:
             Condition(nonfinite=True, op="conv2d", phase="backward"),
             Condition(abs_above=1e300),
             Condition(tensor=TensorId(0, "weight"), cell=(1, 0, 2, 2), sign_change=True),
+            *(Condition(nonfinite=True, op=kind) for kind in activations),
+            Condition(nonfinite=True, op="avgpool2d"),
         ]
     ):
         want = check_find(p, cond, seed)
-        assert want or cond.sign_change
+        assert want or cond.sign_change or cond.op in (*activations, "avgpool2d")
     first = find(p.timeline, Condition(nonfinite=True), -1, 1)
     assert first is not None
     assert all(p.steps[k].value is None or math.isfinite(p.steps[k].value) for k in range(first))
+
+
+@pytest.mark.parametrize("kind", ["tanh", "sigmoid"])
+def test_a_finite_gradient_times_the_derivative_at_a_nan_is_found(kind: str) -> None:
+    """The stride-2 1×1 conv never reads x[0, 0, 1, 1] = NaN, so its gradient there is 0, and
+    the activation's backward writes 0·f′(NaN) = NaN (as PyTorch): that step makes the NaN."""
+    layers = (LAYERS[kind](), Conv2d(1, 1, (1, 1), (2, 2)))
+    x = np.zeros((1, 1, 3, 3))
+    x[0, 0, 1, 1] = np.nan
+    params = (None, Params(np.ones((1, 1, 1, 1)), np.zeros(1)))
+    record = train_iteration(layers, params, x, np.zeros((1, 1, 2, 2)), "mse", SGD(0.1))
+    assert np.isfinite(record.loss) and record.layers[0].grad_output[0, 0, 1, 1] == 0
+    ctx = OpContext(record, 0, layers[0], SGD(0.1))
+    flagged = layer_op(kind, "backward").nonfinite(ctx)
+    assert np.flatnonzero(flagged).tolist() == [4]  # (0, 0, 1, 1) in row-major order
 
 
 @each_case

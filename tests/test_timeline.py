@@ -16,6 +16,7 @@ import pytest
 from timeline_cases import (
     CASES,
     DIVERGING,
+    DIVERGING_KINDS,
     Case,
     ExpectedSegment,
     IterationRef,
@@ -46,9 +47,12 @@ from stepcnn.training import TrainingRun
 
 ALL = list(CASES.values())
 each_case = pytest.mark.parametrize("case", ALL, ids=[c.name for c in ALL])
+DIVERGING_CASES = [DIVERGING, DIVERGING_KINDS]
 each_case_and_diverging = pytest.mark.parametrize(
-    "case", [*ALL, DIVERGING], ids=[*(c.name for c in ALL), DIVERGING.name]
+    "case", [*ALL, *DIVERGING_CASES], ids=[c.name for c in [*ALL, *DIVERGING_CASES]]
 )
+ELEMENTWISE = ("relu", "tanh", "sigmoid", "leaky_relu")
+"""One step per element forward and backward; each writes its own cell."""
 
 RTOL, ATOL = 1e-9, 1e-12
 
@@ -56,9 +60,7 @@ RTOL, ATOL = 1e-9, 1e-12
 def late_iterations(case: Case) -> list[int]:
     """The last iteration (its parameters come from updates); the diverging case's last two
     (inf, then NaN)."""
-    return (
-        [case.iterations - 2, case.iterations - 1] if case is DIVERGING else [case.iterations - 1]
-    )
+    return [case.iterations - 2, case.iterations - 1] if case.diverges else [case.iterations - 1]
 
 
 def segment_steps(tl: Timeline, iteration: int, seg: ExpectedSegment) -> range:
@@ -149,6 +151,15 @@ def test_the_reference_loops_agree_with_the_engine(case: Case) -> None:
                 ]
                 for got, want in pairs:
                     np.testing.assert_allclose(got, want, rtol=RTOL, atol=ATOL)
+                # Momentum: the velocity before (none at the first iteration) and after.
+                for got, want in (
+                    (lr.velocity, lref.velocity_before),
+                    (lr.velocity_after, lref.velocity_after),
+                ):
+                    assert (got is None) == (want is None)
+                    if got is not None and want is not None:
+                        np.testing.assert_allclose(got.weight, want[0], rtol=RTOL, atol=ATOL)
+                        np.testing.assert_allclose(got.bias, want[1], rtol=RTOL, atol=ATOL)
         if it > 0:  # the next iteration starts from the updated parameters
             before = p.timeline.run.record(it - 1)
             for lr, prev in zip(record.layers, before.layers, strict=True):
@@ -336,12 +347,27 @@ def test_backward_partial_state_follows_the_spec_loop_step_by_step(case: Case) -
                         rows, cols = slice(r * sh, r * sh + kh), slice(s * sw, s * sw + kw)
                         wy, wx = _pool_winner(lr.input[n, ch], rows, cols)
                         dx[n, ch, wy, wx] += dout[index]
+                    elif seg.kind == "avgpool2d":
+                        n, ch, r, s = index
+                        (kh, kw), (sh, sw) = pool_geometry(spec)
+                        rows, cols = slice(r * sh, r * sh + kh), slice(s * sw, s * sw + kw)
+                        dx[n, ch, rows, cols] += dout[index] / (kh * kw)
+                        np.testing.assert_array_equal(
+                            step.operands["routed"], np.full((kh, kw), dout[index] / (kh * kw))
+                        )
                     elif seg.kind == "relu":
                         dx[index] = 0.0 if lr.input[index] <= 0 else dout[index]
+                    elif seg.kind == "tanh":
+                        dx[index] = dout[index] * (1 - lr.output[index] ** 2)
+                    elif seg.kind == "sigmoid":
+                        dx[index] = dout[index] * lr.output[index] * (1 - lr.output[index])
+                    elif seg.kind == "leaky_relu":
+                        slope = float(spec.get("negative_slope", 0.01))  # type: ignore[arg-type]
+                        dx[index] = dout[index] * (1.0 if lr.input[index] > 0 else slope)
                     else:  # flatten: one step, the whole reshape
                         dx = dout.reshape(lr.input.shape)
                 got = tl.tensor_at(k, TensorId(i, "grad_input"))
-                if seg.kind == "relu":  # element by element: cells 0…local known
+                if seg.kind in ELEMENTWISE:  # element by element: cells 0…local known
                     known = np.arange(dx.size).reshape(dx.shape) <= local
                     assert got.known is not None
                     np.testing.assert_array_equal(got.known, known)
@@ -385,7 +411,7 @@ def test_tensor_at_earlier_complete_current_partial_later_unknown(case: Case) ->
                     elif (
                         seg.op.split(".")[1] in ("forward", "backward")
                         and seg.shape
-                        and (seg.phase == "forward" or seg.kind in ("relu", case.loss))
+                        and (seg.phase == "forward" or seg.kind in (*ELEMENTWISE, case.loss))
                     ):  # one element per step
                         known = np.arange(final.size).reshape(final.shape) <= local
                     else:
@@ -452,6 +478,58 @@ def test_weights_keep_old_values_until_their_update_then_change_per_filter(case:
                 np.testing.assert_allclose(used[key], lref.weight_after[0], rtol=RTOL, atol=ATOL)
 
 
+OPTIMIZER_CASES = [c for c in ALL if c.momentum or c.weight_decay]
+
+
+@pytest.mark.parametrize("case", OPTIMIZER_CASES, ids=[c.name for c in OPTIMIZER_CASES])
+def test_update_steps_show_dw_decay_velocity_and_weights_with_momentum_and_decay(
+    case: Case,
+) -> None:
+    """Per filter / neuron: W before, dW, λ·W, v before (from the second iteration) and after,
+    W after — the reference loops' numbers — and the rule the optimizer follows."""
+    p = prepared(case)
+    tl = p.timeline
+    mu, lam = case.momentum, case.weight_decay
+    seen_rules = set()
+    for it in range(case.iterations):
+        for seg in expected_layout(case):
+            if seg.phase != "update":
+                continue
+            lref = p.reference[it].layers[seg.layer]
+            for o, k in enumerate(segment_steps(tl, it, seg)):
+                step = p.steps[k]
+                ops = step.operands
+                want = {
+                    "weight_before": lref.weight[o],
+                    "grad_weight": lref.grad_weight[o],
+                    "weight_after": lref.weight_after[o],
+                    "bias_before": lref.bias[o : o + 1],
+                    "grad_bias": lref.grad_bias[o : o + 1],
+                    "bias_after": lref.bias_after[o : o + 1],
+                    "learning_rate": np.array([case.learning_rate]),
+                }
+                if lam:
+                    want["decay"] = lam * lref.weight[o]
+                if mu:
+                    assert lref.velocity_after is not None
+                    want["velocity_after"] = lref.velocity_after[0][o]
+                    if it > 0:
+                        assert lref.velocity_before is not None
+                        want["velocity_before"] = lref.velocity_before[0][o]
+                assert set(ops) == set(want), (it, o, sorted(ops))
+                for name, value in want.items():
+                    np.testing.assert_allclose(ops[name], value, rtol=RTOL, atol=ATOL, err_msg=name)
+                g = f"dW[{o}] + λ·W[{o}]" if lam else f"dW[{o}]"
+                if mu:
+                    rule = f"v[{o}] = {g};" if it == 0 else f"v[{o}] = μ·v[{o}] + {g};"
+                    rule += f"  W[{o}] ← W[{o}] − η·v[{o}]"
+                else:
+                    rule = f"W[{o}] ← W[{o}] − η·({g})"
+                assert step.equation.startswith(rule), (rule, step.equation)
+                seen_rules.add(rule.split(";")[0])
+    assert len(seen_rules) >= 2  # more than one filter / iteration form was checked
+
+
 # ---- which cells each step writes, and the history of a watched cell ---------------------
 
 
@@ -509,6 +587,10 @@ def expected_writes(case: Case, rec: IterationRecord, k: int) -> dict[TensorId, 
             lr.input[n, ch], slice(r * sh, r * sh + kh), slice(s * sw, s * sw + kw)
         )
         return dict([cells(dx, (n, ch, wy, wx))])
+    if seg.kind == "avgpool2d":  # g/(kh·kw) to every cell of the window
+        n, ch, r, s = index
+        (kh, kw), (sh, sw) = pool_geometry(spec)
+        return dict([cells(dx, (n, ch, slice(r * sh, r * sh + kh), slice(s * sw, s * sw + kw)))])
     return dict([cells(dx, index or everything)])
 
 
@@ -627,13 +709,14 @@ def expected_numbers(case: Case, r: IterationRecord, step: Step) -> list[float]:
     lr = r.layers[i]
     if seg.phase == "update":
         (o,) = index
-        eta = case.learning_rate
-        # the example weight is the one whose gradient is largest in magnitude
-        cell = np.unravel_index(
-            int(np.argmax(np.abs(lr.grads.weight[o]))), lr.grads.weight[o].shape
-        )
+        eta, mu, lam = case.learning_rate, case.momentum, case.weight_decay
+        # The example weight is the one whose step is largest: the largest |v| with momentum,
+        # else the largest |dW + λ·W|.
+        w0, dw = lr.params.weight[o], lr.grads.weight[o]
+        stepped = lr.velocity_after.weight[o] if mu else dw + lam * w0
+        cell = np.unravel_index(int(np.argmax(np.abs(stepped))), stepped.shape)
         first = (o, *(int(c) for c in cell))
-        return [
+        numbers = [
             eta,
             lr.params.weight[first],
             lr.grads.weight[first],
@@ -642,6 +725,13 @@ def expected_numbers(case: Case, r: IterationRecord, step: Step) -> list[float]:
             lr.grads.bias[o],
             lr.params_after.bias[o],
         ]
+        if lam:
+            numbers.append(lam)
+        if mu:
+            numbers += [mu, lr.velocity_after.weight[first]]
+            if lr.velocity is not None:  # v = g at the first iteration: no v before
+                numbers.append(lr.velocity.weight[first])
+        return numbers
     if seg.kind == "flatten":
         shape = lr.input.shape[1:] if seg.phase == "forward" else lr.grad_input.shape[1:]
         return [float(d) for d in shape] + [float(math.prod(shape))]
@@ -658,15 +748,25 @@ def expected_numbers(case: Case, r: IterationRecord, step: Step) -> list[float]:
             n, o = index
             x, w = lr.input[n], lr.params.weight[o]
             return [value, lr.params.bias[o], *x[:9], *w[:9]]
-        if seg.kind == "relu":
-            return [value, lr.input[index]]
+        if seg.kind == "sigmoid":  # 1/(1 + e^−x): the exponent is written −x or −(−x)
+            return [value, -abs(lr.input[index])]
+        if seg.kind in ELEMENTWISE:
+            numbers = [value, lr.input[index]]
+            if seg.kind == "leaky_relu" and lr.input[index] <= 0:
+                numbers.append(float(spec.get("negative_slope", 0.01)))  # type: ignore[arg-type]
+            return numbers
         (kh, kw), (sh, sw) = lr.cache.kernel, lr.cache.stride
         n, ch, r_, s = index
         window = lr.input[n, ch, r_ * sh : r_ * sh + kh, s * sw : s * sw + kw]
         return [value, *window.ravel()[:16]]
     g = lr.grad_output[index]
-    if seg.kind == "relu":
+    if seg.kind in ("relu", "leaky_relu"):
         return [g, lr.input[index], lr.grad_input[index]]
+    if seg.kind in ("tanh", "sigmoid"):  # f′ from the output y
+        return [g, lr.output[index], lr.grad_input[index]]
+    if seg.kind == "avgpool2d":
+        (kh, kw) = lr.cache.kernel
+        return [g, g / (kh * kw), float(kh * kw)]
     if seg.kind == "conv2d":
         n, f, r_, c = index
         dout = lr.grad_output
@@ -711,6 +811,20 @@ def test_forward_operands_recompute_the_value(case: Case) -> None:
             mask = np.zeros(window.shape)
             mask[wy - r * sh, wx - s * sw] = 1.0  # the reference's winner: the first maximum
             np.testing.assert_array_equal(ops["winner"], mask)
+        elif step.kind == "avgpool2d":
+            (kh, kw), (sh, sw) = pool_geometry(case.layers[step.layer])
+            n, c, r, s = step.index
+            x = p.timeline.run.record(step.iteration).layers[step.layer].input
+            np.testing.assert_array_equal(
+                ops["window"], x[n, c, r * sh : r * sh + kh, s * sw : s * sw + kw]
+            )
+            assert ops["window"].mean() == pytest.approx(step.value, rel=RTOL, abs=ATOL)
+        elif step.kind in ELEMENTWISE:
+            ref = p.reference[step.iteration].layers[step.layer]
+            engine = p.timeline.run.record(step.iteration).layers[step.layer]
+            assert ops["input"][0] == engine.input[step.index]
+            assert ops["output"][0] == step.value
+            assert step.value == pytest.approx(ref.output[step.index], rel=RTOL, abs=ATOL)
 
 
 # ---- a diverging run --------------------------------------------------------------------

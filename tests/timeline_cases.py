@@ -35,6 +35,9 @@ class Case:
     data_seed: int
     input_scale: float = 1.0
     binary: bool = False  # 0/1 inputs: many ties in max pooling
+    momentum: float = 0.0
+    weight_decay: float = 0.0
+    diverges: bool = False  # overflows to inf, then NaN: no reference run
 
     @property
     def shapes(self) -> list[tuple[int, ...]]:
@@ -48,7 +51,7 @@ class Case:
                 _, h, w = shape
                 out_c = int(spec["out_channels"])  # type: ignore[call-overload]
                 shapes.append((out_c, (h + 2 * ph - kh) // sh + 1, (w + 2 * pw - kw) // sw + 1))
-            elif kind == "maxpool2d":
+            elif kind in ("maxpool2d", "avgpool2d"):
                 (kh, kw), (sh, sw) = pool_geometry(spec)
                 c, h, w = shape
                 shapes.append((c, (h - kh) // sh + 1, (w - kw) // sw + 1))
@@ -86,6 +89,10 @@ class Case:
             f"batch_size = {self.batch_size}",
             f"iterations = {self.iterations}",
         ]
+        if self.momentum:
+            lines.append(f"momentum = {self.momentum!r}")
+        if self.weight_decay:
+            lines.append(f"weight_decay = {self.weight_decay!r}")
         for x, y in zip(inputs, ys, strict=True):
             lines.append("[[samples]]")
             lines.append(f"input = {x.tolist()!r}")
@@ -200,6 +207,71 @@ CASES: dict[str, Case] = {
         samples=3,
         data_seed=14,
     ),
+    # Every kind of issue 9 — tanh, avgpool2d (3×3 windows every 1×2: overlapping, and the
+    # last column dropped), sigmoid, leaky_relu — and SGD with momentum and weight decay over
+    # two iterations (the velocity of the first carries into the second). Two conv layers: the
+    # gradient reaches the first filters through the second conv layer's dx.
+    "lenet_like": Case(
+        "lenet_like",
+        (1, 5, 6),
+        (
+            {"type": "conv2d", "out_channels": 2, "kernel_size": 3, "padding": 1},
+            {"type": "tanh"},
+            {"type": "avgpool2d", "kernel_size": 3, "stride": [1, 2]},
+            {"type": "conv2d", "out_channels": 2, "kernel_size": 2},
+            {"type": "sigmoid"},
+            {"type": "flatten"},
+            {"type": "linear", "out_features": 3},
+            {"type": "leaky_relu", "negative_slope": 0.2},
+            {"type": "linear", "out_features": 2},
+        ),
+        "cross_entropy",
+        batch_size=2,
+        iterations=2,
+        learning_rate=0.5,
+        samples=3,
+        data_seed=15,
+        momentum=0.9,
+        weight_decay=0.05,
+    ),
+    # mse on a map; avgpool windows 2×1 every 3×1 (rows nobody reads); leaky_relu with its
+    # default slope; weight decay without momentum (plain SGD on dW + λ·W).
+    "avg_mse": Case(
+        "avg_mse",
+        (2, 5, 4),
+        (
+            {"type": "conv2d", "out_channels": 2, "kernel_size": [2, 2], "padding": [1, 0]},
+            {"type": "leaky_relu"},
+            {"type": "avgpool2d", "kernel_size": [2, 1], "stride": [3, 1]},
+            {"type": "tanh"},
+        ),
+        "mse",
+        batch_size=2,
+        iterations=2,
+        learning_rate=0.3,
+        samples=2,
+        data_seed=16,
+        weight_decay=0.2,
+    ),
+    # Momentum without weight decay; sigmoid right before the loss.
+    "momentum_only": Case(
+        "momentum_only",
+        (1, 4, 4),
+        (
+            {"type": "conv2d", "out_channels": 2, "kernel_size": 2, "stride": 2},
+            {"type": "sigmoid"},
+            {"type": "flatten"},
+            {"type": "linear", "out_features": 2},
+            {"type": "sigmoid"},
+        ),
+        "mse",
+        batch_size=1,
+        iterations=3,
+        learning_rate=2.0,
+        samples=2,
+        data_seed=17,
+        momentum=0.5,
+    ),
 }
 
 DIVERGING = Case(
@@ -219,8 +291,35 @@ DIVERGING = Case(
     samples=2,
     data_seed=0,
     input_scale=100.0,
+    diverges=True,
 )
 """Explodes: finite for two iterations, then overflow to inf, then NaN."""
+
+DIVERGING_KINDS = Case(
+    "diverging_kinds",
+    (1, 5, 5),
+    (
+        {"type": "conv2d", "out_channels": 2, "kernel_size": 3, "padding": 1},
+        {"type": "tanh"},
+        {"type": "avgpool2d", "kernel_size": 2, "stride": 1},
+        {"type": "conv2d", "out_channels": 2, "kernel_size": 2},
+        {"type": "leaky_relu", "negative_slope": 0.5},
+        {"type": "flatten"},
+        {"type": "linear", "out_features": 2},
+    ),
+    "mse",
+    batch_size=1,
+    iterations=6,
+    learning_rate=50.0,
+    samples=2,
+    data_seed=0,
+    input_scale=100.0,
+    momentum=0.9,
+    weight_decay=0.5,
+    diverges=True,
+)
+"""tanh, avgpool2d, leaky_relu, momentum and weight decay: finite for three iterations, then
+overflow to inf, then NaN."""
 
 
 _SCENARIOS: dict[str, Scenario] = {}
@@ -253,6 +352,8 @@ class LayerRef:
     grad_bias: np.ndarray | None = None
     weight_after: np.ndarray | None = None
     bias_after: np.ndarray | None = None
+    velocity_before: tuple[np.ndarray, np.ndarray] | None = None  # momentum: (v_W, v_b)
+    velocity_after: tuple[np.ndarray, np.ndarray] | None = None
     winners: np.ndarray | None = None  # maxpool: (N, C, Ho, Wo, 2) input row/col of the max
     padded: np.ndarray | None = None  # conv: the zero-padded input
 
@@ -307,12 +408,46 @@ def _pool_forward(x: np.ndarray, spec: dict[str, object]) -> tuple[np.ndarray, n
     return out, winners
 
 
+def _activation(spec: dict[str, object], v: float) -> float:
+    kind = spec["type"]
+    if kind == "tanh":
+        return math.tanh(v)
+    if kind == "sigmoid":  # 1/(1 + e^−v), written so that no e^big is formed
+        return 1.0 / (1.0 + math.exp(-v)) if v >= 0 else math.exp(v) / (1.0 + math.exp(v))
+    slope = float(spec.get("negative_slope", 0.01))  # type: ignore[arg-type]
+    return v if v > 0 else slope * v
+
+
+def _derivative(spec: dict[str, object], x: float, y: float) -> float:
+    """f′ at the element: tanh 1 − y², sigmoid y·(1 − y), leaky_relu 1 or the slope."""
+    kind = spec["type"]
+    if kind == "tanh":
+        return 1.0 - y * y
+    if kind == "sigmoid":
+        return y * (1.0 - y)
+    return 1.0 if x > 0 else float(spec.get("negative_slope", 0.01))  # type: ignore[arg-type]
+
+
+def _avgpool_forward(x: np.ndarray, spec: dict[str, object]) -> np.ndarray:
+    (kh, kw), (sh, sw) = pool_geometry(spec)
+    n_b, c, h, w = x.shape
+    out = np.zeros((n_b, c, (h - kh) // sh + 1, (w - kw) // sw + 1))
+    for n, ch, r, s in np.ndindex(out.shape):
+        total = 0.0
+        for i in range(kh):
+            for j in range(kw):
+                total += x[n, ch, r * sh + i, s * sw + j]
+        out[n, ch, r, s] = total / (kh * kw)
+    return out
+
+
 def reference_run(case: Case) -> list[IterationRef]:
     """Every iteration of ``case``, computed with loops straight from the spec."""
     scen = scenario(case)
     inputs, ys = case.data()
     params = [None if p is None else (p.weight.copy(), p.bias.copy()) for p in scen.initial_params]
     eta = case.learning_rate
+    velocity: list[tuple[np.ndarray, np.ndarray] | None] = [None] * len(case.layers)
     result = []
     for it in range(case.iterations):
         take = [(it * case.batch_size + j) % case.samples for j in range(case.batch_size)]
@@ -328,6 +463,10 @@ def reference_run(case: Case) -> list[IterationRef]:
                 ref.output, ref.padded = _conv_forward(act, w, b, spec)
             elif kind == "relu":
                 ref.output = np.where(act > 0, act, 0.0)
+            elif kind in ("tanh", "sigmoid", "leaky_relu"):
+                ref.output = np.vectorize(lambda v, spec=spec: _activation(spec, v))(act)
+            elif kind == "avgpool2d":
+                ref.output = _avgpool_forward(act, spec)
             elif kind == "maxpool2d":
                 ref.output, ref.winners = _pool_forward(act, spec)
             elif kind == "flatten":
@@ -385,6 +524,15 @@ def reference_run(case: Case) -> list[IterationRef]:
                 ref.grad_weight, ref.grad_bias = dw, db
             elif kind == "relu":
                 dx = np.where(ref.input > 0, grad, 0.0)
+            elif kind in ("tanh", "sigmoid", "leaky_relu"):
+                for idx in np.ndindex(grad.shape):
+                    dx[idx] = grad[idx] * _derivative(spec, ref.input[idx], ref.output[idx])
+            elif kind == "avgpool2d":
+                (kh, kw), (sh, sw) = pool_geometry(spec)
+                for n, c, r, s in np.ndindex(grad.shape):
+                    for i_ in range(kh):
+                        for j_ in range(kw):
+                            dx[n, c, r * sh + i_, s * sw + j_] += grad[n, c, r, s] / (kh * kw)
             elif kind == "maxpool2d":
                 assert ref.winners is not None
                 for n, c, r, s in np.ndindex(grad.shape):
@@ -403,11 +551,30 @@ def reference_run(case: Case) -> list[IterationRef]:
                 ref.grad_weight, ref.grad_bias = dw, db
             ref.grad_input = dx
             grad = dx
+        mu, lam = case.momentum, case.weight_decay
         for i, ref in enumerate(refs):
             if ref.weight is not None:
                 assert ref.grad_weight is not None and ref.grad_bias is not None
-                ref.weight_after = ref.weight - eta * ref.grad_weight
-                ref.bias_after = ref.bias - eta * ref.grad_bias
+                # torch.optim.SGD: g = dW + λ·W; v = g at the first iteration, μ·v + g later;
+                # W ← W − η·v (without momentum, W ← W − η·g).
+                new, v_new = [], []
+                for t, (w, dw) in enumerate(
+                    ((ref.weight, ref.grad_weight), (ref.bias, ref.grad_bias))
+                ):
+                    w_after, v_after = w.copy(), np.zeros_like(w)
+                    for idx in np.ndindex(w.shape):
+                        g = dw[idx] + lam * w[idx]
+                        if mu:
+                            g = g if velocity[i] is None else mu * velocity[i][t][idx] + g
+                            v_after[idx] = g
+                        w_after[idx] = w[idx] - eta * g
+                    new.append(w_after)
+                    v_new.append(v_after)
+                ref.weight_after, ref.bias_after = new
+                ref.velocity_before = velocity[i]
+                if mu:
+                    ref.velocity_after = (v_new[0], v_new[1])
+                    velocity[i] = ref.velocity_after
                 params[i] = (ref.weight_after, ref.bias_after)
         result.append(IterationRef(x, y, refs, scores, loss, per_sample, probs, grad_scores))
     return result
@@ -565,6 +732,11 @@ def where(case: Case, k: int) -> tuple[int, ExpectedSegment, int, tuple[int, ...
 # ---- tensors by name, read straight from the engine's record --------------------------------
 
 
+def _squared(diff: np.ndarray) -> np.ndarray:
+    with np.errstate(over="ignore"):  # a diverging run's squares overflow, as IEEE says
+        return diff * diff
+
+
 def engine_tensor(rec: IterationRecord, tid: TensorId) -> np.ndarray:
     """The engine's tensor at the end of the iteration (parameters: after the update)."""
     if tid.layer is None:
@@ -574,7 +746,7 @@ def engine_tensor(rec: IterationRecord, tid: TensorId) -> np.ndarray:
             "y": lambda: rec.y,
             "probs": lambda: cache.probs,
             "per_sample": lambda: cache.per_sample,
-            "sq_error": lambda: cache.diff * cache.diff,
+            "sq_error": lambda: _squared(cache.diff),
             "loss": lambda: np.array(rec.loss),
             "grad_scores": lambda: rec.grad_scores,
         }[tid.name]()
@@ -626,6 +798,6 @@ def prepared(case: Case) -> Prepared:
     if case.name not in _PREPARED:
         tl = timeline(case)
         steps = [tl[k] for k in range(len(tl))]
-        ref = reference_run(case) if case is not DIVERGING else []
+        ref = reference_run(case) if not case.diverges else []
         _PREPARED[case.name] = Prepared(case, tl, steps, ref)
     return _PREPARED[case.name]

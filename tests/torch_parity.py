@@ -1,11 +1,17 @@
 """Compare stepcnn with PyTorch on random architectures (not part of `make test`).
 
-Run with `make parity`, which installs PyTorch (CPU) into its own virtualenv. For each random
-scenario it checks, in float64 with rtol 1e-6:
+Run with `make parity`, which installs PyTorch (CPU) into its own virtualenv. Random
+architectures use every layer kind (conv2d with stride and padding, relu, tanh, sigmoid,
+leaky_relu with a random slope, maxpool2d and avgpool2d with stride ≠ kernel, flatten, linear),
+both losses, batches, several iterations and random momentum / weight decay. PyTorch trains
+each one on its own — its parameters and its torch.optim.SGD(lr, momentum, weight_decay) carry
+over from iteration to iteration — and, in float64 with rtol 1e-6, it checks:
   * every tensor of every iteration (input, output, grad_output, grad_input, weight, bias,
-    grad_weight, grad_bias, weight_after, bias_after) and the loss, against autograd + SGD;
-  * the timeline: each forward/backward step's value against the same tensors, and the number
-    of steps per (phase, layer).
+    grad_weight, grad_bias, weight_after, bias_after, and the momentum velocity after the
+    update) and the loss;
+  * the timeline: each forward/backward step's value against the same tensors, the number of
+    steps per segment, and each update step's operands (W and b before/after, dW, λ·W,
+    v before/after).
 """
 
 import random
@@ -18,9 +24,14 @@ import torch.nn.functional as F
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from collections import Counter
+
+from stepcnn.engine.kinds.avgpool2d import AvgPool2d
 from stepcnn.engine.kinds.conv2d import Conv2d
+from stepcnn.engine.kinds.leaky_relu import LeakyReLU
 from stepcnn.engine.kinds.linear import Linear
 from stepcnn.engine.kinds.maxpool2d import MaxPool2d
+from stepcnn.engine.registry import layer_kinds
 from stepcnn.scenario import parse_scenario
 from stepcnn.timeline import Timeline
 from stepcnn.training import TrainingRun
@@ -37,8 +48,8 @@ def random_scenario(rng: random.Random) -> str:
     loss = rng.choice(["cross_entropy", "mse"])
     layers: list[str] = []
     shape = (c, h, w)
-    for _ in range(rng.randint(0, 3)):
-        kind = rng.choice(["conv2d", "conv2d", "relu", "maxpool2d"])
+    for _ in range(rng.randint(0, 4)):
+        kind = rng.choice(["conv2d", "conv2d", "maxpool2d", "avgpool2d", *ACTIVATIONS])
         _, hh, ww = shape
         if kind == "conv2d":
             k = (rng.randint(1, min(4, hh + 2)), rng.randint(1, min(4, ww + 2)))
@@ -53,29 +64,31 @@ def random_scenario(rng: random.Random) -> str:
                 f"stride = {list(s)}\npadding = {list(p)}\n"
             )
             shape = (out, ho, wo)
-        elif kind == "relu":
-            layers.append('[[layers]]\ntype = "relu"\n')
+        elif kind in ACTIVATIONS:
+            layers.append(activation(rng, kind))
         else:
             k = (rng.randint(1, min(3, hh)), rng.randint(1, min(3, ww)))
             s = (rng.randint(1, 3), rng.randint(1, 3))
             layers.append(
-                f'[[layers]]\ntype = "maxpool2d"\nkernel_size = {list(k)}\nstride = {list(s)}\n'
+                f'[[layers]]\ntype = "{kind}"\nkernel_size = {list(k)}\nstride = {list(s)}\n'
             )
             shape = (shape[0], (hh - k[0]) // s[0] + 1, (ww - k[1]) // s[1] + 1)
     end_in_map = loss == "mse" and layers and rng.random() < 0.3
     if not end_in_map:
         layers.append('[[layers]]\ntype = "flatten"\n')
         for _ in range(rng.randint(1, 2)):
-            if rng.random() < 0.5:
-                layers.append('[[layers]]\ntype = "relu"\n')
+            if rng.random() < 0.6:
+                layers.append(activation(rng, rng.choice(ACTIVATIONS)))
             layers.append(f'[[layers]]\ntype = "linear"\nout_features = {rng.randint(2, 5)}\n')
     doc = [
         'title = "random"',
         f"seed = {rng.randint(0, 10_000)}",
         f"learning_rate = {rng.choice([0.01, 0.1, 0.5, 1.0])}",
+        f"momentum = {rng.choice([0.0, 0.5, 0.9, round(rng.random() * 0.99, 3)])}",
+        f"weight_decay = {rng.choice([0.0, 0.01, 0.1, round(rng.random() * 0.2, 4)])}",
         f'loss = "{loss}"',
         f"batch_size = {rng.randint(1, 3)}",
-        f"iterations = {rng.randint(1, 3)}",
+        f"iterations = {rng.randint(1, 4)}",
     ]
     nprng = np.random.default_rng(rng.randint(0, 10**6))
     samples = []
@@ -98,6 +111,16 @@ def random_scenario(rng: random.Random) -> str:
             t = np.round(nprng.normal(size=out_shape), 3)
             filled.append(f"[[samples]]\n{sample}\ntarget = {toml_list(t)}\n")
     return "\n".join(doc) + "\n" + "".join(filled) + "\n" + "\n".join(layers)
+
+
+ACTIVATIONS = ["relu", "tanh", "sigmoid", "leaky_relu"]
+
+
+def activation(rng: random.Random, kind: str) -> str:
+    if kind == "leaky_relu" and rng.random() < 0.8:
+        slope = rng.choice([0.01, 0.2, round(rng.uniform(0.0, 1.5), 4)])
+        return f'[[layers]]\ntype = "leaky_relu"\nnegative_slope = {slope}\n'
+    return f'[[layers]]\ntype = "{kind}"\n'
 
 
 def parse_probe(text: str, loss: str) -> tuple:
@@ -123,80 +146,165 @@ def close(name: str, ours: np.ndarray, theirs: torch.Tensor) -> None:
         raise AssertionError(f"{name}: mismatch\nours={ours}\ntorch={t}")
 
 
-def torch_iteration(scenario, params, x, y):
-    layers = scenario.layers
-    tparams = []
-    for p in params:
-        if p is None:
-            tparams.append(None)
-        else:
-            tparams.append(
-                (
-                    torch.tensor(p.weight, requires_grad=True),
-                    torch.tensor(p.bias, requires_grad=True),
-                )
+def torch_layer(layer, a, tp):
+    if isinstance(layer, Conv2d):
+        return F.conv2d(a, tp[0], tp[1], stride=layer.stride, padding=layer.padding)
+    if isinstance(layer, MaxPool2d):
+        return F.max_pool2d(a, layer.kernel_size, layer.stride)
+    if isinstance(layer, AvgPool2d):
+        return F.avg_pool2d(a, layer.kernel_size, layer.stride)
+    if isinstance(layer, Linear):
+        return F.linear(a, tp[0], tp[1])
+    if isinstance(layer, LeakyReLU):
+        return F.leaky_relu(a, layer.negative_slope)
+    if layer.type == "relu":
+        return F.relu(a)
+    if layer.type == "tanh":
+        return torch.tanh(a)
+    if layer.type == "sigmoid":
+        return torch.sigmoid(a)
+    assert layer.type == "flatten", layer.type
+    return torch.flatten(a, 1)
+
+
+class TorchRun:
+    """The scenario trained by PyTorch alone: its own parameters and optimizer state."""
+
+    def __init__(self, scenario) -> None:
+        self.scenario = scenario
+        self.params = [
+            None
+            if p is None
+            else (
+                torch.tensor(p.weight, requires_grad=True),
+                torch.tensor(p.bias, requires_grad=True),
             )
-    acts = [torch.tensor(x, requires_grad=True)]
-    for layer, tp in zip(layers, tparams, strict=True):
-        a = acts[-1]
-        if isinstance(layer, Conv2d):
-            out = F.conv2d(a, tp[0], tp[1], stride=layer.stride, padding=layer.padding)
-        elif isinstance(layer, MaxPool2d):
-            out = F.max_pool2d(a, layer.kernel_size, layer.stride)
-        elif isinstance(layer, Linear):
-            out = F.linear(a, tp[0], tp[1])
-        elif layer.type == "relu":
-            out = F.relu(a)
+            for p in scenario.initial_params
+        ]
+        self.leaves = [t for tp in self.params if tp is not None for t in tp]
+        self.optimizer = (
+            torch.optim.SGD(
+                self.leaves,
+                lr=scenario.learning_rate,
+                momentum=scenario.momentum,
+                weight_decay=scenario.weight_decay,
+            )
+            if self.leaves
+            else None
+        )
+
+    def iteration(self, x, y):
+        acts = [torch.tensor(x, requires_grad=True)]
+        for layer, tp in zip(self.scenario.layers, self.params, strict=True):
+            out = torch_layer(layer, acts[-1], tp)
+            out.retain_grad()
+            acts.append(out)
+        for a in acts:
+            a.retain_grad()
+        if self.scenario.loss == "cross_entropy":
+            loss = F.cross_entropy(acts[-1], torch.tensor(y, dtype=torch.long))
         else:
-            out = torch.flatten(a, 1)
-        out.retain_grad()
-        acts.append(out)
-    for a in acts:
-        a.retain_grad()
-    if scenario.loss == "cross_entropy":
-        loss = F.cross_entropy(acts[-1], torch.tensor(y, dtype=torch.long))
-    else:
-        loss = F.mse_loss(acts[-1], torch.tensor(y))
-    loss.backward()
-    leaves = [t for tp in tparams if tp is not None for t in tp]
-    before = [t.detach().clone() for t in leaves]
-    if leaves:
-        torch.optim.SGD(leaves, lr=scenario.learning_rate).step()
-    return acts, tparams, before, loss
+            loss = F.mse_loss(acts[-1], torch.tensor(y))
+        if self.optimizer is not None:
+            self.optimizer.zero_grad()
+        loss.backward()
+        before = [t.detach().clone() for t in self.leaves]
+        grads = [t.grad.detach().clone() for t in self.leaves]
+        if self.optimizer is not None:
+            self.optimizer.step()
+        velocity = [
+            self.optimizer.state[t].get("momentum_buffer") if self.optimizer else None
+            for t in self.leaves
+        ]
+        return acts, before, grads, velocity, loss
 
 
-def check_scenario(text: str) -> int:
+def check_update_steps(timeline, base: int, seg, lr, opt, theirs) -> None:
+    """Each update step's operands: W, dW, λ·W, v before and after, W after, the bias."""
+    w_before, b_before, w_grad, b_grad, w_after, b_after, v_before, v_after = theirs
+    for o in range(seg.count):
+        ops = timeline[base + seg.start + o].operands
+        where = f"{seg.op} L{seg.layer}[{o}]"
+        close(f"{where} weight_before", ops["weight_before"], w_before[o])
+        close(f"{where} grad_weight", ops["grad_weight"], w_grad[o])
+        close(f"{where} weight_after", ops["weight_after"], w_after[o])
+        close(
+            f"{where} bias before/db/after",
+            np.array([ops["bias_before"][0], ops["grad_bias"][0], ops["bias_after"][0]]),
+            torch.stack([b_before[o], b_grad[o], b_after[o]]),
+        )
+        if opt.weight_decay:
+            close(f"{where} decay", ops["decay"], opt.weight_decay * w_before[o])
+        else:
+            assert "decay" not in ops, where
+        if opt.momentum:
+            close(f"{where} velocity_after", ops["velocity_after"], v_after[o])
+            if v_before is None:
+                assert "velocity_before" not in ops, where
+            else:
+                close(f"{where} velocity_before", ops["velocity_before"], v_before[o])
+        else:
+            assert "velocity_after" not in ops and "velocity_before" not in ops, where
+
+
+def check_scenario(text: str, used: Counter) -> int:
     scenario = parse_scenario(text)
+    used.update(layer.type for layer in scenario.layers)
     run = TrainingRun(scenario)
     timeline = Timeline(run)
+    theirs = TorchRun(scenario)
+    opt = scenario.optimizer
     checked = 0
+    previous_velocity: list = [None] * len(theirs.leaves)
     for it in range(len(run)):
         rec = run.record(it)
-        params = [lr.params for lr in rec.layers]
-        acts, tparams, before, loss = torch_iteration(scenario, params, rec.x, rec.y)
+        acts, before, grads, velocity, loss = theirs.iteration(rec.x, rec.y)
         assert abs(rec.loss - loss.item()) <= RTOL * abs(loss.item()) + ATOL, (
             rec.loss,
             loss.item(),
         )
         j = 0
+        updates = {}
         for i, lr in enumerate(rec.layers):
             close(f"it{it} layer{i} input", lr.input, acts[i])
             close(f"it{it} layer{i} output", lr.output, acts[i + 1])
             close(f"it{it} layer{i} grad_output", lr.grad_output, acts[i + 1].grad)
             close(f"it{it} layer{i} grad_input", lr.grad_input, acts[i].grad)
-            if tparams[i] is not None:
-                w, b = tparams[i]
+            if theirs.params[i] is not None:
+                w, b = theirs.params[i]
                 close(f"it{it} layer{i} weight", lr.params.weight, before[j])
                 close(f"it{it} layer{i} bias", lr.params.bias, before[j + 1])
-                close(f"it{it} layer{i} grad_weight", lr.grads.weight, w.grad)
-                close(f"it{it} layer{i} grad_bias", lr.grads.bias, b.grad)
+                close(f"it{it} layer{i} grad_weight", lr.grads.weight, grads[j])
+                close(f"it{it} layer{i} grad_bias", lr.grads.bias, grads[j + 1])
                 close(f"it{it} layer{i} weight_after", lr.params_after.weight, w)
                 close(f"it{it} layer{i} bias_after", lr.params_after.bias, b)
+                if opt.momentum:
+                    close(f"it{it} layer{i} velocity_w", lr.velocity_after.weight, velocity[j])
+                    close(f"it{it} layer{i} velocity_b", lr.velocity_after.bias, velocity[j + 1])
+                else:
+                    assert lr.velocity_after is None and velocity[j] is None
+                updates[i] = (
+                    before[j],
+                    before[j + 1],
+                    grads[j],
+                    grads[j + 1],
+                    w,
+                    b,
+                    previous_velocity[j],
+                    velocity[j],
+                )
                 j += 2
-        # Timeline: every forward/backward layer step's value, and the step counts.
+        previous_velocity = [None if v is None else v.clone() for v in velocity]
+        # Timeline: every forward/backward layer step's value, the step counts, the updates.
         base = it * timeline.per_iteration
         for seg in timeline.segments:
-            if seg.layer is None or seg.phase == "update" or seg.kind == "flatten":
+            if seg.layer is None or seg.kind == "flatten":
+                continue
+            if seg.phase == "update":
+                check_update_steps(
+                    timeline, base, seg, rec.layers[seg.layer], opt, updates[seg.layer]
+                )
+                checked += seg.count
                 continue
             expect = acts[seg.layer + 1] if seg.phase == "forward" else acts[seg.layer + 1].grad
             values = np.array([timeline[base + seg.start + q].value for q in range(seg.count)])
@@ -211,14 +319,26 @@ def main() -> int:
     torch.set_default_dtype(torch.float64)
     rng = random.Random(12345)
     steps = 0
+    used: Counter = Counter()
+    optimizers: Counter = Counter()
     for case in range(count):
         text = random_scenario(rng)
         try:
-            steps += check_scenario(text)
+            steps += check_scenario(text, used)
         except Exception:
             print(f"case {case} failed; scenario:\n{text}")
             raise
-    print(f"torch parity: {count} random scenarios, {steps} step values checked, rtol {RTOL}")
+        scenario = parse_scenario(text)
+        optimizers[(scenario.momentum > 0, scenario.weight_decay > 0)] += 1
+    missing = set(layer_kinds()) - set(used)
+    assert not missing, f"no random scenario used {sorted(missing)}: raise the case count"
+    assert len(optimizers) == 4, f"not every optimizer setting was drawn: {optimizers}"
+    kinds = ", ".join(f"{k} {n}" for k, n in sorted(used.items()))
+    print(
+        f"torch parity: {count} random scenarios, {steps} step values checked, rtol {RTOL}; "
+        f"layers used: {kinds}; with momentum {sum(n for (m, _), n in optimizers.items() if m)}, "
+        f"with weight decay {sum(n for (_, d), n in optimizers.items() if d)}"
+    )
     return 0
 
 

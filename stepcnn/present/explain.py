@@ -5,6 +5,7 @@ with the step's live values exactly like a teacher's text. A layer kind's texts 
 module of :mod:`stepcnn.present.kinds`; the loss's are here.
 """
 
+from stepcnn.engine.optim import SGD
 from stepcnn.present import kind_table
 
 LOSS_TEXT: dict[str, str] = {
@@ -24,14 +25,34 @@ LOSS_TEXT: dict[str, str] = {
     "mse.backward": "Backward starts here: dL/dy = 2(y − t)/M for each element: {value:.4f}.",
 }
 
-MOMENTUM_TEXT = (
-    " With momentum μ = {momentum}, the step is not dW itself but the velocity v = μ·v + dW: "
-    "it remembers the direction of earlier iterations and keeps rolling that way."
-)
+
+def update_rule_text(optimizer: SGD) -> str:
+    """What the optimizer does with the gradient, in words, with its own numbers (the layer
+    kinds' update texts say what is updated; this says how)."""
+    mu, lam = optimizer.momentum, optimizer.weight_decay
+    g = "dW + λ·W" if lam else "dW"
+    decay = (
+        f" Weight decay λ = {lam:g} adds λ·W to the gradient, pulling every weight a little "
+        "towards 0."
+        if lam
+        else ""
+    )
+    if not mu:
+        return f" The step: W ← W − η·({g}).{decay}" if lam else " The step: W ← W − η·dW."
+    return (
+        f" With momentum μ = {mu:g} the step is not the gradient itself but the velocity "
+        f"v = μ·v + {g} (v = {g} at the first iteration), W ← W − η·v: it remembers the "
+        f"direction of earlier iterations and keeps rolling that way.{decay}"
+    )
 
 
-def default_text(kind: str, phase: str, op: str, is_loss: bool) -> str:
-    """The built-in narration of a step."""
+def default_text(
+    kind: str, phase: str, op: str, is_loss: bool, optimizer: SGD | None = None
+) -> str:
+    """The built-in narration of a step (an update's says how ``optimizer`` steps)."""
     if is_loss:
         return LOSS_TEXT[op]
-    return kind_table.narration(kind, phase)
+    text = kind_table.narration(kind, phase)
+    if phase == "update" and optimizer is not None:
+        text += update_rule_text(optimizer)
+    return text

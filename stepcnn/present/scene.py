@@ -94,7 +94,10 @@ def narration_for(session: Session, step: Step) -> str:
     intro = session.scenario.narration.intro.strip()
     text = session.scenario.narration.template_for(rule_key(step))
     own = fill(
-        text or default_text(step.kind, step.phase, step.op, step.layer is None),
+        text
+        or default_text(
+            step.kind, step.phase, step.op, step.layer is None, session.scenario.optimizer
+        ),
         narration_values(session, step),
     )
     if step.k == session.start and intro:

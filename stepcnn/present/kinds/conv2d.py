@@ -149,13 +149,13 @@ NARRATION = {
         "dW: that is what shared weights means. The input patch gets g × the filter (dx)."
     ),
     "update": (
-        "Gradient descent: filter {index} becomes W − η·dW with η = {lr}. Then the next "
-        "iteration starts from the new filters."
+        "Gradient descent: filter {index} takes one step against its gradient, with learning "
+        "rate η = {lr}; the next iteration starts from the new filters."
     ),
 }
 SOURCES = {
     "forward": (engine.conv2d_forward_naive, "out[n, f, r, c] ="),
     "backward": (engine.conv2d_backward_naive, "dw[f] +="),
-    "update": (optim.sgd_step_naive, "new.flat[i] ="),
+    "update": (optim.sgd_step_naive, "new.flat[i] = w -"),
 }
 WEIGHT_STORY = weight_story_rows

@@ -80,11 +80,14 @@ NARRATION = {
         "input (dW += g·x), its bias gets g, and every input gets g times that neuron's weights "
         "(dx += g·W[o]) — this is how the error travels back towards the filters."
     ),
-    "update": "Gradient descent on row {index} of W and its bias: W − η·dW with η = {lr}.",
+    "update": (
+        "Gradient descent on row {index} of W and its bias: one step against the gradient, "
+        "with learning rate η = {lr}."
+    ),
 }
 SOURCES = {
     "forward": (engine.linear_forward_naive, "out[n, o] ="),
     "backward": (engine.linear_backward_naive, "dw[o] +="),
-    "update": (optim.sgd_step_naive, "new.flat[i] ="),
+    "update": (optim.sgd_step_naive, "new.flat[i] = w -"),
 }
 WEIGHT_STORY = weight_story_rows

@@ -86,6 +86,12 @@ class ElementwiseBackward(GradientBackward):
             writes=(Region(ctx.grad_input_id, index),),
         )
 
+    def nonfinite(self, ctx: OpContext) -> np.ndarray:
+        """g is non-finite, or the dx it writes is: a finite g times f′ at a NaN input
+        (tanh, sigmoid) is NaN."""
+        g, dx = ctx.lr.grad_output.ravel(), ctx.lr.grad_input.ravel()
+        return np.asarray(~np.isfinite(g) | ~np.isfinite(dx))
+
     def partial(self, ctx: OpContext, local: int) -> dict[TensorId, Partial]:
         return {ctx.grad_input_id: Partial.prefix(ctx.lr.grad_input, local)}
 
