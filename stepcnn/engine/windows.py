@@ -56,6 +56,42 @@ def im2col(windows: npt.NDArray[T]) -> npt.NDArray[T]:
     return cols
 
 
+def row_cols(x: Array, kernel: Pair, padding: Pair) -> tuple[Array, Array]:
+    """Stride-1 im2col over whole rows: ``(xp, cols)`` with ``xp`` the padded input and
+    ``cols (C·kh·kw, N·H_out·W_p)``, column ``(n, r, s)`` for every ``s < W_p`` (the padded
+    width). Row ``(c, i, j)`` is then one contiguous run of the flattened map from
+    ``i·W_p + j``, so the copy moves long runs; the columns ``s ≥ W_out`` read past the window
+    row and are to be dropped. ``xp`` is a view into a buffer with ``kw − 1`` spare cells after
+    each map, so that the last run stays inside it.
+    """
+    n, c, h, w = x.shape
+    (kh, kw), (ph, pw) = kernel, padding
+    hp, wp = h + 2 * ph, w + 2 * pw
+    run = (hp - kh + 1) * wp
+    buffer = np.zeros((n, c, hp * wp + kw - 1))
+    xp = buffer[:, :, : hp * wp].reshape(n, c, hp, wp)
+    xp[:, :, ph : ph + h, pw : pw + w] = x
+    s0, s1, s3 = buffer.strides[0], buffer.strides[1], buffer.strides[2]
+    view = as_strided(buffer, (c, kh, kw, n, run), (s1, wp * s3, s3, s0, s3), writeable=False)
+    return xp, view.reshape(c * kh * kw, n * run)
+
+
+def row_col2im(dcols: Array, shape: tuple[int, ...], kernel: Pair) -> Array:
+    """The inverse of :func:`row_cols`: ``kh·kw`` adds of contiguous runs. The columns to be
+    dropped must hold zeros."""
+    n, c, hp, wp = shape
+    kh, kw = kernel
+    run = (hp - kh + 1) * wp
+    buffer = np.zeros((n, c, hp * wp + kw - 1))
+    parts = dcols.reshape(c, kh, kw, n, run)
+    for i in range(kh):
+        for j in range(kw):
+            start = i * wp + j
+            buffer[:, :, start : start + run] += parts[:, i, j].transpose(1, 0, 2)
+    result: Array = buffer[:, :, : hp * wp].reshape(shape)
+    return result
+
+
 @lru_cache(maxsize=32)
 def window_positions(shape: tuple[int, ...], kernel: Pair, stride: Pair) -> IntArray:
     """Flat (row-major) position in a map of ``shape`` of every window cell, as

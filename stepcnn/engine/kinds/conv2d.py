@@ -24,7 +24,14 @@ import numpy as np
 from stepcnn.engine.layers import Params, Shape
 from stepcnn.engine.shapes import output_hw
 from stepcnn.engine.types import Array, Pair
-from stepcnn.engine.windows import col2im, im2col, pad_hw, sliding_windows
+from stepcnn.engine.windows import (
+    col2im,
+    im2col,
+    pad_hw,
+    row_col2im,
+    row_cols,
+    sliding_windows,
+)
 
 
 class ConvCache(NamedTuple):
@@ -49,18 +56,21 @@ def conv2d_forward(
 
     ``out[:, f] = W_row[f] · X_col + b[f]`` with ``W_row = w.reshape(C_out, C_in·kh·kw)``.
     """
-    n_filters = w.shape[0]
-    xp = pad_hw(x, padding)
-    windows = sliding_windows(xp, (w.shape[2], w.shape[3]), stride)  # (N, C, Ho, Wo, kh, kw)
-    n_batch, _, ho, wo = windows.shape[:4]
-    cols = im2col(windows)  # (C·kh·kw, N·Ho·Wo)
-    rows = w.reshape(n_filters, -1) @ cols  # (C_out, N·Ho·Wo)
+    n_filters, _, kh, kw = w.shape
+    if stride == (1, 1):
+        xp, cols = row_cols(x, (kh, kw), padding)  # (C·kh·kw, N·Ho·Wp): whole rows
+        windows = sliding_windows(xp, (kh, kw), stride)
+        n_batch, _, ho, wo = windows.shape[:4]
+        rows = (w.reshape(n_filters, -1) @ cols).reshape(n_filters, n_batch, ho, xp.shape[3])
+        rows = rows[:, :, :, :wo]
+    else:
+        xp = pad_hw(x, padding)
+        windows = sliding_windows(xp, (kh, kw), stride)  # (N, C, Ho, Wo, kh, kw)
+        n_batch, _, ho, wo = windows.shape[:4]
+        cols = im2col(windows)  # (C·kh·kw, N·Ho·Wo)
+        rows = (w.reshape(n_filters, -1) @ cols).reshape(n_filters, n_batch, ho, wo)
     out = np.empty((n_batch, n_filters, ho, wo))
-    np.add(
-        rows.reshape(n_filters, n_batch, ho, wo).transpose(1, 0, 2, 3),
-        b[None, :, None, None],
-        out=out,
-    )
+    np.add(rows.transpose(1, 0, 2, 3), b[None, :, None, None], out=out)
     return out, ConvCache(xp, windows, w, stride, padding, cols)
 
 
@@ -77,14 +87,29 @@ def conv2d_backward(dout: Array, cache: ConvCache) -> tuple[Array, Array, Array]
     As matrices: ``dW_row = dout_row · X_colᵀ`` and ``dx = col2im(W_rowᵀ · dout_row)``.
     """
     xp, windows, w, stride, (ph, pw), cols = cache
-    n_filters = w.shape[0]
+    n_filters, _, kh, kw = w.shape
+    n_batch, _, ho, wo = dout.shape
+    w_rows = w.reshape(n_filters, -1)
+    if cols is not None and cols.shape[1] != n_batch * ho * wo:
+        # Whole-row columns (stride 1): the dropped columns get a zero gradient, which adds
+        # exactly nothing where input and weights are finite.
+        if np.isfinite(w).all() and np.isfinite(xp).all():
+            grid = np.zeros((n_filters, n_batch, ho, xp.shape[3]))
+            grid[:, :, :, :wo] = dout.transpose(1, 0, 2, 3)
+            grid_rows = grid.reshape(n_filters, -1)
+            dw = (grid_rows @ cols.T).reshape(w.shape)
+            db = dout.sum(axis=(0, 2, 3))
+            dxp = row_col2im(w_rows.T @ grid_rows, xp.shape, (kh, kw))
+            h, wd = xp.shape[2] - 2 * ph, xp.shape[3] - 2 * pw
+            return dxp[:, :, ph : ph + h, pw : pw + wd], dw, db
+        cols = None
     if cols is None:
         cols = im2col(windows)
     drows = dout.transpose(1, 0, 2, 3).reshape(n_filters, -1)  # (C_out, N·Ho·Wo)
     dw = (drows @ cols.T).reshape(w.shape)
     db = drows.sum(axis=1)
-    dcols = w.reshape(n_filters, -1).T @ drows  # (C_in·kh·kw, N·Ho·Wo)
-    dxp = col2im(dcols, xp.shape, (w.shape[2], w.shape[3]), stride)
+    dcols = w_rows.T @ drows  # (C_in·kh·kw, N·Ho·Wo)
+    dxp = col2im(dcols, xp.shape, (kh, kw), stride)
     h, wd = xp.shape[2] - 2 * ph, xp.shape[3] - 2 * pw
     dx = dxp[:, :, ph : ph + h, pw : pw + wd]
     return dx, dw, db
