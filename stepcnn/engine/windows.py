@@ -1,8 +1,24 @@
-"""Sliding windows over NCHW tensors, as strided views (no copies)."""
+"""Sliding windows over NCHW tensors, as strided views (no copies), and their inverse.
+
+``im2col`` lays every window out as one column of a matrix (one copy), so a convolution is one
+BLAS matrix product; ``col2im_add`` sends such columns back onto the map with ``kh·kw``
+strided adds (where windows overlap, the contributions add up).
+"""
+
+import math
+from functools import lru_cache
+from typing import TypeVar
 
 import numpy as np
+import numpy.typing as npt
+from numpy.lib.stride_tricks import as_strided
 
-from stepcnn.engine.types import Array, Pair
+from stepcnn.engine.types import Array, IntArray, Pair
+
+T = TypeVar("T", bound=np.generic)
+
+INDEX_LIMIT = 1 << 20
+"""Largest index table kept per geometry (entries); larger maps use strided adds instead."""
 
 
 def pad_hw(x: Array, padding: Pair) -> Array:
@@ -10,17 +26,123 @@ def pad_hw(x: Array, padding: Pair) -> Array:
     ph, pw = padding
     if ph == 0 and pw == 0:
         return x
-    return np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+    n, c, h, w = x.shape
+    xp = np.zeros((n, c, h + 2 * ph, w + 2 * pw))
+    xp[:, :, ph : ph + h, pw : pw + w] = x
+    return xp
 
 
-def sliding_windows(xp: Array, kernel: Pair, stride: Pair) -> Array:
+def sliding_windows(xp: npt.NDArray[T], kernel: Pair, stride: Pair) -> npt.NDArray[T]:
     """Every ``kh×kw`` window of ``xp`` taken every ``stride`` cells.
 
-    Shapes: ``xp (N, C, H, W)`` → view ``(N, C, H_out, W_out, kh, kw)`` where
+    Shapes: ``xp (N, C, H, W)`` → read-only view ``(N, C, H_out, W_out, kh, kw)`` where
     ``windows[n, c, r, s] == xp[n, c, r·sh : r·sh+kh, s·sw : s·sw+kw]``.
     Windows that would run past the bottom/right edge are dropped (floor mode).
     """
+    n, c, h, w = xp.shape
+    (kh, kw), (sh, sw) = kernel, stride
+    s0, s1, s2, s3 = xp.strides
+    shape = (n, c, (h - kh) // sh + 1, (w - kw) // sw + 1, kh, kw)
+    view: npt.NDArray[T] = as_strided(
+        xp, shape, (s0, s1, s2 * sh, s3 * sw, s2, s3), writeable=False
+    )
+    return view
+
+
+def im2col(windows: npt.NDArray[T]) -> npt.NDArray[T]:
+    """The patch matrix: ``(C·kh·kw, N·H_out·W_out)``, row ``(c, i, j)``, column ``(n, r, s)``."""
+    n, c, ho, wo, kh, kw = windows.shape
+    cols: npt.NDArray[T] = windows.transpose(1, 4, 5, 0, 2, 3).reshape(c * kh * kw, n * ho * wo)
+    return cols
+
+
+def row_cols(x: Array, kernel: Pair, padding: Pair) -> tuple[Array, Array]:
+    """Stride-1 im2col over whole rows: ``(xp, cols)`` with ``xp`` the padded input and
+    ``cols (C·kh·kw, N·H_out·W_p)``, column ``(n, r, s)`` for every ``s < W_p`` (the padded
+    width). Row ``(c, i, j)`` is then one contiguous run of the flattened map from
+    ``i·W_p + j``, so the copy moves long runs; the columns ``s ≥ W_out`` read past the window
+    row and are to be dropped. ``xp`` is a view into a buffer with ``kw − 1`` spare cells after
+    each map, so that the last run stays inside it.
+    """
+    n, c, h, w = x.shape
+    (kh, kw), (ph, pw) = kernel, padding
+    hp, wp = h + 2 * ph, w + 2 * pw
+    run = (hp - kh + 1) * wp
+    buffer = np.zeros((n, c, hp * wp + kw - 1))
+    xp = buffer[:, :, : hp * wp].reshape(n, c, hp, wp)
+    xp[:, :, ph : ph + h, pw : pw + w] = x
+    s0, s1, s3 = buffer.strides[0], buffer.strides[1], buffer.strides[2]
+    view = as_strided(buffer, (c, kh, kw, n, run), (s1, wp * s3, s3, s0, s3), writeable=False)
+    return xp, view.reshape(c * kh * kw, n * run)
+
+
+def row_col2im(dcols: Array, shape: tuple[int, ...], kernel: Pair) -> Array:
+    """The inverse of :func:`row_cols`: ``kh·kw`` adds of contiguous runs. The columns to be
+    dropped must hold zeros."""
+    n, c, hp, wp = shape
     kh, kw = kernel
-    sh, sw = stride
-    view = np.lib.stride_tricks.sliding_window_view(xp, (kh, kw), axis=(2, 3))
-    return view[:, :, ::sh, ::sw]
+    run = (hp - kh + 1) * wp
+    buffer = np.zeros((n, c, hp * wp + kw - 1))
+    parts = dcols.reshape(c, kh, kw, n, run)
+    for i in range(kh):
+        for j in range(kw):
+            start = i * wp + j
+            buffer[:, :, start : start + run] += parts[:, i, j].transpose(1, 0, 2)
+    result: Array = buffer[:, :, : hp * wp].reshape(shape)
+    return result
+
+
+@lru_cache(maxsize=32)
+def window_positions(shape: tuple[int, ...], kernel: Pair, stride: Pair) -> IntArray:
+    """Flat (row-major) position in a map of ``shape`` of every window cell, as
+    ``(N, C, H_out, W_out, kh, kw)``; computed once per geometry."""
+    positions = np.arange(math.prod(shape)).reshape(shape)
+    table: IntArray = np.ascontiguousarray(sliding_windows(positions, kernel, stride))
+    table.setflags(write=False)
+    return table
+
+
+@lru_cache(maxsize=32)
+def _col_positions(shape: tuple[int, ...], kernel: Pair, stride: Pair) -> IntArray:
+    table: IntArray = im2col(window_positions(shape, kernel, stride)).ravel()
+    table.setflags(write=False)
+    return table
+
+
+def scatter_add(positions: IntArray, values: Array, shape: tuple[int, ...]) -> Array:
+    """A new array of ``shape``: zeros, plus each value added at its flat position, in order."""
+    flat = np.bincount(positions, weights=values.ravel(), minlength=math.prod(shape))
+    result: Array = flat.astype(np.float64, copy=False).reshape(shape)
+    return result
+
+
+def col2im(cols: Array, shape: tuple[int, ...], kernel: Pair, stride: Pair) -> Array:
+    """The inverse of :func:`im2col`: a map of ``shape`` where every cell holds the sum of the
+    patch-matrix entries that read it (in row order ``(c, i, j)``, as ``col2im_add``)."""
+    if cols.size <= INDEX_LIMIT:
+        return scatter_add(_col_positions(shape, kernel, stride), cols, shape)
+    n, c = shape[:2]
+    kh, kw = kernel
+    ho, wo = (shape[2] - kh) // stride[0] + 1, (shape[3] - kw) // stride[1] + 1
+    target = np.zeros(shape)
+    col2im_add(target, cols.reshape(c, kh, kw, n, ho, wo).transpose(3, 0, 4, 5, 1, 2), stride)
+    return target
+
+
+def window_cells(out_hw: Pair, i: int, j: int, stride: Pair) -> tuple[slice, slice]:
+    """The map cells that offset ``(i, j)`` of every window covers, as two strided slices."""
+    (ho, wo), (sh, sw) = out_hw, stride
+    return slice(i, i + sh * (ho - 1) + 1, sh), slice(j, j + sw * (wo - 1) + 1, sw)
+
+
+def col2im_add(target: Array, parts: Array, stride: Pair) -> None:
+    """``target[n, c, window(r, s)] += parts[n, c, r, s]`` for every window, in place.
+
+    ``parts (N, C, H_out, W_out, kh, kw)`` holds each window's contribution to each of its
+    cells; the adds go offset by offset (``kh·kw`` strided adds).
+    """
+    ho, wo, kh, kw = parts.shape[2:]
+    for i in range(kh):
+        for j in range(kw):
+            rows, cols = window_cells((ho, wo), i, j, stride)
+            target[:, :, rows, cols] += parts[:, :, :, :, i, j]

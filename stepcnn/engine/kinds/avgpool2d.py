@@ -17,7 +17,7 @@ import numpy as np
 
 from stepcnn.engine.layers import Params, Pool2d
 from stepcnn.engine.types import Array, Pair
-from stepcnn.engine.windows import sliding_windows
+from stepcnn.engine.windows import window_cells
 
 
 class AvgPoolCache(NamedTuple):
@@ -27,22 +27,26 @@ class AvgPoolCache(NamedTuple):
 
 
 def avgpool2d_forward(x: Array, kernel: Pair, stride: Pair) -> tuple[Array, AvgPoolCache]:
-    """Vectorised average pooling over strided window views."""
+    """Vectorised average pooling: the ``kh·kw`` strided slices added up in window order."""
     kh, kw = kernel
-    windows = sliding_windows(x, kernel, stride)  # (N, C, Ho, Wo, kh, kw)
-    out = windows.sum(axis=(4, 5)) / (kh * kw)
-    return out, AvgPoolCache(x.shape, kernel, stride)
+    ho, wo = (x.shape[2] - kh) // stride[0] + 1, (x.shape[3] - kw) // stride[1] + 1
+    total = np.zeros((*x.shape[:2], ho, wo))
+    for t in range(kh * kw):
+        rows, cols = window_cells((ho, wo), t // kw, t % kw, stride)
+        total += x[:, :, rows, cols]
+    total /= kh * kw
+    return total, AvgPoolCache(x.shape, kernel, stride)
 
 
 def avgpool2d_backward(dout: Array, cache: AvgPoolCache) -> tuple[Array, None, None]:
     """``dx[window(r, s)] += dout[r, s] / (kh·kw)`` for every window."""
-    (kh, kw), (sh, sw) = cache.kernel, cache.stride
+    (kh, kw), stride = cache.kernel, cache.stride
     ho, wo = dout.shape[2], dout.shape[3]
     share = dout / (kh * kw)
     dx = np.zeros(cache.x_shape)
-    for i in range(kh):
-        for j in range(kw):
-            dx[:, :, i : i + sh * (ho - 1) + 1 : sh, j : j + sw * (wo - 1) + 1 : sw] += share
+    for t in range(kh * kw):
+        rows, cols = window_cells((ho, wo), t // kw, t % kw, stride)
+        dx[:, :, rows, cols] += share
     return dx, None, None
 
 

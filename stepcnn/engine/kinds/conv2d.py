@@ -24,28 +24,54 @@ import numpy as np
 from stepcnn.engine.layers import Params, Shape
 from stepcnn.engine.shapes import output_hw
 from stepcnn.engine.types import Array, Pair
-from stepcnn.engine.windows import pad_hw, sliding_windows
+from stepcnn.engine.windows import (
+    col2im,
+    im2col,
+    pad_hw,
+    row_col2im,
+    row_cols,
+    sliding_windows,
+)
 
 
 class ConvCache(NamedTuple):
-    """What backward needs: the padded input, its windows, the weights and the geometry."""
+    """What backward needs: the padded input, its windows, the weights and the geometry.
+
+    ``cols`` is the patch matrix forward built (:func:`im2col` of ``windows``); backward
+    builds it again when it is ``None``. Training drops it from the kept records.
+    """
 
     xp: Array
     windows: Array
     w: Array
     stride: Pair
     padding: Pair
+    cols: Array | None = None
 
 
 def conv2d_forward(
     x: Array, w: Array, b: Array, stride: Pair = (1, 1), padding: Pair = (0, 0)
 ) -> tuple[Array, ConvCache]:
-    """Vectorised convolution: one matrix product over all patches (im2col as a view)."""
-    kernel = (w.shape[2], w.shape[3])
-    xp = pad_hw(x, padding)
-    windows = sliding_windows(xp, kernel, stride)  # (N, C, Ho, Wo, kh, kw)
-    out = np.einsum("nchwij,fcij->nfhw", windows, w, optimize=True) + b[None, :, None, None]
-    return out, ConvCache(xp, windows, w, stride, padding)
+    """Vectorised convolution: im2col (one copy of the patches), then one BLAS matrix product.
+
+    ``out[:, f] = W_row[f] · X_col + b[f]`` with ``W_row = w.reshape(C_out, C_in·kh·kw)``.
+    """
+    n_filters, _, kh, kw = w.shape
+    if stride == (1, 1):
+        xp, cols = row_cols(x, (kh, kw), padding)  # (C·kh·kw, N·Ho·Wp): whole rows
+        windows = sliding_windows(xp, (kh, kw), stride)
+        n_batch, _, ho, wo = windows.shape[:4]
+        rows = (w.reshape(n_filters, -1) @ cols).reshape(n_filters, n_batch, ho, xp.shape[3])
+        rows = rows[:, :, :, :wo]
+    else:
+        xp = pad_hw(x, padding)
+        windows = sliding_windows(xp, (kh, kw), stride)  # (N, C, Ho, Wo, kh, kw)
+        n_batch, _, ho, wo = windows.shape[:4]
+        cols = im2col(windows)  # (C·kh·kw, N·Ho·Wo)
+        rows = (w.reshape(n_filters, -1) @ cols).reshape(n_filters, n_batch, ho, wo)
+    out = np.empty((n_batch, n_filters, ho, wo))
+    np.add(rows.transpose(1, 0, 2, 3), b[None, :, None, None], out=out)
+    return out, ConvCache(xp, windows, w, stride, padding, cols)
 
 
 def conv2d_backward(dout: Array, cache: ConvCache) -> tuple[Array, Array, Array]:
@@ -57,18 +83,33 @@ def conv2d_backward(dout: Array, cache: ConvCache) -> tuple[Array, Array, Array]
         dw[f] = Σ_{n,r,c} dout[n,f,r,c] · patch(n, r, c)      (shared weights add up)
         db[f] = Σ_{n,r,c} dout[n,f,r,c]
         dxpad[n, :, window(r, c)] += Σ_f dout[n,f,r,c] · w[f]
+
+    As matrices: ``dW_row = dout_row · X_colᵀ`` and ``dx = col2im(W_rowᵀ · dout_row)``.
     """
-    xp, windows, w, (sh, sw), (ph, pw) = cache
-    _, _, kh, kw = w.shape
-    ho, wo = dout.shape[2], dout.shape[3]
-    dw = np.einsum("nfhw,nchwij->fcij", dout, windows, optimize=True)
-    db = dout.sum(axis=(0, 2, 3))
-    dxp = np.zeros_like(xp)
-    for i in range(kh):
-        for j in range(kw):
-            rows = slice(i, i + sh * (ho - 1) + 1, sh)
-            cols = slice(j, j + sw * (wo - 1) + 1, sw)
-            dxp[:, :, rows, cols] += np.einsum("nfhw,fc->nchw", dout, w[:, :, i, j])
+    xp, windows, w, stride, (ph, pw), cols = cache
+    n_filters, _, kh, kw = w.shape
+    n_batch, _, ho, wo = dout.shape
+    w_rows = w.reshape(n_filters, -1)
+    if cols is not None and cols.shape[1] != n_batch * ho * wo:
+        # Whole-row columns (stride 1): the dropped columns get a zero gradient, which adds
+        # exactly nothing where input and weights are finite.
+        if np.isfinite(w).all() and np.isfinite(xp).all():
+            grid = np.zeros((n_filters, n_batch, ho, xp.shape[3]))
+            grid[:, :, :, :wo] = dout.transpose(1, 0, 2, 3)
+            grid_rows = grid.reshape(n_filters, -1)
+            dw = (grid_rows @ cols.T).reshape(w.shape)
+            db = dout.sum(axis=(0, 2, 3))
+            dxp = row_col2im(w_rows.T @ grid_rows, xp.shape, (kh, kw))
+            h, wd = xp.shape[2] - 2 * ph, xp.shape[3] - 2 * pw
+            return dxp[:, :, ph : ph + h, pw : pw + wd], dw, db
+        cols = None
+    if cols is None:
+        cols = im2col(windows)
+    drows = dout.transpose(1, 0, 2, 3).reshape(n_filters, -1)  # (C_out, N·Ho·Wo)
+    dw = (drows @ cols.T).reshape(w.shape)
+    db = drows.sum(axis=1)
+    dcols = w_rows.T @ drows  # (C_in·kh·kw, N·Ho·Wo)
+    dxp = col2im(dcols, xp.shape, (kh, kw), stride)
     h, wd = xp.shape[2] - 2 * ph, xp.shape[3] - 2 * pw
     dx = dxp[:, :, ph : ph + h, pw : pw + wd]
     return dx, dw, db
@@ -96,7 +137,7 @@ def conv2d_forward_naive(
 
 def conv2d_backward_naive(dout: Array, cache: ConvCache) -> tuple[Array, Array, Array]:
     """Loop form of :func:`conv2d_backward`: one output-gradient cell at a time."""
-    xp, _, w, (sh, sw), (ph, pw) = cache
+    xp, _, w, (sh, sw), (ph, pw) = cache[:5]
     n_batch, n_filters, ho, wo = dout.shape
     _, _, kh, kw = w.shape
     dxp = np.zeros_like(xp)

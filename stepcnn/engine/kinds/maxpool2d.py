@@ -16,7 +16,7 @@ import numpy as np
 
 from stepcnn.engine.layers import Params, Pool2d
 from stepcnn.engine.types import Array, IntArray, Pair
-from stepcnn.engine.windows import sliding_windows
+from stepcnn.engine.windows import sliding_windows, window_cells
 
 
 class PoolCache(NamedTuple):
@@ -42,11 +42,28 @@ def _first_max(windows: Array) -> IntArray:
 
 
 def maxpool2d_forward(x: Array, kernel: Pair, stride: Pair) -> tuple[Array, PoolCache]:
-    """Vectorised max pooling over strided window views."""
-    windows = sliding_windows(x, kernel, stride)  # (N, C, Ho, Wo, kh, kw)
-    argmax = _first_max(windows)
-    flat = windows.reshape(*windows.shape[:4], -1)
-    out = np.take_along_axis(flat, argmax[..., None], axis=-1)[..., 0]
+    """Vectorised max pooling: a running maximum over the ``kh·kw`` strided slices.
+
+    Window offset ``t = i·kw + j`` replaces the running winner only where it is strictly
+    larger, so a tie goes to the first cell, as in the loop form. A NaN anywhere in ``x``
+    takes the general path over the window views (:func:`_first_max`).
+    """
+    kh, kw = kernel
+    ho, wo = (x.shape[2] - kh) // stride[0] + 1, (x.shape[3] - kw) // stride[1] + 1
+    rows, cols = window_cells((ho, wo), 0, 0, stride)
+    out = x[:, :, rows, cols].copy()
+    argmax = np.zeros(out.shape, dtype=np.intp)
+    for t in range(1, kh * kw):
+        rows, cols = window_cells((ho, wo), t // kw, t % kw, stride)
+        v = x[:, :, rows, cols]
+        larger = v > out
+        np.copyto(out, v, where=larger)
+        np.copyto(argmax, t, where=larger)
+    if np.isnan(x).any():
+        windows = sliding_windows(x, kernel, stride)  # (N, C, Ho, Wo, kh, kw)
+        argmax = _first_max(windows)
+        flat = windows.reshape(*windows.shape[:4], -1)
+        out = np.take_along_axis(flat, argmax[..., None], axis=-1)[..., 0]
     return out, PoolCache(x.shape, kernel, stride, argmax)
 
 
@@ -62,12 +79,12 @@ def winner_coordinates(cache: PoolCache) -> tuple[IntArray, IntArray]:
 
 def maxpool2d_backward(dout: Array, cache: PoolCache) -> tuple[Array, None, None]:
     """Route each output gradient to its window's winner (adding where windows overlap)."""
-    n_batch, channels = dout.shape[0], dout.shape[1]
-    rows, cols = winner_coordinates(cache)
+    kh, kw = cache.kernel
+    ho, wo = dout.shape[2], dout.shape[3]
     dx = np.zeros(cache.x_shape)
-    n_idx = np.arange(n_batch)[:, None, None, None]
-    c_idx = np.arange(channels)[None, :, None, None]
-    np.add.at(dx, (n_idx, c_idx, rows, cols), dout)
+    for t in range(kh * kw):
+        rows, cols = window_cells((ho, wo), t // kw, t % kw, cache.stride)
+        dx[:, :, rows, cols] += np.where(cache.argmax == t, dout, 0.0)
     return dx, None, None
 
 

@@ -20,7 +20,7 @@ class ReluCache(NamedTuple):
 
 def relu_forward(x: Array) -> tuple[Array, ReluCache]:
     """``out = max(x, 0)`` (NaN stays NaN)."""
-    out = np.where(x > 0, x, np.where(np.isnan(x), x, 0.0))
+    out: Array = np.maximum(x, 0.0)  # (NaN propagates; −0 becomes +0)
     return out, ReluCache(x)
 
 

@@ -1,0 +1,285 @@
+"""Engine benchmark (not a test): one training iteration, stepcnn beside PyTorch, in one process.
+
+One iteration is forward, the loss, backward and the SGD update, in float64 on one thread, with
+the same weights on both sides (and, once before timing, the same results: loss and updated
+weights within 1e-6 relative). The nets are those of issue 14 plus LeNet-5. The target: stepcnn
+in at most 0.7× PyTorch's time on batch-1 nets and at most 1.0× on batched nets.
+
+Run in the ``make parity`` environment (PyTorch 2.13 CPU in ``.venv-torch``):
+``.venv-torch/bin/python benchmarks/bench_engine.py``. Without PyTorch it prints a note and the
+stepcnn column alone. It prints which BLAS kernel numpy runs; ``OPENBLAS_CORETYPE`` is left as
+the environment sets it (``make bench`` unsets it for this command only). Always exits 0.
+"""
+
+import os
+
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ[_var] = "1"
+
+import sys  # noqa: E402
+import time  # noqa: E402
+from collections.abc import Callable  # noqa: E402
+from dataclasses import dataclass  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import Any  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from stepcnn.engine.kinds.avgpool2d import AvgPool2d  # noqa: E402
+from stepcnn.engine.kinds.conv2d import Conv2d  # noqa: E402
+from stepcnn.engine.kinds.flatten import Flatten  # noqa: E402
+from stepcnn.engine.kinds.linear import Linear  # noqa: E402
+from stepcnn.engine.kinds.maxpool2d import MaxPool2d  # noqa: E402
+from stepcnn.engine.kinds.relu import ReLU  # noqa: E402
+from stepcnn.engine.kinds.tanh import Tanh  # noqa: E402
+from stepcnn.engine.layers import Layer, Params, shapes_through  # noqa: E402
+from stepcnn.engine.network import train_iteration  # noqa: E402
+from stepcnn.engine.optim import SGD  # noqa: E402
+
+try:
+    import torch
+except ImportError:  # the plain .venv: stepcnn's side only
+    torch = None
+
+SECONDS_PER_SAMPLE = 0.1
+SAMPLES = 15
+
+
+@dataclass(frozen=True)
+class Net:
+    name: str
+    input_shape: tuple[int, int, int]
+    layers: tuple[Layer, ...]
+    batch: int
+    momentum: float = 0.0
+
+    @property
+    def target(self) -> float:
+        return 0.7 if self.batch == 1 else 1.0
+
+
+def _conv(c_in: int, c_out: int, k: int, p: int = 0) -> Conv2d:
+    return Conv2d(c_in, c_out, (k, k), (1, 1), (p, p))
+
+
+POOL = MaxPool2d((2, 2), (2, 2))
+AVG = AvgPool2d((2, 2), (2, 2))
+
+NETS = (
+    Net(
+        "28×28 → conv(8, 3×3) → relu → maxpool(2) → linear(10)",
+        (1, 28, 28),
+        (_conv(1, 8, 3), ReLU(), POOL, Flatten(), Linear(8 * 13 * 13, 10)),
+        1,
+    ),
+    Net(
+        "8×8 → conv(4, 3×3) → relu → maxpool(2) → linear(10)",
+        (1, 8, 8),
+        (_conv(1, 4, 3), ReLU(), POOL, Flatten(), Linear(4 * 3 * 3, 10)),
+        1,
+    ),
+    Net(
+        "28×28 LeNet-like (relu, maxpool)",
+        (1, 28, 28),
+        (
+            *(_conv(1, 6, 5, 2), ReLU(), POOL, _conv(6, 16, 5), ReLU(), POOL, Flatten()),
+            *(Linear(400, 120), ReLU(), Linear(120, 10)),
+        ),
+        16,
+    ),
+    Net(
+        "3×32×32: conv(16) → pool → conv(32) → pool → linear(10)",
+        (3, 32, 32),
+        (
+            *(_conv(3, 16, 3, 1), ReLU(), POOL, _conv(16, 32, 3, 1), ReLU(), POOL),
+            *(Flatten(), Linear(32 * 8 * 8, 10)),
+        ),
+        8,
+    ),
+    Net(
+        "LeNet-5 (tanh, avgpool2d, momentum 0.9)",
+        (1, 28, 28),
+        (
+            *(_conv(1, 6, 5, 2), Tanh(), AVG, _conv(6, 16, 5), Tanh(), AVG, Flatten()),
+            *(Linear(400, 120), Tanh(), Linear(120, 84), Tanh(), Linear(84, 10)),
+        ),
+        16,
+        0.9,
+    ),
+)
+
+
+def initial_params(net: Net, rng: np.random.Generator) -> tuple[Params | None, ...]:
+    params: list[Params | None] = []
+    shapes = shapes_through(net.layers, net.input_shape)
+    for layer, in_shape in zip(net.layers, shapes, strict=False):
+        ps = layer.param_shapes()
+        if ps is None:
+            params.append(None)
+            continue
+        fan_in = int(np.prod(ps[0][1:]))
+        bound = 1 / np.sqrt(fan_in)
+        params.append(Params(rng.uniform(-bound, bound, ps[0]), rng.uniform(-bound, bound, ps[1])))
+        del in_shape
+    return tuple(params)
+
+
+def stepcnn_runner(net: Net, params: Any, x: Any, y: Any) -> Callable[[], Any]:
+    opt = SGD(0.01, net.momentum)
+    state = {"params": params, "velocity": None}
+
+    def run() -> Any:
+        rec = train_iteration(
+            net.layers, state["params"], x, y, "cross_entropy", opt, 0, (), state["velocity"]
+        )
+        state["params"] = tuple(lr.params_after for lr in rec.layers)
+        state["velocity"] = tuple(lr.velocity_after for lr in rec.layers)
+        return rec
+
+    return run
+
+
+def torch_model(net: Net, params: Any) -> Any:
+    assert torch is not None
+    nn = torch.nn
+    modules = []
+    for layer, p in zip(net.layers, params, strict=True):
+        if isinstance(layer, Conv2d):
+            m = nn.Conv2d(
+                layer.in_channels,
+                layer.out_channels,
+                layer.kernel_size,
+                layer.stride,
+                layer.padding,
+            )
+        elif isinstance(layer, Linear):
+            m = nn.Linear(layer.in_features, layer.out_features)
+        elif isinstance(layer, MaxPool2d):
+            m = nn.MaxPool2d(layer.kernel_size, layer.stride)
+        elif isinstance(layer, AvgPool2d):
+            m = nn.AvgPool2d(layer.kernel_size, layer.stride)
+        elif isinstance(layer, ReLU):
+            m = nn.ReLU()
+        elif isinstance(layer, Tanh):
+            m = nn.Tanh()
+        else:
+            m = nn.Flatten()
+        if p is not None:
+            with torch.no_grad():
+                m.weight.copy_(torch.from_numpy(p.weight))
+                m.bias.copy_(torch.from_numpy(p.bias))
+        modules.append(m)
+    return nn.Sequential(*modules).double()
+
+
+def torch_runner(net: Net, params: Any, x: Any, y: Any) -> tuple[Callable[[], Any], Any]:
+    assert torch is not None
+    model = torch_model(net, params)
+    opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=net.momentum)
+    tx, ty = torch.from_numpy(x), torch.from_numpy(y)
+
+    def run() -> Any:
+        opt.zero_grad(set_to_none=True)
+        loss = torch.nn.functional.cross_entropy(model(tx), ty)
+        loss.backward()
+        opt.step()
+        return loss
+
+    return run, model
+
+
+def per_call(*fns: Callable[[], Any]) -> list[float]:
+    """Seconds per call of each function: the fastest of SAMPLES timings of about
+    SECONDS_PER_SAMPLE each, the functions' timings interleaved so that both sides see the
+    same machine (the fastest, because other processes only ever add time)."""
+    reps = []
+    for fn in fns:
+        fn()
+        start, calls = time.process_time(), 0
+        while time.process_time() - start < SECONDS_PER_SAMPLE / 4:
+            fn()
+            calls += 1
+        reps.append(max(1, calls * 4))
+    best = [float("inf")] * len(fns)
+    for _ in range(SAMPLES):
+        for i, (fn, n) in enumerate(zip(fns, reps, strict=True)):
+            t0 = time.process_time()
+            for _ in range(n):
+                fn()
+            best[i] = min(best[i], (time.process_time() - t0) / n)
+    return best
+
+
+def agree(net: Net, params: Any, x: Any, y: Any) -> str:
+    """One iteration on each side from the same start: do loss and updated weights agree?"""
+    assert torch is not None
+    rec = stepcnn_runner(net, params, x, y)()
+    run, model = torch_runner(net, params, x, y)
+    loss = float(run().detach())
+    ok = np.isclose(rec.loss, loss, rtol=1e-6, atol=0)
+    torch_params = iter(model.parameters())
+    for lr in rec.layers:
+        if lr.params_after is None:
+            continue
+        for ours in lr.params_after:
+            theirs = next(torch_params).detach().numpy()
+            ok &= np.allclose(ours, theirs, rtol=1e-6, atol=1e-12)
+    return "same results" if ok else "RESULTS DIFFER"
+
+
+def blas_note() -> str:
+    try:
+        from threadpoolctl import threadpool_info
+    except ImportError:
+        return "BLAS: (threadpoolctl not installed)"
+    infos = [i for i in threadpool_info() if i.get("user_api") == "blas"]
+    parts = [
+        f"{i.get('internal_api')} {i.get('version')} kernel {i.get('architecture')}, "
+        f"{i.get('num_threads')} thread(s) ({Path(i.get('filepath', '')).name})"
+        for i in infos
+    ]
+    core = os.environ.get("OPENBLAS_CORETYPE")
+    return "BLAS: " + "; ".join(parts) + f"; OPENBLAS_CORETYPE={core or '(unset)'}"
+
+
+def main() -> int:
+    rng = np.random.default_rng(0)
+    print("stepcnn vs PyTorch: one training iteration (forward, loss, backward, SGD)")
+    print(f"float64, one thread; numpy {np.__version__}", end="")
+    if torch is None:
+        print("\nnote: PyTorch is not installed here: run `make parity` once to create")
+        print("      .venv-torch, then `make bench` (or .venv-torch/bin/python this file)")
+    else:
+        torch.set_num_threads(1)
+        torch.set_default_dtype(torch.float64)
+        print(f", torch {torch.__version__} ({torch.get_num_threads()} thread)")
+    print(blas_note())
+    header = f"{'net':<58} {'batch':>5} {'stepcnn':>10} {'PyTorch':>10} {'ratio':>6} {'target':>7}"
+    print(header)
+    verdicts = []
+    for net in NETS:
+        params = initial_params(net, rng)
+        x = rng.standard_normal((net.batch, *net.input_shape))
+        y = rng.integers(0, 10, net.batch)
+        ours_fn = stepcnn_runner(net, params, x, y)
+        if torch is None:
+            (ours,) = per_call(ours_fn)
+        else:
+            ours, theirs = per_call(ours_fn, torch_runner(net, params, x, y)[0])
+        line = f"{net.name:<58} {net.batch:>5} {ours * 1e6:>8.0f}µs"
+        if torch is not None:
+            ratio = ours / theirs
+            met = ratio <= net.target
+            verdicts.append(met)
+            line += f" {theirs * 1e6:>8.0f}µs {ratio:>6.2f} {'≤':>2}{net.target:.1f} "
+            line += f"{'met' if met else 'NOT met'}, {agree(net, params, x, y)}"
+        print(line)
+    if verdicts:
+        print(f"targets met: {sum(verdicts)} of {len(verdicts)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
