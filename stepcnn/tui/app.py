@@ -456,8 +456,15 @@ class StepCNNApp(App[int]):
 
 
 def run_app(
-    scenario: Scenario, ref: str | None = None, iterations: int | None = None, watch: bool = False
+    scenario: Scenario,
+    ref: str | None = None,
+    iterations: int | None = None,
+    watch: bool = False,
+    step: int | None = None,
 ) -> int:
-    app = StepCNNApp(Session(scenario, iterations), ref, watch)
+    session = Session(scenario, iterations)
+    if step is not None:
+        session.goto(step)
+    app = StepCNNApp(session, ref, watch)
     app.run()
     return 0
