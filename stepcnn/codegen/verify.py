@@ -17,6 +17,7 @@ from stepcnn.codegen.cases import Case, Result, all_cases, contract
 from stepcnn.codegen.compare import RTOL, SCALE_TOL, magnitude
 from stepcnn.codegen.runner import Gone, Learner, TimedOut
 from stepcnn.timeline import Timeline
+from stepcnn.timeline.tensors import input_id
 from stepcnn.training import TrainingRun
 
 WIDTH = 22
@@ -62,6 +63,19 @@ def first_wrong(expected: Any, got: Any) -> str | tuple[tuple[int, ...], float, 
         return None
     index = tuple(int(i) for i in np.argwhere(~ok)[0]) if e.ndim else ()
     return index, float(e[index]), float(g[index])
+
+
+def _covers(cells: tuple[int | slice, ...], index: tuple[int, ...]) -> bool:
+    """Whether a numpy-style index (ints and slices) selects the cell ``index``."""
+    if len(cells) > len(index):
+        return False
+    for c, i in zip(cells, index, strict=False):
+        if isinstance(c, slice):
+            if i not in range(c.start or 0, c.stop if c.stop is not None else i + 1, c.step or 1):
+                return False
+        elif c != i:
+            return False
+    return True
 
 
 def _number(v: float) -> str:
@@ -183,17 +197,43 @@ class Grader:
         """The step (or the steps of a running sum) where the debugger computes the element."""
         steps = self.timeline.steps_writing(0, r.tensor, index)
         if not steps:
-            return []
+            reader = self.step_reading(r, index)
+            if reader is None:
+                return ["no step of the debugger writes it"]
+            step = self.timeline[reader]
+            return [
+                "no step of the debugger adds anything into it; the first step that reads "
+                f"its input cell is {reader} ({step.op} {list(step.index)}):",
+                f"    stepcnn {self.ref} --step {reader}",
+            ]
         first = self.timeline[steps[0]]
         where = f"{first.op} {list(first.index)}"
         if len(steps) == 1:
             text = f"the debugger computes it at step {steps[0]} ({where})"
         else:
             text = (
-                f"the debugger adds into it at {len(steps)} steps, {steps[0]} ({where}) to "
-                f"{steps[-1]}"
+                f"the debugger adds into it at {len(steps)} steps, from step {steps[0]} ({where}) to "
+                f"step {steps[-1]}"
             )
         return [text + ":", f"    stepcnn {self.ref} --step {steps[0]}"]
+
+    def step_reading(self, r: Result, index: tuple[int, ...]) -> int | None:
+        """For a ``dx`` cell nothing is sent to: the first backward step reading its input."""
+        layer = r.tensor.layer
+        if r.tensor.name != "grad_input" or layer is None:
+            return None
+        wanted = input_id(layer)
+        tl = self.timeline
+        for seg in tl.segments:
+            if seg.layer != layer or seg.phase != "backward":
+                continue
+            for k in range(seg.start, seg.start + seg.count):
+                if any(
+                    region.tensor == wanted and _covers(region.cells, index)
+                    for region in tl[k].reads
+                ):
+                    return k
+        return None
 
     @staticmethod
     def _count(result: Any) -> str:

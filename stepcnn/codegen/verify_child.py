@@ -13,12 +13,15 @@ import sys
 import traceback
 from typing import Any
 
-HERE = os.path.abspath(__file__)
+LEARNER = [""]  # the learner's file, once known
 
 
 def learner_traceback(exc: BaseException) -> str:
-    """The traceback from the learner's code on: this file's frames are left out."""
-    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename != HERE]
+    """The traceback from the learner's code on: this file's and importlib's frames are left
+    out (everything before the first frame in the learner's file)."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    mine = [i for i, f in enumerate(frames) if os.path.abspath(f.filename) == LEARNER[0]]
+    frames = frames[mine[0] :] if mine else []
     lines = ["Traceback (most recent call last):\n"] if frames else []
     lines += traceback.format_list(frames) + traceback.format_exception_only(type(exc), exc)
     return "".join(lines)
@@ -57,6 +60,7 @@ def main() -> None:
 
     hello = json.loads(sys.stdin.readline())
     path = hello["file"]
+    LEARNER[0] = os.path.abspath(path)
     numpy: Any = None
     if hello["numpy"]:
         numpy = importlib.import_module("numpy")
