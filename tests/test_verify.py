@@ -152,7 +152,8 @@ def wrong_report(out: str, function: str) -> tuple[str, float, float, int]:
     """The reported cell, the expected and the learner's value, and the step."""
     assert line_of(out, function).split()[1] == "wrong", out
     m = re.search(
-        rf"{function}\s+wrong \(layer \d+ \(\w+\)\):\n\s+(\w+\[[\d, ]+\]): expected (\S+), got (\S+)\n"
+        rf"{function}\s+wrong \(layer \d+ \(\w+\)\):\n"
+        r"\s+(\w+\[[\d, ]+\]): expected (\S+), got (\S+)\n"
         r".*\n\s+stepcnn \S+ --step (\d+)",
         out,
     )
@@ -338,7 +339,7 @@ def test_the_learners_prints_do_not_disturb_the_grading(capsys, tmp_path, lesson
 
 
 def test_usage_problems_exit_2(capsys, tmp_path, lesson) -> None:
-    code, out, err = verify(capsys, str(tmp_path / "missing.py"), lesson)
+    code, _, err = verify(capsys, str(tmp_path / "missing.py"), lesson)
     assert code == 2 and "missing.py: no such file" in err and err.count("\n") == 1
     path = learner(tmp_path, correct_source())
     code, _, err = verify(capsys, path, "no-such-scenario")

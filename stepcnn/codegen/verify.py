@@ -212,8 +212,8 @@ class Grader:
             text = f"the debugger computes it at step {steps[0]} ({where})"
         else:
             text = (
-                f"the debugger adds into it at {len(steps)} steps, from step {steps[0]} ({where}) to "
-                f"step {steps[-1]}"
+                f"the debugger adds into it at {len(steps)} steps, from step {steps[0]} "
+                f"({where}) to step {steps[-1]}"
             )
         return [text + ":", f"    stepcnn {self.ref} --step {steps[0]}"]
 

@@ -19,9 +19,9 @@ LEARNER = [""]  # the learner's file, once known
 def learner_traceback(exc: BaseException) -> str:
     """The traceback from the learner's code on: this file's and importlib's frames are left
     out (everything before the first frame in the learner's file)."""
-    frames = traceback.extract_tb(exc.__traceback__)
-    mine = [i for i, f in enumerate(frames) if os.path.abspath(f.filename) == LEARNER[0]]
-    frames = frames[mine[0] :] if mine else []
+    stack = list(traceback.extract_tb(exc.__traceback__))
+    mine = [i for i, f in enumerate(stack) if os.path.abspath(f.filename) == LEARNER[0]]
+    frames = stack[mine[0] :] if mine else []
     lines = ["Traceback (most recent call last):\n"] if frames else []
     lines += traceback.format_list(frames) + traceback.format_exception_only(type(exc), exc)
     return "".join(lines)
