@@ -16,7 +16,10 @@ import pytest
 from conftest import write_scenario
 
 from stepcnn.cli import main
+from stepcnn.scenario import load_scenario
 from stepcnn.scenario.builtin import directory
+from stepcnn.timeline import Timeline
+from stepcnn.training import TrainingRun
 
 # The first tour of the library, frozen here: the tests know its shapes and numbers.
 MINI = """
@@ -653,3 +656,28 @@ def test_too_many_layers_is_refused(capsys, tmp_path: Path) -> None:
     path.write_text(text, encoding="utf-8")
     assert main(["check", str(path)]) == 2
     assert "layers: has 1,001 layers; the limit is 1,000" in capsys.readouterr().err
+
+
+# ---- --step -----------------------------------------------------------------------------
+
+
+def test_step_option_opens_the_debugger_at_that_step(monkeypatch, mini: str) -> None:
+    from stepcnn.tui import app as app_module
+
+    opened: list[tuple[int, str]] = []
+
+    def fake_run(self) -> int:  # the app is not started: its session is what --step set
+        opened.append((self.session.k, self.session.step.op))
+        return 0
+
+    monkeypatch.setattr(app_module.StepCNNApp, "run", fake_run)
+    assert main([mini, "--step", "45"]) == 0
+    timeline = Timeline(TrainingRun(load_scenario(mini)))
+    assert opened == [(45, timeline[45].op)]
+
+
+@pytest.mark.parametrize(("value", "words"), [("-1", "≥ 0"), ("x", "integer"), ("9999", "0 to")])
+def test_step_option_out_of_range_is_one_line_exit_2(capsys, mini: str, value, words) -> None:
+    code, out, err = run(capsys, mini, "--step", value)
+    assert code == 2 and out == "" and err.count("\n") == 1
+    assert "--step" in err and words in err

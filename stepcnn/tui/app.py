@@ -242,6 +242,11 @@ class StepCNNApp(App[int]):
     def action_edge(self, end: int) -> None:
         self._act(self.session.goto(self.session.total - 1 if end else 0))
 
+    def action_practice(self) -> None:
+        from stepcnn.tui.predict import open_practice
+
+        open_practice(self, self.session)
+
     def action_goto(self) -> None:
         from stepcnn.tui.screens import GotoScreen
 

@@ -1,0 +1,140 @@
+"""Predict mode: a question for each step (its result hidden), the learner's guess, a score.
+
+One number per step: forward, the element computed; backward, the gradient the step sends
+back (into ``dx``, or ``dL/dz`` for the loss); update, the new weight. The operands that give
+the answer away are hidden while the question is open. Within 1 % relative or 0.01 absolute
+counts as right. No Textual here: :mod:`stepcnn.tui.predict` draws it.
+"""
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from stepcnn.engine.types import Array
+from stepcnn.timeline.numbers import idx, num, paren
+from stepcnn.timeline.step import Step
+
+REL, ABS = 0.01, 0.01
+
+# Operands that hold (part of) the answer: hidden until it is revealed.
+REVEALING = frozenset(
+    {
+        "products",
+        "output",
+        "winner",
+        "routed",
+        "mask",
+        "grad_input",
+        "dw_contribution",
+        "dx_contribution",
+        "dw_after",
+        "weight_after",
+        "bias_after",
+    }
+)
+
+
+@dataclass(frozen=True)
+class Question:
+    op: str
+    prompt: str  # what to compute
+    answer: float
+    working: str  # the right computation with its numbers
+    given: dict[str, Array]  # the operands shown while the question is open
+
+
+def _first(array: Array) -> float:
+    return float(np.asarray(array).reshape(-1)[0])
+
+
+def _at(array: Array) -> str:
+    """The index of an operand's first cell, e.g. ``[0,0,0]``."""
+    return idx(tuple(0 for _ in np.asarray(array).shape))
+
+
+def question(step: Step) -> Question | None:
+    """The question of a step, or None where there is nothing to predict (a reshape)."""
+    ops = step.operands
+    hidden = set(REVEALING)
+    if step.phase == "forward" and step.layer is None and step.op.endswith(".forward"):
+        hidden.add("probs")  # the loss term is −log of it
+    if step.phase == "backward" and step.layer is None:
+        hidden.add("grad")  # the loss's dL/dz is the answer
+    given = {name: a for name, a in ops.items() if name not in hidden}
+    if step.phase == "update" and "weight_after" in ops:
+        before, grad, after = ops["weight_before"], ops["grad_weight"], ops["weight_after"]
+        eta = _first(ops["learning_rate"]) if "learning_rate" in ops else math.nan
+        cell = f"W[{step.index[0]}]{_at(after)}"
+        working = (
+            f"{cell} ← {num(_first(before))} − {num(eta)}·{paren(_first(grad))} "
+            f"= {num(_first(after))}"
+        )
+        return Question(step.op, f"{cell} after the update", _first(after), working, given)
+    if step.phase == "backward" and "dx_contribution" in ops:
+        g = _first(ops["grad"])
+        weights = ops.get("filter", ops.get("row"))
+        w = math.nan if weights is None else _first(weights)
+        answer = _first(ops["dx_contribution"])
+        at = _at(ops["dx_contribution"])
+        return Question(
+            step.op,
+            f"what this step adds into dx at the first cell it reaches: g·W{at}",
+            answer,
+            f"g·W{at} = {num(g)}·{paren(w)} = {num(answer)}   ({step.equation})",
+            given,
+        )
+    if step.phase == "backward" and "routed" in ops:
+        routed = ops["routed"]
+        answer = _first(routed)
+        winner = "is" if "winner" in ops and _first(ops["winner"]) else "is not"
+        return Question(
+            step.op,
+            f"the gradient the window's top-left cell {_at(routed)} receives",
+            answer,
+            f"the top-left cell {winner} the winner: it gets {num(answer)}   ({step.equation})",
+            given,
+        )
+    if step.phase == "backward" and "grad_input" in ops:
+        answer = _first(ops["grad_input"])
+        return Question(
+            step.op, f"dx{idx(step.index)}, the gradient passed back", answer, step.equation, given
+        )
+    if step.value is None:
+        return None
+    left = step.equation.split(" = ", 1)[0] if " = " in step.equation else step.op
+    if step.phase == "backward" and step.layer is not None:
+        left = f"g = dL/dout{idx(step.index)}"
+    return Question(step.op, left, float(step.value), step.equation, given)
+
+
+def is_right(guess: float, answer: float) -> bool:
+    """Within 1 % relative or 0.01 absolute (NaN matches NaN, inf its own sign)."""
+    if math.isnan(answer) or math.isinf(answer):
+        return guess == answer or (math.isnan(guess) and math.isnan(answer))
+    return abs(guess - answer) <= max(ABS, REL * abs(answer))
+
+
+def parse_guess(text: str) -> float | None:
+    """The learner's number (a real minus sign, ``nan`` and ``inf`` are fine); None if not one."""
+    cleaned = text.strip().replace("\u2212", "-").replace(",", ".")
+    try:
+        return float(cleaned)
+    except ValueError:
+        return None
+
+
+@dataclass
+class Score:
+    """Right answers and tries, per operation (reveals without a guess are not scored)."""
+
+    per_op: dict[str, tuple[int, int]] = field(default_factory=dict)
+
+    def add(self, op: str, right: bool) -> None:
+        good, tried = self.per_op.get(op, (0, 0))
+        self.per_op[op] = (good + int(right), tried + 1)
+
+    def text(self) -> str:
+        if not self.per_op:
+            return "no predictions yet"
+        return "   ".join(f"{op} {good}/{tried}" for op, (good, tried) in self.per_op.items())
