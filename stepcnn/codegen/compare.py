@@ -12,12 +12,12 @@ RTOL = 1e-9
 SCALE_TOL = 1e-12
 
 
-def close(a: float, b: float, scale: float = 0.0) -> bool:
+def close(a: float, b: float, scale: float = 0.0, rtol: float = RTOL) -> bool:
     if math.isnan(a) or math.isnan(b):
         return math.isnan(a) and math.isnan(b)
     if math.isinf(a) or math.isinf(b):
         return a == b
-    return abs(a - b) <= RTOL * max(abs(a), abs(b)) + SCALE_TOL * scale
+    return abs(a - b) <= rtol * max(abs(a), abs(b)) + SCALE_TOL * scale
 
 
 def magnitude(value: Any) -> float:
@@ -30,14 +30,15 @@ def magnitude(value: Any) -> float:
 
 
 def first_difference(
-    expected: Any, got: Any, path: str = "", scale: float | None = None
+    expected: Any, got: Any, path: str = "", scale: float | None = None, rtol: float = RTOL
 ) -> str | None:
     """Where two JSON values first differ (a path and both values), or None when they agree."""
     if isinstance(expected, dict):
         if not isinstance(got, dict) or set(got) != set(expected):
             return f"{path or 'the document'}: keys {sorted(expected)} vs {_keys(got)}"
         for key in expected:
-            found = first_difference(expected[key], got[key], f"{path}.{key}" if path else key)
+            where = f"{path}.{key}" if path else key
+            found = first_difference(expected[key], got[key], where, None, rtol)
             if found:
                 return found
         return None
@@ -47,12 +48,12 @@ def first_difference(
         if scale is None:
             scale = magnitude(expected)
         for i, (e, g) in enumerate(zip(expected, got, strict=True)):
-            found = first_difference(e, g, f"{path}[{i}]", scale)
+            found = first_difference(e, g, f"{path}[{i}]", scale, rtol)
             if found:
                 return found
         return None
     if isinstance(expected, float) and isinstance(got, int | float) and not isinstance(got, bool):
-        ok = close(expected, float(got), scale if scale is not None else 0.0)
+        ok = close(expected, float(got), scale if scale is not None else 0.0, rtol)
         return None if ok else f"{path}: {expected!r} vs {got!r}"
     return None if expected == got else f"{path}: {expected!r} vs {got!r}"
 

@@ -128,17 +128,15 @@ def _train(scenario: Scenario, style: str) -> str:
                     f"        new_{name}[{i}], {vel}[{i}] = sgd_momentum_update("
                     f"{source}[{i}], {grad}, {vel}[{i}], LEARNING_RATE, MOMENTUM, WEIGHT_DECAY)"
                 )
-    body.append("        layers = []")
+    body.append("        # ---- the iteration, as `stepcnn export` reports it ----")
+    body.append("        layers = [")
     for i in range(n):
-        body.append(
-            f"        layers.append(dict(LAYERS[{i}], index={i}, input=tolist(a{i}), "
-            f"output=tolist(a{i + 1}), grad_output=tolist(g{i + 1}), grad_input=tolist(g{i})))"
-        )
+        body.append(f"            layer_record({i}, a{i}, a{i + 1}, g{i + 1}, g{i}),")
+    body.append("        ]")
     for i in sorted(grads):
         body.append(
-            f"        layers[{i}].update(weight=tolist(weights[{i}]), bias=tolist(biases[{i}]), "
-            f"grad_weight=tolist(dw{i}), grad_bias=tolist(db{i}), "
-            f"weight_after=tolist(new_w[{i}]), bias_after=tolist(new_b[{i}]))"
+            f"        layers[{i}].update(params_record(weights[{i}], biases[{i}], dw{i}, db{i}, "
+            f"new_w[{i}], new_b[{i}]))"
         )
         if momentum > 0:
             body.append(
@@ -151,7 +149,7 @@ def _train(scenario: Scenario, style: str) -> str:
         '            "samples": samples,',
         f'            "{key}": tolist({key}),',
         '            "loss": float(loss),',
-        '            "layers": [{"index": e.pop("index"), **e} for e in layers],',
+        '            "layers": layers,',
         "        })",
         "        weights, biases = new_w, new_b",
     ]
@@ -171,6 +169,19 @@ def tolist(t):
     return a.tolist() if a.dtype.kind in "iu" else a.astype(float).tolist()
 ''',
 }
+
+RECORDS = '''
+def layer_record(i, x, out, grad_out, grad_in):
+    """Layer i's entry in the export: its definition and its tensors this iteration."""
+    return {"index": i, **LAYERS[i], "input": tolist(x), "output": tolist(out),
+            "grad_output": tolist(grad_out), "grad_input": tolist(grad_in)}
+
+
+def params_record(w, b, dw, db, w_after, b_after):
+    """A parameter layer's tensors: before the update, the gradients, after the update."""
+    return {"weight": tolist(w), "bias": tolist(b), "grad_weight": tolist(dw),
+            "grad_bias": tolist(db), "weight_after": tolist(w_after), "bias_after": tolist(b_after)}
+'''
 
 MAIN = '''
 def main(argv):
@@ -208,11 +219,10 @@ def script(scenario: Scenario, style: str) -> str:
     what = "the standard library only" if style == "python" else "numpy, with the naive loops"
     run = "python3 -S -I" if style == "python" else "python3"
     head = (
-        f'"""{scenario.title}: one standalone training script ({what}).\n\n'
-        f"Written by `stepcnn code {scenario.name} --style {style}` from the scenario "
-        f"{scenario.source}: its network, data, exact initial parameters and optimizer.\n"
-        "Each layer function is the loop the debugger steps through; the comments name its "
-        "operations.\n\n"
+        f'"""{scenario.title}\n\nA standalone training script ({what}), written by\n'
+        f"`stepcnn code {scenario.name} --style {style}` from {scenario.source}: its network,\n"
+        "data, exact initial parameters and optimizer. Each layer function is the loop the\n"
+        "debugger steps through; the comments name its operations.\n\n"
         f"    {run} SCRIPT.py                 the loss of every iteration\n"
         f"    {run} SCRIPT.py --json          what `stepcnn export {scenario.name}` prints\n"
         f"    {run} SCRIPT.py --iterations N  train N iterations instead\n"
@@ -224,7 +234,7 @@ def script(scenario: Scenario, style: str) -> str:
     parts = [
         head + imports,
         "# ==== the layer functions ====\n\n" + _functions(scenario, style),
-        TOLIST[style].strip("\n") + "\n",
+        TOLIST[style].strip("\n") + "\n\n\n" + RECORDS.strip("\n") + "\n",
         "# ==== the scenario ====\n\n"
         + data_section(scenario, "np.array" if style == "numpy" else ""),
         "# ==== training ====\n\n" + _train(scenario, style),

@@ -2,7 +2,7 @@
 ``torch.optim.SGD`` — to cross-check stepcnn against a framework."""
 
 from stepcnn.codegen import kinds, losses
-from stepcnn.codegen.script import MAIN, data_section, momentum_of
+from stepcnn.codegen.script import MAIN, data_section
 from stepcnn.export import targets_key
 from stepcnn.scenario.model import Scenario
 
@@ -10,13 +10,16 @@ TRAIN = '''
 def train(iterations, emit):
     """Train with autograd; hand each iteration's record (the export's iteration object) to emit."""
     model = build_model()
+    parameters = list(model.parameters())
     optimizer = torch.optim.SGD(
-        model.parameters(), lr=LEARNING_RATE, momentum=MOMENTUM, weight_decay=WEIGHT_DECAY
-    )
+        parameters, lr=LEARNING_RATE, momentum=MOMENTUM, weight_decay=WEIGHT_DECAY
+    ) if parameters else None  # torch refuses an empty parameter list
     for it in range(iterations):
         samples = [(it * BATCH_SIZE + j) % len(INPUTS) for j in range(BATCH_SIZE)]
         x = torch.tensor([INPUTS[s] for s in samples], requires_grad=True)
         TARGET_LINE
+        if optimizer is not None:
+            optimizer.zero_grad()
         acts = [x]
         for module in model:
             out = module(acts[-1])
@@ -24,10 +27,10 @@ def train(iterations, emit):
             acts.append(out)
         scores = acts[-1]
         loss = LOSS_EXPR
-        optimizer.zero_grad()
         loss.backward()
         before = [[p.detach().clone() for p in module.parameters()] for module in model]
-        optimizer.step()
+        if optimizer is not None:
+            optimizer.step()
         layers = []
         for i, module in enumerate(model):
             entry = dict(LAYERS[i])
@@ -91,12 +94,11 @@ def torch_script(scenario: Scenario) -> str:
         .replace("LOSS_EXPR", loss_expr)
         .replace('"KEY": KEY_VALUE', f'"{key}": {key_value}')
     )
-    momentum, _ = momentum_of(scenario)
-    del momentum
     head = (
-        f'"""{scenario.title}: the scenario in PyTorch (float64, torch.optim.SGD).\n\n'
-        f"Written by `stepcnn code {scenario.name} --style torch`. The same network, data and "
-        "initial parameters as stepcnn;\n`--json` prints the document `stepcnn export` prints, "
+        f'"""{scenario.title}\n\nThe scenario in PyTorch: torch.nn.Sequential in float64, '
+        "torch.optim.SGD.\n"
+        f"Written by `stepcnn code {scenario.name} --style torch`: the same network, data and\n"
+        "initial parameters as stepcnn. `--json` prints the document `stepcnn export` prints,\n"
         "computed by autograd.\n\n"
         "    python3 SCRIPT.py [--json] [--iterations N]\n"
         '"""\n\n'
