@@ -35,7 +35,8 @@ RTOL, ATOL = 1e-6, 1e-9
 def difference(expected, got, path="") -> str | None:
     if isinstance(expected, dict):
         if not isinstance(got, dict) or set(got) != set(expected):
-            return f"{path}: keys {sorted(expected)} vs {sorted(got) if isinstance(got, dict) else got}"
+            keys = sorted(got) if isinstance(got, dict) else got
+            return f"{path}: keys {sorted(expected)} vs {keys}"
         for key in expected:
             found = difference(expected[key], got[key], f"{path}.{key}")
             if found:
