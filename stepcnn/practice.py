@@ -14,25 +14,18 @@ import numpy as np
 from stepcnn.engine.types import Array
 from stepcnn.timeline.numbers import idx, num, paren
 from stepcnn.timeline.step import Step
+from stepcnn.timeline.timeline import Timeline
 
 REL, ABS = 0.01, 0.01
 
-# Operands that hold (part of) the answer: hidden until it is revealed.
-REVEALING = frozenset(
-    {
-        "products",
-        "output",
-        "winner",
-        "routed",
-        "mask",
-        "grad_input",
-        "dw_contribution",
-        "dx_contribution",
-        "dw_after",
-        "weight_after",
-        "bias_after",
-    }
-)
+# Operands that hold (part of) the answer, by phase: hidden until it is revealed.
+REVEALING = {
+    "forward": frozenset({"products", "output", "winner"}),
+    "backward": frozenset(
+        {"routed", "winner", "mask", "grad_input", "dw_contribution", "dx_contribution", "dw_after"}
+    ),
+    "update": frozenset({"weight_after", "bias_after"}),
+}
 
 
 @dataclass(frozen=True)
@@ -53,10 +46,33 @@ def _at(array: Array) -> str:
     return idx(tuple(0 for _ in np.asarray(array).shape))
 
 
-def question(step: Step) -> Question | None:
-    """The question of a step, or None where there is nothing to predict (a reshape)."""
+def _first_cell(cells: tuple[int | slice, ...], shape: tuple[int, ...]) -> tuple[int, ...]:
+    """The first cell a numpy-style index (ints and slices) selects."""
+    first = [c if isinstance(c, int) else range(shape[d])[c][0] for d, c in enumerate(cells)]
+    return tuple(first) + (0,) * (len(shape) - len(first))
+
+
+def _sent_back(step: Step, timeline: Timeline) -> Question | None:
+    """Any other backward step: dx at the first cell it writes, as it stands after the step."""
+    region = next((w for w in step.writes if w.tensor.name == "grad_input"), None)
+    if region is None:
+        return None
+    partial = timeline.tensor_at(step.k, region.tensor)
+    cell = _first_cell(region.cells, partial.values.shape)
+    answer = float(partial.values[cell])
+    given = {n: a for n, a in step.operands.items() if n not in REVEALING["backward"]}
+    return Question(step.op, f"dx{idx(cell)} after this step", answer, step.equation, given)
+
+
+def question(step: Step, timeline: Timeline | None = None) -> Question | None:
+    """The question of a step, or None where there is nothing to predict (a reshape).
+
+    ``timeline`` answers for backward steps of kinds without a rule of their own.
+    """
     ops = step.operands
-    hidden = set(REVEALING)
+    if not ops:
+        return None  # the flatten reshape: nothing is computed
+    hidden = set(REVEALING.get(step.phase, ()))
     if step.phase == "forward" and step.layer is None and step.op.endswith(".forward"):
         hidden.add("probs")  # the loss term is −log of it
     if step.phase == "backward" and step.layer is None:
@@ -100,6 +116,10 @@ def question(step: Step) -> Question | None:
         return Question(
             step.op, f"dx{idx(step.index)}, the gradient passed back", answer, step.equation, given
         )
+    if step.phase == "backward" and step.layer is not None and timeline is not None:
+        generic = _sent_back(step, timeline)
+        if generic is not None:
+            return generic
     if step.value is None:
         return None
     left = step.equation.split(" = ", 1)[0] if " = " in step.equation else step.op

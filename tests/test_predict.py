@@ -6,6 +6,7 @@ from textual.widgets import Input, Static
 
 from stepcnn.practice import REVEALING, Score, is_right, parse_guess, question
 from stepcnn.scenario import load_scenario
+from stepcnn.scenario.builtin import names
 from stepcnn.session import Session
 from stepcnn.timeline import Timeline
 from stepcnn.training import TrainingRun
@@ -46,20 +47,27 @@ def expected_answer(timeline: Timeline, k: int) -> float | None:
         (kh, kw), (sh, sw) = lr.cache.kernel, lr.cache.stride
         window = lr.input[n, c, r * sh : r * sh + kh, s * sw : s * sw + kw].reshape(-1)
         return g if int(np.argmax(window)) == 0 else 0.0
-    return None
+    # Another kind: dx where the step first writes it, as the timeline has it after the step.
+    region = next(w for w in step.writes if w.tensor.name == "grad_input")
+    values = timeline.tensor_at(k, region.tensor).values
+    cell = tuple(
+        c if isinstance(c, int) else range(values.shape[d])[c][0]
+        for d, c in enumerate(region.cells)
+    )
+    return float(values[cell + (0,) * (values.ndim - len(cell))])
 
 
-@pytest.mark.parametrize("name", ["tour", "hand-computable", "rgb-stride-padding"])
+@pytest.mark.parametrize("name", names())
 def test_every_step_kind_asks_for_its_result(name: str) -> None:
     timeline = Timeline(TrainingRun(load_scenario(name)))
     for op, k in first_steps(name).items():
         step = timeline[k]
-        q = question(step)
+        q = question(step, timeline)
         if op.startswith("flatten"):
             assert q is None
             continue
         assert q is not None, op
-        assert not REVEALING & set(q.given), op  # nothing that gives the answer away
+        assert not REVEALING[step.phase] & set(q.given), op  # nothing gives the answer away
         want = expected_answer(timeline, k)
         if want is None:
             want = float(step.value)
@@ -181,3 +189,25 @@ async def test_predict_mode_skips_the_reshape_and_stops_at_the_end() -> None:
         await pilot.press("enter")
         await pilot.pause()
         assert "end of the run" in screen_text(app, "#operands")
+
+
+@pytest.mark.parametrize("op", ["relu.backward", "maxpool2d.backward"])
+def test_a_backward_kind_without_a_rule_asks_for_dx_where_the_step_writes(op: str) -> None:
+    """Kinds added later get a question from the step's writes: dx after the step."""
+    import dataclasses
+
+    timeline = Timeline(TrainingRun(load_scenario("tour")))
+    k = first_steps("tour")[op]
+    step = timeline[k]
+    bare = dataclasses.replace(step, operands={"grad": step.operands["grad"]})
+    q = question(bare, timeline)
+    assert q is not None and q.prompt.startswith("dx[") and q.prompt.endswith("after this step")
+    rec = timeline.run.record(0).layers[step.layer]
+    (region,) = [w for w in step.writes if w.tensor.name == "grad_input"]
+    if op == "relu.backward":  # one cell, written once: the final dx
+        assert q.answer == float(rec.grad_input[region.cells])
+    else:  # the winner's cell after this step's += g (its windows so far)
+        assert q.answer == pytest.approx(
+            float(timeline.tensor_at(k, region.tensor).values[region.cells])
+        )
+    assert question(bare) is not None and question(bare).prompt.startswith("g = dL/dout")

@@ -95,14 +95,14 @@ class PracticeScreen(Screen[None]):
         session = self.session
         if delta and not session.step_by(delta):
             return False
-        while question(session.step) is None:
+        while question(session.step, session.timeline) is None:
             if not session.step_by(1):
                 return False
         return True
 
     def _ask(self, found: bool) -> None:
         step = self.session.step
-        self.question = question(step) if found else None
+        self.question = question(step, self.session.timeline) if found else None
         self.revealed = False
         where = (
             f"Predict mode — step {step.k} of {self.session.total - 1} · iteration "
