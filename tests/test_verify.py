@@ -348,3 +348,16 @@ def test_usage_problems_exit_2(capsys, tmp_path, lesson) -> None:
     assert code == 2 and "Traceback" not in err
     code, _, err = verify(capsys, path, lesson, "--timeout", "0")
     assert code == 2 and "--timeout" in err
+
+
+def test_a_learner_reading_stdin_or_returning_arrays_is_graded(capsys, tmp_path, lesson) -> None:
+    source = correct_source() + (
+        "\n\nimport sys\n\n\n_relu = relu_forward\n\n\n"
+        "def relu_forward(x):\n"
+        "    sys.stdin.read()  # reads nothing: the grader's requests are not on stdin\n"
+        "    import numpy\n"
+        "    return numpy.array(_relu(x))\n"
+    )
+    code, out, _ = verify(capsys, learner(tmp_path, source), lesson)
+    assert code == 0, out
+    assert line_of(out, "relu_forward").split()[1] == "ok"

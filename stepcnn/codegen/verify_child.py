@@ -29,8 +29,8 @@ def learner_traceback(exc: BaseException) -> str:
 
 def plain(value: Any, numpy: Any) -> Any:
     """A result as JSON data: tuples and arrays become lists, numpy numbers floats."""
-    if numpy is not None and isinstance(value, numpy.ndarray | numpy.generic):
-        return value.tolist()
+    if hasattr(value, "tolist") and not isinstance(value, list | tuple):  # numpy arrays, scalars
+        return plain(value.tolist(), numpy)
     if isinstance(value, list | tuple):
         return [plain(v, numpy) for v in value]
     if isinstance(value, bool):
@@ -51,14 +51,18 @@ def argument(arg: Any, numpy: Any) -> Any:
 
 def main() -> None:
     proto = os.fdopen(os.dup(1), "w", encoding="utf-8")
+    requests = os.fdopen(os.dup(0), "r", encoding="utf-8")
     os.dup2(2, 1)  # print() in the learner's code goes to stderr
     sys.stdout = sys.stderr
+    quiet = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(quiet, 0)  # input() in the learner's code reads nothing, not the requests
+    sys.stdin = open(os.devnull, encoding="utf-8")  # noqa: SIM115 - for the whole process
 
     def send(obj: Any) -> None:
         proto.write(json.dumps(obj) + "\n")
         proto.flush()
 
-    hello = json.loads(sys.stdin.readline())
+    hello = json.loads(requests.readline())
     path = hello["file"]
     LEARNER[0] = os.path.abspath(path)
     numpy: Any = None
@@ -77,7 +81,7 @@ def main() -> None:
         return
     names = [n for n, v in vars(module).items() if callable(v) and not n.startswith("_")]
     send({"functions": names})
-    for line in sys.stdin:
+    for line in requests:
         request = json.loads(line)
         fn = getattr(module, request["name"])
         try:
