@@ -361,3 +361,11 @@ def test_a_learner_reading_stdin_or_returning_arrays_is_graded(capsys, tmp_path,
     code, out, _ = verify(capsys, learner(tmp_path, source), lesson)
     assert code == 0, out
     assert line_of(out, "relu_forward").split()[1] == "ok"
+
+
+def test_a_file_defining_none_of_the_functions_fails_saying_which_are_graded(
+    capsys, tmp_path, lesson
+) -> None:
+    code, out, _ = verify(capsys, learner(tmp_path, "def conv(x):\n    return x\n"), lesson)
+    assert code == 1
+    assert "defines none of the graded functions: " in out and "conv2d_backward" in out
