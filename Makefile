@@ -34,6 +34,7 @@ parity:
 	test -x .venv-torch/bin/python || $(PYTHON) -m venv .venv-torch
 	.venv-torch/bin/python -m pip --disable-pip-version-check -q install numpy 'torch==2.13.0'
 	.venv-torch/bin/python tests/torch_parity.py $(or $(CASES),300)
+	.venv-torch/bin/python tests/codegen_parity.py $(or $(CODE_CASES),30)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_timeline.py

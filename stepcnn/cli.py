@@ -64,6 +64,88 @@ def _iterations_arg(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def non_negative_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be an integer ≥ 0, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be an integer ≥ 0, got {text!r}")
+    return value
+
+
+def positive_seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number of seconds, got {text!r}") from None
+    if not 0 < value <= 3600:
+        raise argparse.ArgumentTypeError(f"must be more than 0 and at most 3600, got {text!r}")
+    return value
+
+
+def layer_list(text: str) -> list[int]:
+    """``--layers 0,4``: layer indices (checked against the scenario later)."""
+    parts = text.split(",")
+    if not text or not all(p.strip().isascii() and p.strip().isdigit() for p in parts):
+        raise argparse.ArgumentTypeError(
+            f"must be layer indices separated by commas, e.g. 0,4, got {text!r}"
+        )
+    return sorted({int(p) for p in parts})
+
+
+def _add_codegen_commands(
+    commands: dict[str, tuple[Parser, Callable[[argparse.Namespace], int]]],
+) -> None:
+    from stepcnn.codegen.commands import cmd_code, cmd_exercise, cmd_verify
+
+    p = Parser(
+        prog="stepcnn code",
+        description="Write a standalone training script for the scenario: its network, data, "
+        "exact initial parameters and optimizer. Run it for each iteration's loss; with --json "
+        "it prints what `stepcnn export` prints.",
+    )
+    _scenario_arg(p)
+    p.add_argument(
+        "--style",
+        choices=("python", "numpy", "torch"),
+        default="python",
+        help="python: the standard library only (runs under python3 -S -I); numpy: the naive "
+        "loops; torch: torch.nn.Sequential in float64 and torch.optim.SGD. Default: python",
+    )
+    p.add_argument("-o", "--output", metavar="FILE", help="write FILE instead of printing")
+    p.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
+    commands["code"] = (p, cmd_code)
+
+    p = Parser(
+        prog="stepcnn exercise",
+        description="Write a skeleton of the layer functions to implement (docstrings with "
+        "shapes and formulas, NotImplementedError bodies); grade it with `stepcnn verify`.",
+    )
+    _scenario_arg(p)
+    p.add_argument("-o", "--output", metavar="FILE", help="write FILE instead of printing")
+    p.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
+    commands["exercise"] = (p, cmd_exercise)
+
+    p = Parser(
+        prog="stepcnn verify",
+        description="Grade the layer functions FILE.py defines: each is called in a separate "
+        "process with the scenario's real tensors and compared with the engine (relative "
+        "1e-9). Exit 0 when every one is right, 1 when any is wrong, raises or times out.",
+    )
+    p.add_argument("file", metavar="FILE.py", help="the learner's file")
+    _scenario_arg(p, optional=True)
+    p.add_argument(
+        "--timeout",
+        type=positive_seconds,
+        default=30.0,
+        metavar="S",
+        help="seconds each function may take (default 30)",
+    )
+    p.add_argument("--numpy", action="store_true", help="pass numpy arrays, not nested lists")
+    commands["verify"] = (p, cmd_verify)
+
+
 def build_parsers() -> tuple[Parser, dict[str, tuple[Parser, Callable[[argparse.Namespace], int]]]]:
     from stepcnn.commands import cmd_check, cmd_export, cmd_list, cmd_new, cmd_trace, cmd_tui
 
@@ -71,10 +153,17 @@ def build_parsers() -> tuple[Parser, dict[str, tuple[Parser, Callable[[argparse.
         prog="stepcnn",
         description="Step through a CNN's training, one elementary operation at a time. "
         "With no command, opens the debugger on SCENARIO.",
-        epilog="commands: list, check, export, trace, new (each has --help)",
+        epilog="commands: list, check, export, trace, new, code, exercise, verify "
+        "(each has --help)",
     )
     _scenario_arg(main, optional=True)
     _iterations_arg(main)
+    main.add_argument(
+        "--step",
+        type=non_negative_int,
+        metavar="K",
+        help="open at step K (the number the status bar, `:` and `trace` show)",
+    )
     main.add_argument(
         "--watch", action="store_true", help="reload the scenario file when it changes"
     )
@@ -99,6 +188,12 @@ def build_parsers() -> tuple[Parser, dict[str, tuple[Parser, Callable[[argparse.
     )
     _scenario_arg(p)
     _iterations_arg(p)
+    p.add_argument(
+        "--layers",
+        type=layer_list,
+        metavar="L,L",
+        help="only these layers (indices into [[layers]], e.g. 0,4)",
+    )
     commands["export"] = (p, cmd_export)
 
     p = Parser(prog="stepcnn trace", description="Print every elementary step, one per line.")
@@ -117,6 +212,8 @@ def build_parsers() -> tuple[Parser, dict[str, tuple[Parser, Callable[[argparse.
     p.add_argument("name", metavar="NAME", help="file to write (NAME or NAME.toml)")
     p.add_argument("--force", action="store_true", help="overwrite an existing file")
     commands["new"] = (p, cmd_new)
+
+    _add_codegen_commands(commands)
 
     main.set_defaults(handler=cmd_tui)
     return main, commands

@@ -70,7 +70,13 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     scenario = load_scenario(args.scenario)
     check_iterations(scenario, args.iterations, "stepcnn export")
-    write_export(TrainingRun(scenario, args.iterations), sys.stdout)
+    count = len(scenario.layers)
+    if args.layers is not None and args.layers[-1] >= count:
+        raise UsageError(
+            f"stepcnn export: argument --layers: {scenario.source} has layers 0 to {count - 1}, "
+            f"got {args.layers[-1]} (see stepcnn export --help)"
+        )
+    write_export(TrainingRun(scenario, args.iterations), sys.stdout, args.layers)
     return 0
 
 
@@ -94,6 +100,18 @@ def cmd_new(args: argparse.Namespace) -> int:
 def cmd_tui(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.scenario)  # errors are reported before the screen opens
     check_iterations(scenario, args.iterations, "stepcnn")
+    if args.step is not None:
+        from stepcnn.timeline.layout import Layout
+
+        layout = Layout(scenario.layers, scenario.shapes, scenario.batch_size, scenario.loss)
+        total = layout.per_iteration * (args.iterations or scenario.iterations)
+        if args.step >= total:
+            raise UsageError(
+                f"stepcnn: argument --step: {scenario.source} has steps 0 to {total - 1}, "
+                f"got {args.step}"
+            )
     from stepcnn.tui.app import run_app
 
-    return run_app(scenario, args.scenario, iterations=args.iterations, watch=args.watch)
+    return run_app(
+        scenario, args.scenario, iterations=args.iterations, watch=args.watch, step=args.step
+    )

@@ -1,9 +1,17 @@
-"""``stepcnn export``: every tensor of every iteration as JSON (a contract; see README)."""
+"""``stepcnn export``: every tensor of every iteration as JSON (a contract; see README).
 
+The document is self-contained: each layer carries its geometry, the top level the optimizer,
+each iteration its labels or targets, so a cross-check with another library needs nothing else.
+"""
+
+import dataclasses
 import json
+from collections.abc import Sequence
 from typing import Any, TextIO
 
+from stepcnn.engine.layers import Layer
 from stepcnn.engine.types import Array
+from stepcnn.scenario.model import Scenario
 from stepcnn.training import TrainingRun
 
 
@@ -12,12 +20,51 @@ def tensor(array: Array) -> Any:
     return array.astype(float).tolist()
 
 
-def iteration_json(run: TrainingRun, i: int) -> dict[str, Any]:
+def _plain(value: object) -> object:
+    if isinstance(value, tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def layer_geometry(layer: Layer) -> dict[str, Any]:
+    """``type`` and every field of the layer's definition (sizes, pairs as lists, slopes)."""
+    definition: Any = layer
+    names = [f.name for f in dataclasses.fields(definition)]
+    return {"type": layer.type} | {name: _plain(getattr(layer, name)) for name in names}
+
+
+def optimizer(scenario: Scenario) -> dict[str, Any]:
+    """SGD's hyper-parameters (momentum and weight decay are 0 where the scenario has none)."""
+    return {
+        "type": "sgd",
+        "learning_rate": scenario.learning_rate,
+        "momentum": float(getattr(scenario, "momentum", 0.0)),
+        "weight_decay": float(getattr(scenario, "weight_decay", 0.0)),
+    }
+
+
+def targets_key(scenario: Scenario) -> str:
+    return "labels" if scenario.loss == "cross_entropy" else "targets"
+
+
+def header(scenario: Scenario) -> dict[str, Any]:
+    """The top-level keys before ``iterations``."""
+    return {
+        "scenario": scenario.name,
+        "loss": scenario.loss,
+        "batch_size": scenario.batch_size,
+        "optimizer": optimizer(scenario),
+    }
+
+
+def iteration_json(run: TrainingRun, i: int, layers: Sequence[int] | None = None) -> dict[str, Any]:
     record = run.record(i)
-    layers = []
-    for spec, layer in zip(run.scenario.layers, record.layers, strict=True):
-        entry: dict[str, Any] = {
-            "type": spec.type,
+    entries = []
+    for index, (spec, layer) in enumerate(zip(run.scenario.layers, record.layers, strict=True)):
+        if layers is not None and index not in layers:
+            continue
+        entry: dict[str, Any] = {"index": index} | layer_geometry(spec)
+        entry |= {
             "input": tensor(layer.input),
             "output": tensor(layer.output),
             "grad_output": tensor(layer.grad_output),
@@ -32,15 +79,22 @@ def iteration_json(run: TrainingRun, i: int) -> dict[str, Any]:
                 "weight_after": tensor(layer.params_after.weight),
                 "bias_after": tensor(layer.params_after.bias),
             }
-        layers.append(entry)
-    return {"iteration": i, "samples": list(record.samples), "loss": record.loss, "layers": layers}
+        entries.append(entry)
+    return {
+        "iteration": i,
+        "samples": list(record.samples),
+        targets_key(run.scenario): record.y.tolist(),
+        "loss": record.loss,
+        "layers": entries,
+    }
 
 
-def write_export(run: TrainingRun, out: TextIO) -> None:
+def write_export(run: TrainingRun, out: TextIO, layers: Sequence[int] | None = None) -> None:
     """Write the whole run as one JSON document, one iteration at a time (memory stays flat)."""
-    out.write('{"scenario": ' + json.dumps(run.scenario.name) + ', "iterations": [')
+    head = json.dumps(header(run.scenario))
+    out.write(head[:-1] + ', "iterations": [')
     for i in range(len(run)):
         if i:
             out.write(", ")
-        out.write(json.dumps(iteration_json(run, i)))
+        out.write(json.dumps(iteration_json(run, i, layers)))
     out.write("]}\n")

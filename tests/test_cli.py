@@ -16,7 +16,10 @@ import pytest
 from conftest import write_scenario
 
 from stepcnn.cli import main
+from stepcnn.scenario import load_scenario
 from stepcnn.scenario.builtin import directory
+from stepcnn.timeline import Timeline
+from stepcnn.training import TrainingRun
 
 # The first tour of the library, frozen here: the tests know its shapes and numbers.
 MINI = """
@@ -242,7 +245,21 @@ def test_check_an_unknown_builtin_suggests_one(capsys) -> None:
 # ---- export ------------------------------------------------------------------------------
 
 PARAM_KEYS = {"weight", "bias", "grad_weight", "grad_bias", "weight_after", "bias_after"}
-BASE_KEYS = {"type", "input", "output", "grad_output", "grad_input"}
+BASE_KEYS = {"index", "type", "input", "output", "grad_output", "grad_input"}
+# The mini scenario's layers, as its TOML gives them (defaults filled in by hand).
+GEOMETRY: dict[str, dict[str, object]] = {
+    "conv2d": {
+        "in_channels": 1,
+        "out_channels": 2,
+        "kernel_size": [3, 3],
+        "stride": [1, 1],
+        "padding": [0, 0],
+    },
+    "relu": {},
+    "maxpool2d": {"kernel_size": [2, 2], "stride": [2, 2]},
+    "flatten": {},
+    "linear": {"in_features": 8, "out_features": 2},
+}
 
 
 def export(capsys, *argv: str) -> dict:
@@ -253,19 +270,30 @@ def export(capsys, *argv: str) -> dict:
 
 def test_export_contract(capsys, mini: str) -> None:
     doc = export(capsys, mini)
-    assert set(doc) == {"scenario", "iterations"}
+    assert set(doc) == {"scenario", "loss", "batch_size", "optimizer", "iterations"}
     assert doc["scenario"] == "mini"
+    assert doc["loss"] == "cross_entropy" and doc["batch_size"] == 1
+    assert doc["optimizer"] == {
+        "type": "sgd",
+        "learning_rate": 0.1,
+        "momentum": 0.0,
+        "weight_decay": 0.0,
+    }
     assert [it["iteration"] for it in doc["iterations"]] == [0, 1, 2]
     # Batch 1 over 2 samples: (i·1 + 0) mod 2.
     assert [it["samples"] for it in doc["iterations"]] == [[0], [1], [0]]
     for it in doc["iterations"]:
-        assert set(it) == {"iteration", "samples", "loss", "layers"}
+        assert set(it) == {"iteration", "samples", "labels", "loss", "layers"}
+        assert it["labels"] == [[1, 0][s] for s in it["samples"]]
+        assert [layer["index"] for layer in it["layers"]] == [0, 1, 2, 3, 4]
         assert isinstance(it["loss"], float) and it["loss"] > 0
         types = [layer["type"] for layer in it["layers"]]
         assert types == ["conv2d", "relu", "maxpool2d", "flatten", "linear"]
         for layer in it["layers"]:
             has_params = layer["type"] in ("conv2d", "linear")
-            assert set(layer) == (BASE_KEYS | PARAM_KEYS if has_params else BASE_KEYS)
+            keys = BASE_KEYS | GEOMETRY[layer["type"]].keys()
+            assert set(layer) == (keys | PARAM_KEYS if has_params else keys)
+            assert {k: layer[k] for k in GEOMETRY[layer["type"]]} == GEOMETRY[layer["type"]]
         conv, linear = it["layers"][0], it["layers"][4]
         assert _shape(conv["input"]) == [1, 1, 6, 6]
         assert _shape(conv["output"]) == [1, 2, 4, 4]
@@ -288,6 +316,24 @@ def _shape(nested: object) -> list[int]:
         shape.append(len(nested))
         nested = nested[0]
     return shape
+
+
+def test_export_layers_option_keeps_only_those_layers(capsys, mini: str) -> None:
+    doc = export(capsys, mini, "--layers", "4,0", "-n", "2")
+    for it in doc["iterations"]:
+        assert [(layer["index"], layer["type"]) for layer in it["layers"]] == [
+            (0, "conv2d"),
+            (4, "linear"),
+        ]
+    full = export(capsys, mini, "-n", "2")
+    assert doc["iterations"][1]["layers"][1] == full["iterations"][1]["layers"][4]
+
+
+@pytest.mark.parametrize("value", ["5", "x", "0,,1", ""])
+def test_export_layers_option_refuses_what_is_not_a_layer(capsys, mini: str, value: str) -> None:
+    code, out, err = run(capsys, "export", mini, "--layers", value)
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and "--layers" in err
 
 
 def test_export_iterations_option(capsys, mini: str) -> None:
@@ -610,3 +656,28 @@ def test_too_many_layers_is_refused(capsys, tmp_path: Path) -> None:
     path.write_text(text, encoding="utf-8")
     assert main(["check", str(path)]) == 2
     assert "layers: has 1,001 layers; the limit is 1,000" in capsys.readouterr().err
+
+
+# ---- --step -----------------------------------------------------------------------------
+
+
+def test_step_option_opens_the_debugger_at_that_step(monkeypatch, mini: str) -> None:
+    from stepcnn.tui import app as app_module
+
+    opened: list[tuple[int, str]] = []
+
+    def fake_run(self) -> int:  # the app is not started: its session is what --step set
+        opened.append((self.session.k, self.session.step.op))
+        return 0
+
+    monkeypatch.setattr(app_module.StepCNNApp, "run", fake_run)
+    assert main([mini, "--step", "45"]) == 0
+    timeline = Timeline(TrainingRun(load_scenario(mini)))
+    assert opened == [(45, timeline[45].op)]
+
+
+@pytest.mark.parametrize(("value", "words"), [("-1", "≥ 0"), ("x", "integer"), ("9999", "0 to")])
+def test_step_option_out_of_range_is_one_line_exit_2(capsys, mini: str, value, words) -> None:
+    code, out, err = run(capsys, mini, "--step", value)
+    assert code == 2 and out == "" and err.count("\n") == 1
+    assert "--step" in err and words in err

@@ -949,3 +949,16 @@ async def test_resizing_during_playback_and_the_too_small_notice() -> None:
         assert all(sum(len(s.text) for s in line) == SIZE[0] for line in view._lines)
         assert "60×18" not in screen_text(app)
         assert f"step {session.k}/" in screen_text(app)
+
+
+@covers("practice")
+async def test_capital_p_opens_and_closes_predict_mode() -> None:
+    from stepcnn.tui.predict import PracticeScreen
+
+    app = make_app("tour")
+    async with app.run_test(size=SIZE) as pilot:
+        for key in keys_for("practice"):
+            await press(pilot, key)
+            assert isinstance(app.screen, PracticeScreen)
+            await press(pilot, "P")  # typed into the answer field it would be no number
+            assert not isinstance(app.screen, PracticeScreen)

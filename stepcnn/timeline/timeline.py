@@ -115,6 +115,19 @@ class Timeline:
         self._last_partial = (k, result)
         return result
 
+    def steps_writing(self, iteration: int, tensor: TensorId, cell: tuple[int, ...]) -> list[int]:
+        """Every step of ``iteration`` that writes ``tensor[cell]``, in order (a running sum
+        such as ``dW`` is written by several)."""
+        si = self._producers.get(tensor)
+        if si is None:
+            return []
+        seg = self.layout.segments[si]
+        with np.errstate(all="ignore"):
+            history = seg.op.cell_history(self.context(iteration, seg), tensor, cell)
+        if history is None:
+            return []
+        return [self.step_number(iteration, si, int(local)) for local in history[0]]
+
     def step_writing(self, iteration: int, tensor: TensorId, cell: tuple[int, ...]) -> int | None:
         """The first step of ``iteration`` that writes ``tensor[cell]`` (for click-to-jump)."""
         si = self._producers.get(tensor)

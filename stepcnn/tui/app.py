@@ -242,6 +242,11 @@ class StepCNNApp(App[int]):
     def action_edge(self, end: int) -> None:
         self._act(self.session.goto(self.session.total - 1 if end else 0))
 
+    def action_practice(self) -> None:
+        from stepcnn.tui.predict import open_practice
+
+        open_practice(self, self.session)
+
     def action_goto(self) -> None:
         from stepcnn.tui.screens import GotoScreen
 
@@ -456,8 +461,15 @@ class StepCNNApp(App[int]):
 
 
 def run_app(
-    scenario: Scenario, ref: str | None = None, iterations: int | None = None, watch: bool = False
+    scenario: Scenario,
+    ref: str | None = None,
+    iterations: int | None = None,
+    watch: bool = False,
+    step: int | None = None,
 ) -> int:
-    app = StepCNNApp(Session(scenario, iterations), ref, watch)
+    session = Session(scenario, iterations)
+    if step is not None:
+        session.goto(step)
+    app = StepCNNApp(session, ref, watch)
     app.run()
     return 0

@@ -36,6 +36,7 @@ BINDINGS: list[Binding] = [
     Binding("o", "pick", "Open scenario", show=False),
     Binding("i", "about", "About this scenario", show=False),
     Binding("r", "reload", "Reload file", show=False),
+    Binding("P", "practice", "Predict mode: type each result before it is shown", show=False),
     Binding("question_mark", "help", "Help", key_display="?"),
     Binding("q", "quit", "Quit"),
 ]

@@ -1,0 +1,2 @@
+"""Generated code: standalone training scripts (``stepcnn code``) and graded exercises
+(``stepcnn exercise`` / ``stepcnn verify``)."""

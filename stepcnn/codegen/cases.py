@@ -1,0 +1,135 @@
+"""What ``stepcnn verify`` calls: each graded function with the scenario's real tensors.
+
+A case is one call: the function's name, its arguments (tagged: a tensor, integer labels, a
+pair, a number), and per result the engine's value and the tensor the debugger writes it to
+(to find the step where an element is computed).
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from stepcnn.codegen import kinds, losses
+from stepcnn.engine.network import IterationRecord
+from stepcnn.engine.types import Array
+from stepcnn.timeline.step import TensorId
+from stepcnn.training import TrainingRun
+
+Arg = tuple[str, Any]
+
+
+@dataclass(frozen=True)
+class Result:
+    name: str  # as the contract names it: out, dx, dw, db, loss, dscores, w_new
+    expected: Any  # nested lists of floats, or a float
+    tensor: TensorId  # where the debugger writes it
+
+
+@dataclass(frozen=True)
+class Case:
+    function: str
+    where: str  # "layer 0 (conv2d)", "the loss"
+    args: tuple[Arg, ...]
+    results: tuple[Result, ...]
+
+
+def _t(array: Array) -> Arg:
+    return ("tensor", array.astype(float).tolist())
+
+
+def _geometry(values: tuple[object, ...]) -> tuple[Arg, ...]:
+    return tuple(("pair", list(v)) if isinstance(v, tuple) else ("number", v) for v in values)
+
+
+def contract(first: Sequence[str] = ()) -> list[str]:
+    """Every graded function name: the layer kinds ``first`` (a network's, in order), then
+    the others, the losses, ``sgd_update``."""
+    names = []
+    order = list(dict.fromkeys(first))
+    for type_name in order + [n for n in kinds.names() if n not in order]:
+        if kinds.kind(type_name).EXERCISE:
+            names += [f"{type_name}_forward", f"{type_name}_backward"]
+    names += [losses.loss(name).FUNCTION for name in losses.names()]
+    return [*names, "sgd_update"]
+
+
+def layer_cases(record: IterationRecord, run: TrainingRun) -> list[Case]:
+    layers = run.scenario.layers
+    cases: list[Case] = []
+    for i, layer in enumerate(layers):
+        k = kinds.kind(layer.type)
+        if not k.EXERCISE:
+            continue
+        lr = record.layers[i]
+        geometry = _geometry(k.geometry(layer))
+        where = f"layer {i} ({layer.type})"
+        forward_args: tuple[Arg, ...] = (_t(lr.input),)
+        backward_args: tuple[Arg, ...] = (_t(lr.grad_output), _t(lr.input))
+        backward_results = [Result("dx", lr.grad_input.tolist(), TensorId(i, "grad_input"))]
+        if k.HAS_PARAMS:
+            assert lr.params is not None and lr.grads is not None
+            forward_args += (_t(lr.params.weight), _t(lr.params.bias))
+            backward_args += (_t(lr.params.weight),)
+            backward_results += [
+                Result("dw", lr.grads.weight.tolist(), TensorId(i, "grad_weight")),
+                Result("db", lr.grads.bias.tolist(), TensorId(i, "grad_bias")),
+            ]
+        cases.append(
+            Case(
+                f"{layer.type}_forward",
+                where,
+                forward_args + geometry,
+                (Result("out", lr.output.tolist(), TensorId(i, "output")),),
+            )
+        )
+        cases.append(
+            Case(f"{layer.type}_backward", where, backward_args + geometry, tuple(backward_results))
+        )
+    return cases
+
+
+def loss_case(record: IterationRecord, run: TrainingRun) -> Case:
+    s = run.scenario
+    fn = losses.loss(s.loss).FUNCTION
+    targets: Arg = ("labels", record.y.tolist()) if s.loss == "cross_entropy" else _t(record.y)
+    scores = record.scores
+    return Case(
+        fn,
+        "the loss",
+        (_t(scores), targets),
+        (
+            Result("loss", float(record.loss), TensorId(None, "loss")),
+            Result("dscores", record.grad_scores.tolist(), TensorId(None, "grad_scores")),
+        ),
+    )
+
+
+def update_cases(record: IterationRecord, run: TrainingRun) -> list[Case]:
+    """``sgd_update`` on every weight and bias. At iteration 0 momentum changes nothing
+    (v = g), so plain SGD is the engine's update unless there is weight decay."""
+    if float(getattr(run.scenario, "weight_decay", 0.0)) != 0:
+        return []
+    cases = []
+    eta = run.scenario.learning_rate
+    for i, lr in enumerate(record.layers):
+        if lr.params is None or lr.grads is None or lr.params_after is None:
+            continue
+        for name, before, grad, after in (
+            ("weight", lr.params.weight, lr.grads.weight, lr.params_after.weight),
+            ("bias", lr.params.bias, lr.grads.bias, lr.params_after.bias),
+        ):
+            cases.append(
+                Case(
+                    "sgd_update",
+                    f"layer {i} ({run.scenario.layers[i].type}) {name}",
+                    (_t(before), _t(grad), ("number", eta)),
+                    (Result("w_new", after.tolist(), TensorId(i, name)),),
+                )
+            )
+    return cases
+
+
+def all_cases(run: TrainingRun) -> list[Case]:
+    """Iteration 0's cases: every layer, the loss, every parameter update."""
+    record = run.record(0)
+    return [*layer_cases(record, run), loss_case(record, run), *update_cases(record, run)]

@@ -1,0 +1,36 @@
+"""One module per engine layer kind, named after the layer's ``type``.
+
+Each module exports the same names: ``TYPE``, ``HAS_PARAMS``, ``EXERCISE`` (whether its two
+functions are in the graded contract), ``PYTHON`` and ``NUMPY`` (the source of
+``<type>_forward`` and ``<type>_backward``), ``geometry(layer)`` (the arguments after the
+tensors) and ``torch_module(layer)``. The calls follow one pattern:
+``<type>_forward(x[, w, b], *geometry) -> out`` and
+``<type>_backward(dout, x[, w], *geometry) -> dx`` or ``(dx, dw, db)``.
+"""
+
+import pkgutil
+from importlib import import_module
+from typing import Any, Protocol, cast
+
+
+class Kind(Protocol):
+    TYPE: str
+    HAS_PARAMS: bool
+    EXERCISE: bool
+    PYTHON: str
+    NUMPY: str
+
+    def geometry(self, layer: Any) -> tuple[object, ...]: ...
+    def torch_module(self, layer: Any) -> str: ...
+
+
+def names() -> list[str]:
+    """Every layer type with a code generator."""
+    return sorted(m.name for m in pkgutil.iter_modules(__path__))
+
+
+def kind(type_name: str) -> Kind:
+    """The code generator of a layer type (``KeyError`` if there is none)."""
+    if type_name not in names():
+        raise KeyError(type_name)
+    return cast(Kind, import_module(f"{__name__}.{type_name}"))

@@ -1,0 +1,250 @@
+"""``stepcnn code``: a standalone training script for a scenario, in the python or numpy style.
+
+The script holds the scenario's data and exact initial parameters, the layer functions (the
+loops the debugger steps through), and a training loop written out layer by layer. Run it to
+print each iteration's loss; ``--json`` prints the document ``stepcnn export`` prints.
+"""
+
+from stepcnn.codegen import kinds, losses, optim, prelude
+from stepcnn.codegen.literals import array_literal, literal
+from stepcnn.export import header, layer_geometry, targets_key
+from stepcnn.scenario.model import Scenario
+
+STYLES = ("python", "numpy", "torch")
+
+
+def momentum_of(scenario: Scenario) -> tuple[float, float]:
+    return float(getattr(scenario, "momentum", 0.0)), float(getattr(scenario, "weight_decay", 0.0))
+
+
+def _functions(scenario: Scenario, style: str) -> str:
+    source = "PYTHON" if style == "python" else "NUMPY"
+    parts = [prelude.PYTHON] if style == "python" else []
+    seen: list[str] = []
+    for layer in scenario.layers:
+        if layer.type not in seen:
+            seen.append(layer.type)
+            parts.append(getattr(kinds.kind(layer.type), source))
+    parts.append(getattr(losses.loss(scenario.loss), source))
+    parts.append(getattr(optim, source))
+    return "\n".join(p.strip("\n") + "\n\n" for p in parts)
+
+
+def data_section(scenario: Scenario, wrap: str) -> str:
+    """The scenario's numbers. ``wrap`` is ``"np.array"`` for the numpy style, else ``""``."""
+    momentum, decay = momentum_of(scenario)
+
+    def arr(text: str) -> str:
+        return f"{wrap}({text})" if wrap else text
+
+    lines = [
+        f"HEADER = {literal(header(scenario))}",
+        f"LEARNING_RATE = {scenario.learning_rate!r}",
+        f"MOMENTUM = {momentum!r}",
+        f"WEIGHT_DECAY = {decay!r}",
+        f"ITERATIONS = {scenario.iterations}",
+        f"BATCH_SIZE = {scenario.batch_size}",
+        "# The samples, [S][C][H][W]",
+        f"INPUTS = {arr(array_literal(scenario.inputs))}",
+    ]
+    if scenario.loss == "cross_entropy":
+        lines.append(f"LABELS = {literal([int(v) for v in scenario.y])}")
+    else:
+        lines.append("# The targets, one per sample, shaped like the network's output")
+        lines.append(f"TARGETS = {arr(array_literal(scenario.y))}")
+    lines.append("# Each layer's definition, as `stepcnn export` reports it")
+    lines.append(f"LAYERS = {literal([layer_geometry(layer) for layer in scenario.layers])}")
+    lines.append("# The initial parameters, layer by layer (None: a layer without parameters)")
+    weights, biases = [], []
+    for p in scenario.initial_params:
+        weights.append("None" if p is None else arr(array_literal(p.weight, 4)))
+        biases.append("None" if p is None else arr(array_literal(p.bias, 4)))
+    lines.append("WEIGHTS = [\n" + "".join(f"    {w},\n" for w in weights) + "]")
+    lines.append("BIASES = [\n" + "".join(f"    {b},\n" for b in biases) + "]")
+    return "\n".join(lines) + "\n"
+
+
+def _call(scenario: Scenario, i: int, direction: str) -> str:
+    layer = scenario.layers[i]
+    k = kinds.kind(layer.type)
+    geometry = "".join(f", {g!r}" for g in k.geometry(layer))
+    if direction == "forward":
+        params = f", weights[{i}], biases[{i}]" if k.HAS_PARAMS else ""
+        return f"{layer.type}_forward(a{i}{params}{geometry})"
+    params = f", weights[{i}]" if k.HAS_PARAMS else ""
+    return f"{layer.type}_backward(g{i + 1}, a{i}{params}{geometry})"
+
+
+def _train(scenario: Scenario, style: str) -> str:
+    n = len(scenario.layers)
+    loss = losses.loss(scenario.loss)
+    momentum, decay = momentum_of(scenario)
+    plain = momentum == 0 and decay == 0
+    key = targets_key(scenario)
+    take = "INPUTS[samples]" if style == "numpy" else "[INPUTS[s] for s in samples]"
+    targets = (
+        "[LABELS[s] for s in samples]"
+        if key == "labels"
+        else ("TARGETS[samples]" if style == "numpy" else "[TARGETS[s] for s in samples]")
+    )
+    body = [
+        "def train(iterations, emit):",
+        '    """Train; hand each iteration\'s record to emit (the export\'s iteration object)."""',
+        "    weights, biases = list(WEIGHTS), list(BIASES)",
+        f"    velocity_w, velocity_b = [None] * {n}, [None] * {n}",
+        "    for it in range(iterations):",
+        "        samples = [(it * BATCH_SIZE + j) % len(INPUTS) for j in range(BATCH_SIZE)]",
+        f"        a0 = {take}",
+        f"        {key} = {targets}",
+        "        # ---- forward: layer by layer ----",
+    ]
+    for i, layer in enumerate(scenario.layers):
+        body.append(
+            f"        a{i + 1} = {_call(scenario, i, 'forward')}  # layer {i}: {layer.type}"
+        )
+    body.append(f"        # ---- the loss: {scenario.loss} ----")
+    body.append(f"        loss, g{n} = {loss.FUNCTION}(a{n}, {key})")
+    body.append("        # ---- backward: in reverse; g<i> is dL/d(a<i>) ----")
+    grads = {}
+    for i in reversed(range(n)):
+        layer = scenario.layers[i]
+        if kinds.kind(layer.type).HAS_PARAMS:
+            body.append(f"        g{i}, dw{i}, db{i} = {_call(scenario, i, 'backward')}")
+            grads[i] = (f"dw{i}", f"db{i}")
+        else:
+            body.append(f"        g{i} = {_call(scenario, i, 'backward')}")
+    body.append(
+        f"        # ---- update: {'SGD' if plain else 'SGD with momentum / weight decay'} ----"
+    )
+    body.append("        new_w, new_b = list(weights), list(biases)")
+    for i, (dw, db) in sorted(grads.items()):
+        if plain:
+            body.append(f"        new_w[{i}] = sgd_update(weights[{i}], {dw}, LEARNING_RATE)")
+            body.append(f"        new_b[{i}] = sgd_update(biases[{i}], {db}, LEARNING_RATE)")
+        else:
+            for name, grad, vel in (("w", dw, "velocity_w"), ("b", db, "velocity_b")):
+                source = "weights" if name == "w" else "biases"
+                body.append(
+                    f"        new_{name}[{i}], {vel}[{i}] = sgd_momentum_update("
+                    f"{source}[{i}], {grad}, {vel}[{i}], LEARNING_RATE, MOMENTUM, WEIGHT_DECAY)"
+                )
+    body.append("        # ---- the iteration, as `stepcnn export` reports it ----")
+    body.append("        layers = [")
+    for i in range(n):
+        body.append(f"            layer_record({i}, a{i}, a{i + 1}, g{i + 1}, g{i}),")
+    body.append("        ]")
+    for i in sorted(grads):
+        body.append(
+            f"        layers[{i}].update(params_record(weights[{i}], biases[{i}], dw{i}, db{i}, "
+            f"new_w[{i}], new_b[{i}]))"
+        )
+        if momentum > 0:
+            body.append(
+                f"        layers[{i}]['velocity'] = "
+                f"{{'weight': tolist(velocity_w[{i}]), 'bias': tolist(velocity_b[{i}])}}"
+            )
+    body += [
+        "        emit({",
+        '            "iteration": it,',
+        '            "samples": samples,',
+        f'            "{key}": tolist({key}),',
+        '            "loss": float(loss),',
+        '            "layers": layers,',
+        "        })",
+        "        weights, biases = new_w, new_b",
+    ]
+    return "\n".join(body) + "\n"
+
+
+TOLIST = {
+    "python": '''
+def tolist(t):
+    """A tensor as plain nested lists (they already are)."""
+    return t
+''',
+    "numpy": '''
+def tolist(t):
+    """A tensor as plain nested lists of floats (labels stay integers)."""
+    a = np.asarray(t)
+    return a.tolist() if a.dtype.kind in "iu" else a.astype(float).tolist()
+''',
+}
+
+RECORDS = '''
+def layer_record(i, x, out, grad_out, grad_in):
+    """Layer i's entry in the export: its definition and its tensors this iteration."""
+    return {"index": i, **LAYERS[i], "input": tolist(x), "output": tolist(out),
+            "grad_output": tolist(grad_out), "grad_input": tolist(grad_in)}
+
+
+def params_record(w, b, dw, db, w_after, b_after):
+    """A parameter layer's tensors: before the update, the gradients, after the update."""
+    return {"weight": tolist(w), "bias": tolist(b), "grad_weight": tolist(dw),
+            "grad_bias": tolist(db), "weight_after": tolist(w_after), "bias_after": tolist(b_after)}
+'''
+
+MAIN = '''
+def main(argv):
+    """python3 SCRIPT [--json] [--iterations N]"""
+    as_json = "--json" in argv
+    iterations = ITERATIONS
+    if "--iterations" in argv:
+        iterations = int(argv[argv.index("--iterations") + 1])
+    if as_json:
+        # The document `stepcnn export` prints, written one iteration at a time.
+        sys.stdout.write(json.dumps(HEADER)[:-1] + ', "iterations": [')
+        first = [True]
+
+        def emit(record):
+            sys.stdout.write(("" if first[0] else ", ") + json.dumps(record))
+            first[0] = False
+
+        train(iterations, emit)
+        sys.stdout.write("]}\\n")
+    else:
+        train(iterations, lambda r: print(f"iteration {r['iteration']}: loss {r['loss']!r}"))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
+'''
+
+
+def script(scenario: Scenario, style: str) -> str:
+    """The whole script text for the python or numpy style (torch: :mod:`.torch_script`)."""
+    if style == "torch":
+        from stepcnn.codegen.torch_script import torch_script
+
+        return torch_script(scenario)
+    what = "the standard library only" if style == "python" else "numpy, with the naive loops"
+    run = "python3 -S -I" if style == "python" else "python3"
+    head = (
+        f'"""{scenario.title}\n\nA standalone training script ({what}), written by\n'
+        f"`stepcnn code {scenario.name} --style {style}` from {scenario.source}: its network,\n"
+        "data, exact initial parameters and optimizer. Each layer function is the loop the\n"
+        "debugger steps through; the comments name its operations.\n\n"
+        f"    {run} SCRIPT.py                 the loss of every iteration\n"
+        f"    {run} SCRIPT.py --json          what `stepcnn export {scenario.name}` prints\n"
+        f"    {run} SCRIPT.py --iterations N  train N iterations instead\n"
+        '"""\n\n'
+    )
+    imports = "import json\nimport math\nimport sys\n"
+    if style == "numpy":
+        imports += "\nimport numpy as np\n"
+    parts = [
+        head + imports,
+        "# ==== the layer functions ====\n\n" + _functions(scenario, style),
+        TOLIST[style].strip("\n") + "\n\n\n" + RECORDS.strip("\n") + "\n",
+        "# ==== the scenario ====\n\n"
+        + data_section(scenario, "np.array" if style == "numpy" else ""),
+        "# ==== training ====\n\n" + _train(scenario, style),
+        MAIN.strip("\n") + "\n",
+    ]
+    text = "\n\n".join(p.rstrip("\n") + "\n" for p in parts)
+    if style == "numpy":
+        text = text.replace(
+            "    if as_json:",
+            "    np.seterr(all='ignore')  # a diverging run: IEEE results\n    if as_json:",
+            1,
+        )
+    return text

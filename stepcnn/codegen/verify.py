@@ -1,0 +1,284 @@
+"""``stepcnn verify FILE.py [SCENARIO]``: grade a learner's layer functions against the engine.
+
+The learner's file runs in its own process (:mod:`.runner`); every graded function it defines
+is called with iteration 0's real tensors and its answers are compared with the engine's
+(relative 1e-9, see :mod:`.compare`). A wrong answer is reported by its first wrong element:
+the index, both values, and the step of the debugger that computes it.
+"""
+
+import math
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+import numpy as np
+
+from stepcnn.codegen.cases import Case, Result, all_cases, contract
+from stepcnn.codegen.compare import RTOL, SCALE_TOL, magnitude
+from stepcnn.codegen.runner import Gone, Learner, TimedOut
+from stepcnn.timeline import Timeline
+from stepcnn.timeline.tensors import input_id
+from stepcnn.training import TrainingRun
+
+WIDTH = 22
+
+
+def _shape(value: Any) -> tuple[int, ...] | None:
+    """The shape of a nested list, None if ragged."""
+    if not isinstance(value, list):
+        return ()
+    inner = [_shape(v) for v in value]
+    if any(s is None for s in inner) or len(set(inner)) > 1:
+        return None
+    first = inner[0] if inner else ()
+    assert first is not None
+    return (len(value), *first)
+
+
+def _dims(shape: Sequence[int]) -> str:
+    return "×".join(map(str, shape)) if shape else "a number"
+
+
+def first_wrong(expected: Any, got: Any) -> str | tuple[tuple[int, ...], float, float] | None:
+    """None when ``got`` agrees; else a message (shape, type) or (index, expected, got)."""
+    want = _shape(expected)
+    assert want is not None
+    have = _shape(got)
+    if have is None:
+        return "is ragged: its rows do not all have the same length"
+    if have != want:
+        return f"has shape {_dims(have)}; expected {_dims(want)}"
+    try:
+        g = np.array(got, dtype=float)
+    except (TypeError, ValueError):
+        return "holds something that is not a number"
+    e = np.array(expected, dtype=float)
+    scale = magnitude(expected)
+    with np.errstate(all="ignore"):
+        ok = (np.abs(g - e) <= RTOL * np.maximum(np.abs(g), np.abs(e)) + SCALE_TOL * scale) | (
+            np.isnan(g) & np.isnan(e)
+        )
+        ok |= np.isinf(e) & (g == e)
+    if ok.all():
+        return None
+    index = tuple(int(i) for i in np.argwhere(~ok)[0]) if e.ndim else ()
+    return index, float(e[index]), float(g[index])
+
+
+def _covers(cells: tuple[int | slice, ...], index: tuple[int, ...]) -> bool:
+    """Whether a numpy-style index (ints and slices) selects the cell ``index``."""
+    if len(cells) > len(index):
+        return False
+    for c, i in zip(cells, index, strict=False):
+        if isinstance(c, slice):
+            if i not in range(c.start or 0, c.stop if c.stop is not None else i + 1, c.step or 1):
+                return False
+        elif c != i:
+            return False
+    return True
+
+
+def _number(v: float) -> str:
+    return f"{v:.10g}" if math.isfinite(v) else repr(v)
+
+
+class Grader:
+    def __init__(
+        self, path: Path, run: TrainingRun, ref: str, timeout: float, numpy: bool, out: TextIO
+    ) -> None:
+        self.path, self.run, self.ref, self.timeout, self.out = path, run, ref, timeout, out
+        self.learner = Learner(path, numpy)
+        self._timeline: Timeline | None = None
+        self.todo: list[str] = []  # still raising NotImplementedError
+        self.counts = {"ok": 0, "wrong": 0, "raised": 0, "timed out": 0, "not written": 0}
+
+    def say(self, text: str = "") -> None:
+        self.out.write(text + "\n")
+
+    def report(self, function: str, status: str, detail: str = "") -> None:
+        self.say(f"  {function:<{WIDTH}} {status}")
+        for line in detail.rstrip("\n").splitlines():
+            self.say(" " * (WIDTH + 5) + line)
+
+    @property
+    def timeline(self) -> Timeline:
+        if self._timeline is None:
+            self._timeline = Timeline(self.run)
+        return self._timeline
+
+    def start(self) -> list[str] | None:
+        """Import the file; report why not, or return the names it defines."""
+        name = self.path.name
+        try:
+            hello = self.learner.start(self.timeout)
+        except TimedOut:
+            self.say(f"{name}: importing it did not finish within {self.timeout:g} s")
+            return None
+        except Gone:
+            self.say(f"{name}: the process ended while importing it")
+            return None
+        if hello.get("error") == "syntax":
+            text = (hello.get("text") or "").rstrip("\n")
+            self.say(f"{name}: line {hello.get('line')}: syntax error: {hello.get('message')}")
+            if text:
+                self.say(f"    {text.strip()}")
+            return None
+        if "error" in hello:
+            self.say(f"{name}: importing it raised an exception:")
+            for line in str(hello.get("traceback", "")).rstrip("\n").splitlines():
+                self.say("    " + line)
+            return None
+        functions: list[str] = hello["functions"]
+        return functions
+
+    def grade(self, function: str, cases: list[Case]) -> None:
+        if self.learner.proc is None and self.start() is None:
+            self.counts["raised"] += 1
+            self.report(function, "not run: the file no longer imports")
+            return
+        budget = self.timeout
+        for case in cases:
+            try:
+                import time
+
+                t0 = time.monotonic()
+                answer = self.learner.call(function, case.args, budget)
+                budget -= time.monotonic() - t0
+            except TimedOut:
+                self.counts["timed out"] += 1
+                self.report(
+                    function, f"timed out: no answer within {self.timeout:g} s ({case.where})"
+                )
+                return
+            except Gone:
+                self.counts["raised"] += 1
+                self.report(function, f"ended the process ({case.where})")
+                return
+            if answer.get("error") == "todo":
+                self.counts["not written"] += 1
+                self.todo.append(function)
+                return
+            if "error" in answer:
+                self.counts["raised"] += 1
+                detail = answer.get("traceback") or answer.get("message", "")
+                self.report(function, f"raises ({case.where}):", str(detail))
+                return
+            problem = self.check(case, answer["result"])
+            if problem:
+                self.counts["wrong"] += 1
+                self.report(function, f"wrong ({case.where}):", problem)
+                return
+        self.counts["ok"] += 1
+        self.report(function, "ok")
+
+    def check(self, case: Case, result: Any) -> str | None:
+        results: Sequence[Result] = case.results
+        values: list[Any]
+        if len(results) == 1:
+            values = [result]
+        else:
+            names = ", ".join(r.name for r in results)
+            if not isinstance(result, list) or len(result) != len(results):
+                return f"returns {self._count(result)}; expected {len(results)}: ({names})"
+            values = list(result)
+        for r, got in zip(results, values, strict=True):
+            found = first_wrong(r.expected, got)
+            if found is None:
+                continue
+            if isinstance(found, str):
+                return f"{r.name} {found}"
+            index, want, have = found
+            cell = f"{r.name}[{', '.join(map(str, index))}]" if index else r.name
+            lines = [f"{cell}: expected {_number(want)}, got {_number(have)}"]
+            lines += self.where_computed(r, index)
+            return "\n".join(lines)
+        return None
+
+    def where_computed(self, r: Result, index: tuple[int, ...]) -> list[str]:
+        """The step (or the steps of a running sum) where the debugger computes the element."""
+        steps = self.timeline.steps_writing(0, r.tensor, index)
+        if not steps:
+            reader = self.step_reading(r, index)
+            if reader is None:
+                return ["no step of the debugger writes it"]
+            step = self.timeline[reader]
+            return [
+                "no step of the debugger adds anything into it; the first step that reads "
+                f"its input cell is {reader} ({step.op} {list(step.index)}):",
+                f"    stepcnn {self.ref} --step {reader}",
+            ]
+        first = self.timeline[steps[0]]
+        where = f"{first.op} {list(first.index)}"
+        if len(steps) == 1:
+            text = f"the debugger computes it at step {steps[0]} ({where})"
+        else:
+            text = (
+                f"the debugger adds into it at {len(steps)} steps, from step {steps[0]} "
+                f"({where}) to step {steps[-1]}"
+            )
+        return [text + ":", f"    stepcnn {self.ref} --step {steps[0]}"]
+
+    def step_reading(self, r: Result, index: tuple[int, ...]) -> int | None:
+        """For a ``dx`` cell nothing is sent to: the first backward step reading its input."""
+        layer = r.tensor.layer
+        if r.tensor.name != "grad_input" or layer is None:
+            return None
+        wanted = input_id(layer)
+        tl = self.timeline
+        for seg in tl.segments:
+            if seg.layer != layer or seg.phase != "backward":
+                continue
+            for k in range(seg.start, seg.start + seg.count):
+                if any(
+                    region.tensor == wanted and _covers(region.cells, index)
+                    for region in tl[k].reads
+                ):
+                    return k
+        return None
+
+    @staticmethod
+    def _count(result: Any) -> str:
+        return f"{len(result)} values" if isinstance(result, list) else "one value"
+
+
+def verify(path: Path, run: TrainingRun, ref: str, timeout: float, numpy: bool, out: TextIO) -> int:
+    """Grade ``path``; 0 when every graded function it defines is right, else 1."""
+    scenario = run.scenario
+    grader = Grader(path, run, ref, timeout, numpy, out)
+    batch = scenario.batch_size
+    out.write(
+        f"stepcnn verify {path.name} with {scenario.name} (iteration 0, a batch of {batch}; "
+        f"relative {RTOL:g}){' — numpy arrays' if numpy else ''}\n"
+    )
+    try:
+        defined = grader.start()
+        if defined is None:
+            return 1
+        graded = [f for f in contract([x.type for x in scenario.layers]) if f in defined]
+        if not graded:
+            out.write(
+                f"{path.name} defines none of the graded functions: {', '.join(contract())}\n"
+            )
+            return 1
+        cases: dict[str, list[Case]] = {}
+        for case in all_cases(run):
+            cases.setdefault(case.function, []).append(case)
+        for function in graded:
+            if function in cases:
+                grader.grade(function, cases[function])
+        if grader.todo:
+            out.write(f"not written yet (NotImplementedError): {', '.join(grader.todo)}\n")
+        unchecked = [f for f in graded if f not in cases]
+        if unchecked:
+            out.write(
+                f"not checked ({scenario.name} has no tensors for them): {', '.join(unchecked)}\n"
+            )
+    finally:
+        grader.learner.stop()
+    printed = grader.learner.printed()
+    grader.learner.close()
+    if printed.strip():
+        out.write(f"what {path.name} printed (the end):\n{printed.rstrip()}\n")
+    counts = grader.counts
+    out.write(", ".join(f"{n} {what}" for what, n in counts.items()) + "\n")
+    return 0 if counts["ok"] == sum(counts.values()) else 1
