@@ -76,7 +76,7 @@ def build_parsers() -> tuple[Parser, dict[str, tuple[Parser, Callable[[argparse.
         prog="stepcnn",
         description="Step through a CNN's training, one elementary operation at a time. "
         "With no command, opens the debugger on SCENARIO.",
-        epilog="commands: list, check, export, trace, new (each has --help)",
+        epilog="commands: list, check, export, trace, new, serve, figure (each has --help)",
     )
     _scenario_arg(main, optional=True)
     _iterations_arg(main)
@@ -123,8 +123,69 @@ def build_parsers() -> tuple[Parser, dict[str, tuple[Parser, Callable[[argparse.
     p.add_argument("--force", action="store_true", help="overwrite an existing file")
     commands["new"] = (p, cmd_new)
 
+    _add_beyond_one_terminal(commands)
     main.set_defaults(handler=cmd_tui)
     return main, commands
+
+
+def _add_beyond_one_terminal(
+    commands: dict[str, tuple[Parser, Callable[[argparse.Namespace], int]]],
+) -> None:
+    """``serve`` (the debugger in web browsers) and ``figure`` (a step as SVG or PNG)."""
+    from stepcnn.commands import cmd_figure, cmd_serve
+
+    p = Parser(
+        prog="stepcnn serve",
+        description="Serve the debugger to web browsers: every tab is its own session. "
+        "Anyone who can reach the port can use it; the default host is this machine only.",
+    )
+    _scenario_arg(p, optional=True)
+    _iterations_arg(p)
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    p.add_argument("--port", type=port_number, default=8000, help="port (default: 8000)")
+    commands["serve"] = (p, cmd_serve)
+
+    p = Parser(
+        prog="stepcnn figure",
+        description="Write the debugger's screen at step K as a picture (.svg or .png).",
+    )
+    _scenario_arg(p)
+    _iterations_arg(p)
+    p.add_argument(
+        "--step", type=int, required=True, metavar="K", help="step number (as in stepcnn trace)"
+    )
+    p.add_argument(
+        "--size",
+        type=figure_size,
+        default=(160, 50),
+        metavar="WxH",
+        help="columns x lines (default: 160x50)",
+    )
+    p.add_argument("--theme", metavar="NAME", help="a Textual theme, e.g. textual-light")
+    p.add_argument(
+        "--view", default="normal", metavar="NAME", help="operation view (default: normal)"
+    )
+    p.add_argument("-o", "--output", required=True, metavar="FILE", help="FILE.svg or FILE.png")
+    commands["figure"] = (p, cmd_figure)
+
+
+def port_number(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if not 0 < value < 65536:
+        raise argparse.ArgumentTypeError(f"must be a port number 1-65535, got {text!r}")
+    return value
+
+
+def figure_size(text: str) -> tuple[int, int]:
+    from stepcnn.figure import parse_size
+
+    try:
+        return parse_size(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _utf8_streams() -> None:

@@ -93,3 +93,41 @@ def cmd_tui(args: argparse.Namespace) -> int:
     from stepcnn.tui.app import run_app
 
     return run_app(scenario, args.scenario, iterations=args.iterations, watch=args.watch)
+
+
+# ---- beyond one terminal: serve, figure ------------------------------------------------
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from stepcnn.serve import serve
+
+    scenario = load_scenario(args.scenario)  # errors are reported before the server starts
+    check_iterations(scenario, args.iterations, "stepcnn serve")
+    return serve(args.scenario, host=args.host, port=args.port, iterations=args.iterations)
+
+
+def cmd_figure(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from stepcnn.figure import FigureError, check_format, render
+
+    output = Path(args.output)
+    try:
+        check_format(output)
+        scenario = load_scenario(args.scenario)
+        check_iterations(scenario, args.iterations, "stepcnn figure")
+        figure = render(
+            scenario,
+            args.step,
+            size=args.size,
+            theme=args.theme,
+            view=args.view,
+            iterations=args.iterations,
+        )
+        figure.save(output)
+    except FigureError as exc:
+        raise UsageError(f"stepcnn figure: {exc}") from None
+    except OSError as exc:
+        raise UsageError(f"{output}: cannot write: {exc.strerror or exc}") from None
+    print(f"wrote {output}")
+    return 0
