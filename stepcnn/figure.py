@@ -185,9 +185,9 @@ def export_svg(app: "StepCNNApp") -> str:
     )
     # The same call Textual's own export_screenshot makes (Textual has no public equivalent).
     console.print(app.screen._compositor.render_update(full=True))
-    theme = app.current_theme
-    background = Color.parse(theme.background or "#000000").get_truecolor()
-    foreground = Color.parse(theme.foreground or "#ffffff").get_truecolor()
+    variables = app.get_css_variables()  # the theme's colours, derived ones included
+    background = Color.parse(variables["background"]).get_truecolor()
+    foreground = Color.parse(variables["foreground"]).get_truecolor()
     palette = [SVG_EXPORT_THEME.ansi_colors[i] for i in range(16)]
     terminal = TerminalTheme(
         background,
