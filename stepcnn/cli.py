@@ -9,6 +9,7 @@ import difflib
 import os
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import NoReturn
 
 from stepcnn import __version__
@@ -118,9 +119,14 @@ def build_parsers() -> tuple[Parser, dict[str, tuple[Parser, Callable[[argparse.
     p.add_argument("--format", choices=("jsonl", "text"), default="jsonl", help="default: jsonl")
     commands["trace"] = (p, cmd_trace)
 
-    p = Parser(prog="stepcnn new", description="Write a commented template scenario NAME.toml.")
+    p = Parser(
+        prog="stepcnn new",
+        description="Write a commented template scenario NAME.toml, or one whose samples are "
+        "your pictures (--images), the rows of a CSV file (--csv) or numpy arrays (--npy).",
+    )
     p.add_argument("name", metavar="NAME", help="file to write (NAME or NAME.toml)")
     p.add_argument("--force", action="store_true", help="overwrite an existing file")
+    _own_samples_args(p)
     commands["new"] = (p, cmd_new)
 
     _add_beyond_one_terminal(commands)
@@ -167,6 +173,33 @@ def _add_beyond_one_terminal(
     )
     p.add_argument("-o", "--output", required=True, metavar="FILE", help="FILE.svg or FILE.png")
     commands["figure"] = (p, cmd_figure)
+
+
+def _own_samples_args(p: argparse.ArgumentParser) -> None:
+    """``stepcnn new``'s options for a scenario made of the teacher's own samples."""
+    source = p.add_mutually_exclusive_group()
+    source.add_argument("--images", nargs="+", type=Path, metavar="FILE", help="pictures (Pillow)")
+    source.add_argument("--csv", type=Path, metavar="FILE", help="rows label,p0,p1,…")
+    source.add_argument("--npy", type=Path, metavar="X.npy", help="samples N×C×H×W or N×H×W")
+    p.add_argument("--labels", nargs="+", type=int, metavar="L", help="one class per picture")
+    p.add_argument("--size", type=shape_of("HxW"), metavar="HxW", help="resize the pictures")
+    p.add_argument("--shape", type=shape_of("CxHxW"), metavar="CxHxW", help="of a CSV row")
+    p.add_argument("--labels-npy", type=Path, metavar="Y.npy", help="N integer labels")
+
+
+def shape_of(what: str) -> Callable[[str], tuple[int, ...]]:
+    def parse(text: str) -> tuple[int, ...]:
+        from stepcnn.pictures import parse_shape
+
+        try:
+            shape = parse_shape(text, what)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+        if what == "HxW" and len(shape) != 2:
+            raise argparse.ArgumentTypeError(f"must be HxW, got {text!r}")
+        return shape
+
+    return parse
 
 
 def port_number(text: str) -> int:
