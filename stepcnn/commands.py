@@ -3,12 +3,12 @@
 import argparse
 import sys
 
-from stepcnn.cli import UsageError
 from stepcnn.scenario import Scenario, load_scenario
 from stepcnn.scenario.budget import size_problems
 from stepcnn.scenario.builtin import paths, title_of
 from stepcnn.scenario.layer_schema import shape_text
 from stepcnn.training import TrainingRun
+from stepcnn.usage import UsageError
 
 
 def check_iterations(scenario: Scenario, iterations: int | None, prog: str) -> None:

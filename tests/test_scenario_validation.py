@@ -184,7 +184,7 @@ def test_relu_and_flatten_take_no_keys() -> None:
         ),
         (
             build(layers=['type = "conv2d"\nout_channels = 2\nkernel_size = [2, false]']),
-            "layers[0].kernel_size",
+            "layers[0].kernel_size[1]",
         ),
         (build(tail="[display]\nprecision = true"), "display.precision"),
     ],

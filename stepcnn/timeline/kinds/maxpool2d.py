@@ -2,13 +2,18 @@
 
 import numpy as np
 
-from stepcnn.engine.layers import MaxPool2d
-from stepcnn.engine.pool import PoolCache, maxpool2d_backward, winner_coordinates
+from stepcnn.engine.kinds.maxpool2d import (
+    MaxPool2d,
+    PoolCache,
+    maxpool2d_backward,
+    winner_coordinates,
+)
 from stepcnn.engine.types import Array
 from stepcnn.timeline.numbers import idx, num
 from stepcnn.timeline.ops.base import (
     GradientBackward,
     History,
+    Op,
     OpContext,
     OutputForward,
     StepBody,
@@ -94,3 +99,6 @@ class PoolBackward(GradientBackward):
         _, channels, ho, wo = dout.shape
         steps = (n * channels + c) * ho * wo + hits
         return steps.astype(np.intp), np.cumsum(dout[n, c].ravel()[hits])
+
+
+OPS: dict[str, Op] = {"forward": PoolForward(), "backward": PoolBackward()}
