@@ -140,7 +140,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     scenario = load_scenario(args.scenario)  # errors are reported before the server starts
     check_iterations(scenario, args.iterations, "stepcnn serve")
-    return serve(args.scenario, host=args.host, port=args.port, iterations=args.iterations)
+    try:
+        return serve(args.scenario, host=args.host, port=args.port, iterations=args.iterations)
+    except OSError as exc:  # the port is taken, the address is not this machine's, ...
+        reason = exc.strerror or str(exc)
+        raise UsageError(
+            f"stepcnn serve: cannot listen on {args.host}:{args.port}: {reason}"
+        ) from None
 
 
 def cmd_figure(args: argparse.Namespace) -> int:

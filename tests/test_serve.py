@@ -167,3 +167,29 @@ async def test_two_tabs_are_two_sessions_and_nothing_is_left_running() -> None:
         for pid in sessions:
             if _alive(pid):
                 os.kill(pid, signal.SIGKILL)
+
+
+def test_a_taken_port_and_a_bad_scenario_are_one_line_and_exit_2(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        busy = subprocess.run(
+            [sys.executable, "-m", "stepcnn", "serve", "--port", str(port)],
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+    assert busy.returncode == 2
+    assert busy.stderr.startswith(f"stepcnn serve: cannot listen on 127.0.0.1:{port}: ")
+    assert busy.stderr.count("\n") == 1
+    bad = tmp_path / "bad.toml"
+    bad.write_text('title = "t"\n', encoding="utf-8")
+    refused = subprocess.run(
+        [sys.executable, "-m", "stepcnn", "serve", str(bad)],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert refused.returncode == 2 and refused.stdout == ""  # refused before any server starts
+    assert refused.stderr.startswith(f"{bad}: learning_rate: is required")
