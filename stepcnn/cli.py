@@ -9,6 +9,7 @@ import difflib
 import os
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import NoReturn
 
 from stepcnn import __version__
@@ -153,7 +154,7 @@ def build_parsers() -> tuple[Parser, dict[str, tuple[Parser, Callable[[argparse.
         prog="stepcnn",
         description="Step through a CNN's training, one elementary operation at a time. "
         "With no command, opens the debugger on SCENARIO.",
-        epilog="commands: list, check, export, trace, new, code, exercise, verify "
+        epilog="commands: list, check, export, trace, new, code, exercise, verify, serve, figure "
         "(each has --help)",
     )
     _scenario_arg(main, optional=True)
@@ -208,15 +209,107 @@ def build_parsers() -> tuple[Parser, dict[str, tuple[Parser, Callable[[argparse.
     p.add_argument("--format", choices=("jsonl", "text"), default="jsonl", help="default: jsonl")
     commands["trace"] = (p, cmd_trace)
 
-    p = Parser(prog="stepcnn new", description="Write a commented template scenario NAME.toml.")
+    p = Parser(
+        prog="stepcnn new",
+        description="Write a commented template scenario NAME.toml, or one whose samples are "
+        "your pictures (--images), the rows of a CSV file (--csv) or numpy arrays (--npy).",
+    )
     p.add_argument("name", metavar="NAME", help="file to write (NAME or NAME.toml)")
     p.add_argument("--force", action="store_true", help="overwrite an existing file")
+    _own_samples_args(p)
     commands["new"] = (p, cmd_new)
 
     _add_codegen_commands(commands)
-
+    _add_beyond_one_terminal(commands)
     main.set_defaults(handler=cmd_tui)
     return main, commands
+
+
+def _add_beyond_one_terminal(
+    commands: dict[str, tuple[Parser, Callable[[argparse.Namespace], int]]],
+) -> None:
+    """``serve`` (the debugger in web browsers) and ``figure`` (a step as SVG or PNG)."""
+    from stepcnn.commands import cmd_figure, cmd_serve
+
+    p = Parser(
+        prog="stepcnn serve",
+        description="Serve the debugger to web browsers: every tab is its own session. "
+        "Anyone who can reach the port can use it; the default host is this machine only.",
+    )
+    _scenario_arg(p, optional=True)
+    _iterations_arg(p)
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    p.add_argument("--port", type=port_number, default=8000, help="port (default: 8000)")
+    commands["serve"] = (p, cmd_serve)
+
+    p = Parser(
+        prog="stepcnn figure",
+        description="Write the debugger's screen at step K as a picture (.svg or .png).",
+    )
+    _scenario_arg(p)
+    _iterations_arg(p)
+    p.add_argument(
+        "--step", type=int, required=True, metavar="K", help="step number (as in stepcnn trace)"
+    )
+    p.add_argument(
+        "--size",
+        type=figure_size,
+        default=(160, 50),
+        metavar="WxH",
+        help="columns x lines (default: 160x50)",
+    )
+    p.add_argument("--theme", metavar="NAME", help="a Textual theme, e.g. textual-light")
+    p.add_argument(
+        "--view", default="normal", metavar="NAME", help="operation view (default: normal)"
+    )
+    p.add_argument("-o", "--output", required=True, metavar="FILE", help="FILE.svg or FILE.png")
+    commands["figure"] = (p, cmd_figure)
+
+
+def _own_samples_args(p: argparse.ArgumentParser) -> None:
+    """``stepcnn new``'s options for a scenario made of the teacher's own samples."""
+    source = p.add_mutually_exclusive_group()
+    source.add_argument("--images", nargs="+", type=Path, metavar="FILE", help="pictures (Pillow)")
+    source.add_argument("--csv", type=Path, metavar="FILE", help="rows label,p0,p1,…")
+    source.add_argument("--npy", type=Path, metavar="X.npy", help="samples N×C×H×W or N×H×W")
+    p.add_argument("--labels", nargs="+", type=int, metavar="L", help="one class per picture")
+    p.add_argument("--size", type=shape_of("HxW"), metavar="HxW", help="resize the pictures")
+    p.add_argument("--shape", type=shape_of("CxHxW"), metavar="CxHxW", help="of a CSV row")
+    p.add_argument("--labels-npy", type=Path, metavar="Y.npy", help="N integer labels")
+
+
+def shape_of(what: str) -> Callable[[str], tuple[int, ...]]:
+    def parse(text: str) -> tuple[int, ...]:
+        from stepcnn.pictures import parse_shape
+
+        try:
+            shape = parse_shape(text, what)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+        if what == "HxW" and len(shape) != 2:
+            raise argparse.ArgumentTypeError(f"must be HxW, got {text!r}")
+        return shape
+
+    return parse
+
+
+def port_number(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if not 0 < value < 65536:
+        raise argparse.ArgumentTypeError(f"must be a port number 1-65535, got {text!r}")
+    return value
+
+
+def figure_size(text: str) -> tuple[int, int]:
+    from stepcnn.figure import parse_size
+
+    try:
+        return parse_size(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _utf8_streams() -> None:

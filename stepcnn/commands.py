@@ -94,7 +94,44 @@ def cmd_trace(args: argparse.Namespace) -> int:
 def cmd_new(args: argparse.Namespace) -> int:
     from stepcnn.template import write_template
 
-    return write_template(args.name, force=args.force)
+    if args.images is None and args.csv is None and args.npy is None:
+        for option in ("labels", "size", "shape", "labels_npy"):
+            if getattr(args, option) is not None:
+                flag = "--" + option.replace("_", "-")
+                raise UsageError(f"stepcnn new: {flag} goes with --images, --csv or --npy")
+        return write_template(args.name, force=args.force)
+    return new_from_samples(args)
+
+
+def new_from_samples(args: argparse.Namespace) -> int:
+    """``stepcnn new NAME --images … | --csv … | --npy …`` (one line, exit 2 on bad input)."""
+    from stepcnn.data_scenario import write_data_scenario
+    from stepcnn.pictures import InputError, from_csv, from_images, from_npy
+
+    def only(option: str, goes_with: str, given: bool) -> None:
+        if not given:
+            raise UsageError(f"stepcnn new: {option} goes with {goes_with}")
+
+    only("--labels", "--images", args.labels is None or args.images is not None)
+    only("--size", "--images", args.size is None or args.images is not None)
+    only("--shape", "--csv", args.shape is None or args.csv is not None)
+    only("--labels-npy", "--npy", args.labels_npy is None or args.npy is not None)
+    try:
+        if args.images is not None:
+            if args.labels is None:
+                raise UsageError("stepcnn new: --images needs --labels (one class per picture)")
+            samples = from_images(args.images, args.labels, args.size)
+        elif args.csv is not None:
+            if args.shape is None:
+                raise UsageError("stepcnn new: --csv needs --shape CxHxW (of one sample)")
+            samples = from_csv(args.csv, args.shape)
+        else:
+            if args.labels_npy is None:
+                raise UsageError("stepcnn new: --npy needs --labels-npy Y.npy")
+            samples = from_npy(args.npy, args.labels_npy)
+        return write_data_scenario(args.name, samples, force=args.force)
+    except InputError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def cmd_tui(args: argparse.Namespace) -> int:
@@ -115,3 +152,47 @@ def cmd_tui(args: argparse.Namespace) -> int:
     return run_app(
         scenario, args.scenario, iterations=args.iterations, watch=args.watch, step=args.step
     )
+
+
+# ---- beyond one terminal: serve, figure ------------------------------------------------
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from stepcnn.serve import serve
+
+    scenario = load_scenario(args.scenario)  # errors are reported before the server starts
+    check_iterations(scenario, args.iterations, "stepcnn serve")
+    try:
+        return serve(args.scenario, host=args.host, port=args.port, iterations=args.iterations)
+    except OSError as exc:  # the port is taken, the address is not this machine's, ...
+        reason = exc.strerror or str(exc)
+        raise UsageError(
+            f"stepcnn serve: cannot listen on {args.host}:{args.port}: {reason}"
+        ) from None
+
+
+def cmd_figure(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from stepcnn.figure import FigureError, check_format, render
+
+    output = Path(args.output)
+    try:
+        check_format(output)
+        scenario = load_scenario(args.scenario)
+        check_iterations(scenario, args.iterations, "stepcnn figure")
+        figure = render(
+            scenario,
+            args.step,
+            size=args.size,
+            theme=args.theme,
+            view=args.view,
+            iterations=args.iterations,
+        )
+        figure.save(output)
+    except FigureError as exc:
+        raise UsageError(f"stepcnn figure: {exc}") from None
+    except OSError as exc:
+        raise UsageError(f"{output}: cannot write: {exc.strerror or exc}") from None
+    print(f"wrote {output}")
+    return 0

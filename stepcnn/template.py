@@ -9,10 +9,10 @@ TEMPLATE = """# A stepcnn teaching scenario. Check it with:  stepcnn check {file
 title = {name}
 description = "What this scenario shows, in a sentence or two."
 seed = 0                 # initialises the weights you do not give
-learning_rate = 0.1
+learning_rate = 0.02
 loss = "cross_entropy"   # or "mse" (then give each sample a target instead of a label)
 batch_size = 1
-iterations = 2
+iterations = 3          # the loss falls: 3.61, 1.39, 0.44
 
 [[samples]]
 input = [                # [H][W] is one channel; [C][H][W] for several
@@ -29,7 +29,9 @@ out_channels = 1
 kernel_size = 3          # or [kh, kw]
 stride = 1
 padding = 0
-weight = [[[[1, 0, -1], [1, 0, -1], [1, 0, -1]]]]   # [out][in][kh][kw]; leave out to draw from seed
+# [out][in][kh][kw]; leave out to draw from seed. This filter finds the rising edge of the
+# picture: its outputs 6 and 5 pass the ReLU, so the gradient reaches the filter.
+weight = [[[[-1, 0, 1], [-1, 0, 1], [-1, 0, 1]]]]
 bias = [0]
 
 [[layers]]

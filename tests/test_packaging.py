@@ -1,7 +1,9 @@
-"""The wheel carries the built-in scenarios, and an installed copy finds them.
+"""The wheel carries the built-in scenarios and declares every runtime dependency, and an
+installed copy works: it finds the scenarios, checks one and draws a figure.
 
 Slow-ish (a few seconds): builds a wheel with the venv's hatchling (no network), installs it
-into a fresh virtualenv in tmp_path and runs ``python -m stepcnn list`` from outside the repo.
+into a fresh virtualenv in tmp_path and runs ``python -m stepcnn list``, ``stepcnn check tour``
+and ``stepcnn figure`` from outside the repo.
 """
 
 import os
@@ -47,6 +49,17 @@ def test_wheel_ships_the_scenarios_and_an_installed_copy_lists_them(tmp_path: Pa
             == (REPO / "scenarios" / "tour.toml").read_bytes()
         )
     assert {"stepcnn/__main__.py", "stepcnn/cli.py", "stepcnn/py.typed"} <= names
+    (metadata,) = (n for n in names if n.endswith(".dist-info/METADATA"))
+    with zipfile.ZipFile(wheel) as archive:
+        requires = {
+            line.split(":", 1)[1].split(";")[0].strip().split()[0].rstrip("<>=!~").lower()
+            for line in archive.read(metadata).decode().splitlines()
+            if line.startswith("Requires-Dist:") and "extra ==" not in line
+        }
+    # every feature after a plain `pip install`: serve, figure -o x.png, new --images
+    assert {"textual", "textual-serve", "pillow", "resvg-py", "numpy", "rich"} <= {
+        r.split("=")[0].split("<")[0].split(">")[0] for r in requires
+    }
 
     venv = tmp_path / "venv"
     subprocess.run(
@@ -56,8 +69,9 @@ def test_wheel_ships_the_scenarios_and_an_installed_copy_lists_them(tmp_path: Pa
         env=_env(),
     )
     python = venv / "bin" / "python"
-    has_numpy = subprocess.run([python, "-c", "import numpy"], capture_output=True, env=_env())
-    if has_numpy.returncode != 0:
+    imports = "import numpy, rich, textual, textual_serve, PIL, resvg_py"
+    has_deps = subprocess.run([python, "-c", imports], capture_output=True, env=_env())
+    if has_deps.returncode != 0:
         # The base interpreter lacks the dependencies: borrow this environment's site-packages
         # as a plain path (its .pth files, among them the editable stepcnn, are not processed).
         import numpy
@@ -113,3 +127,33 @@ def test_wheel_ships_the_scenarios_and_an_installed_copy_lists_them(tmp_path: Pa
     assert sorted(rows) == sorted(p.stem for p in sources)
     tour = tomllib.loads((REPO / "scenarios" / "tour.toml").read_text(encoding="utf-8"))
     assert rows["tour"] == tour["title"]
+
+    checked = subprocess.run(
+        [venv / "bin" / "stepcnn", "check", "tour"],
+        cwd=elsewhere,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=_env(),
+    )
+    assert checked.returncode == 0 and checked.stdout.splitlines()[-1] == "ok", checked.stderr
+    figure = subprocess.run(
+        [
+            venv / "bin" / "stepcnn",
+            "figure",
+            "tour",
+            "--step",
+            "3",
+            "--size",
+            "90x28",
+            "-o",
+            "t.png",
+        ],
+        cwd=elsewhere,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=_env(),
+    )
+    assert figure.returncode == 0, figure.stderr
+    assert (elsewhere / "t.png").read_bytes().startswith(b"\x89PNG")

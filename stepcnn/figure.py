@@ -1,0 +1,226 @@
+"""Figures for slides and notebooks: the debugger's screen at one step, as SVG or PNG.
+
+The app runs headless (no terminal), goes to the step, waits until training has filled the
+loss history, and its screen is exported as SVG with Rich's recorder — without the window
+frame Textual's own screenshots carry. PNG is rendered from that SVG by cairosvg.
+"""
+
+import asyncio
+import concurrent.futures
+import re
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from stepcnn.scenario.model import Scenario
+    from stepcnn.session import Session
+    from stepcnn.tui.app import StepCNNApp
+
+DEFAULT_SIZE = (160, 50)
+MAX_SIZE = (1000, 500)
+FORMATS = (".svg", ".png")
+PNG_SCALE = 1.0
+
+ViewSetter = Callable[["StepCNNApp"], None]
+
+
+def _normal_view(app: "StepCNNApp") -> None:
+    """The normal operation view: nothing to switch."""
+
+
+VIEWS: dict[str, ViewSetter] = {
+    "normal": _normal_view,
+    # Issue 10 adds the "as a fully connected layer" and im2col views; each is one line here,
+    # e.g. "fc": lambda app: app.set_view("fc"),
+}
+"""``--view`` names: how to put the app into that operation view before the picture."""
+
+
+class FigureError(Exception):
+    """A figure cannot be made as asked (step out of range, unknown format, view or theme)."""
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One screen as SVG; shows itself in Jupyter and saves as ``.svg`` or ``.png``."""
+
+    svg: str
+    size: tuple[int, int]
+
+    def _repr_svg_(self) -> str:
+        return self.svg
+
+    def png(self) -> bytes:
+        """The picture as PNG bytes."""
+        return svg_to_png(self.svg)
+
+    def save(self, path: str | Path) -> Path:
+        """Write the picture; the file name's extension (``.svg`` or ``.png``) picks the format."""
+        path = Path(path)
+        check_format(path)
+        if path.suffix.lower() == ".png":
+            path.write_bytes(self.png())
+        else:
+            path.write_text(self.svg, encoding="utf-8")
+        return path
+
+
+def check_format(path: Path) -> None:
+    if path.suffix.lower() not in FORMATS:
+        raise FigureError(
+            f"{path}: unknown picture format {path.suffix or '(none)'!r}; use .svg or .png"
+        )
+
+
+def parse_size(text: str) -> tuple[int, int]:
+    """``WxH`` (columns × lines of the terminal), e.g. ``120x40``."""
+    parts = text.lower().replace("×", "x").split("x")
+    try:
+        width, height = (int(p) for p in parts)
+    except ValueError:
+        raise ValueError(f"must be WxH such as 120x40, got {text!r}") from None
+    check_size((width, height))
+    return width, height
+
+
+def check_size(size: tuple[int, int]) -> None:
+    width, height = size
+    if not (1 <= width <= MAX_SIZE[0] and 1 <= height <= MAX_SIZE[1]):
+        raise ValueError(
+            f"must be between 1x1 and {MAX_SIZE[0]}x{MAX_SIZE[1]} columns x lines, "
+            f"got {width}x{height}"
+        )
+
+
+def theme_names() -> list[str]:
+    from textual.theme import BUILTIN_THEMES
+
+    return sorted(BUILTIN_THEMES)
+
+
+def render(
+    scenario: "Scenario",
+    k: int,
+    *,
+    size: tuple[int, int] = DEFAULT_SIZE,
+    theme: str | None = None,
+    view: str = "normal",
+    iterations: int | None = None,
+) -> Figure:
+    """The debugger's screen at step ``k`` (0-based, as ``stepcnn trace`` numbers steps)."""
+    from stepcnn.session import Session
+
+    if view not in VIEWS:
+        raise FigureError(f"--view: unknown view {view!r}; known: {', '.join(VIEWS)}")
+    if theme is not None and theme not in theme_names():
+        raise FigureError(f"--theme: unknown theme {theme!r}; known: {', '.join(theme_names())}")
+    try:
+        check_size(size)
+    except ValueError as exc:
+        raise FigureError(f"--size: {exc}") from None
+    session = Session(scenario, iterations)
+    if not 0 <= k < session.total:
+        raise FigureError(
+            f"--step: step {k} is out of range: {scenario.source} has steps 0–{session.total - 1}"
+        )
+    session.goto(k)
+    svg = _in_own_loop(lambda: _shoot(session, size, theme, VIEWS[view]))
+    return Figure(svg, size)
+
+
+def _in_own_loop(make: Callable[[], Coroutine[Any, Any, str]]) -> str:
+    """Run the headless app on an event loop of its own, in a thread: a notebook's kernel
+    already runs a loop in the main thread."""
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(lambda: asyncio.run(make())).result()
+
+
+async def _shoot(
+    session: "Session", size: tuple[int, int], theme: str | None, set_view: ViewSetter
+) -> str:
+    from stepcnn.tui.app import StepCNNApp
+
+    app = StepCNNApp(session)
+    async with app.run_test(size=size) as pilot:
+        await app.workers.wait_for_complete()  # the loss history is complete
+        if theme is not None:
+            app.theme = theme
+            await pilot.pause()  # the theme's CSS is refreshed on the next message
+        set_view(app)
+        app.redraw()
+        await pilot.pause()
+        return export_svg(app)
+
+
+CHAR_WIDTH, LINE_HEIGHT = 20 * 0.61, 20 * 1.22
+"""Rich's SVG cell metrics (20 px font, aspect 0.61, line height 1.22)."""
+
+_TERMINAL = re.compile(r'<g transform="translate\(([-\d.]+), ([-\d.]+)\)" clip-path=')
+_VIEWBOX = re.compile(r'viewBox="[^"]*"')
+
+
+def export_svg(app: "StepCNNApp") -> str:
+    """The screen as SVG in the app's theme: what ``App.export_screenshot`` does, except that
+    cells left in the terminal's default colours get the theme's background and foreground
+    (Textual's export paints them in Rich's dark export theme even under a light theme) and
+    the picture is cropped to the cells (no window frame, title or buttons)."""
+    import io
+
+    from rich.color import Color
+    from rich.console import Console
+    from rich.terminal_theme import SVG_EXPORT_THEME, TerminalTheme
+
+    width, height = app.size
+    console = Console(
+        width=width,
+        height=height,
+        file=io.StringIO(),
+        force_terminal=True,
+        color_system="truecolor",
+        record=True,
+        legacy_windows=False,
+        safe_box=False,
+    )
+    # The same call Textual's own export_screenshot makes (Textual has no public equivalent).
+    console.print(app.screen._compositor.render_update(full=True))
+    variables = app.get_css_variables()  # the theme's colours, derived ones included
+    background = Color.parse(variables["background"]).get_truecolor()
+    foreground = Color.parse(variables["foreground"]).get_truecolor()
+    palette = [SVG_EXPORT_THEME.ansi_colors[i] for i in range(16)]
+    terminal = TerminalTheme(
+        background,
+        foreground,
+        [(c.red, c.green, c.blue) for c in palette[:8]],
+        [(c.red, c.green, c.blue) for c in palette[8:]],
+    )
+    return frameless(console.export_svg(title=app.title, theme=terminal), (width, height))
+
+
+def frameless(svg: str, size: tuple[int, int]) -> str:
+    """Crop Rich's SVG to the terminal's cells: the window frame, its title and buttons fall
+    outside the picture."""
+    found = _TERMINAL.search(svg)
+    if found is None or _VIEWBOX.search(svg) is None:
+        raise RuntimeError("unexpected SVG layout from Rich's export_svg")
+    x, y = found.groups()
+    width, height = size[0] * CHAR_WIDTH, size[1] * LINE_HEIGHT
+    box = f'viewBox="{x} {y} {width:.1f} {height:.1f}" width="{width:.1f}" height="{height:.1f}"'
+    return _VIEWBOX.sub(box, svg, count=1).replace(RICH_FONT, SVG_FONT)
+
+
+RICH_FONT = "font-family: Fira Code, monospace;"
+SVG_FONT = 'font-family: "Fira Code", "DejaVu Sans Mono", "Liberation Mono", monospace;'
+PNG_MONOSPACE = "DejaVu Sans Mono"
+"""Fira Code is what Rich measures cells with; where it is missing a monospaced font with the
+box-drawing characters, Greek letters and ⊙ takes its place (DejaVu Sans Mono has them)."""
+
+
+def svg_to_png(svg: str) -> bytes:
+    """Render with resvg (self-contained: no system library beyond the fonts)."""
+    import resvg_py
+
+    return bytes(
+        resvg_py.svg_to_bytes(svg_string=svg, monospace_family=PNG_MONOSPACE, zoom=PNG_SCALE)
+    )
