@@ -1,5 +1,6 @@
 """The stepcnn debugger app: keys become Session calls; widgets draw the resulting Scene."""
 
+import sys
 import time
 from collections.abc import Iterable
 from pathlib import Path
@@ -20,6 +21,7 @@ from stepcnn.scenario.builtin import paths, title_of
 from stepcnn.scenario.model import Scenario
 from stepcnn.session import Session
 from stepcnn.tui.bindings import BINDINGS, describe_bindings
+from stepcnn.tui.hangup import HANGUP_STATUS, TerminalWatch, let_go_of_terminal
 from stepcnn.tui.operation import OperationView
 from stepcnn.tui.text import Span, TextBlock
 
@@ -85,6 +87,9 @@ class StepCNNApp(App[int]):
     def on_mount(self) -> None:
         self.title = f"stepcnn — {self.session.scenario.title}"
         self._player = self.set_interval(1 / FRAME_RATE, self._tick, pause=True)
+        if not self.is_headless:  # end with the terminal (SIGHUP, or its input/output gone)
+            fds = [f.fileno() for f in (sys.__stdin__, sys.__stderr__) if f is not None]
+            TerminalWatch(lambda: self.exit(return_code=HANGUP_STATUS), fds).start()
         if self.watch_file and self._path() is not None:
             self._mtime = self._file_mtime()
             self.set_interval(1.0, self._check_file)
@@ -460,4 +465,6 @@ def run_app(
 ) -> int:
     app = StepCNNApp(Session(scenario, iterations), ref, watch)
     app.run()
-    return 0
+    if app.return_code == HANGUP_STATUS:
+        let_go_of_terminal()
+    return app.return_code or 0
