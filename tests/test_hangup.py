@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from stepcnn.tui.hangup import GRACE, HANGUP_STATUS, TerminalWatch, wait_for_hangup
+from stepcnn.tui.hangup import GONE_GRACE, GRACE, HANGUP_STATUS, TerminalWatch, wait_for_hangup
 
 ROOT = Path(__file__).resolve().parent.parent
 DEADLINE = 2.0  # seconds from the terminal going away to no process left
@@ -274,21 +274,34 @@ def test_wait_for_hangup_returns_the_descriptor_that_hung_up() -> None:
         os.close(fd)
 
 
-def test_hang_up_asks_once_then_ends_the_process_after_the_grace_period() -> None:
+@pytest.mark.parametrize("terminal_gone", [False, True])
+def test_hang_up_asks_once_then_ends_the_process_after_the_grace_period(
+    terminal_gone: bool,
+) -> None:
     asked: list[float] = []
     ended = threading.Event()
-    codes: list[int] = []
+    codes: list[tuple[int, float]] = []
+    read_end, write_end = os.pipe()
+    if terminal_gone:
+        os.close(write_end)
 
     def hard_exit(code: int) -> None:
-        codes.append(code)
+        codes.append((code, time.monotonic()))
         ended.set()
 
-    watch = TerminalWatch(lambda: asked.append(time.monotonic()), [], 0.2, hard_exit)
+    watch = TerminalWatch(lambda: asked.append(time.monotonic()), [read_end], (0.6, 0.1), hard_exit)
     start = time.monotonic()
     watch.hang_up()
     watch.hang_up()  # a second signal changes nothing
     assert len(asked) == 1
     assert ended.wait(DEADLINE)
-    assert time.monotonic() - start >= 0.2
-    assert codes == [HANGUP_STATUS]
-    assert GRACE < DEADLINE
+    [(code, when)] = codes
+    assert code == HANGUP_STATUS
+    assert (0.1 <= when - start < 0.6) if terminal_gone else (when - start >= 0.6)
+    os.close(read_end)
+    if not terminal_gone:
+        os.close(write_end)
+
+
+def test_the_grace_periods_fit_the_deadline() -> None:
+    assert GONE_GRACE < GRACE < DEADLINE

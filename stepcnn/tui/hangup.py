@@ -14,7 +14,8 @@ keeps a core busy forever. So two things end the app:
 
 Writing to a terminal that is gone can block Textual's writer thread for good, so once the
 app has been asked to end, the process is ended outright if the orderly exit takes longer
-than :data:`GRACE` seconds.
+than :data:`GRACE` seconds, or :data:`GONE_GRACE` when the terminal has already gone (there is
+nothing left to restore).
 """
 
 import asyncio
@@ -26,18 +27,25 @@ from collections.abc import Callable, Iterable
 
 HANGUP_STATUS = 128 + signal.SIGHUP  # what a shell reports for a process ended by SIGHUP
 GRACE = 1.5  # seconds allowed for the orderly exit before the process ends regardless
+GONE_GRACE = 0.3  # the same once the terminal has hung up
 GONE = select.POLLHUP | select.POLLERR | select.POLLNVAL
 
 
-def wait_for_hangup(fds: Iterable[int]) -> int:
-    """Block until one of ``fds`` hangs up, fails or is closed; return that descriptor."""
+def wait_for_hangup(fds: Iterable[int], timeout: float | None = None) -> int | None:
+    """Block until one of ``fds`` hangs up, fails or is closed; return that descriptor.
+
+    With a ``timeout`` (seconds), None when none has by then.
+    """
     poller = select.poll()
     for fd in fds:
         poller.register(fd, 0)  # no events asked for: only hang-up, error and invalid report
     while True:
-        for fd, mask in poller.poll():
+        ready = poller.poll(None if timeout is None else timeout * 1000)
+        for fd, mask in ready:
             if mask & GONE:
                 return fd
+        if timeout is not None:
+            return None
 
 
 def let_go_of_terminal() -> None:
@@ -53,13 +61,16 @@ def let_go_of_terminal() -> None:
 
 
 class TerminalWatch:
-    """Call ``exit_app`` once, on SIGHUP or when a terminal descriptor hangs up."""
+    """Call ``exit_app`` once, on SIGHUP or when a terminal descriptor hangs up.
+
+    ``grace``: seconds for the orderly exit while the terminal is there, and once it is gone.
+    """
 
     def __init__(
         self,
         exit_app: Callable[[], None],
         fds: Iterable[int],
-        grace: float = GRACE,
+        grace: tuple[float, float] = (GRACE, GONE_GRACE),
         hard_exit: Callable[[int], object] = os._exit,
     ) -> None:
         self._exit_app = exit_app
@@ -88,7 +99,9 @@ class TerminalWatch:
         if self._ending:
             return
         self._ending = True
-        timer = threading.Timer(self._grace, self._hard_exit, (HANGUP_STATUS,))
+        gone = wait_for_hangup(self._fds, timeout=0) is not None
+        grace = self._grace[1] if gone else self._grace[0]
+        timer = threading.Timer(grace, self._hard_exit, (HANGUP_STATUS,))
         timer.daemon = True
         timer.start()
         self._exit_app()
