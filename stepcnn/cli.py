@@ -83,6 +83,12 @@ def build_parsers() -> tuple[Parser, dict[str, tuple[Parser, Callable[[argparse.
     main.add_argument(
         "--watch", action="store_true", help="reload the scenario file when it changes"
     )
+    main.add_argument(
+        "--step",
+        type=positive_int,
+        metavar="K",
+        help="open at step K (numbered as on the screen: the first step is 1)",
+    )
     main.add_argument("--version", action="version", version=f"stepcnn {__version__}")
 
     commands: dict[str, tuple[Parser, Callable[[argparse.Namespace], int]]] = {}

@@ -90,6 +90,16 @@ def cmd_new(args: argparse.Namespace) -> int:
 def cmd_tui(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.scenario)  # errors are reported before the screen opens
     check_iterations(scenario, args.iterations, "stepcnn")
+    from stepcnn.session import Session
+    from stepcnn.timeline.numbering import position
     from stepcnn.tui.app import run_app
 
-    return run_app(scenario, args.scenario, iterations=args.iterations, watch=args.watch)
+    session = Session(scenario, args.iterations)
+    if args.step is not None:
+        if args.step > session.total:
+            raise UsageError(
+                f"stepcnn: argument --step: this run has {session.total:,} steps "
+                f"(1–{session.total}), got {args.step}"
+            )
+        session.goto(position(args.step))
+    return run_app(session, args.scenario, watch=args.watch)

@@ -4,6 +4,7 @@ import json
 from typing import Any, TextIO
 
 from stepcnn.engine.types import Array
+from stepcnn.timeline.numbering import shown
 from stepcnn.training import TrainingRun
 
 
@@ -33,7 +34,12 @@ def iteration_json(run: TrainingRun, i: int) -> dict[str, Any]:
                 "bias_after": tensor(layer.params_after.bias),
             }
         layers.append(entry)
-    return {"iteration": i, "samples": list(record.samples), "loss": record.loss, "layers": layers}
+    return {
+        "iteration": shown(i),
+        "samples": list(record.samples),
+        "loss": record.loss,
+        "layers": layers,
+    }
 
 
 def write_export(run: TrainingRun, out: TextIO) -> None:

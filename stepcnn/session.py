@@ -16,6 +16,7 @@ from stepcnn.scenario.errors import Problem, ScenarioError
 from stepcnn.scenario.model import Scenario
 from stepcnn.timeline import LOSS_LAYER, Condition, Step, TensorId, Timeline, find
 from stepcnn.timeline.navigation import next_boundary, previous_boundary
+from stepcnn.timeline.numbering import position, shown
 from stepcnn.training import TrainingRun
 
 SPEEDS = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000)
@@ -132,11 +133,12 @@ class Session:
 
     def _start_step(self) -> int:
         d = self.scenario.display
-        start = min(d.start_iteration, len(self.run) - 1) * self.timeline.per_iteration
+        iteration = min(position(d.start_iteration), len(self.run) - 1)
+        start = iteration * self.timeline.per_iteration
         if d.start_phase is None and d.start_layer is None:
             return start
         condition = Condition(
-            iteration=min(d.start_iteration, len(self.run) - 1),
+            iteration=iteration,
             phase=d.start_phase,
             layer=d.start_layer,
         )
@@ -175,6 +177,20 @@ class Session:
             self.message = f"no {'next' if direction > 0 else 'previous'} {level}"
             return False
         return self.goto(target)
+
+    def skip_zero(self, direction: int) -> bool:
+        """Step, skipping the backward steps whose gradient is exactly zero."""
+        from stepcnn.timeline.skipping import skip_zero_gradients
+
+        target = skip_zero_gradients(self.timeline, self.k, direction)
+        if target is None:
+            self.message = f"no {'next' if direction > 0 else 'previous'} step"
+            return False
+        skipped = abs(target - self.k) - 1
+        moved = self.goto(target)
+        if skipped:
+            self.message = f"skipped {skipped:,} step{'s' if skipped != 1 else ''} with gradient 0"
+        return moved
 
     def loss_history(self) -> tuple[float, ...]:
         """The finite losses of the iterations computed so far (for the sparkline)."""
@@ -248,7 +264,7 @@ class Session:
             self.message = "no NaN or inf anywhere in this run"
             return False
         moved = self.goto(k)
-        self.message = f"first non-finite value: step {k}"
+        self.message = f"first non-finite value: step {shown(k)}"
         return moved
 
     def first_nonfinite(self, iteration: int) -> int | None:
@@ -265,7 +281,7 @@ class Session:
         for it in range(step.iteration, -1, -1):
             first = self.first_nonfinite(it)
             if first is not None and first <= step.k:
-                return f"⚠ NaN/inf since step {first} (f: jump there)"
+                return f"⚠ NaN/inf since step {shown(first)} (f: jump there)"
             if first is None and it < step.iteration:
                 break  # earlier iterations are finite if this one started finite
         return ""

@@ -7,6 +7,7 @@ from rich.markup import escape
 
 from stepcnn.cli import UsageError
 from stepcnn.timeline import Timeline
+from stepcnn.timeline.numbering import shown
 from stepcnn.timeline.search import LOSS_LAYER
 from stepcnn.training import TrainingRun
 
@@ -28,7 +29,7 @@ def parse_layer_filter(text: str | None, layer_count: int) -> int | None:
 def write_trace(
     run: TrainingRun, out: TextIO, *, phase: str | None, layer: int | None, fmt: str
 ) -> None:
-    """Print the steps that pass the filters; ``step`` counts the lines printed."""
+    """Print the steps that pass the filters; ``line`` counts the lines printed (from 1)."""
     timeline = Timeline(run)
     want_layer = None if layer is None else (None if layer == LOSS_LAYER else layer)
     line = 0
@@ -47,14 +48,13 @@ def write_trace(
             for k in range(first, first + seg.count):
                 step = timeline[k]
                 if console is None:
-                    record = step.as_json()
-                    record["step"] = line
-                    record["k"] = step.k
+                    record = {"line": shown(line), **step.as_json()}
                     out.write(json.dumps(record, ensure_ascii=False) + "\n")
                 else:
                     where = "loss" if step.layer is None else f"layer {step.layer}"
                     console.print(
-                        f"[dim]{line:>7}[/dim]  it {step.iteration}  [bold]{step.phase:<8}[/bold] "
+                        f"[dim]{shown(step.k):>7}[/dim]  it {shown(step.iteration)}  "
+                        f"[bold]{step.phase:<8}[/bold] "
                         f"{where:<8} [cyan]{step.op:<22}[/cyan] {escape(step.equation)}",
                         markup=True,
                     )

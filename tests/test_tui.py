@@ -254,7 +254,7 @@ async def test_launch_shows_network_panels_equation_and_status() -> None:
         assert op_lines(app)[y][x : x + cw].strip() == format_number(weight, precision)
         # the equation of step 0 (from the timeline), the status bar
         assert flat(session.timeline[0].equation)[:60] in flat(text)
-        assert f"step 0/{len(session.timeline) - 1}" in status_text(app)
+        assert f"step 1 of {len(session.timeline)}" in status_text(app)  # counted from 1
         assert status_text(app).strip() in text
 
 
@@ -278,7 +278,7 @@ async def test_right_and_left_step_one_step() -> None:
             before = session.k
             await press(pilot, key)
             assert session.k == before + 1
-        assert f"step {session.k}/" in status_text(app)
+        assert f"step {session.k + 1} of " in status_text(app)
         for key in keys_for("step(-1)"):
             before = session.k
             await press(pilot, key)
@@ -333,7 +333,7 @@ async def test_home_and_end() -> None:
             session.goto(3)
             await press(pilot, key)
             assert session.k == len(session.timeline) - 1
-            assert f"step {session.k}/{session.k}" in status_text(app)
+            assert f"step {session.k + 1} of {session.k + 1}" in status_text(app)
         for key in keys_for("edge(0)"):
             session.goto(300)
             await press(pilot, key)
@@ -351,8 +351,8 @@ async def test_colon_goes_to_a_typed_step() -> None:
             assert isinstance(app.screen, GotoScreen)
             await press(pilot, *"123", "enter")
             assert not isinstance(app.screen, GotoScreen)
-            assert session.k == 123
-            assert f"step 123/{total - 1}" in status_text(app)
+            assert session.k == 122  # typed as the screen numbers steps, from 1
+            assert f"step 123 of {total}" in status_text(app)
         await goto(pilot, total + 50)
         assert session.k == total - 1  # clamped
         await press(pilot, keys_for("goto")[0], "4", "escape")
@@ -417,7 +417,7 @@ async def test_click_output_cell_in_forward_jumps_to_the_step_computing_it() -> 
             step = timeline[session.k]
             assert (step.phase, step.op, step.index) == ("forward", "conv2d.forward", cell)
             assert session.selected == (out, cell)
-            assert f"step {expected}/" in status_text(app)
+            assert f"step {expected + 1} of " in status_text(app)
 
 
 async def test_click_gradient_cell_in_backward_jumps_to_the_step_propagating_it() -> None:
@@ -820,7 +820,7 @@ async def test_o_picker_opens_another_scenario() -> None:
         assert len(session.timeline) == len(Timeline(session.run))
         assert session.timeline.per_iteration == 38
         assert target.title in str(app.title)
-        assert f"step {session.k}/{len(session.timeline) - 1}" in status_text(app)
+        assert f"step {session.k + 1} of {len(session.timeline)}" in status_text(app)
         # the picker can be left without choosing
         await press(pilot, keys_for("pick")[0], "escape")
         assert session.scenario.title == target.title
@@ -913,7 +913,8 @@ async def test_small_and_large_terminals(size: tuple[int, int]) -> None:
             assert view.placed
             for p in view.placed:
                 assert p.x + p.width <= size[0] and p.y + p.height <= view.size.height
-            assert f"{app.session.k}/{len(app.session.timeline) - 1}" in status_text(app)
+            assert f"{app.session.k + 1}" in status_text(app)
+            assert f"{len(app.session.timeline)}" in status_text(app)
             await press(pilot, keys_for("move('phase', 1)")[0], keys_for("step(1)")[0])
 
 
@@ -948,4 +949,60 @@ async def test_resizing_during_playback_and_the_too_small_notice() -> None:
         assert len(view._lines) == view.size.height > 0
         assert all(sum(len(s.text) for s in line) == SIZE[0] for line in view._lines)
         assert "60×18" not in screen_text(app)
-        assert f"step {session.k}/" in screen_text(app)
+        assert f"step {session.k + 1} of " in screen_text(app)
+
+
+# ---- skipping zero gradients, step numbers --------------------------------------------------
+
+
+@covers("skip_zero(1)", "skip_zero(-1)")
+async def test_z_skips_the_backward_steps_whose_gradient_is_zero() -> None:
+    app = make_app("tour")
+    async with app.run_test(size=SIZE) as pilot:
+        session = app.session
+        timeline = session.timeline
+
+        def zero(k: int) -> bool:
+            step = timeline[k]
+            return step.phase == "backward" and step.value == 0.0
+
+        # A run of zero gradients: the relu backward below the max-pool.
+        start = scan(timeline, -1, 1, lambda s: zero(s.k) and zero(s.k + 1) and zero(s.k + 2))
+        await jump(pilot, app, start - 1)
+        for key in keys_for("skip_zero(1)"):
+            await jump(pilot, app, start - 1)
+            await press(pilot, key)
+            expected = scan(timeline, start, 1, lambda s: not zero(s.k))
+            assert session.k == expected
+            assert not zero(session.k)
+            assert f"skipped {expected - start} steps with gradient 0" in status_text(app)
+        for key in keys_for("skip_zero(-1)"):
+            before = session.k
+            await press(pilot, key)
+            assert session.k == scan(timeline, before, -1, lambda s: not zero(s.k))
+            assert session.k < start
+        await jump(pilot, app, 0)
+        await press(pilot, keys_for("skip_zero(-1)")[0])
+        assert session.k == 0
+        assert "no previous step" in status_text(app)
+
+
+async def test_one_step_numbering_for_the_screen_colon_and_trace() -> None:
+    import io
+    import json
+
+    from stepcnn.trace import write_trace
+
+    app = make_app("hand-computable")
+    out = io.StringIO()
+    write_trace(app.session.run, out, phase=None, layer=None, fmt="jsonl")
+    records = {r["step"]: r for r in map(json.loads, out.getvalue().splitlines())}
+    async with app.run_test(size=SIZE) as pilot:
+        for number in (1, 17, len(app.session.timeline)):
+            await goto(pilot, number)
+            status = status_text(app)
+            assert f"step {number} of {len(app.session.timeline)}" in status
+            record = records[number]
+            step = app.session.step
+            assert (record["op"], record["index"]) == (step.op, list(step.index))
+            assert f"iteration {record['iteration']} of 2" in status

@@ -4,7 +4,7 @@ Schema (all optional)::
 
     [display]
     hidden = ["narration", "source"]     # panels hidden at start
-    start_iteration = 0
+    start_iteration = 1                   # counted from 1, as on the screen
     start_phase = "backward"              # forward | backward | update
     start_layer = 0                       # index into [[layers]]
     precision = 3                         # decimals shown in matrices (0–6)
@@ -21,7 +21,7 @@ PHASES = ("forward", "backward", "update")
 @dataclass(frozen=True)
 class Display:
     hidden: tuple[str, ...] = ("source",)
-    start_iteration: int = 0
+    start_iteration: int = 1  # as people count: the first iteration is 1
     start_phase: str | None = None
     start_layer: int | None = None
     precision: int = 2
@@ -47,13 +47,15 @@ def read_display(table: Table | None, layer_count: int, iterations: int | None) 
                 )
             else:
                 hidden = tuple(hidden_raw)
-    start_iteration = table.integer("start_iteration", 0, minimum=0, what="a non-negative integer")
-    if iterations is not None and start_iteration >= iterations:
+    start_iteration = table.integer(
+        "start_iteration", 1, minimum=1, what="an iteration number (the first is 1)"
+    )
+    if iterations is not None and start_iteration > iterations:
         table.error(
             "start_iteration",
-            f"must be below iterations ({iterations}), got {describe(start_iteration)}",
+            f"must be at most iterations ({iterations}), got {describe(start_iteration)}",
         )
-        start_iteration = 0
+        start_iteration = 1
     start_phase = table.choice("start_phase", PHASES)
     start_layer = table.integer("start_layer", minimum=0, what="a layer number (from 0)")
     if start_layer is not None and start_layer >= layer_count:

@@ -15,11 +15,13 @@ from textual.widgets import Footer, Sparkline, Static
 
 from stepcnn.present.scene import Scene, build_scene
 from stepcnn.present.source import source_for
+from stepcnn.present.status import loss_text
 from stepcnn.present.weight_story import weight_story
 from stepcnn.scenario import ScenarioError, load_scenario
 from stepcnn.scenario.builtin import paths, title_of
 from stepcnn.scenario.model import Scenario
 from stepcnn.session import Session
+from stepcnn.timeline.numbering import counter, shown
 from stepcnn.tui.bindings import BINDINGS, describe_bindings
 from stepcnn.tui.hangup import HANGUP_STATUS, TerminalWatch, let_go_of_terminal
 from stepcnn.tui.operation import OperationView
@@ -139,7 +141,10 @@ class StepCNNApp(App[int]):
             [self._network_spans(scene, short) for short in (False, True)]
         )
         self.query_one("#status", TextBlock).set_fitting(
-            [self._status_spans(scene, short) for short in (False, True)]
+            [
+                self._status_spans(scene, short, tight)
+                for short, tight in ((False, False), (False, True), (True, True))
+            ]
         )
         if "source" not in self.hidden:
             self._show_source(self.session.step.op)
@@ -161,14 +166,14 @@ class StepCNNApp(App[int]):
                 spans.append((f" {item.short} ", style))
         return spans
 
-    def _status_spans(self, scene: Scene, short: bool) -> list[Span]:
+    def _status_spans(self, scene: Scene, short: bool, tight: bool = False) -> list[Span]:
         s = scene.status
-        sep: Span = (" │ " if short else "  │  ", DIM)
+        sep: Span = (" │ " if tight else "  │  ", DIM)
         spans: list[Span] = [
             (
-                f"it {s.iteration}/{s.iterations - 1}"
+                f"it {shown(s.iteration)}/{s.iterations}"
                 if short
-                else f"iteration {s.iteration}/{s.iterations - 1}",
+                else counter("iteration", s.iteration, s.iterations),
                 BOLD,
             ),
             sep,
@@ -176,9 +181,9 @@ class StepCNNApp(App[int]):
             sep,
             (s.where, ""),
             sep,
-            (f"{s.k}/{s.total - 1}" if short else f"step {s.k}/{s.total - 1}", BOLD),
+            (f"{shown(s.k)}/{s.total}" if short else counter("step", s.k, s.total), BOLD),
             sep,
-            ("loss —" if s.loss is None else f"loss {s.loss:.4g}", ""),
+            (loss_text(s.loss, s.previous_loss, short), ""),
         ]
         if s.breakpoints:
             spans += [
@@ -240,6 +245,9 @@ class StepCNNApp(App[int]):
 
     def action_step(self, delta: int) -> None:
         self._act(self.session.step_by(delta))
+
+    def action_skip_zero(self, direction: int) -> None:
+        self._act(self.session.skip_zero(direction))
 
     def action_move(self, level: str, direction: int) -> None:
         self._act(self.session.boundary(level, direction))
@@ -460,10 +468,8 @@ class StepCNNApp(App[int]):
             )
 
 
-def run_app(
-    scenario: Scenario, ref: str | None = None, iterations: int | None = None, watch: bool = False
-) -> int:
-    app = StepCNNApp(Session(scenario, iterations), ref, watch)
+def run_app(session: Session, ref: str | None = None, watch: bool = False) -> int:
+    app = StepCNNApp(session, ref, watch)
     app.run()
     if app.return_code == HANGUP_STATUS:
         let_go_of_terminal()

@@ -14,6 +14,7 @@ from textual.widgets.option_list import Option
 
 from stepcnn.present.weight_story import WeightStory
 from stepcnn.session import GradCheck
+from stepcnn.timeline.numbering import position
 from stepcnn.timeline.numbers import num
 
 MODAL_CSS = """
@@ -78,12 +79,12 @@ class GotoScreen(ModalScreen[int | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(f"Go to step (0 – {self.total - 1}):", classes="title")
+            yield Label(f"Go to step (1 – {self.total}):", classes="title")
             yield Input(placeholder="step number", type="integer", id="goto")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         try:
-            self.dismiss(int(event.value))
+            self.dismiss(position(int(event.value)))  # typed as on the screen, from 1
         except ValueError:
             self.dismiss(None)
 
