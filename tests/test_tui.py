@@ -1006,3 +1006,23 @@ async def test_one_step_numbering_for_the_screen_colon_and_trace() -> None:
             step = app.session.step
             assert (record["op"], record["index"]) == (step.op, list(step.index))
             assert f"iteration {record['iteration']} of 2" in status
+
+
+async def test_the_sparkline_marks_the_current_iteration_and_turns_logarithmic() -> None:
+    from stepcnn.tui.loss_strip import LossStrip
+
+    app = make_app("edge-detector")  # the loss falls from 30 to 0.009: three decades
+    async with app.run_test(size=SIZE) as pilot:
+        while app.session.run.computed < len(app.session.run):
+            await pilot.pause(0.05)
+        await press(pilot, keys_for("move('iteration', 1)")[0])
+        strip = app.query_one(LossStrip)
+        assert strip.line.log
+        assert "log loss" in screen_text(app).splitlines()[0]
+        assert len(strip.line.bars) == 24
+        # 200 iterations in 24 columns: iteration 2 (index 1) is in the first column.
+        assert strip.line.current == 0
+        await press(pilot, keys_for("edge(1)")[0])
+        assert strip.line.current == 23
+        first_line = screen_text(app).splitlines()[0]
+        assert strip.line.bars in first_line

@@ -11,7 +11,7 @@ from textual.app import App, ComposeResult, SystemCommand
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Sparkline, Static
+from textual.widgets import Footer, Static
 
 from stepcnn.present.scene import Scene, build_scene
 from stepcnn.present.source import source_for
@@ -24,6 +24,7 @@ from stepcnn.session import Session
 from stepcnn.timeline.numbering import counter, shown
 from stepcnn.tui.bindings import BINDINGS, describe_bindings
 from stepcnn.tui.hangup import HANGUP_STATUS, TerminalWatch, let_go_of_terminal
+from stepcnn.tui.loss_strip import LossStrip
 from stepcnn.tui.operation import OperationView
 from stepcnn.tui.text import Span, TextBlock
 
@@ -53,7 +54,7 @@ class StepCNNApp(App[int]):
     #top { height: 1; margin-bottom: 1; }
     #network { width: 1fr; }
     #sparkline { width: 24; height: 1; margin: 0 1 0 0; }
-    #loss-label { width: 5; color: $text-muted; }
+    #loss-label { width: auto; margin: 0 1 0 0; color: $text-muted; }
     #status { height: 1; }
     #source { height: 14; border: round $secondary; }
     #status { background: $panel; padding: 0 1; }
@@ -79,7 +80,7 @@ class StepCNNApp(App[int]):
             with Horizontal(id="top"):
                 yield TextBlock(id="network")
                 yield Static("loss", id="loss-label")
-                yield Sparkline([], id="sparkline")
+                yield LossStrip(id="sparkline")
             yield OperationView(id="operation")
             yield Static(id="source")
         yield Static(id="too-small")
@@ -108,10 +109,11 @@ class StepCNNApp(App[int]):
                 self.call_from_thread(self._update_sparkline)
 
     def _update_sparkline(self) -> None:
-        spark = self.query_one(Sparkline)
-        losses = list(self.session.loss_history())
-        if list(spark.data or []) != losses:
-            spark.data = losses
+        strip = self.query_one(LossStrip)
+        was_log = strip.line.log
+        strip.show(self.session.run, self.session.step.iteration)
+        if strip.line.log != was_log:
+            self.query_one("#loss-label", Static).update("log loss" if strip.line.log else "loss")
 
     def on_resize(self, event: events.Resize) -> None:
         # event.size, not self.size: this handler runs before App._on_resize stores the new
@@ -148,8 +150,7 @@ class StepCNNApp(App[int]):
         )
         if "source" not in self.hidden:
             self._show_source(self.session.step.op)
-        if len(scene.losses) != len(self.query_one(Sparkline).data or []):
-            self._update_sparkline()
+        self._update_sparkline()
 
     def _network_spans(self, scene: Scene, short: bool) -> list[Span]:
         """The layers as boxes; the short form names only the current layer's shape."""
