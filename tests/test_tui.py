@@ -1026,3 +1026,24 @@ async def test_the_sparkline_marks_the_current_iteration_and_turns_logarithmic()
         assert strip.line.current == 23
         first_line = screen_text(app).splitlines()[0]
         assert strip.line.bars in first_line
+
+
+async def test_narration_that_does_not_fit_ends_with_a_mark_and_i_shows_it_whole() -> None:
+    from stepcnn.present.scene import build_scene
+    from stepcnn.tui.painter import MORE
+
+    app = make_app("tour")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        narration = build_scene(app.session).narration  # the introduction and step 1's text
+        lines = [line.rstrip() for line in op_lines(app)]
+        cut = [line for line in lines if line.endswith(MORE)]
+        assert len(cut) == 1
+        assert flat(cut[0][: -len(MORE)]) in flat(narration)  # a line of the narration, cut
+        assert flat(narration)[-40:] not in flat("".join(lines))  # its end did not fit
+        await press(pilot, keys_for("about")[0])
+        assert isinstance(app.screen, AboutScreen)
+        parts = dict(app.screen.parts)
+        assert parts["This step"] == narration  # whole, in a scrolling view
+        assert parts["Equation"] == app.session.step.equation
+        assert flat(narration)[:40] in flat(screen_text(app))

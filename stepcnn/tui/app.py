@@ -358,6 +358,7 @@ class StepCNNApp(App[int]):
                 s.title,
                 [
                     ("This step", build_scene(self.session).narration),
+                    ("Equation", self.session.step.equation),
                     ("Description", s.description),
                     ("Introduction", s.narration.intro),
                     ("Credit", s.credit),
