@@ -1047,3 +1047,36 @@ async def test_narration_that_does_not_fit_ends_with_a_mark_and_i_shows_it_whole
         assert parts["This step"] == narration  # whole, in a scrolling view
         assert parts["Equation"] == app.session.step.equation
         assert flat(narration)[:40] in flat(screen_text(app))
+
+
+async def test_weight_view_home_and_end_and_no_negative_zero() -> None:
+    from stepcnn.tui.screens import StoryTable
+
+    app = make_app("tour")
+    async with app.run_test(size=SIZE) as pilot:
+        session = app.session
+        weight = TensorId(0, "weight")
+        await jump(pilot, app, 1)
+        await click_cell(pilot, app, "filter", weight, (0, 0, 1, 2))
+        await press(pilot, keys_for("weight_view")[0])
+        assert isinstance(app.screen, WeightScreen)
+        table = app.screen.query_one(StoryTable)
+        rows = table.row_count
+        assert rows == len(app.screen.story.contributions) > 2
+        k = session.k
+        for key in ("end", "G"):
+            table.move_cursor(row=1)
+            await press(pilot, key)
+            assert table.cursor_row == rows - 1
+        for key in ("home", "g"):
+            table.move_cursor(row=1)
+            await press(pilot, key)
+            assert table.cursor_row == 0
+        assert session.k == k  # the keys moved the table, not the debugger underneath
+        # Inputs of 0 times negative gradients give −0.0 products: written as 0.0.
+        story = app.screen.story
+        assert any(c.product == 0 and np.signbit(c.product) for c in story.contributions)
+        cells = [str(table.get_cell_at((r, 5))) for r in range(rows)]
+        assert "0.0" in cells and "−0.0" not in cells
+        first = table.get_row_at(0)
+        assert first[0] == str(story.contributions[0].step + 1)  # steps numbered from 1

@@ -14,7 +14,7 @@ from textual.widgets.option_list import Option
 
 from stepcnn.present.weight_story import WeightStory
 from stepcnn.session import GradCheck
-from stepcnn.timeline.numbering import position
+from stepcnn.timeline.numbering import position, shown
 from stepcnn.timeline.numbers import num
 
 MODAL_CSS = """
@@ -153,6 +153,15 @@ class GradCheckScreen(Dismissable):
             )
 
 
+class StoryTable(DataTable[str]):
+    """The weight view's rows: Home / End (and g / G) go to the first / last row."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("home,g", "scroll_top", "First row", show=False),
+        Binding("end,G", "scroll_bottom", "Last row", show=False),
+    ]
+
+
 class WeightScreen(Dismissable):
     """The weight-centric view: one weight's products, gradients and running dW."""
 
@@ -177,14 +186,14 @@ class WeightScreen(Dismissable):
                     style="bold",
                 )
             )
-            yield DataTable(id="story", zebra_stripes=True)
+            yield StoryTable(id="story", zebra_stripes=True, cursor_type="row")
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
+        table = self.query_one(StoryTable)
         table.add_columns("step", "position", "input cell", "x", "g (dL/dout)", "x·g", "running dW")
         for c in self.story.contributions[:2000]:
             table.add_row(
-                str(c.step),
+                str(shown(c.step)),  # numbered as the status bar numbers steps
                 str(list(c.position)),
                 "padding" if c.input_cell is None else str(list(c.input_cell)),
                 num(c.x),
