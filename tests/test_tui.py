@@ -1080,3 +1080,33 @@ async def test_weight_view_home_and_end_and_no_negative_zero() -> None:
         assert "0.0" in cells and "−0.0" not in cells
         first = table.get_row_at(0)
         assert first[0] == str(story.contributions[0].step + 1)  # steps numbered from 1
+
+
+async def test_the_source_pane_holds_the_whole_function_with_the_working_line_in_view() -> None:
+    import inspect
+
+    from stepcnn.engine import conv
+    from stepcnn.tui.source_pane import SourcePane
+
+    app = make_app("tour")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await press(pilot, keys_for("toggle_pane('source')")[0])
+        await press(pilot, keys_for("move('phase', 1)")[0])
+        while app.session.step.op != "conv2d.backward":
+            await press(pilot, keys_for("move('layer', 1)")[0])
+        await pilot.pause()
+        pane = app.query_one(SourcePane)
+        code = inspect.getsource(conv.conv2d_backward_naive).rstrip().splitlines()
+        working = next(i for i, text in enumerate(code) if "dw[f] +=" in text)
+        assert pane.line == working + 1 and pane.lines == len(code)
+        visible = pane.scrollable_content_region.height
+        assert 0 < visible < len(code)  # the function is longer than the pane: it scrolls
+        top = round(pane.scroll_y)
+        assert top > 0  # the working line is far down: the pane followed it
+        assert top <= working < top + visible
+        shown = screen_text(app)
+        assert code[working].strip() in shown
+        assert f"line {working + 1} of {len(code)}" in shown
+        pane.scroll_home(animate=False)
+        await pilot.pause()
+        assert "def conv2d_backward_naive" in screen_text(app)  # its first lines are there too

@@ -14,7 +14,6 @@ from textual.timer import Timer
 from textual.widgets import Footer, Static
 
 from stepcnn.present.scene import Scene, build_scene
-from stepcnn.present.source import source_for
 from stepcnn.present.status import loss_text
 from stepcnn.present.weight_story import weight_story
 from stepcnn.scenario import ScenarioError, load_scenario
@@ -26,10 +25,10 @@ from stepcnn.tui.bindings import BINDINGS, describe_bindings
 from stepcnn.tui.hangup import HANGUP_STATUS, TerminalWatch, let_go_of_terminal
 from stepcnn.tui.loss_strip import LossStrip
 from stepcnn.tui.operation import OperationView
+from stepcnn.tui.source_pane import SourcePane
 from stepcnn.tui.text import Span, TextBlock
 
 MIN_WIDTH, MIN_HEIGHT = 60, 18
-SOURCE_LINES = 12  # lines of engine source shown (the pane is 14 high with its border)
 FRAME_RATE = 30
 
 DIM = Style(color="#8a8a8a")
@@ -56,7 +55,6 @@ class StepCNNApp(App[int]):
     #sparkline { width: 24; height: 1; margin: 0 1 0 0; }
     #loss-label { width: auto; margin: 0 1 0 0; color: $text-muted; }
     #status { height: 1; }
-    #source { height: 14; border: round $secondary; }
     #status { background: $panel; padding: 0 1; }
     #too-small { display: none; width: 100%; height: 100%; content-align: center middle; }
     """
@@ -69,7 +67,6 @@ class StepCNNApp(App[int]):
         self.hidden: set[str] = set(session.scenario.display.hidden)
         self._player: Timer | None = None
         self._mtime: float | None = None
-        self._source_op = ""
         self._owed = 0.0  # playback steps due but not yet taken
         self._last_tick = time.monotonic()
 
@@ -82,7 +79,7 @@ class StepCNNApp(App[int]):
                 yield Static("loss", id="loss-label")
                 yield LossStrip(id="sparkline")
             yield OperationView(id="operation")
-            yield Static(id="source")
+            yield SourcePane(id="source")
         yield Static(id="too-small")
         yield TextBlock(id="status", max_lines=1)
         yield Footer()
@@ -205,25 +202,7 @@ class StepCNNApp(App[int]):
         return spans
 
     def _show_source(self, op: str) -> None:
-        if op == self._source_op:
-            return
-        self._source_op = op
-        code, line, name = source_for(op)
-        pane = self.query_one("#source", Static)
-        pane.border_title = f"engine source: {name}"
-        from rich.syntax import Syntax  # pygments: imported only when the pane is shown
-
-        first = max(1, line - SOURCE_LINES // 2)  # the pane shows the working line, centred
-        pane.update(
-            Syntax(
-                code,
-                "python",
-                line_numbers=True,
-                highlight_lines={line},
-                line_range=(first, first + SOURCE_LINES - 1),
-                theme="monokai",
-            )
-        )
+        self.query_one(SourcePane).show(op)
 
     def _apply_hidden(self) -> None:
         for name, selector in (
@@ -340,7 +319,7 @@ class StepCNNApp(App[int]):
     def action_toggle_pane(self, panel: str) -> None:
         self.hidden ^= {panel}
         self._apply_hidden()
-        self._source_op = ""
+        self.query_one(SourcePane).forget()
         self.redraw()
 
     def action_help(self) -> None:
@@ -408,7 +387,7 @@ class StepCNNApp(App[int]):
         self.hidden = set(scenario.display.hidden) if not keep_position else self.hidden
         self.title = f"stepcnn — {scenario.title}"
         self._apply_hidden()
-        self._source_op = ""
+        self.query_one(SourcePane).forget()
         self.redraw()
         self.run_worker(self._train_all, thread=True, exclusive=True, group="train")
 
