@@ -9,6 +9,7 @@ from stepcnn.scenario.budget import size_problems
 from stepcnn.scenario.builtin import paths, title_of
 from stepcnn.scenario.layer_schema import shape_text
 from stepcnn.training import TrainingRun
+from stepcnn.wording import count
 
 
 def check_iterations(scenario: Scenario, iterations: int | None, prog: str) -> None:
@@ -36,11 +37,11 @@ def cmd_check(args: argparse.Namespace) -> int:
     layout = Layout(s.layers, shapes, s.batch_size, s.loss)
     counts = layout.counts()
     print(f"{s.source}: {s.title}")
-    count = s.inputs.shape[0]
-    print(f"  input      {shape_text(shapes[0])}  ({count} sample{'s' if count != 1 else ''})")
+    samples = s.inputs.shape[0]
+    print(f"  input      {shape_text(shapes[0])}  ({count(samples, 'sample')})")
     for i, layer in enumerate(s.layers):
         params = s.initial_params[i]
-        extra = f"  {params.weight.size + params.bias.size} parameters" if params else ""
+        extra = f"  {count(params.weight.size + params.bias.size, 'parameter')}" if params else ""
         shapes_text = f"{shape_text(shapes[i])} → {shape_text(shapes[i + 1])}"
         print(f"  layer {i:<3} {layer.type:<10} {shapes_text}{extra}")
     print(f"  loss       {s.loss}")

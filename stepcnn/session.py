@@ -18,6 +18,7 @@ from stepcnn.timeline import LOSS_LAYER, Condition, Step, TensorId, Timeline, fi
 from stepcnn.timeline.navigation import next_boundary, previous_boundary
 from stepcnn.timeline.numbering import position, shown
 from stepcnn.training import TrainingRun
+from stepcnn.wording import count
 
 SPEEDS = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000)
 """Playback speeds, in steps per second."""
@@ -189,7 +190,7 @@ class Session:
         skipped = abs(target - self.k) - 1
         moved = self.goto(target)
         if skipped:
-            self.message = f"skipped {skipped:,} step{'s' if skipped != 1 else ''} with gradient 0"
+            self.message = f"skipped {count(skipped, 'step')} with gradient 0"
         return moved
 
     def loss_history(self) -> tuple[float, ...]:
@@ -229,9 +230,9 @@ class Session:
         return self.message
 
     def clear_breakpoints(self) -> str:
-        count = len(self.breakpoints)
+        cleared = len(self.breakpoints)
         self.breakpoints.clear()
-        self.message = f"{count} breakpoint{'s' if count != 1 else ''} cleared"
+        self.message = f"{count(cleared, 'breakpoint')} cleared"
         return self.message
 
     def next_hit(self, direction: int, start: int | None = None) -> tuple[int, Breakpoint] | None:

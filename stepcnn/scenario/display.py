@@ -13,6 +13,7 @@ Schema (all optional)::
 from dataclasses import dataclass
 
 from stepcnn.scenario.fields import MISSING, Table, describe, suggest
+from stepcnn.wording import one_of
 
 PANELS = ("network", "sparkline", "equation", "narration", "source")
 PHASES = ("forward", "backward", "update")
@@ -61,8 +62,7 @@ def read_display(table: Table | None, layer_count: int, iterations: int | None) 
     if start_layer is not None and start_layer >= layer_count:
         table.error(
             "start_layer",
-            f"must name one of the {layer_count} layers (0–{layer_count - 1}), "
-            f"got {describe(start_layer)}",
+            f"must name {one_of(layer_count, 'layer')}, got {describe(start_layer)}",
         )
         start_layer = None
     precision = table.integer(

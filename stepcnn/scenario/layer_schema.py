@@ -14,6 +14,7 @@ from stepcnn.engine.types import Array, Pair
 from stepcnn.scenario.fields import MISSING, Table, describe
 from stepcnn.scenario.limits import MAX_PARAMETERS
 from stepcnn.scenario.tensors import format_shape, read_tensor
+from stepcnn.wording import count
 
 
 def shape_text(shape: Shape) -> str:
@@ -70,7 +71,7 @@ def _needs_map(table: Table, in_shape: Shape, kind: str) -> bool:
     if len(in_shape) != 3:
         table.error(
             "type",
-            f"{kind} needs a C×H×W input but gets a flat vector of {in_shape[0]} "
+            f"{kind} needs a C×H×W input but gets a flat vector of {count(in_shape[0], 'number')} "
             "(a flatten or linear layer came before it)",
         )
         return False
@@ -121,7 +122,8 @@ def read_conv2d(table: Table, in_shape: Shape | None) -> ReadLayer | None:
         if in_channels_given is not None and in_channels_given != in_channels:
             table.error(
                 "in_channels",
-                f"is {describe(in_channels_given)} but the input has {in_channels} channels "
+                f"is {describe(in_channels_given)} but the input has "
+                f"{count(in_channels, 'channel')} "
                 "(you may leave in_channels out)",
             )
             in_channels = None
@@ -187,7 +189,8 @@ def read_linear(table: Table, in_shape: Shape | None) -> ReadLayer | None:
         elif in_features_given is not None and in_features_given != in_shape[0]:
             table.error(
                 "in_features",
-                f"is {describe(in_features_given)} but the input has {in_shape[0]} features "
+                f"is {describe(in_features_given)} but the input has "
+                f"{count(in_shape[0], 'feature')} "
                 "(you may leave in_features out)",
             )
         else:

@@ -23,6 +23,7 @@ from typing import Any
 
 from stepcnn.scenario.fields import MISSING, Table, describe
 from stepcnn.scenario.placeholders import check_template
+from stepcnn.wording import one_of
 
 PHASES = ("forward", "backward", "update")
 OP_KINDS = (
@@ -111,8 +112,7 @@ def _read_rule(rule: Table, layer_count: int) -> StepRule | None:
     if layer is not None and layer >= layer_count:
         rule.error(
             "layer",
-            f"must name one of the {layer_count} layers (0–{layer_count - 1}), "
-            f"got {describe(layer)}",
+            f"must name {one_of(layer_count, 'layer')}, got {describe(layer)}",
         )
         layer = None
     op = rule.choice("op", OP_KINDS)

@@ -27,6 +27,7 @@ from stepcnn.tui.loss_strip import LossStrip
 from stepcnn.tui.operation import OperationView
 from stepcnn.tui.source_pane import SourcePane
 from stepcnn.tui.text import Span, TextBlock
+from stepcnn.wording import count
 
 MIN_WIDTH, MIN_HEIGHT = 60, 18
 FRAME_RATE = 30
@@ -187,9 +188,7 @@ class StepCNNApp(App[int]):
             spans += [
                 sep,
                 (
-                    f"● {s.breakpoints}"
-                    if short
-                    else f"● {s.breakpoints} breakpoint{'s' if s.breakpoints > 1 else ''}",
+                    f"● {s.breakpoints}" if short else f"● {count(s.breakpoints, 'breakpoint')}",
                     KEY,
                 ),
             ]
@@ -343,9 +342,10 @@ class StepCNNApp(App[int]):
                     ("Credit", s.credit),
                     (
                         "File",
-                        f"{where}  ({len(s.layers)} layers, {s.parameter_count} parameters, "
-                        f"{self.session.timeline.per_iteration} steps per iteration, "
-                        f"{len(self.session.run)} iterations)",
+                        f"{where}  ({count(len(s.layers), 'layer')}, "
+                        f"{count(s.parameter_count, 'parameter')}, "
+                        f"{count(self.session.timeline.per_iteration, 'step')} per iteration, "
+                        f"{count(len(self.session.run), 'iteration')})",
                     ),
                 ],
             )

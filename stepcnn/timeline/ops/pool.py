@@ -14,6 +14,7 @@ from stepcnn.timeline.ops.base import (
     StepBody,
 )
 from stepcnn.timeline.step import Partial, Region, TensorId
+from stepcnn.wording import count
 
 
 def _winner(ctx: OpContext, index: tuple[int, ...]) -> tuple[slice, slice, tuple[int, int], Array]:
@@ -60,11 +61,16 @@ class PoolBackward(GradientBackward):
         rows, cols, (wy, wx), mask = _winner(ctx, index)
         g = float(ctx.lr.grad_output[index])
         others = mask.size - 1
+        rest = (
+            f"the other {count(others, 'cell')} of the window get 0"
+            if others
+            else "the window has no other cell"
+        )
         return StepBody(
             value=g,
             equation=(
                 f"g = dL/dout{idx(index)} = {num(g)} → dx{idx((n, c, wy, wx))} += {num(g)} "
-                f"(the winner); the other {others} cells of the window get 0"
+                f"(the winner); {rest}"
             ),
             operands={
                 "grad": np.array([g]),
