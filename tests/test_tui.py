@@ -943,6 +943,8 @@ async def test_resizing_during_playback_and_the_too_small_notice() -> None:
             assert "60×18" in message
             assert f"{small[0]}×{small[1]}" in message
             assert "60×18" in screen_text(app)
+            # The notice alone: nothing else drawn (no sparkline, status or footer fragment).
+            assert flat(screen_text(app)) == flat(message), screen_text(app)
         await pilot.resize_terminal(*SIZE)
         await pilot.pause()
         assert main.display and not notice.display
@@ -950,6 +952,10 @@ async def test_resizing_during_playback_and_the_too_small_notice() -> None:
         assert all(sum(len(s.text) for s in line) == SIZE[0] for line in view._lines)
         assert "60×18" not in screen_text(app)
         assert f"step {session.k + 1} of " in screen_text(app)
+        await pilot.resize_terminal(80, 24)  # the status bar takes the wording that fits
+        await pilot.pause()
+        status = status_text(app)
+        assert len(status) <= 80 and f"{session.k + 1}/" in status
 
 
 # ---- skipping zero gradients, step numbers --------------------------------------------------

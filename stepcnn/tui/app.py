@@ -118,7 +118,8 @@ class StepCNNApp(App[int]):
         # size, so self.size is still the previous one.
         width, height = event.size
         small = width < MIN_WIDTH or height < MIN_HEIGHT
-        self.query_one("#main").display = not small
+        for widget in (self.query_one("#main"), self.query_one("#status"), self.query_one(Footer)):
+            widget.display = not small  # the notice alone: no fragment of anything else
         notice = self.query_one("#too-small", Static)
         notice.display = small
         if small:
