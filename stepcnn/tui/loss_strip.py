@@ -8,7 +8,7 @@ from stepcnn.tui.text import TextBlock
 
 WIDTH = 24
 BAR = Style(color="#5f87d7")
-CURRENT = Style(color="#000000", bgcolor="#ffd75f", bold=True)
+CURRENT = Style(color="#ffd75f", bgcolor="#3a3a3a")  # the current iteration: its bar in yellow
 
 
 class LossStrip(TextBlock):
