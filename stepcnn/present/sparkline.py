@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from stepcnn.engine.types import Array
+
 BARS = "▁▂▃▄▅▆▇█"
 NONFINITE = "×"  # a column holding a NaN or an infinite loss
 LOG_SPAN = 100.0  # a log scale once the largest finite loss is this many times the smallest
@@ -22,7 +24,7 @@ class LossLine:
     log: bool  # bar heights are log10(loss)
 
 
-def loss_line(losses: Sequence[float], width: int, current: int | None) -> LossLine:
+def loss_line(losses: Sequence[float] | Array, width: int, current: int | None) -> LossLine:
     """``losses[i]`` is iteration ``i``'s loss (those computed so far); ``width`` columns at
     most, column ``c`` averaging iterations ``c·n/cols … (c+1)·n/cols − 1``; the lowest
     column is ``▁``, the highest ``█``."""

@@ -1,5 +1,6 @@
 """The loss sparkline widget: draws :func:`stepcnn.present.sparkline.loss_line`."""
 
+import numpy as np
 from rich.style import Style
 
 from stepcnn.present.sparkline import LossLine, loss_line
@@ -17,13 +18,17 @@ class LossStrip(TextBlock):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id, max_lines=1)
         self._computed = -1
-        self._losses: list[float] = []
+        self._losses = np.zeros(0)
+        self._for: tuple[int, int] | None = None  # (computed, iteration) of self.line
         self.line = LossLine("", None, False)
 
     def show(self, run: TrainingRun, iteration: int) -> None:
+        if (run.computed, iteration) == self._for:  # stepping within an iteration: no work
+            return
         if run.computed != self._computed:  # losses read once per newly trained iteration
             self._computed = run.computed
-            self._losses = [float(v) for v in run.losses()]
+            self._losses = run.losses()
+        self._for = (run.computed, iteration)
         line = loss_line(self._losses, WIDTH, iteration)
         if line == self.line:
             return
