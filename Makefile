@@ -13,8 +13,10 @@ $(STAMP): pyproject.toml
 	$(PIP) install -e '.[test]'
 	touch $(STAMP)
 
+# exec: no shell stays between make and the app; the app ends with its terminal (SIGHUP or
+# its input gone), and make, which waits for it, then ends too.
 run: $(STAMP)
-	$(BIN)/stepcnn $(SCENARIO)
+	exec $(BIN)/stepcnn $(SCENARIO)
 
 lint: $(STAMP)
 	$(BIN)/ruff check $(SOURCES)

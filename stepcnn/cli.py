@@ -160,13 +160,13 @@ def build_parsers() -> tuple[Parser, dict[str, tuple[Parser, Callable[[argparse.
     _scenario_arg(main, optional=True)
     _iterations_arg(main)
     main.add_argument(
-        "--step",
-        type=non_negative_int,
-        metavar="K",
-        help="open at step K (the number the status bar, `:` and `trace` show)",
+        "--watch", action="store_true", help="reload the scenario file when it changes"
     )
     main.add_argument(
-        "--watch", action="store_true", help="reload the scenario file when it changes"
+        "--step",
+        type=positive_int,
+        metavar="K",
+        help="open at step K (numbered as on the screen: the first step is 1)",
     )
     main.add_argument("--version", action="version", version=f"stepcnn {__version__}")
 

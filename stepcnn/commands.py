@@ -10,6 +10,7 @@ from stepcnn.scenario.builtin import paths, title_of
 from stepcnn.scenario.layer_schema import shape_text
 from stepcnn.training import TrainingRun
 from stepcnn.usage import UsageError
+from stepcnn.wording import count
 
 
 def check_iterations(scenario: Scenario, iterations: int | None, prog: str) -> None:
@@ -37,11 +38,11 @@ def cmd_check(args: argparse.Namespace) -> int:
     layout = Layout(s.layers, shapes, s.batch_size, s.loss)
     counts = layout.counts()
     print(f"{s.source}: {s.title}")
-    count = s.inputs.shape[0]
-    print(f"  input      {shape_text(shapes[0])}  ({count} sample{'s' if count != 1 else ''})")
+    samples = s.inputs.shape[0]
+    print(f"  input      {shape_text(shapes[0])}  ({count(samples, 'sample')})")
     for i, layer in enumerate(s.layers):
         params = s.initial_params[i]
-        extra = f"  {params.weight.size + params.bias.size} parameters" if params else ""
+        extra = f"  {count(params.weight.size + params.bias.size, 'parameter')}" if params else ""
         shapes_text = f"{shape_text(shapes[i])} → {shape_text(shapes[i + 1])}"
         print(f"  layer {i:<3} {layer.type:<10} {shapes_text}{extra}")
     print(f"  loss       {s.loss}")
@@ -137,21 +138,19 @@ def new_from_samples(args: argparse.Namespace) -> int:
 def cmd_tui(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.scenario)  # errors are reported before the screen opens
     check_iterations(scenario, args.iterations, "stepcnn")
-    if args.step is not None:
-        from stepcnn.timeline.layout import Layout
-
-        layout = Layout(scenario.layers, scenario.shapes, scenario.batch_size, scenario.loss)
-        total = layout.per_iteration * (args.iterations or scenario.iterations)
-        if args.step >= total:
-            raise UsageError(
-                f"stepcnn: argument --step: {scenario.source} has steps 0 to {total - 1}, "
-                f"got {args.step}"
-            )
+    from stepcnn.session import Session
+    from stepcnn.timeline.numbering import position
     from stepcnn.tui.app import run_app
 
-    return run_app(
-        scenario, args.scenario, iterations=args.iterations, watch=args.watch, step=args.step
-    )
+    session = Session(scenario, args.iterations)
+    if args.step is not None:
+        if args.step > session.total:
+            raise UsageError(
+                f"stepcnn: argument --step: this run has {session.total:,} steps "
+                f"(1–{session.total}), got {args.step}"
+            )
+        session.goto(position(args.step))
+    return run_app(session, args.scenario, watch=args.watch)
 
 
 # ---- beyond one terminal: serve, figure ------------------------------------------------

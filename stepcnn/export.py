@@ -12,6 +12,7 @@ from typing import Any, TextIO
 from stepcnn.engine.layers import Layer
 from stepcnn.engine.types import Array
 from stepcnn.scenario.model import Scenario
+from stepcnn.timeline.numbering import shown
 from stepcnn.training import TrainingRun
 
 
@@ -81,7 +82,7 @@ def iteration_json(run: TrainingRun, i: int, layers: Sequence[int] | None = None
             }
         entries.append(entry)
     return {
-        "iteration": i,
+        "iteration": shown(i),
         "samples": list(record.samples),
         targets_key(run.scenario): record.y.tolist(),
         "loss": record.loss,

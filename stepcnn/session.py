@@ -16,7 +16,9 @@ from stepcnn.scenario.errors import Problem, ScenarioError
 from stepcnn.scenario.model import Scenario
 from stepcnn.timeline import Condition, Step, TensorId, Timeline, find
 from stepcnn.timeline.navigation import next_boundary, previous_boundary
+from stepcnn.timeline.numbering import position, shown
 from stepcnn.training import TrainingRun
+from stepcnn.wording import count
 
 SPEEDS = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000)
 """Playback speeds, in steps per second."""
@@ -132,11 +134,12 @@ class Session:
 
     def _start_step(self) -> int:
         d = self.scenario.display
-        start = min(d.start_iteration, len(self.run) - 1) * self.timeline.per_iteration
+        iteration = min(position(d.start_iteration), len(self.run) - 1)
+        start = iteration * self.timeline.per_iteration
         if d.start_phase is None and d.start_layer is None:
             return start
         condition = Condition(
-            iteration=min(d.start_iteration, len(self.run) - 1),
+            iteration=iteration,
             phase=d.start_phase,
             layer=d.start_layer,
         )
@@ -176,6 +179,20 @@ class Session:
             return False
         return self.goto(target)
 
+    def skip_zero(self, direction: int) -> bool:
+        """Step, skipping the backward steps whose gradient is exactly zero."""
+        from stepcnn.timeline.skipping import skip_zero_gradients
+
+        target = skip_zero_gradients(self.timeline, self.k, direction)
+        if target is None:
+            self.message = f"no {'next' if direction > 0 else 'previous'} step"
+            return False
+        skipped = abs(target - self.k) - 1
+        moved = self.goto(target)
+        if skipped:
+            self.message = f"skipped {count(skipped, 'step')} with gradient 0"
+        return moved
+
     def loss_history(self) -> tuple[float, ...]:
         """The finite losses of the iterations computed so far (for the sparkline)."""
         losses = self.run.losses()
@@ -212,9 +229,9 @@ class Session:
         return self.message
 
     def clear_breakpoints(self) -> str:
-        count = len(self.breakpoints)
+        cleared = len(self.breakpoints)
         self.breakpoints.clear()
-        self.message = f"{count} breakpoint{'s' if count != 1 else ''} cleared"
+        self.message = f"{count(cleared, 'breakpoint')} cleared"
         return self.message
 
     def next_hit(self, direction: int, start: int | None = None) -> tuple[int, Breakpoint] | None:
@@ -247,7 +264,7 @@ class Session:
             self.message = "no NaN or inf anywhere in this run"
             return False
         moved = self.goto(k)
-        self.message = f"first non-finite value: step {k}"
+        self.message = f"first non-finite value: step {shown(k)}"
         return moved
 
     def first_nonfinite(self, iteration: int) -> int | None:
@@ -264,7 +281,7 @@ class Session:
         for it in range(step.iteration, -1, -1):
             first = self.first_nonfinite(it)
             if first is not None and first <= step.k:
-                return f"⚠ NaN/inf since step {first} (f: jump there)"
+                return f"⚠ NaN/inf since step {shown(first)} (f: jump there)"
             if first is None and it < step.iteration:
                 break  # earlier iterations are finite if this one started finite
         return ""

@@ -7,6 +7,7 @@ from rich.markup import escape
 
 from stepcnn.timeline import Timeline
 from stepcnn.timeline.search import ANY, Anything
+from stepcnn.timeline.numbering import shown
 from stepcnn.training import TrainingRun
 from stepcnn.usage import UsageError
 
@@ -34,7 +35,7 @@ def write_trace(
     layer: int | Anything | None = ANY,
     fmt: str,
 ) -> None:
-    """Print the steps that pass the filters; ``step`` counts the lines printed."""
+    """Print the steps that pass the filters; ``line`` counts the lines printed (from 1)."""
     timeline = Timeline(run)
     line = 0
     console = None
@@ -52,14 +53,13 @@ def write_trace(
             for k in range(first, first + seg.count):
                 step = timeline[k]
                 if console is None:
-                    record = step.as_json()
-                    record["step"] = line
-                    record["k"] = step.k
+                    record = {"line": shown(line), **step.as_json()}
                     out.write(json.dumps(record, ensure_ascii=False) + "\n")
                 else:
                     where = "loss" if step.layer is None else f"layer {step.layer}"
                     console.print(
-                        f"[dim]{line:>7}[/dim]  it {step.iteration}  [bold]{step.phase:<8}[/bold] "
+                        f"[dim]{shown(step.k):>7}[/dim]  it {shown(step.iteration)}  "
+                        f"[bold]{step.phase:<8}[/bold] "
                         f"{where:<8} [cyan]{step.op:<22}[/cyan] {escape(step.equation)}",
                         markup=True,
                     )

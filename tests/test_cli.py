@@ -279,7 +279,7 @@ def test_export_contract(capsys, mini: str) -> None:
         "momentum": 0.0,
         "weight_decay": 0.0,
     }
-    assert [it["iteration"] for it in doc["iterations"]] == [0, 1, 2]
+    assert [it["iteration"] for it in doc["iterations"]] == [1, 2, 3]  # counted from 1
     # Batch 1 over 2 samples: (i·1 + 0) mod 2.
     assert [it["samples"] for it in doc["iterations"]] == [[0], [1], [0]]
     for it in doc["iterations"]:
@@ -397,7 +397,7 @@ def test_export_of_a_diverging_run_writes_non_finite_numbers(capsys, tmp_path: P
 
 # ---- trace -------------------------------------------------------------------------------
 
-TRACE_FIELDS = {"step", "iteration", "phase", "layer", "op", "index", "value", "equation"}
+TRACE_FIELDS = {"line", "step", "iteration", "phase", "layer", "op", "index", "value", "equation"}
 
 
 def trace(capsys, *argv: str) -> list[dict]:
@@ -411,31 +411,32 @@ def test_trace_jsonl_fields_and_step_numbers(capsys, mini: str) -> None:
     assert records
     for i, r in enumerate(records):
         assert set(r) >= TRACE_FIELDS
-        assert r["step"] == i
+        assert r["step"] == r["line"] == i + 1  # unfiltered: the line is the step, from 1
         assert r["phase"] in ("forward", "backward", "update")
         assert r["layer"] is None or 0 <= r["layer"] < 5
         assert isinstance(r["index"], list) and isinstance(r["equation"], str)
         assert r["value"] is None or isinstance(r["value"], float)
-    assert {r["iteration"] for r in records} == {0, 1}
+    assert {r["iteration"] for r in records} == {1, 2}
     # Forward first, then backward, then the update, within an iteration.
-    phases = [r["phase"] for r in records if r["iteration"] == 0]
+    phases = [r["phase"] for r in records if r["iteration"] == 1]
     assert phases == sorted(phases, key=["forward", "backward", "update"].index)
 
 
 def test_trace_filters_count_the_printed_lines(capsys, mini: str) -> None:
     everything = trace(capsys, mini)
     updates = trace(capsys, mini, "--phase", "update")
-    assert [r["step"] for r in updates] == list(range(len(updates)))
+    assert [r["line"] for r in updates] == list(range(1, len(updates) + 1))
     assert {r["phase"] for r in updates} == {"update"}
-    # The filtered lines are exactly the update lines of the full trace, renumbered.
-    expected = [dict(r, step=None) for r in everything if r["phase"] == "update"]
-    assert [dict(r, step=None) for r in updates] == expected
+    # The filtered lines are exactly the update lines of the full trace, the same step
+    # numbers, the lines renumbered.
+    expected = [dict(r, line=None) for r in everything if r["phase"] == "update"]
+    assert [dict(r, line=None) for r in updates] == expected
     # Only layers with parameters are updated: conv2d (0) and linear (4).
     assert {r["layer"] for r in updates} == {0, 4}
 
     loss_steps = trace(capsys, mini, "--layer", "loss")
     assert loss_steps and all(r["layer"] is None for r in loss_steps)
-    assert [r["step"] for r in loss_steps] == list(range(len(loss_steps)))
+    assert [r["line"] for r in loss_steps] == list(range(1, len(loss_steps) + 1))
 
 
 def test_trace_conv_forward_values_are_the_exported_outputs(capsys, mini: str) -> None:
@@ -634,7 +635,7 @@ def test_process_trace_into_a_closed_pipe_has_no_traceback(tmp_path: Path) -> No
             proc.kill()
     stderr = proc.stderr.read().decode()
     proc.stderr.close()
-    assert json.loads(first)["step"] == 0
+    assert json.loads(first)["step"] == 1
     assert "Traceback" not in stderr and "BrokenPipe" not in stderr
     assert stderr == ""
     assert code == 0
@@ -658,26 +659,27 @@ def test_too_many_layers_is_refused(capsys, tmp_path: Path) -> None:
     assert "layers: has 1,001 layers; the limit is 1,000" in capsys.readouterr().err
 
 
-# ---- --step -----------------------------------------------------------------------------
+# ---- --step: the step the debugger opens at ----------------------------------------------
 
 
-def test_step_option_opens_the_debugger_at_that_step(monkeypatch, mini: str) -> None:
-    from stepcnn.tui import app as app_module
+def test_step_opens_the_debugger_at_that_step_numbered_as_on_the_screen(
+    capsys, monkeypatch
+) -> None:
+    opened = []
+    monkeypatch.setattr(
+        "stepcnn.tui.app.run_app",
+        lambda session, ref, watch=False: opened.append((session.k, session.step.op)) or 0,
+    )
+    assert run(capsys, "hand-computable", "--step", "20")[0] == 0
+    assert run(capsys, "hand-computable", "--step", "1")[0] == 0
+    # hand-computable: 9 conv2d steps, 9 mse steps, the mean; step 20 is the first backward one.
+    assert opened == [(19, "mse.backward"), (0, "conv2d.forward")]
 
-    opened: list[tuple[int, str]] = []
 
-    def fake_run(self) -> int:  # the app is not started: its session is what --step set
-        opened.append((self.session.k, self.session.step.op))
-        return 0
-
-    monkeypatch.setattr(app_module.StepCNNApp, "run", fake_run)
-    assert main([mini, "--step", "45"]) == 0
-    timeline = Timeline(TrainingRun(load_scenario(mini)))
-    assert opened == [(45, timeline[45].op)]
-
-
-@pytest.mark.parametrize(("value", "words"), [("-1", "≥ 0"), ("x", "integer"), ("9999", "0 to")])
-def test_step_option_out_of_range_is_one_line_exit_2(capsys, mini: str, value, words) -> None:
-    code, out, err = run(capsys, mini, "--step", value)
-    assert code == 2 and out == "" and err.count("\n") == 1
-    assert "--step" in err and words in err
+@pytest.mark.parametrize(
+    ("value", "words"), [("0", "positive integer"), ("77", "76 steps (1–76), got 77"), ("x", "'x'")]
+)
+def test_a_step_outside_the_run_is_one_line_and_exit_2(capsys, value: str, words: str) -> None:
+    code, out, err = run(capsys, "hand-computable", "--step", value)
+    assert code == 2 and out == ""
+    assert len(err.splitlines()) == 1 and "--step" in err and words in err

@@ -277,7 +277,7 @@ narration = st.fixed_dictionaries(
             st.fixed_dictionaries(
                 {"text": mostly(template)},
                 optional={
-                    "iteration": mostly(st.integers(0, 2)),
+                    "iteration": mostly(st.integers(0, 3)),  # counted from 1: 0 is refused
                     "phase": mostly(st.sampled_from(["forward", "backward", "update"])),
                     "layer": mostly(st.integers(0, 2)),
                     "op": mostly(st.sampled_from(["conv2d.forward", "linear.backward"])),
@@ -293,7 +293,7 @@ display = st.fixed_dictionaries(
     {},
     optional={
         "hidden": mostly(st.lists(st.sampled_from(["source", "network", "sorce"]), max_size=2)),
-        "start_iteration": mostly(st.integers(0, 1)),
+        "start_iteration": mostly(st.integers(0, 2)),
         "start_phase": mostly(st.sampled_from(["forward", "backward", "update"])),
         "start_layer": mostly(st.integers(0, 2)),
         "precision": mostly(st.integers(0, 6)),
@@ -445,9 +445,9 @@ def exercise(scenario: Scenario) -> None:
         assert step.k == k and step.iteration == 0
         where = rule_key(step)
         values = {
-            "step": step.k,
+            "step": step.k + 1,  # placeholders number steps and iterations from 1
             "steps": len(timeline),
-            "iteration": step.iteration,
+            "iteration": step.iteration + 1,
             "phase": step.phase,
             "layer": step.layer,
             "layer_type": step.op.split(".")[0],

@@ -50,24 +50,25 @@ def timeline(name: str) -> Timeline:
 
 
 def where_of(iteration: int, seg: Segment, local: int) -> dict[str, Any]:
-    """The ``where`` of step ``local`` of ``seg``, as the timeline numbers steps."""
+    """The ``where`` of step ``local`` of ``seg`` of 0-based ``iteration``; a scenario file
+    counts iterations and steps as the screen does, from 1."""
     index = tuple(int(i) for i in np.unravel_index(local, seg.shape)) if seg.shape else ()
     return {
-        "iteration": iteration,
+        "iteration": iteration + 1,
         "phase": seg.phase,
         "layer": seg.layer,
         "op": seg.op.name,
         "index": index,
-        "offset": seg.start + local,
+        "offset": seg.start + local + 1,
     }
 
 
 def all_steps(tl: Timeline, first_iteration: int | None) -> Iterator[tuple[int, dict[str, Any]]]:
-    """``(k, where)`` for every step; ``first_iteration`` (if any) is searched first."""
+    """``(k, where)`` for every step; ``first_iteration`` (if any, counted from 1) first."""
     iterations = list(range(len(tl.run)))
-    if first_iteration is not None and first_iteration in iterations:
-        iterations.remove(first_iteration)
-        iterations.insert(0, first_iteration)
+    if first_iteration is not None and first_iteration - 1 in iterations:
+        iterations.remove(first_iteration - 1)
+        iterations.insert(0, first_iteration - 1)
     for it in iterations:
         for seg in tl.segments:
             for local in range(seg.count):
@@ -78,9 +79,9 @@ def values_of(name: str, step: Step) -> dict[str, object]:
     """What a narration placeholder stands for at ``step``."""
     record = run(name).record(step.iteration)
     return {
-        "step": step.k,
+        "step": step.k + 1,
         "steps": len(timeline(name)),
-        "iteration": step.iteration,
+        "iteration": step.iteration + 1,
         "phase": step.phase,
         "layer": step.layer,
         "layer_type": step.kind,
@@ -145,7 +146,8 @@ def test_export_covers_every_iteration_and_parses(name: str) -> None:
     write_export(run(name), out)
     data = json.loads(out.getvalue())
     assert data["scenario"] == name
-    assert [it["iteration"] for it in data["iterations"]] == list(range(scenario(name).iterations))
+    count = scenario(name).iterations
+    assert [it["iteration"] for it in data["iterations"]] == list(range(1, count + 1))
     assert len(data["iterations"][0]["layers"]) == len(scenario(name).layers)
 
 
@@ -210,7 +212,7 @@ def test_display_opens_where_the_lesson_is(name: str) -> None:
     s = scenario(name)
     d = s.display
     assert 0 <= d.precision <= 6
-    assert d.start_iteration < s.iterations
+    assert 1 <= d.start_iteration <= s.iterations
     if d.start_layer is not None:
         assert d.start_layer < len(s.layers)
 

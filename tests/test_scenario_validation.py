@@ -875,8 +875,8 @@ def test_narration_templates_that_are_fine() -> None:
     tail = (
         '[narration]\nintro = "Loss {loss:.3f} at step {step} of {steps}; literal {{braces}}"\n'
         '[narration.ops]\n"conv2d.forward" = "out{index} = {value:.3f}"\nrelu = "{value:+.2e}"\n'
-        '[[narration.at]]\nop = "conv2d.backward"\nindex = [0, 0, 1, 1]\nsteps = [30, 60]\n'
-        'phase = "backward"\nlayer = 0\niteration = 0\ntext = "{layer_type} at {index}"\n'
+        '[[narration.at]]\nop = "conv2d.backward"\nindex = [0, 0, 1, 1]\nsteps = [38, 60]\n'
+        'phase = "backward"\nlayer = 0\niteration = 1\ntext = "{layer_type} at {index}"\n'
     )
     s = parse_scenario(build(tail=tail), "s.toml")
     assert s.narration.ops["relu"] == "{value:+.2e}"
@@ -918,10 +918,13 @@ def test_unknown_placeholder_lists_the_known_ones() -> None:
 def test_narration_rules_are_checked() -> None:
     tail = (
         '[[narration.at]]\ntext = "x"\nlayer = 4\nsteps = [3, 1]\nphase = "fwd"\n'
-        'op = "conv2d.fwd"\nindex = [0, -1]\n'
+        'op = "conv2d.fwd"\nindex = [0, -1]\niteration = 0\n'
+        '[[narration.at]]\ntext = "y"\nsteps = [0, 1]\n'
     )
     found = dict(problems(build(tail=tail)))
     assert set(found) == {
+        "narration.at[0].iteration",
+        "narration.at[1].steps",
         "narration.at[0].layer",
         "narration.at[0].steps",
         "narration.at[0].phase",
@@ -929,6 +932,8 @@ def test_narration_rules_are_checked() -> None:
         "narration.at[0].index",
     }
     assert "0–3" in found["narration.at[0].layer"]
+    assert "the first is 1" in found["narration.at[0].iteration"]  # counted as on the screen
+    assert "from 1" in found["narration.at[1].steps"]
     assert 'did you mean "forward"?' in found["narration.at[0].phase"]
 
 
@@ -955,8 +960,9 @@ def test_display_keys_are_read() -> None:
     [
         ('hidden = ["sorce"]', "display.hidden", 'did you mean "source"?'),
         ('hidden = "source"', "display.hidden", "list of panel names"),
-        ("start_iteration = 1", "display.start_iteration", "below iterations (1)"),
-        ("start_iteration = -1", "display.start_iteration", "non-negative"),
+        ("start_iteration = 2", "display.start_iteration", "at most iterations (1)"),
+        ("start_iteration = 0", "display.start_iteration", "the first is 1"),
+        ("start_iteration = -1", "display.start_iteration", "the first is 1"),
         ('start_phase = "back"', "display.start_phase", 'did you mean "backward"?'),
         ("start_layer = 4", "display.start_layer", "0–3"),
         ("precision = 7", "display.precision", "at most 6"),

@@ -875,9 +875,9 @@ def test_trace_jsonl_lists_every_step_with_the_engine_values() -> None:
     for line, step in zip(lines, p.steps, strict=True):
         record = p.timeline.run.record(step.iteration)
         engine, _ = expected_values(case, record, p.reference[step.iteration], step)
-        assert line["k"] == step.k
+        assert line["step"] == line["line"] == step.k + 1  # numbered as on the screen
         assert (line["iteration"], line["phase"], line["layer"]) == (
-            step.iteration,
+            step.iteration + 1,
             step.phase,
             step.layer,
         )
@@ -891,7 +891,10 @@ def test_trace_filters_by_phase_and_layer() -> None:
     assert {x["phase"] for x in backward} == {"backward"}
     want = sum(n for (phase, _), n in counts.items() if phase == "backward") * case.iterations
     assert len(backward) == want
-    assert [x["step"] for x in backward] == list(range(want))
+    assert [x["line"] for x in backward] == list(range(1, want + 1))
+    forward = sum(n for (phase, _), n in counts.items() if phase == "forward")
+    assert backward[0]["step"] == forward + 1  # the step numbers of the whole timeline
+    assert backward[-1]["iteration"] == case.iterations
     loss = [json.loads(x) for x in trace_text(case, "jsonl", layer=None).splitlines()]
     assert {x["layer"] for x in loss} == {None}
     assert len(loss) == (counts[("forward", None)] + counts[("backward", None)]) * 3
@@ -914,8 +917,8 @@ def test_stepcnn_trace_command_is_byte_identical_and_honours_iterations(
     assert cli_main(["trace", str(path), "--phase", "update", "--layer", "0"]) == 0
     update = [json.loads(x) for x in capsysbinary.readouterr().out.splitlines()]
     assert [(x["iteration"], x["index"]) for x in update] == [
-        (0, [0]),
-        (0, [1]),
         (1, [0]),
         (1, [1]),
+        (2, [0]),
+        (2, [1]),
     ]

@@ -254,7 +254,7 @@ async def test_launch_shows_network_panels_equation_and_status() -> None:
         assert op_lines(app)[y][x : x + cw].strip() == format_number(weight, precision)
         # the equation of step 0 (from the timeline), the status bar
         assert flat(session.timeline[0].equation)[:60] in flat(text)
-        assert f"step 0/{len(session.timeline) - 1}" in status_text(app)
+        assert f"step 1 of {len(session.timeline)}" in status_text(app)  # counted from 1
         assert status_text(app).strip() in text
 
 
@@ -278,7 +278,7 @@ async def test_right_and_left_step_one_step() -> None:
             before = session.k
             await press(pilot, key)
             assert session.k == before + 1
-        assert f"step {session.k}/" in status_text(app)
+        assert f"step {session.k + 1} of " in status_text(app)
         for key in keys_for("step(-1)"):
             before = session.k
             await press(pilot, key)
@@ -333,7 +333,7 @@ async def test_home_and_end() -> None:
             session.goto(3)
             await press(pilot, key)
             assert session.k == len(session.timeline) - 1
-            assert f"step {session.k}/{session.k}" in status_text(app)
+            assert f"step {session.k + 1} of {session.k + 1}" in status_text(app)
         for key in keys_for("edge(0)"):
             session.goto(300)
             await press(pilot, key)
@@ -351,8 +351,8 @@ async def test_colon_goes_to_a_typed_step() -> None:
             assert isinstance(app.screen, GotoScreen)
             await press(pilot, *"123", "enter")
             assert not isinstance(app.screen, GotoScreen)
-            assert session.k == 123
-            assert f"step 123/{total - 1}" in status_text(app)
+            assert session.k == 122  # typed as the screen numbers steps, from 1
+            assert f"step 123 of {total}" in status_text(app)
         await goto(pilot, total + 50)
         assert session.k == total - 1  # clamped
         await press(pilot, keys_for("goto")[0], "4", "escape")
@@ -417,7 +417,7 @@ async def test_click_output_cell_in_forward_jumps_to_the_step_computing_it() -> 
             step = timeline[session.k]
             assert (step.phase, step.op, step.index) == ("forward", "conv2d.forward", cell)
             assert session.selected == (out, cell)
-            assert f"step {expected}/" in status_text(app)
+            assert f"step {expected + 1} of " in status_text(app)
 
 
 async def test_click_gradient_cell_in_backward_jumps_to_the_step_propagating_it() -> None:
@@ -820,7 +820,7 @@ async def test_o_picker_opens_another_scenario() -> None:
         assert len(session.timeline) == len(Timeline(session.run))
         assert session.timeline.per_iteration == 38
         assert target.title in str(app.title)
-        assert f"step {session.k}/{len(session.timeline) - 1}" in status_text(app)
+        assert f"step {session.k + 1} of {len(session.timeline)}" in status_text(app)
         # the picker can be left without choosing
         await press(pilot, keys_for("pick")[0], "escape")
         assert session.scenario.title == target.title
@@ -913,7 +913,8 @@ async def test_small_and_large_terminals(size: tuple[int, int]) -> None:
             assert view.placed
             for p in view.placed:
                 assert p.x + p.width <= size[0] and p.y + p.height <= view.size.height
-            assert f"{app.session.k}/{len(app.session.timeline) - 1}" in status_text(app)
+            assert f"{app.session.k + 1}" in status_text(app)
+            assert f"{len(app.session.timeline)}" in status_text(app)
             await press(pilot, keys_for("move('phase', 1)")[0], keys_for("step(1)")[0])
 
 
@@ -942,13 +943,180 @@ async def test_resizing_during_playback_and_the_too_small_notice() -> None:
             assert "60×18" in message
             assert f"{small[0]}×{small[1]}" in message
             assert "60×18" in screen_text(app)
+            # The notice alone: nothing else drawn (no sparkline, status or footer fragment).
+            assert flat(screen_text(app)) == flat(message), screen_text(app)
         await pilot.resize_terminal(*SIZE)
         await pilot.pause()
         assert main.display and not notice.display
         assert len(view._lines) == view.size.height > 0
         assert all(sum(len(s.text) for s in line) == SIZE[0] for line in view._lines)
         assert "60×18" not in screen_text(app)
-        assert f"step {session.k}/" in screen_text(app)
+        assert f"step {session.k + 1} of " in screen_text(app)
+        await pilot.resize_terminal(80, 24)  # the status bar takes the wording that fits
+        await pilot.pause()
+        status = status_text(app)
+        assert len(status) <= 80 and f"{session.k + 1}/" in status
+
+
+# ---- skipping zero gradients, step numbers --------------------------------------------------
+
+
+@covers("skip_zero(1)", "skip_zero(-1)")
+async def test_z_skips_the_backward_steps_whose_gradient_is_zero() -> None:
+    app = make_app("tour")
+    async with app.run_test(size=SIZE) as pilot:
+        session = app.session
+        timeline = session.timeline
+
+        def zero(k: int) -> bool:
+            step = timeline[k]
+            return step.phase == "backward" and step.value == 0.0
+
+        # A run of zero gradients: the relu backward below the max-pool.
+        start = scan(timeline, -1, 1, lambda s: zero(s.k) and zero(s.k + 1) and zero(s.k + 2))
+        await jump(pilot, app, start - 1)
+        for key in keys_for("skip_zero(1)"):
+            await jump(pilot, app, start - 1)
+            await press(pilot, key)
+            expected = scan(timeline, start, 1, lambda s: not zero(s.k))
+            assert session.k == expected
+            assert not zero(session.k)
+            assert f"skipped {expected - start} steps with gradient 0" in status_text(app)
+        for key in keys_for("skip_zero(-1)"):
+            before = session.k
+            await press(pilot, key)
+            assert session.k == scan(timeline, before, -1, lambda s: not zero(s.k))
+            assert session.k < start
+        await jump(pilot, app, 0)
+        await press(pilot, keys_for("skip_zero(-1)")[0])
+        assert session.k == 0
+        assert "no previous step" in status_text(app)
+
+
+async def test_one_step_numbering_for_the_screen_colon_and_trace() -> None:
+    import io
+    import json
+
+    from stepcnn.trace import write_trace
+
+    app = make_app("hand-computable")
+    out = io.StringIO()
+    write_trace(app.session.run, out, phase=None, layer=None, fmt="jsonl")
+    records = {r["step"]: r for r in map(json.loads, out.getvalue().splitlines())}
+    async with app.run_test(size=SIZE) as pilot:
+        for number in (1, 17, len(app.session.timeline)):
+            await goto(pilot, number)
+            status = status_text(app)
+            assert f"step {number} of {len(app.session.timeline)}" in status
+            record = records[number]
+            step = app.session.step
+            assert (record["op"], record["index"]) == (step.op, list(step.index))
+            assert f"iteration {record['iteration']} of 2" in status
+
+
+async def test_the_sparkline_marks_the_current_iteration_and_turns_logarithmic() -> None:
+    from stepcnn.tui.loss_strip import LossStrip
+
+    app = make_app("edge-detector")  # the loss falls from 30 to 0.009: three decades
+    async with app.run_test(size=SIZE) as pilot:
+        while app.session.run.computed < len(app.session.run):
+            await pilot.pause(0.05)
+        await press(pilot, keys_for("move('iteration', 1)")[0])
+        strip = app.query_one(LossStrip)
+        assert strip.line.log
+        assert "log loss" in screen_text(app).splitlines()[0]
+        assert len(strip.line.bars) == 24
+        # 200 iterations in 24 columns: iteration 2 (index 1) is in the first column.
+        assert strip.line.current == 0
+        await press(pilot, keys_for("edge(1)")[0])
+        assert strip.line.current == 23
+        first_line = screen_text(app).splitlines()[0]
+        assert strip.line.bars in first_line
+
+
+async def test_narration_that_does_not_fit_ends_with_a_mark_and_i_shows_it_whole() -> None:
+    from stepcnn.present.scene import build_scene
+    from stepcnn.tui.painter import MORE
+
+    app = make_app("tour")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        narration = build_scene(app.session).narration  # the introduction and step 1's text
+        lines = [line.rstrip() for line in op_lines(app)]
+        cut = [line for line in lines if line.endswith(MORE)]
+        assert len(cut) == 1
+        assert flat(cut[0][: -len(MORE)]) in flat(narration)  # a line of the narration, cut
+        assert flat(narration)[-40:] not in flat("".join(lines))  # its end did not fit
+        await press(pilot, keys_for("about")[0])
+        assert isinstance(app.screen, AboutScreen)
+        parts = dict(app.screen.parts)
+        assert parts["This step"] == narration  # whole, in a scrolling view
+        assert parts["Equation"] == app.session.step.equation
+        assert flat(narration)[:40] in flat(screen_text(app))
+
+
+async def test_weight_view_home_and_end_and_no_negative_zero() -> None:
+    from stepcnn.tui.screens import StoryTable
+
+    app = make_app("tour")
+    async with app.run_test(size=SIZE) as pilot:
+        session = app.session
+        weight = TensorId(0, "weight")
+        await jump(pilot, app, 1)
+        await click_cell(pilot, app, "filter", weight, (0, 0, 1, 2))
+        await press(pilot, keys_for("weight_view")[0])
+        assert isinstance(app.screen, WeightScreen)
+        table = app.screen.query_one(StoryTable)
+        rows = table.row_count
+        assert rows == len(app.screen.story.contributions) > 2
+        k = session.k
+        for key in ("end", "G"):
+            table.move_cursor(row=1)
+            await press(pilot, key)
+            assert table.cursor_row == rows - 1
+        for key in ("home", "g"):
+            table.move_cursor(row=1)
+            await press(pilot, key)
+            assert table.cursor_row == 0
+        assert session.k == k  # the keys moved the table, not the debugger underneath
+        # Inputs of 0 times negative gradients give −0.0 products: written as 0.0.
+        story = app.screen.story
+        assert any(c.product == 0 and np.signbit(c.product) for c in story.contributions)
+        cells = [str(table.get_cell_at((r, 5))) for r in range(rows)]
+        assert "0.0" in cells and "−0.0" not in cells
+        first = table.get_row_at(0)
+        assert first[0] == str(story.contributions[0].step + 1)  # steps numbered from 1
+
+
+async def test_the_source_pane_holds_the_whole_function_with_the_working_line_in_view() -> None:
+    import inspect
+
+    from stepcnn.engine import conv
+    from stepcnn.tui.source_pane import SourcePane
+
+    app = make_app("tour")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await press(pilot, keys_for("toggle_pane('source')")[0])
+        await press(pilot, keys_for("move('phase', 1)")[0])
+        while app.session.step.op != "conv2d.backward":
+            await press(pilot, keys_for("move('layer', 1)")[0])
+        await pilot.pause()
+        pane = app.query_one(SourcePane)
+        code = inspect.getsource(conv.conv2d_backward_naive).rstrip().splitlines()
+        working = next(i for i, text in enumerate(code) if "dw[f] +=" in text)
+        assert pane.line == working + 1 and pane.lines == len(code)
+        visible = pane.scrollable_content_region.height
+        assert 0 < visible < len(code)  # the function is longer than the pane: it scrolls
+        top = round(pane.scroll_y)
+        assert top > 0  # the working line is far down: the pane followed it
+        assert top <= working < top + visible
+        shown = screen_text(app)
+        assert code[working].strip() in shown
+        assert f"line {working + 1} of {len(code)}" in shown
+        pane.scroll_home(animate=False)
+        await pilot.pause()
+        assert "def conv2d_backward_naive" in screen_text(app)  # its first lines are there too
+
 
 
 @covers("practice")

@@ -15,6 +15,7 @@ from stepcnn.scenario.layer_schema import shape_text
 from stepcnn.scenario.placeholders import fill
 from stepcnn.session import Session
 from stepcnn.timeline import Step
+from stepcnn.timeline.numbering import shown
 from stepcnn.timeline.numbers import idx
 
 
@@ -40,6 +41,7 @@ class Status:
     breakpoints: int
     warning: str
     message: str
+    previous_loss: float | None = None  # the iteration before's (shown while loss is None)
 
 
 @dataclass(frozen=True)
@@ -56,9 +58,9 @@ class Scene:
 def narration_values(session: Session, step: Step) -> dict[str, object]:
     """The live values narration placeholders are filled with."""
     return {
-        "step": step.k,
+        "step": shown(step.k),
         "steps": session.total,
-        "iteration": step.iteration,
+        "iteration": shown(step.iteration),
         "phase": step.phase,
         "layer": step.layer,
         "layer_type": step.kind,
@@ -74,14 +76,15 @@ def narration_values(session: Session, step: Step) -> dict[str, object]:
 
 
 def rule_key(step: Step) -> dict[str, object]:
-    """What ``[[narration.at]]`` rules match a step on."""
+    """What ``[[narration.at]]`` rules match a step on (iterations and steps as people count
+    them: from 1)."""
     return {
-        "iteration": step.iteration,
+        "iteration": shown(step.iteration),
         "phase": step.phase,
         "layer": step.layer,
         "op": step.op,
         "index": step.index,
-        "offset": step.offset,
+        "offset": shown(step.offset),
     }
 
 
@@ -157,6 +160,7 @@ def build_scene(session: Session) -> Scene:
         breakpoints=len(session.breakpoints),
         warning=warning,
         message=session.message,
+        previous_loss=(session.run.record(step.iteration - 1).loss if step.iteration > 0 else None),
     )
     direction = {"forward": "→", "backward": "←", "update": "↻"}[step.phase]
     losses = session.loss_history()

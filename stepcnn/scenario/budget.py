@@ -11,6 +11,7 @@ from stepcnn.scenario.limits import (
     MAX_PARAMETERS,
     MAX_TENSOR_ELEMENTS,
 )
+from stepcnn.wording import count
 
 FLOAT_BYTES = 8
 IM2COL_FACTOR = 5
@@ -49,7 +50,7 @@ def size_problems(
         problems.append(
             Problem(
                 "batch_size",
-                f"a batch of {batch} inputs ({shape_text(shapes[0])} each) has {inputs:,} "
+                f"a batch of {count(batch, 'input')} ({shape_text(shapes[0])} each) has {inputs:,} "
                 f"numbers; the limit is {MAX_TENSOR_ELEMENTS:,}",
             )
         )

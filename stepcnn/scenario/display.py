@@ -4,7 +4,7 @@ Schema (all optional)::
 
     [display]
     hidden = ["narration", "source"]     # panels hidden at start
-    start_iteration = 0
+    start_iteration = 1                   # counted from 1, as on the screen
     start_phase = "backward"              # forward | backward | update
     start_layer = 0                       # index into [[layers]]
     precision = 3                         # decimals shown in matrices (0–6)
@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from stepcnn.engine.network import PHASES
 from stepcnn.scenario.fields import MISSING, Table, describe, suggest
+from stepcnn.wording import one_of
 
 PANELS = ("network", "sparkline", "equation", "narration", "source")
 
@@ -21,7 +22,7 @@ PANELS = ("network", "sparkline", "equation", "narration", "source")
 @dataclass(frozen=True)
 class Display:
     hidden: tuple[str, ...] = ("source",)
-    start_iteration: int = 0
+    start_iteration: int = 1  # as people count: the first iteration is 1
     start_phase: str | None = None
     start_layer: int | None = None
     precision: int = 2
@@ -47,20 +48,21 @@ def read_display(table: Table | None, layer_count: int, iterations: int | None) 
                 )
             else:
                 hidden = tuple(hidden_raw)
-    start_iteration = table.integer("start_iteration", 0, minimum=0, what="a non-negative integer")
-    if iterations is not None and start_iteration >= iterations:
+    start_iteration = table.integer(
+        "start_iteration", 1, minimum=1, what="an iteration number (the first is 1)"
+    )
+    if iterations is not None and start_iteration > iterations:
         table.error(
             "start_iteration",
-            f"must be below iterations ({iterations}), got {describe(start_iteration)}",
+            f"must be at most iterations ({iterations}), got {describe(start_iteration)}",
         )
-        start_iteration = 0
+        start_iteration = 1
     start_phase = table.choice("start_phase", PHASES)
     start_layer = table.integer("start_layer", minimum=0, what="a layer number (from 0)")
     if start_layer is not None and start_layer >= layer_count:
         table.error(
             "start_layer",
-            f"must name one of the {layer_count} layers (0–{layer_count - 1}), "
-            f"got {describe(start_layer)}",
+            f"must name {one_of(layer_count, 'layer')}, got {describe(start_layer)}",
         )
         start_layer = None
     precision = table.integer(

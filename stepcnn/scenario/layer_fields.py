@@ -10,6 +10,7 @@ from stepcnn.scenario.errors import Problem
 from stepcnn.scenario.fields import MISSING, Table, describe
 from stepcnn.scenario.limits import MAX_PARAMETERS
 from stepcnn.scenario.tensors import format_shape, read_tensor
+from stepcnn.wording import count
 
 
 def shape_text(shape: Shape) -> str:
@@ -74,7 +75,7 @@ def needs_map(table: Table, in_shape: Shape, kind: str) -> bool:
     if len(in_shape) != 3:
         table.error(
             "type",
-            f"{kind} needs a C×H×W input but gets a flat vector of {in_shape[0]} "
+            f"{kind} needs a C×H×W input but gets a flat vector of {count(in_shape[0], 'number')} "
             "(a flatten or linear layer came before it)",
         )
         return False

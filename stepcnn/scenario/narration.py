@@ -12,8 +12,9 @@ Schema (all optional)::
     index = [0, 0, 1, 1]
     text = "This position adds its share into dW."
 
-``steps = [a, b]`` matches step numbers a…b of each iteration (both included), counted from the
-start of the iteration.
+``iteration`` and ``steps`` count as the screen does, from 1: ``iteration = 1`` is the first
+iteration, ``steps = [a, b]`` matches steps a…b of each iteration (both included), the first
+step of an iteration being 1.
 """
 
 from collections.abc import Mapping
@@ -24,6 +25,7 @@ from stepcnn.engine.network import LOSSES, PHASES
 from stepcnn.engine.registry import layer_kinds, op_names
 from stepcnn.scenario.fields import MISSING, Table, describe
 from stepcnn.scenario.placeholders import check_template
+from stepcnn.wording import one_of
 
 
 def op_kinds() -> tuple[str, ...]:
@@ -94,14 +96,13 @@ def _template(table: Table, key: str, value: object) -> str | None:
 
 def _read_rule(rule: Table, layer_count: int) -> StepRule | None:
     text = _template(rule, "text", rule.raw("text", required=True))
-    iteration = rule.integer("iteration", minimum=0, what="a non-negative integer")
+    iteration = rule.integer("iteration", minimum=1, what="an iteration number (the first is 1)")
     phase = rule.choice("phase", PHASES)
     layer = rule.integer("layer", minimum=0, what="a layer number (from 0)")
     if layer is not None and layer >= layer_count:
         rule.error(
             "layer",
-            f"must name one of the {layer_count} layers (0–{layer_count - 1}), "
-            f"got {describe(layer)}",
+            f"must name {one_of(layer_count, 'layer')}, got {describe(layer)}",
         )
         layer = None
     op = rule.choice("op", op_kinds())
@@ -120,7 +121,7 @@ def _read_rule(rule: Table, layer_count: int) -> StepRule | None:
         ok = (
             isinstance(steps, list)
             and len(steps) == 2
-            and all(isinstance(s, int) and not isinstance(s, bool) and s >= 0 for s in steps)
+            and all(isinstance(s, int) and not isinstance(s, bool) and s >= 1 for s in steps)
             and steps[0] <= steps[1]
         )
         if ok:
@@ -128,7 +129,8 @@ def _read_rule(rule: Table, layer_count: int) -> StepRule | None:
         else:
             rule.error(
                 "steps",
-                f"must be [first, last] step numbers with first ≤ last, got {describe(steps)}",
+                "must be [first, last] step numbers (from 1) with first ≤ last, "
+                f"got {describe(steps)}",
             )
     rule.finish()
     if text is None:

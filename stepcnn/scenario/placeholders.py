@@ -11,9 +11,9 @@ from collections.abc import Mapping
 from stepcnn.scenario.fields import control_problem, printable, suggest
 
 PLACEHOLDERS: dict[str, str] = {
-    "step": "the step number k (counting from 0)",
+    "step": "the step number, as on the screen (the first step is 1)",
     "steps": "how many steps the timeline has",
-    "iteration": "the training iteration",
+    "iteration": "the training iteration, as on the screen (the first is 1)",
     "phase": "forward, backward or update",
     "layer": "the layer index into [[layers]] (— for loss steps)",
     "layer_type": 'the layer type (e.g. "conv2d") or the loss name',

@@ -6,6 +6,7 @@ from stepcnn.engine.layers import Shape
 from stepcnn.engine.types import Array
 from stepcnn.scenario.fields import MISSING, Table, describe
 from stepcnn.scenario.tensors import format_shape, read_tensor
+from stepcnn.wording import count
 
 
 def read_inputs(tables: list[Table]) -> Array | None:
@@ -62,7 +63,8 @@ def read_labels(tables: list[Table], classes: int | None) -> Array | None:
         if classes is not None and label >= classes:
             table.error(
                 "label",
-                f"must be a class from 0 to {classes - 1} (the network has {classes} outputs), "
+                f"must be a class from 0 to {classes - 1} "
+                f"(the network has {count(classes, 'output')}), "
                 f"got {describe(label)}",
             )
             continue

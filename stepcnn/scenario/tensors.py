@@ -8,6 +8,7 @@ import numpy as np
 from stepcnn.scenario.errors import Problem
 from stepcnn.scenario.fields import as_finite_float, describe
 from stepcnn.scenario.limits import MAX_NESTING, MAX_TENSOR_ELEMENTS
+from stepcnn.wording import count
 
 
 def format_shape(shape: tuple[int, ...]) -> str:
@@ -52,7 +53,8 @@ def read_tensor(value: Any, path: str, problems: list[Problem]) -> np.ndarray | 
                 problems.append(
                     Problem(
                         _at(path, position, shape),
-                        f"has {len(item)} entries but the first row has {length}: "
+                        f"has {count(len(item), 'entry', 'entries')} but the first row has "
+                        f"{length}: "
                         "rows must all be the same length",
                     )
                 )

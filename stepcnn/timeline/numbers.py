@@ -6,8 +6,11 @@ MINUS = "\u2212"
 
 
 def num(value: float, digits: int = 4) -> str:
-    """``0.5``, ``−1.0``, ``3.142``, ``1.2e−05``, ``nan``, ``−inf``."""
+    """``0.5``, ``−1.0``, ``3.142``, ``1.2e−05``, ``nan``, ``−inf``; ``0.0`` for −0.0 too
+    (a product such as 0·(−2) is a zero, not a negative number)."""
     v = float(value)
+    if v == 0:
+        v = 0.0
     if math.isnan(v):
         return "nan"
     if math.isinf(v):

@@ -7,6 +7,7 @@ import numpy as np
 
 from stepcnn.engine.network import PHASES
 from stepcnn.engine.types import Array
+from stepcnn.timeline.numbering import shown
 
 __all__ = ["PHASES", "CellIndex", "Partial", "Region", "Step", "TensorId"]
 
@@ -60,11 +61,12 @@ class Step:
     writes: tuple[Region, ...] = ()
 
     def as_json(self) -> dict[str, object]:
-        """The ``stepcnn trace --format jsonl`` record (a contract)."""
+        """The ``stepcnn trace --format jsonl`` record (a contract): the step and iteration
+        numbered as on the screen, from 1."""
         value = self.value
         return {
-            "step": self.k,
-            "iteration": self.iteration,
+            "step": shown(self.k),
+            "iteration": shown(self.iteration),
             "phase": self.phase,
             "layer": self.layer,
             "op": self.op,

@@ -1,5 +1,6 @@
 """The stepcnn debugger app: keys become Session calls; widgets draw the resulting Scene."""
 
+import sys
 import time
 from collections.abc import Iterable
 from pathlib import Path
@@ -10,21 +11,25 @@ from textual.app import App, ComposeResult, SystemCommand
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Sparkline, Static
+from textual.widgets import Footer, Static
 
 from stepcnn.present.scene import Scene, build_scene
-from stepcnn.present.source import source_for
+from stepcnn.present.status import loss_text
 from stepcnn.present.weight_story import weight_story
 from stepcnn.scenario import ScenarioError, load_scenario
 from stepcnn.scenario.builtin import paths, title_of
 from stepcnn.scenario.model import Scenario
 from stepcnn.session import Session
+from stepcnn.timeline.numbering import counter, shown
 from stepcnn.tui.bindings import BINDINGS, describe_bindings
+from stepcnn.tui.hangup import HANGUP_STATUS, TerminalWatch, let_go_of_terminal
+from stepcnn.tui.loss_strip import LossStrip
 from stepcnn.tui.operation import OperationView
+from stepcnn.tui.source_pane import SourcePane
 from stepcnn.tui.text import Span, TextBlock
+from stepcnn.wording import count
 
 MIN_WIDTH, MIN_HEIGHT = 60, 18
-SOURCE_LINES = 12  # lines of engine source shown (the pane is 14 high with its border)
 FRAME_RATE = 30
 
 DIM = Style(color="#8a8a8a")
@@ -49,9 +54,8 @@ class StepCNNApp(App[int]):
     #top { height: 1; margin-bottom: 1; }
     #network { width: 1fr; }
     #sparkline { width: 24; height: 1; margin: 0 1 0 0; }
-    #loss-label { width: 5; color: $text-muted; }
+    #loss-label { width: auto; margin: 0 1 0 0; color: $text-muted; }
     #status { height: 1; }
-    #source { height: 14; border: round $secondary; }
     #status { background: $panel; padding: 0 1; }
     #too-small { display: none; width: 100%; height: 100%; content-align: center middle; }
     """
@@ -64,7 +68,6 @@ class StepCNNApp(App[int]):
         self.hidden: set[str] = set(session.scenario.display.hidden)
         self._player: Timer | None = None
         self._mtime: float | None = None
-        self._source_op = ""
         self._owed = 0.0  # playback steps due but not yet taken
         self._last_tick = time.monotonic()
 
@@ -75,9 +78,9 @@ class StepCNNApp(App[int]):
             with Horizontal(id="top"):
                 yield TextBlock(id="network")
                 yield Static("loss", id="loss-label")
-                yield Sparkline([], id="sparkline")
+                yield LossStrip(id="sparkline")
             yield OperationView(id="operation")
-            yield Static(id="source")
+            yield SourcePane(id="source")
         yield Static(id="too-small")
         yield TextBlock(id="status", max_lines=1)
         yield Footer()
@@ -85,6 +88,9 @@ class StepCNNApp(App[int]):
     def on_mount(self) -> None:
         self.title = f"stepcnn — {self.session.scenario.title}"
         self._player = self.set_interval(1 / FRAME_RATE, self._tick, pause=True)
+        if not self.is_headless:  # end with the terminal (SIGHUP, or its input/output gone)
+            fds = [f.fileno() for f in (sys.__stdin__, sys.__stderr__) if f is not None]
+            TerminalWatch(lambda: self.exit(return_code=HANGUP_STATUS), fds).start()
         if self.watch_file and self._path() is not None:
             self._mtime = self._file_mtime()
             self.set_interval(1.0, self._check_file)
@@ -101,17 +107,19 @@ class StepCNNApp(App[int]):
                 self.call_from_thread(self._update_sparkline)
 
     def _update_sparkline(self) -> None:
-        spark = self.query_one(Sparkline)
-        losses = list(self.session.loss_history())
-        if list(spark.data or []) != losses:
-            spark.data = losses
+        strip = self.query_one(LossStrip)
+        was_log = strip.line.log
+        strip.show(self.session.run, self.session.step.iteration)
+        if strip.line.log != was_log:
+            self.query_one("#loss-label", Static).update("log loss" if strip.line.log else "loss")
 
     def on_resize(self, event: events.Resize) -> None:
         # event.size, not self.size: this handler runs before App._on_resize stores the new
         # size, so self.size is still the previous one.
         width, height = event.size
         small = width < MIN_WIDTH or height < MIN_HEIGHT
-        self.query_one("#main").display = not small
+        for widget in (self.query_one("#main"), self.query_one("#status"), self.query_one(Footer)):
+            widget.display = not small  # the notice alone: no fragment of anything else
         notice = self.query_one("#too-small", Static)
         notice.display = small
         if small:
@@ -134,12 +142,14 @@ class StepCNNApp(App[int]):
             [self._network_spans(scene, short) for short in (False, True)]
         )
         self.query_one("#status", TextBlock).set_fitting(
-            [self._status_spans(scene, short) for short in (False, True)]
+            [
+                self._status_spans(scene, short, tight)
+                for short, tight in ((False, False), (False, True), (True, True))
+            ]
         )
         if "source" not in self.hidden:
             self._show_source(self.session.step.op)
-        if len(scene.losses) != len(self.query_one(Sparkline).data or []):
-            self._update_sparkline()
+        self._update_sparkline()
 
     def _network_spans(self, scene: Scene, short: bool) -> list[Span]:
         """The layers as boxes; the short form names only the current layer's shape."""
@@ -156,14 +166,14 @@ class StepCNNApp(App[int]):
                 spans.append((f" {item.short} ", style))
         return spans
 
-    def _status_spans(self, scene: Scene, short: bool) -> list[Span]:
+    def _status_spans(self, scene: Scene, short: bool, tight: bool = False) -> list[Span]:
         s = scene.status
-        sep: Span = (" │ " if short else "  │  ", DIM)
+        sep: Span = (" │ " if tight else "  │  ", DIM)
         spans: list[Span] = [
             (
-                f"it {s.iteration}/{s.iterations - 1}"
+                f"it {shown(s.iteration)}/{s.iterations}"
                 if short
-                else f"iteration {s.iteration}/{s.iterations - 1}",
+                else counter("iteration", s.iteration, s.iterations),
                 BOLD,
             ),
             sep,
@@ -171,17 +181,15 @@ class StepCNNApp(App[int]):
             sep,
             (s.where, ""),
             sep,
-            (f"{s.k}/{s.total - 1}" if short else f"step {s.k}/{s.total - 1}", BOLD),
+            (f"{shown(s.k)}/{s.total}" if short else counter("step", s.k, s.total), BOLD),
             sep,
-            ("loss —" if s.loss is None else f"loss {s.loss:.4g}", ""),
+            (loss_text(s.loss, s.previous_loss, short), ""),
         ]
         if s.breakpoints:
             spans += [
                 sep,
                 (
-                    f"● {s.breakpoints}"
-                    if short
-                    else f"● {s.breakpoints} breakpoint{'s' if s.breakpoints > 1 else ''}",
+                    f"● {s.breakpoints}" if short else f"● {count(s.breakpoints, 'breakpoint')}",
                     KEY,
                 ),
             ]
@@ -194,25 +202,7 @@ class StepCNNApp(App[int]):
         return spans
 
     def _show_source(self, op: str) -> None:
-        if op == self._source_op:
-            return
-        self._source_op = op
-        code, line, name = source_for(op)
-        pane = self.query_one("#source", Static)
-        pane.border_title = f"engine source: {name}"
-        from rich.syntax import Syntax  # pygments: imported only when the pane is shown
-
-        first = max(1, line - SOURCE_LINES // 2)  # the pane shows the working line, centred
-        pane.update(
-            Syntax(
-                code,
-                "python",
-                line_numbers=True,
-                highlight_lines={line},
-                line_range=(first, first + SOURCE_LINES - 1),
-                theme="monokai",
-            )
-        )
+        self.query_one(SourcePane).show(op)
 
     def _apply_hidden(self) -> None:
         for name, selector in (
@@ -235,6 +225,9 @@ class StepCNNApp(App[int]):
 
     def action_step(self, delta: int) -> None:
         self._act(self.session.step_by(delta))
+
+    def action_skip_zero(self, direction: int) -> None:
+        self._act(self.session.skip_zero(direction))
 
     def action_move(self, level: str, direction: int) -> None:
         self._act(self.session.boundary(level, direction))
@@ -331,7 +324,7 @@ class StepCNNApp(App[int]):
     def action_toggle_pane(self, panel: str) -> None:
         self.hidden ^= {panel}
         self._apply_hidden()
-        self._source_op = ""
+        self.query_one(SourcePane).forget()
         self.redraw()
 
     def action_help(self) -> None:
@@ -349,14 +342,16 @@ class StepCNNApp(App[int]):
                 s.title,
                 [
                     ("This step", build_scene(self.session).narration),
+                    ("Equation", self.session.step.equation),
                     ("Description", s.description),
                     ("Introduction", s.narration.intro),
                     ("Credit", s.credit),
                     (
                         "File",
-                        f"{where}  ({len(s.layers)} layers, {s.parameter_count} parameters, "
-                        f"{self.session.timeline.per_iteration} steps per iteration, "
-                        f"{len(self.session.run)} iterations)",
+                        f"{where}  ({count(len(s.layers), 'layer')}, "
+                        f"{count(s.parameter_count, 'parameter')}, "
+                        f"{count(self.session.timeline.per_iteration, 'step')} per iteration, "
+                        f"{count(len(self.session.run), 'iteration')})",
                     ),
                 ],
             )
@@ -398,7 +393,7 @@ class StepCNNApp(App[int]):
         self.hidden = set(scenario.display.hidden) if not keep_position else self.hidden
         self.title = f"stepcnn — {scenario.title}"
         self._apply_hidden()
-        self._source_op = ""
+        self.query_one(SourcePane).forget()
         self.redraw()
         self.run_worker(self._train_all, thread=True, exclusive=True, group="train")
 
@@ -460,16 +455,9 @@ class StepCNNApp(App[int]):
             )
 
 
-def run_app(
-    scenario: Scenario,
-    ref: str | None = None,
-    iterations: int | None = None,
-    watch: bool = False,
-    step: int | None = None,
-) -> int:
-    session = Session(scenario, iterations)
-    if step is not None:
-        session.goto(step)
+def run_app(session: Session, ref: str | None = None, watch: bool = False) -> int:
     app = StepCNNApp(session, ref, watch)
     app.run()
-    return 0
+    if app.return_code == HANGUP_STATUS:
+        let_go_of_terminal()
+    return app.return_code or 0

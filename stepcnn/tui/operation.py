@@ -86,10 +86,12 @@ class OperationView(Widget):
         for p in placed:
             paint_panel(lines, p)
         y = max((p.y + p.height for p in placed), default=0)
-        for block in texts:
+        for (spans, _), block in zip(self.texts, texts, strict=True):
             if not block:
                 continue
             y += 1
+            if len(block) > height - y:  # the panels left less room: cut here, marked
+                block = wrap_spans(self.app.console, spans, width, height - y)
             for segments in block:
                 if y >= height:
                     break

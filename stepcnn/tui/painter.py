@@ -277,10 +277,15 @@ def place_row(layout: list[tuple[Panel, int, int]], y: int, height: int) -> list
     return placed
 
 
+MORE = " … (i)"
+"""Ends a text that does not fit; ``i`` (about this step) shows it whole."""
+
+
 def wrap_spans(
     console: Console, spans: list[tuple[str, Style | str]], width: int, most: int
 ) -> list[list[Segment]]:
-    """Styled text word-wrapped to ``width``, at most ``most`` lines (the last one marked …)."""
+    """Styled text word-wrapped to ``width``, at most ``most`` lines; text cut there ends with
+    :data:`MORE` (``i`` shows the whole text)."""
     text = Text()
     for chunk, style in spans:
         text.append(chunk, style)
@@ -289,6 +294,15 @@ def wrap_spans(
     wrapped = text.wrap(console, width - 1)
     lines = [list(line.render(console)) for line in wrapped]
     if len(lines) > most:
-        lines = lines[:most]
-        lines[-1] = [*lines[-1], Segment(" …")]
+        if most < 1:
+            return []
+        # The last line kept gives way to the mark, at a word boundary.
+        last = wrapped[most - 1].copy()
+        limit = max(width - 1 - len(MORE), 1)
+        if len(last) > limit:
+            cut = last.plain.rfind(" ", 0, limit + 1)
+            last.truncate(cut if cut > 0 else limit)
+        last.rstrip()
+        lines = [list(line.render(console)) for line in [*wrapped[: most - 1], last]]
+        lines[-1] = [*lines[-1], Segment(MORE)]
     return [[seg for seg in line if seg.text] for line in lines]

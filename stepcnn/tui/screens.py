@@ -14,6 +14,7 @@ from textual.widgets.option_list import Option
 
 from stepcnn.present.weight_story import WeightStory
 from stepcnn.session import GradCheck
+from stepcnn.timeline.numbering import position, shown
 from stepcnn.timeline.numbers import num
 
 MODAL_CSS = """
@@ -78,12 +79,12 @@ class GotoScreen(ModalScreen[int | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(f"Go to step (0 – {self.total - 1}):", classes="title")
+            yield Label(f"Go to step (1 – {self.total}):", classes="title")
             yield Input(placeholder="step number", type="integer", id="goto")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         try:
-            self.dismiss(int(event.value))
+            self.dismiss(position(int(event.value)))  # typed as on the screen, from 1
         except ValueError:
             self.dismiss(None)
 
@@ -152,6 +153,15 @@ class GradCheckScreen(Dismissable):
             )
 
 
+class StoryTable(DataTable[str]):
+    """The weight view's rows: Home / End (and g / G) go to the first / last row."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("home,g", "scroll_top", "First row", show=False),
+        Binding("end,G", "scroll_bottom", "Last row", show=False),
+    ]
+
+
 class WeightScreen(Dismissable):
     """The weight-centric view: one weight's products, gradients and running dW."""
 
@@ -180,14 +190,14 @@ class WeightScreen(Dismissable):
                     style="bold",
                 )
             )
-            yield DataTable(id="story", zebra_stripes=True)
+            yield StoryTable(id="story", zebra_stripes=True, cursor_type="row")
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
+        table = self.query_one(StoryTable)
         table.add_columns("step", "position", "input cell", "x", "g (dL/dout)", "x·g", "running dW")
         for c in self.story.contributions[:2000]:
             table.add_row(
-                str(c.step),
+                str(shown(c.step)),  # numbered as the status bar numbers steps
                 str(list(c.position)),
                 "padding" if c.input_cell is None else str(list(c.input_cell)),
                 num(c.x),

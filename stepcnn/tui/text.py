@@ -23,10 +23,16 @@ class TextBlock(Widget):
         self._paragraphs: list[list[Span]] = []
         self._lines: list[list[Segment]] = []
         self._wrapped_for = -1
+        self._variants: list[list[Span]] = []
 
     def set_fitting(self, variants: list[list[Span]]) -> None:
-        """One line: the first variant that fits the width (the last one, cut, if none does)."""
-        width = self.content_size.width or self.app.size.width
+        """One line: the first variant that fits the width (the last one, cut, if none does);
+        chosen again when the width changes."""
+        self._variants = variants
+        self._pick(self.content_size.width or self.app.size.width)
+
+    def _pick(self, width: int) -> None:
+        variants = self._variants
         for variant in variants:
             if sum(len(text) for text, _ in variant) <= width:
                 self.set([variant])
@@ -75,6 +81,8 @@ class TextBlock(Widget):
     def render_line(self, y: int) -> Strip:
         width = self.content_size.width
         if self._wrapped_for != width:
+            if self._variants:
+                self._pick(width)
             self._wrap(width)
         if y < len(self._lines):
             return Strip(self._lines[y]).adjust_cell_length(width)

@@ -10,6 +10,7 @@ from stepcnn.engine.kinds.maxpool2d import (
 )
 from stepcnn.engine.types import Array
 from stepcnn.timeline.numbers import idx, num
+from stepcnn.wording import count
 from stepcnn.timeline.ops.base import (
     GradientBackward,
     History,
@@ -92,11 +93,16 @@ class PoolBackward(GradientBackward):
         rows, cols, (wy, wx), mask = _winner(ctx, index)
         g = float(ctx.lr.grad_output[index])
         others = mask.size - 1
+        rest = (
+            f"the other {count(others, 'cell')} of the window get 0"
+            if others
+            else "the window has no other cell"
+        )
         return StepBody(
             value=g,
             equation=(
                 f"g = dL/dout{idx(index)} = {num(g)} → dx{idx((n, c, wy, wx))} += {num(g)} "
-                f"(the winner); the other {others} cells of the window get 0"
+                f"(the winner); {rest}"
                 + tie_note(
                     ctx.lr.input[n, c, rows, cols],
                     (wy - rows.start, wx - cols.start),

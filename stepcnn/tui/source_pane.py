@@ -1,0 +1,55 @@
+"""The source pane: the whole engine function of the current operation, scrolled so that
+its working line is in view (mouse wheel or scroll bar for the rest)."""
+
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+from stepcnn.present.source import source_for
+
+
+class SourcePane(VerticalScroll):
+    DEFAULT_CSS = """
+    SourcePane { height: auto; max-height: 40%; border: round $secondary; }
+    SourcePane > Static { width: auto; }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.op = ""
+        self.line = 1  # the working line, 1-based within the function
+        self.lines = 0
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="source-code")
+
+    def show(self, op: str) -> None:
+        if op == self.op:
+            return
+        self.op = op
+        code, self.line, name = source_for(op)
+        self.lines = len(code.splitlines())
+        self.border_title = f"engine source: {name}"
+        self.border_subtitle = f"line {self.line} of {self.lines}"
+        from rich.syntax import Syntax  # pygments: imported only when the pane is shown
+
+        self.query_one("#source-code", Static).update(
+            Syntax(
+                code.rstrip(),
+                "python",
+                line_numbers=True,
+                highlight_lines={self.line},
+                theme="monokai",
+            )
+        )
+        self.call_after_refresh(self.follow)
+
+    def forget(self) -> None:
+        """Draw again at the next :meth:`show` (the pane was hidden, or the scenario changed)."""
+        self.op = ""
+
+    def follow(self) -> None:
+        """Scroll so that the working line is in the middle of the pane (or as near as the
+        function's ends allow)."""
+        visible = self.scrollable_content_region.height
+        self.scroll_to(y=max(0, self.line - 1 - visible // 2), animate=False, immediate=True)
