@@ -249,7 +249,11 @@ def _add_beyond_one_terminal(
     _scenario_arg(p)
     _iterations_arg(p)
     p.add_argument(
-        "--step", type=int, required=True, metavar="K", help="step number (as in stepcnn trace)"
+        "--step",
+        type=int,
+        required=True,
+        metavar="K",
+        help="step number, as on the screen and in stepcnn trace (the first step is 1)",
     )
     p.add_argument(
         "--size",

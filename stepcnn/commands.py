@@ -55,10 +55,10 @@ def cmd_check(args: argparse.Namespace) -> int:
         f"learning rate {s.learning_rate:g}: {layout.per_iteration * s.iterations} steps in all"
     )
     print(f"optimizer: {s.optimizer.describe()}")
-    if s.batch_size > count:
+    if s.batch_size > samples:
         print(
-            f"note: batch_size {s.batch_size} is larger than the {count} sample"
-            f"{'s' if count != 1 else ''}: samples repeat within a batch"
+            f"note: batch_size {s.batch_size} is larger than the {count(samples, 'sample')}: "
+            "samples repeat within a batch"
         )
     if s.credit:
         print(f"credit: {s.credit}")
@@ -170,19 +170,34 @@ def cmd_serve(args: argparse.Namespace) -> int:
         ) from None
 
 
+def steps_in_run(scenario: Scenario, iterations: int | None) -> int:
+    """How many steps a run of ``scenario`` has (``iterations`` overriding its own count)."""
+    from stepcnn.timeline.layout import Layout
+
+    layout = Layout(scenario.layers, scenario.shapes, scenario.batch_size, scenario.loss)
+    return layout.per_iteration * (iterations or scenario.iterations)
+
+
 def cmd_figure(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from stepcnn.figure import FigureError, check_format, render
+    from stepcnn.timeline.numbering import position
 
     output = Path(args.output)
     try:
         check_format(output)
         scenario = load_scenario(args.scenario)
         check_iterations(scenario, args.iterations, "stepcnn figure")
+        total = steps_in_run(scenario, args.iterations)
+        if not 1 <= args.step <= total:
+            raise FigureError(
+                f"--step: step {args.step} is out of range: {scenario.source} has "
+                f"{count(total, 'step')} (1–{total})"
+            )
         figure = render(
             scenario,
-            args.step,
+            position(args.step),
             size=args.size,
             theme=args.theme,
             view=args.view,

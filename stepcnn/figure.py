@@ -109,7 +109,8 @@ def render(
     view: str = "normal",
     iterations: int | None = None,
 ) -> Figure:
-    """The debugger's screen at step ``k`` (0-based, as ``stepcnn trace`` numbers steps)."""
+    """The debugger's screen at step ``k`` — 0-based, as ``Timeline`` and the Python API index
+    steps (the screen, ``--step`` and ``stepcnn trace`` show ``k + 1``)."""
     from stepcnn.session import Session
 
     if view not in VIEWS:
@@ -123,7 +124,7 @@ def render(
     session = Session(scenario, iterations)
     if not 0 <= k < session.total:
         raise FigureError(
-            f"--step: step {k} is out of range: {scenario.source} has steps 0–{session.total - 1}"
+            f"step index {k} is out of range: {scenario.source} has steps 0–{session.total - 1}"
         )
     session.goto(k)
     svg = _in_own_loop(lambda: _shoot(session, size, theme, VIEWS[view]))

@@ -6,8 +6,8 @@ from typing import TextIO
 from rich.markup import escape
 
 from stepcnn.timeline import Timeline
-from stepcnn.timeline.search import ANY, Anything
 from stepcnn.timeline.numbering import shown
+from stepcnn.timeline.search import ANY, Anything
 from stepcnn.training import TrainingRun
 from stepcnn.usage import UsageError
 

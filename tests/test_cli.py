@@ -16,10 +16,7 @@ import pytest
 from conftest import write_scenario
 
 from stepcnn.cli import main
-from stepcnn.scenario import load_scenario
 from stepcnn.scenario.builtin import directory
-from stepcnn.timeline import Timeline
-from stepcnn.training import TrainingRun
 
 # The first tour of the library, frozen here: the tests know its shapes and numbers.
 MINI = """

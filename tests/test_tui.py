@@ -1118,7 +1118,6 @@ async def test_the_source_pane_holds_the_whole_function_with_the_working_line_in
         assert "def conv2d_backward_naive" in screen_text(app)  # its first lines are there too
 
 
-
 @covers("practice")
 async def test_capital_p_opens_and_closes_predict_mode() -> None:
     from stepcnn.tui.predict import PracticeScreen

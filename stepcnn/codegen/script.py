@@ -145,7 +145,7 @@ def _train(scenario: Scenario, style: str) -> str:
             )
     body += [
         "        emit({",
-        '            "iteration": it,',
+        '            "iteration": it + 1,  # counted from 1, as stepcnn export',
         '            "samples": samples,',
         f'            "{key}": tolist({key}),',
         '            "loss": float(loss),',

@@ -56,7 +56,7 @@ def train(iterations, emit):
                     }
             layers.append({"index": i, **entry})
         emit({
-            "iteration": it,
+            "iteration": it + 1,  # counted from 1, as stepcnn export
             "samples": samples,
             "KEY": KEY_VALUE,
             "loss": loss.item(),

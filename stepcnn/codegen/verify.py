@@ -17,6 +17,7 @@ from stepcnn.codegen.cases import Case, Result, all_cases, contract
 from stepcnn.codegen.compare import RTOL, SCALE_TOL, magnitude
 from stepcnn.codegen.runner import Gone, Learner, TimedOut
 from stepcnn.timeline import Timeline
+from stepcnn.timeline.numbering import shown
 from stepcnn.timeline.tensors import input_id
 from stepcnn.training import TrainingRun
 
@@ -204,19 +205,19 @@ class Grader:
             step = self.timeline[reader]
             return [
                 "no step of the debugger adds anything into it; the first step that reads "
-                f"its input cell is {reader} ({step.op} {list(step.index)}):",
-                f"    stepcnn {self.ref} --step {reader}",
+                f"its input cell is {shown(reader)} ({step.op} {list(step.index)}):",
+                f"    stepcnn {self.ref} --step {shown(reader)}",
             ]
         first = self.timeline[steps[0]]
         where = f"{first.op} {list(first.index)}"
         if len(steps) == 1:
-            text = f"the debugger computes it at step {steps[0]} ({where})"
+            text = f"the debugger computes it at step {shown(steps[0])} ({where})"
         else:
             text = (
-                f"the debugger adds into it at {len(steps)} steps, from step {steps[0]} "
-                f"({where}) to step {steps[-1]}"
+                f"the debugger adds into it at {len(steps)} steps, from step "
+                f"{shown(steps[0])} ({where}) to step {shown(steps[-1])}"
             )
-        return [text + ":", f"    stepcnn {self.ref} --step {steps[0]}"]
+        return [text + ":", f"    stepcnn {self.ref} --step {shown(steps[0])}"]
 
     def step_reading(self, r: Result, index: tuple[int, ...]) -> int | None:
         """For a ``dx`` cell nothing is sent to: the first backward step reading its input."""

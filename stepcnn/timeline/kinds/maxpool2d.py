@@ -10,7 +10,6 @@ from stepcnn.engine.kinds.maxpool2d import (
 )
 from stepcnn.engine.types import Array
 from stepcnn.timeline.numbers import idx, num
-from stepcnn.wording import count
 from stepcnn.timeline.ops.base import (
     GradientBackward,
     History,
@@ -20,6 +19,7 @@ from stepcnn.timeline.ops.base import (
     StepBody,
 )
 from stepcnn.timeline.step import Partial, Region, TensorId
+from stepcnn.wording import count
 
 
 def _winner(ctx: OpContext, index: tuple[int, ...]) -> tuple[slice, slice, tuple[int, int], Array]:
