@@ -15,6 +15,7 @@ import sys
 from asyncio.subprocess import Process
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from aiohttp import WSCloseCode, web
 from textual_serve.app_service import AppService
@@ -89,6 +90,10 @@ class StepcnnServer(Server):
         return response
 
     async def handle_websocket(self, request: web.Request) -> web.WebSocketResponse:
+        origin = request.headers.get("Origin")
+        if origin is not None and urlsplit(origin).netloc != request.host:
+            # Another web site's page, open in the same browser, may not drive a session.
+            raise web.HTTPForbidden(text="stepcnn serve: sessions start from its own page")
         websocket = web.WebSocketResponse(heartbeat=15)
         width = to_int(request.query.get("width", "80"), 80)
         height = to_int(request.query.get("height", "24"), 24)

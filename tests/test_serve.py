@@ -127,6 +127,7 @@ async def test_two_tabs_are_two_sessions_and_nothing_is_left_running() -> None:
             first, second = await context.new_page(), await context.new_page()
             for page in (first, second):
                 await page.goto(url)
+            for page in (first, second):
                 await page.wait_for_selector("body.-first-byte", timeout=30_000)
             await _until(lambda: len(_children(server.pid)) == 2, 20, "two app processes")
             sessions = _children(server.pid)
@@ -145,18 +146,15 @@ async def test_two_tabs_are_two_sessions_and_nothing_is_left_running() -> None:
             await _until(lambda: len(_children(server.pid)) == 1, 15, "the closed tab's app to end")
             await second.close()
             await _until(lambda: not _children(server.pid), 15, "the second app to end")
-            await browser.close()
 
-        # A server stopped with sessions open ends them too.
-        async with async_playwright() as p:
-            browser = await p.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
-            page = await browser.new_page()
-            await page.goto(url)
-            await page.wait_for_selector("body.-first-byte", timeout=30_000)
+            # A server stopped with a session open ends it too.
+            third = await context.new_page()
+            await third.goto(url)
+            await third.wait_for_selector("body.-first-byte", timeout=30_000)
             await _until(lambda: len(_children(server.pid)) == 1, 20, "an app process")
             sessions |= _children(server.pid)
             server.send_signal(signal.SIGTERM)
-            output, _ = server.communicate(timeout=20)
+            output, _ = await asyncio.to_thread(server.communicate, timeout=20)
             await browser.close()
         assert server.returncode == 0, output.decode(errors="replace")
         await _until(lambda: not any(_alive(pid) for pid in sessions), 5, "every session to end")
@@ -193,3 +191,34 @@ def test_a_taken_port_and_a_bad_scenario_are_one_line_and_exit_2(tmp_path: Path)
     )
     assert refused.returncode == 2 and refused.stdout == ""  # refused before any server starts
     assert refused.stderr.startswith(f"{bad}: learning_rate: is required")
+
+
+async def test_another_sites_page_cannot_open_a_session() -> None:
+    import aiohttp
+
+    port = _free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "stepcnn", "serve", "tour", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+
+        def listening() -> bool:
+            with socket.socket() as s:
+                return s.connect_ex(("127.0.0.1", port)) == 0
+
+        await _until(listening, 20, "the server to listen")
+        url = f"http://127.0.0.1:{port}/ws"
+        async with aiohttp.ClientSession() as client:
+            with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
+                await client.ws_connect(url, origin="http://evil.example")
+            assert refused.value.status == 403
+            socket_ = await client.ws_connect(url, origin=f"http://127.0.0.1:{port}")
+            await _until(lambda: len(_children(server.pid)) == 1, 20, "the page's own session")
+            await socket_.close()
+        await _until(lambda: not _children(server.pid), 15, "the session to end")
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(20)
