@@ -1054,7 +1054,7 @@ def test_an_element_of_a_pair_is_named() -> None:
         ('op = "conv2d.forward"\nindex = [0, 0]', "narration.at[0].index", "outside"),
         ('op = "maxpool2d.forward"', "narration.at[0].op", "no step has"),
         ('layer = 2\nphase = "update"', "narration.at[0].layer", "no step has"),
-        ("iteration = 7", "narration.at[0].iteration", "has 1 iteration (0–0)"),
+        ("iteration = 7", "narration.at[0].iteration", "has 1 iteration (1–1)"),
         ('phase = "forward"\nsteps = [500, 600]', "narration.at[0].steps", "can never match"),
     ],
 )

@@ -8,6 +8,7 @@ op the network does not run is reported with the rule's path instead of silently
 from stepcnn.engine.layers import Layer, Shape
 from stepcnn.scenario.errors import Problem
 from stepcnn.scenario.narration import StepRule
+from stepcnn.wording import count
 
 
 def _shape_text(shape: tuple[int, ...]) -> str:
@@ -24,17 +25,18 @@ def rule_problems(
 ) -> list[Problem]:
     """One problem per rule that no step of any iteration can match."""
     from stepcnn.timeline.layout import Layout
+    from stepcnn.timeline.numbering import position, shown
 
     layout = Layout(layers, shapes, batch_size, loss)
     problems = []
     for rule in rules:
-        if rule.iteration is not None and rule.iteration >= iterations:
+        # Rules count iterations and steps as the screen does, from 1.
+        if rule.iteration is not None and rule.iteration > iterations:
             problems.append(
                 Problem(
                     f"{rule.path}.iteration",
-                    f"can never match: the scenario has {iterations} "
-                    f"iteration{'s' if iterations != 1 else ''} "
-                    f"(0–{iterations - 1}), got {rule.iteration}",
+                    f"can never match: the scenario has {count(iterations, 'iteration')} "
+                    f"(1–{iterations}), got {rule.iteration}",
                 )
             )
             continue
@@ -73,14 +75,15 @@ def rule_problems(
                 continue
             segments = fits
         if rule.steps is not None:
-            first, last = rule.steps
+            first, last = (position(n) for n in rule.steps)
             if not any(s.start <= last and first < s.end for s in segments):
+                low = shown(min(s.start for s in segments))
+                high = max(s.end for s in segments)  # the number of the last one
                 problems.append(
                     Problem(
                         f"{rule.path}.steps",
-                        f"can never match: the steps it selects are numbers "
-                        f"{min(s.start for s in segments)}–{max(s.end for s in segments) - 1} "
-                        f"of each iteration, got [{first}, {last}]",
+                        f"can never match: the steps it selects are numbers {low}–{high} "
+                        f"of each iteration, got [{rule.steps[0]}, {rule.steps[1]}]",
                     )
                 )
     return problems
