@@ -80,6 +80,11 @@ def iteration_json(run: TrainingRun, i: int, layers: Sequence[int] | None = None
                 "weight_after": tensor(layer.params_after.weight),
                 "bias_after": tensor(layer.params_after.bias),
             }
+        if layer.velocity_after is not None:  # momentum > 0: the buffer after the update
+            entry["velocity"] = {
+                "weight": tensor(layer.velocity_after.weight),
+                "bias": tensor(layer.velocity_after.bias),
+            }
         entries.append(entry)
     return {
         "iteration": shown(i),

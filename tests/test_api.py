@@ -36,7 +36,9 @@ def test_steps_are_numbered_as_trace_numbers_them(capsys) -> None:
     for k in (0, 7, len(records) // 2, len(records) - 1):
         step = lesson.step(k)
         assert lesson.steps[k].as_json() == step.as_json()
-        assert step.as_json() | {"k": k} == records[k]  # trace adds k beside its line count
+        # trace adds its line count; unfiltered, line and step are the same number (k + 1)
+        assert {"line": k + 1, **step.as_json()} == records[k]
+        assert records[k]["step"] == k + 1
     assert [s.k for s in lesson.steps[3:6]] == [3, 4, 5]
     assert lesson.steps[-1].k == len(records) - 1
     with pytest.raises(IndexError):

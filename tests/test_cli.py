@@ -680,3 +680,17 @@ def test_a_step_outside_the_run_is_one_line_and_exit_2(capsys, value: str, words
     code, out, err = run(capsys, "hand-computable", "--step", value)
     assert code == 2 and out == ""
     assert len(err.splitlines()) == 1 and "--step" in err and words in err
+
+
+def test_export_carries_the_momentum_velocity_after_each_update(capsys) -> None:
+    doc = export(capsys, "lenet5", "--iterations", "2", "--layers", "0")
+    first, second = doc["iterations"]
+    assert doc["optimizer"]["momentum"] == 0.9
+    for it in (first, second):
+        (conv,) = it["layers"]
+        assert set(conv["velocity"]) == {"weight", "bias"}
+    # v = dW at the first iteration; v = 0.9·v + dW at the second (no weight decay here).
+    v1 = np.array(first["layers"][0]["velocity"]["weight"])
+    np.testing.assert_array_equal(v1, np.array(first["layers"][0]["grad_weight"]))
+    v2 = np.array(second["layers"][0]["velocity"]["weight"])
+    np.testing.assert_allclose(v2, 0.9 * v1 + np.array(second["layers"][0]["grad_weight"]))

@@ -88,7 +88,7 @@ def test_without_json_the_script_prints_each_iterations_loss(tmp_path) -> None:
     assert len(lines) == len(losses) == scenario.iterations
     for i, (line, loss) in enumerate(zip(lines, losses, strict=True)):
         head, value = line.rsplit(" ", 1)
-        assert head == f"iteration {i}: loss"
+        assert head == f"iteration {i + 1}: loss"  # counted from 1, as on the screen
         assert float(value) == pytest.approx(loss, rel=1e-9)
 
 

@@ -14,7 +14,7 @@ from stepcnn.figure import CHAR_WIDTH, LINE_HEIGHT, svg_to_png
 
 def _equation(capsys, scenario: str, k: int) -> str:
     assert main(["trace", scenario]) == 0
-    return json.loads(capsys.readouterr().out.splitlines()[k])["equation"]
+    return json.loads(capsys.readouterr().out.splitlines()[k - 1])["equation"]  # steps from 1
 
 
 def test_svg_is_the_screen_at_that_step_without_window_frame(capsys, tmp_path: Path) -> None:
@@ -27,7 +27,7 @@ def test_svg_is_the_screen_at_that_step_without_window_frame(capsys, tmp_path: P
     svg = out.read_text(encoding="utf-8")
     text = re.sub(r"<[^>]+>", "", svg).replace("&#160;", " ")
     assert equation.split(" = ")[0] in text  # "out[0,0,1,1]"
-    assert "step 4/" in text
+    assert "step 4 of " in text
     # The picture is the cells only: its view box starts where the cells start (the frame,
     # title and buttons of the window lie above and to the left of it).
     x, y, width, height = (float(v) for v in re.search(r'viewBox="([^"]+)"', svg).group(1).split())
@@ -80,8 +80,11 @@ def test_png_renderer_has_box_drawing_greek_and_odot() -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--step", "76"], "--step: step 76 is out of range: hand-computable.toml has steps 0–75"),
-        (["--step", "-1"], "--step: step -1 is out of range"),
+        (
+            ["--step", "77"],
+            "--step: step 77 is out of range: hand-computable.toml has 76 steps (1–76)",
+        ),
+        (["--step", "0"], "--step: step 0 is out of range"),
         (["--step", "1", "--view", "sideways"], "--view: unknown view 'sideways'; known: normal"),
         (["--step", "1", "--theme", "pink"], "--theme: unknown theme 'pink'"),
         (["--step", "1", "--size", "0x10"], "argument --size: must be between 1x1"),
@@ -97,7 +100,7 @@ def test_bad_requests_are_one_line_and_exit_2(capsys, tmp_path: Path, args, mess
 
 def test_unknown_extension_is_refused_before_any_work(capsys, tmp_path: Path) -> None:
     out = tmp_path / "x.jpeg"
-    assert main(["figure", "tour", "--step", "0", "-o", str(out)]) == 2
+    assert main(["figure", "tour", "--step", "1", "-o", str(out)]) == 2
     err = capsys.readouterr().err
     assert err == f"stepcnn figure: {out}: unknown picture format '.jpeg'; use .svg or .png\n"
     assert not out.exists()
