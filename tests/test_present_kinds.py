@@ -173,6 +173,16 @@ def test_update_panels_show_decay_and_velocity_with_momentum() -> None:
                     if array.ndim == 1:
                         want = [fmt(array, p)]
                     assert [t.tolist() for t in texts] == [e.tolist() for e in want], key
+                # The bias follows the same rule: b, db, λ·b, v before (not at the first), v, b new.
+                b, db = lr.params.bias[o], lr.grads.bias[o]
+                vb0 = None if lr.velocity is None else lr.velocity.bias[o]
+                vb = db + lam * b if vb0 is None else mu * vb0 + db + lam * b
+                bias = [b, db, lam * b, *([] if vb0 is None else [vb0]), vb, b - eta * vb]
+                labels = ["b", "db", "λb", *([] if vb0 is None else ["v"]), "v new", "b new"]
+                assert [g.label for g in panels["bias"].grids] == labels
+                assert [shown(g).ravel()[0] for g in panels["bias"].grids] == fmt(
+                    np.array(bias), p
+                ).tolist()
                 title = panels["v_after"].title
                 assert title == (f"v[{o}] = g (first)" if iteration == 0 else f"v[{o}] = μ·v + g")
                 assert panels["after"].title == f"W[{o}] ← W − η·v"
