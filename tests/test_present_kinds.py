@@ -215,6 +215,11 @@ def test_new_kinds_paint_at_every_width_and_show_their_source(op: str) -> None:
         texts, placed = paint(panels, width, height)
         assert [len(t) for t in texts] == [width] * height
         assert placed
+        for pl in placed:  # titles and captions whole, where the panel has its natural width
+            if width == 160 and pl.panel.caption:
+                assert f" {pl.panel.caption} " in texts[pl.y + pl.height - 1], pl.panel.caption
+            if width == 160:
+                assert f" {pl.panel.title} " in texts[pl.y], pl.panel.title
     code, line, where = source_for(op)
     working = code.splitlines()[line - 1]
     assert where.startswith("stepcnn.engine.")

@@ -760,8 +760,10 @@ def expected_numbers(case: Case, r: IterationRecord, step: Step) -> list[float]:
             return numbers
         (kh, kw), (sh, sw) = lr.cache.kernel, lr.cache.stride
         n, ch, r_, s = index
-        window = lr.input[n, ch, r_ * sh : r_ * sh + kh, s * sw : s * sw + kw]
-        return [value, *window.ravel()[:16]]
+        window = lr.input[n, ch, r_ * sh : r_ * sh + kh, s * sw : s * sw + kw].ravel()[:16]
+        if seg.kind == "avgpool2d":  # a sum: "a + b − c", later terms without their sign
+            return [value, window[0], *np.abs(window[1:]), float(kh * kw)]
+        return [value, *window]
     g = lr.grad_output[index]
     if seg.kind in ("relu", "leaky_relu"):
         return [g, lr.input[index], lr.grad_input[index]]
