@@ -872,8 +872,9 @@ def test_the_same_scenario_gives_a_byte_identical_trace(fmt: str) -> None:
     assert trace_text(case, fmt).encode() == first.encode()
 
 
-def test_trace_jsonl_lists_every_step_with_the_engine_values() -> None:
-    case = CASES["mse_map"]
+@pytest.mark.parametrize("name", ["mse_map", "lenet_like"])
+def test_trace_jsonl_lists_every_step_with_the_engine_values(name: str) -> None:
+    case = CASES[name]
     p = prepared(case)
     lines = [json.loads(line) for line in trace_text(case, "jsonl").splitlines()]
     assert len(lines) == len(p.timeline)

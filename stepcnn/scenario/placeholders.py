@@ -16,7 +16,7 @@ PLACEHOLDERS: dict[str, str] = {
     "iteration": "the training iteration",
     "phase": "forward, backward or update",
     "layer": "the layer index into [[layers]] (— for loss steps)",
-    "layer_type": "conv2d, relu, maxpool2d, flatten, linear, cross_entropy or mse",
+    "layer_type": "the layer's type (conv2d, tanh, avgpool2d, …) or the loss (cross_entropy, mse)",
     "op": 'the operation, e.g. "conv2d.backward"',
     "index": "the element or slice the step works on, e.g. [0, 1, 2, 3]",
     "value": "the value computed (forward) or the gradient propagated (backward)",
