@@ -521,3 +521,37 @@ def test_avgpool2d_floor_mode_drops_the_cells_no_window_reaches() -> None:
     dx, _, _ = avgpool2d_backward(np.full((1, 1, 2, 2), 4.0), cache)
     np.testing.assert_array_equal(dx[0, 0, 2], np.zeros(5))
     np.testing.assert_array_equal(dx[0, 0, 0], [1, 1, 0, 1, 1])
+
+
+DEFAULTS = """
+title = "defaults"
+learning_rate = 0.1
+loss = "mse"
+[[samples]]
+input = [[[1.0, 2.0, 3.0, 4.0], [5.0, 6.0, 7.0, 8.0], [9.0, 10.0, 11.0, 12.0], [0, 0, 0, 0]]]
+target = [[[0.0, 0.0], [0.0, 0.0]]]
+[[layers]]
+type = "avgpool2d"
+kernel_size = 2
+[[layers]]
+type = "leaky_relu"
+[[layers]]
+type = "tanh"
+[[layers]]
+type = "sigmoid"
+"""
+
+
+def test_scenario_layers_of_the_new_kinds_take_pytorch_defaults() -> None:
+    """avgpool2d's stride defaults to its kernel (AvgPool2d(k)), leaky_relu's slope to 0.01;
+    momentum and weight decay default to 0 (plain SGD, no velocity kept)."""
+    scenario = parse_scenario(DEFAULTS, "defaults.toml")
+    pool, leaky, tanh, sigmoid = scenario.layers
+    assert pool == AvgPool2d((2, 2), (2, 2))
+    assert scenario.shapes[1] == (1, 2, 2)  # (4 − 2)/2 + 1 = 2
+    assert leaky == LeakyReLU(0.01)
+    assert (tanh, sigmoid) == (Tanh(), Sigmoid())
+    assert scenario.optimizer == SGD(0.1, 0.0, 0.0)
+    record = TrainingRun(scenario).record(0)
+    # Means of the 2×2 windows: (1+2+5+6)/4 = 3.5, (3+4+7+8)/4 = 5.5, (9+10)/4 = 4.75, 5.75.
+    np.testing.assert_allclose(record.layers[0].output[0, 0], [[3.5, 5.5], [4.75, 5.75]])

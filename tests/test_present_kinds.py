@@ -28,14 +28,12 @@ iterations = 2
 [display]
 precision = 4
 [[samples]]
-input = [[[0.9, -0.4, 0.3, 0.0, -1.2, 0.5], [0.1, 0.7, -0.8, 1.1, 0.2, -0.3],
-          [-0.6, 0.4, 0.9, -0.2, 0.8, 0.1], [0.3, -1.0, 0.2, 0.6, -0.5, 0.7],
-          [1.2, 0.0, -0.3, 0.4, 0.9, -0.9], [-0.2, 0.5, 0.6, -0.7, 0.1, 0.3]]]
+input = [[[0.9, -0.4, 0.3, 0.0, -1.2], [0.1, 0.7, -0.8, 1.1, 0.2], [-0.6, 0.4, 0.9, -0.2, 0.8],
+          [0.3, -1.0, 0.2, 0.6, -0.5], [1.2, 0.0, -0.3, 0.4, 0.9]]]
 label = 1
 [[samples]]
-input = [[[0.2, 0.1, -0.5, 0.8, 0.3, -0.1], [0.6, -0.9, 0.4, 0.0, -0.2, 0.7],
-          [0.1, 0.3, 1.0, -0.4, 0.5, -0.6], [-0.8, 0.2, 0.7, 0.9, -0.1, 0.4],
-          [0.5, -0.3, 0.2, 0.1, 0.6, -1.1], [0.0, 0.9, -0.7, 0.3, 0.8, 0.2]]]
+input = [[[0.2, 0.1, -0.5, 0.8, 0.3], [0.6, -0.9, 0.4, 0.0, -0.2], [0.1, 0.3, 1.0, -0.4, 0.5],
+          [-0.8, 0.2, 0.7, 0.9, -0.1], [0.5, -0.3, 0.2, 0.1, 0.6]]]
 label = 0
 [[layers]]
 type = "conv2d"
@@ -64,8 +62,8 @@ type = "relu"
 type = "linear"
 out_features = 2
 """
-# Shapes: 1×6×6 → conv 2×6×6 → avgpool 3/2: (6 − 3)/2 + 1 = 2 → 2×2×2 → maxpool 2 → 2×1×1
-# → flatten 2 → linear 2.
+# Shapes: 1×5×5 → conv 2×5×5 → avgpool 3/2: (5 − 3)/2 + 1 = 2 → 2×2×2 (windows overlap on
+# row and column 2) → maxpool 2 → 2×1×1 → flatten 2 → linear 2.
 
 _SESSION: list[Session] = []
 
@@ -175,6 +173,16 @@ def test_update_panels_show_decay_and_velocity_with_momentum() -> None:
                     if array.ndim == 1:
                         want = [fmt(array, p)]
                     assert [t.tolist() for t in texts] == [e.tolist() for e in want], key
+                # The bias follows the same rule: b, db, λ·b, v before (not at the first), v, b new.
+                b, db = lr.params.bias[o], lr.grads.bias[o]
+                vb0 = None if lr.velocity is None else lr.velocity.bias[o]
+                vb = db + lam * b if vb0 is None else mu * vb0 + db + lam * b
+                bias = [b, db, lam * b, *([] if vb0 is None else [vb0]), vb, b - eta * vb]
+                labels = ["b", "db", "λb", *([] if vb0 is None else ["v"]), "v new", "b new"]
+                assert [g.label for g in panels["bias"].grids] == labels
+                assert [shown(g).ravel()[0] for g in panels["bias"].grids] == fmt(
+                    np.array(bias), p
+                ).tolist()
                 title = panels["v_after"].title
                 assert title == (f"v[{o}] = g (first)" if iteration == 0 else f"v[{o}] = μ·v + g")
                 assert panels["after"].title == f"W[{o}] ← W − η·v"
@@ -207,6 +215,11 @@ def test_new_kinds_paint_at_every_width_and_show_their_source(op: str) -> None:
         texts, placed = paint(panels, width, height)
         assert [len(t) for t in texts] == [width] * height
         assert placed
+        for pl in placed:  # titles and captions whole, where the panel has its natural width
+            if width == 160 and pl.panel.caption:
+                assert f" {pl.panel.caption} " in texts[pl.y + pl.height - 1], pl.panel.caption
+            if width == 160:
+                assert f" {pl.panel.title} " in texts[pl.y], pl.panel.title
     code, line, where = source_for(op)
     working = code.splitlines()[line - 1]
     assert where.startswith("stepcnn.engine.")

@@ -510,12 +510,15 @@ def test_update_steps_show_dw_decay_velocity_and_weights_with_momentum_and_decay
                 }
                 if lam:
                     want["decay"] = lam * lref.weight[o]
+                    want["bias_decay"] = lam * lref.bias[o : o + 1]
                 if mu:
                     assert lref.velocity_after is not None
                     want["velocity_after"] = lref.velocity_after[0][o]
+                    want["bias_velocity_after"] = lref.velocity_after[1][o : o + 1]
                     if it > 0:
                         assert lref.velocity_before is not None
                         want["velocity_before"] = lref.velocity_before[0][o]
+                        want["bias_velocity_before"] = lref.velocity_before[1][o : o + 1]
                 assert set(ops) == set(want), (it, o, sorted(ops))
                 for name, value in want.items():
                     np.testing.assert_allclose(ops[name], value, rtol=RTOL, atol=ATOL, err_msg=name)
@@ -728,9 +731,9 @@ def expected_numbers(case: Case, r: IterationRecord, step: Step) -> list[float]:
         if lam:
             numbers.append(lam)
         if mu:
-            numbers += [mu, lr.velocity_after.weight[first]]
+            numbers += [mu, lr.velocity_after.weight[first], lr.velocity_after.bias[o]]
             if lr.velocity is not None:  # v = g at the first iteration: no v before
-                numbers.append(lr.velocity.weight[first])
+                numbers += [lr.velocity.weight[first], lr.velocity.bias[o]]
         return numbers
     if seg.kind == "flatten":
         shape = lr.input.shape[1:] if seg.phase == "forward" else lr.grad_input.shape[1:]
@@ -757,8 +760,10 @@ def expected_numbers(case: Case, r: IterationRecord, step: Step) -> list[float]:
             return numbers
         (kh, kw), (sh, sw) = lr.cache.kernel, lr.cache.stride
         n, ch, r_, s = index
-        window = lr.input[n, ch, r_ * sh : r_ * sh + kh, s * sw : s * sw + kw]
-        return [value, *window.ravel()[:16]]
+        window = lr.input[n, ch, r_ * sh : r_ * sh + kh, s * sw : s * sw + kw].ravel()[:16]
+        if seg.kind == "avgpool2d":  # a sum: "a + b − c", later terms without their sign
+            return [value, window[0], *np.abs(window[1:]), float(kh * kw)]
+        return [value, *window]
     g = lr.grad_output[index]
     if seg.kind in ("relu", "leaky_relu"):
         return [g, lr.input[index], lr.grad_input[index]]
@@ -867,8 +872,9 @@ def test_the_same_scenario_gives_a_byte_identical_trace(fmt: str) -> None:
     assert trace_text(case, fmt).encode() == first.encode()
 
 
-def test_trace_jsonl_lists_every_step_with_the_engine_values() -> None:
-    case = CASES["mse_map"]
+@pytest.mark.parametrize("name", ["mse_map", "lenet_like"])
+def test_trace_jsonl_lists_every_step_with_the_engine_values(name: str) -> None:
+    case = CASES[name]
     p = prepared(case)
     lines = [json.loads(line) for line in trace_text(case, "jsonl").splitlines()]
     assert len(lines) == len(p.timeline)

@@ -10,8 +10,8 @@ over from iteration to iteration — and, in float64 with rtol 1e-6, it checks:
     grad_weight, grad_bias, weight_after, bias_after, and the momentum velocity after the
     update) and the loss;
   * the timeline: each forward/backward step's value against the same tensors, the number of
-    steps per segment, and each update step's operands (W and b before/after, dW, λ·W,
-    v before/after).
+    steps per segment, and each update step's operands (W and b before/after, dW, db, λ·W,
+    λ·b, v before/after of W and of b).
 """
 
 import random
@@ -221,7 +221,8 @@ class TorchRun:
 
 def check_update_steps(timeline, base: int, seg, lr, opt, theirs) -> None:
     """Each update step's operands: W, dW, λ·W, v before and after, W after, the bias."""
-    w_before, b_before, w_grad, b_grad, w_after, b_after, v_before, v_after = theirs
+    w_before, b_before, w_grad, b_grad, w_after, b_after, v_before, v_after = theirs[:8]
+    vb_before, vb_after = theirs[8:]
     for o in range(seg.count):
         ops = timeline[base + seg.start + o].operands
         where = f"{seg.op} L{seg.layer}[{o}]"
@@ -237,12 +238,21 @@ def check_update_steps(timeline, base: int, seg, lr, opt, theirs) -> None:
             close(f"{where} decay", ops["decay"], opt.weight_decay * w_before[o])
         else:
             assert "decay" not in ops, where
+        if opt.weight_decay:
+            close(f"{where} bias_decay", ops["bias_decay"], opt.weight_decay * b_before[o : o + 1])
         if opt.momentum:
             close(f"{where} velocity_after", ops["velocity_after"], v_after[o])
+            close(f"{where} bias_velocity_after", ops["bias_velocity_after"], vb_after[o : o + 1])
             if v_before is None:
                 assert "velocity_before" not in ops, where
+                assert "bias_velocity_before" not in ops, where
             else:
                 close(f"{where} velocity_before", ops["velocity_before"], v_before[o])
+                close(
+                    f"{where} bias_velocity_before",
+                    ops["bias_velocity_before"],
+                    vb_before[o : o + 1],
+                )
         else:
             assert "velocity_after" not in ops and "velocity_before" not in ops, where
 
@@ -292,6 +302,8 @@ def check_scenario(text: str, used: Counter) -> int:
                     b,
                     previous_velocity[j],
                     velocity[j],
+                    previous_velocity[j + 1],
+                    velocity[j + 1],
                 )
                 j += 2
         previous_velocity = [None if v is None else v.clone() for v in velocity]

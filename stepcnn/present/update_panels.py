@@ -5,7 +5,15 @@ import numpy as np
 from stepcnn.present.canvas import Canvas
 from stepcnn.present.grid import Panel
 
-BIAS_LABELS = {"bias_before": "b", "grad_bias": "db", "bias_after": "b new"}
+BIAS_LABELS = {
+    "bias_before": "b",
+    "grad_bias": "db",
+    "bias_decay": "λb",
+    "bias_velocity_before": "v",
+    "bias_velocity_after": "v new",
+    "bias_after": "b new",
+}
+"""The bias's numbers, in the order they are used (those the optimizer has)."""
 
 
 def param_update(cv: Canvas) -> list[Panel]:
@@ -55,11 +63,12 @@ def param_update(cv: Canvas) -> list[Panel]:
         ),
         Panel(
             "bias",
-            f"bias b[{o}] (db → new b)",
+            f"bias b[{o}] (db → new b)" if rule == "W − η·dW" else f"bias b[{o}] (same rule)",
             tuple(
                 grid
-                for name in ("bias_before", "grad_bias", "bias_after")
-                for grid in cv.operand_grids(ops[name], BIAS_LABELS[name])
+                for name, label in BIAS_LABELS.items()
+                if name in ops
+                for grid in cv.operand_grids(ops[name], label)
             ),
             row=1,
         ),

@@ -33,7 +33,8 @@ def tanh_backward(dout: Array, cache: TanhCache) -> tuple[Array, None, None]:
 
 
 def tanh_forward_naive(x: Array) -> tuple[Array, TanhCache]:
-    """Loop form of :func:`tanh_forward`: ``(e^x − e^−x) / (e^x + e^−x)`` via ``math.tanh``."""
+    """Loop form of :func:`tanh_forward`: ``(e^x − e^−x) / (e^x + e^−x)``, one element at a
+    time."""
     y = np.empty_like(x)
     for i, v in np.ndenumerate(x):
         y[i] = np.tanh(v)

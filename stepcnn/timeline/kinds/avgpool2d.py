@@ -25,6 +25,14 @@ def _window(ctx: OpContext, index: tuple[int, ...]) -> tuple[slice, slice, int]:
     return slice(r * sh, r * sh + kh), slice(s * sw, s * sw + kw), kh * kw
 
 
+def _sum_text(values: list[float]) -> str:
+    """``a + b − c``: a negative term after the first is written as a subtraction."""
+    text = num(values[0])
+    for v in values[1:]:
+        text += f" − {num(-v)}" if v < 0 else f" + {num(v)}"
+    return text
+
+
 class AvgPoolForward(OutputForward):
     name = "avgpool2d.forward"
 
@@ -33,7 +41,7 @@ class AvgPoolForward(OutputForward):
         rows, cols, count = _window(ctx, index)
         window = ctx.lr.input[n, c, rows, cols]
         value = float(ctx.lr.output[index])
-        listed = " + ".join(num(v) for v in window.ravel()[:16])
+        listed = _sum_text(window.ravel()[:16].tolist())
         if window.size > 16:
             listed += " + …"
         return StepBody(

@@ -7,7 +7,7 @@ iteration), ``W[o] ← W[o] − η·v[o]``.
 
 import numpy as np
 
-from stepcnn.engine.layers import Layer
+from stepcnn.engine.layers import Layer, Params
 from stepcnn.engine.types import Array
 from stepcnn.timeline.numbers import num, paren
 from stepcnn.timeline.ops.base import History, OpContext, StepBody, one_step
@@ -22,6 +22,25 @@ def _rule(ctx: OpContext, o: int, first: bool) -> str:
         return f"W[{o}] ← W[{o}] − η·({g})" if opt.weight_decay else f"W[{o}] ← W[{o}] − η·{g}"
     v = f"v[{o}] = {g}" if first else f"v[{o}] = μ·v[{o}] + {g}"
     return f"{v};  W[{o}] ← W[{o}] − η·v[{o}]"
+
+
+def _example(
+    ctx: OpContext, w0: float, g0: float, w1: float, v0: float | None, v1: float | None
+) -> str:
+    """One parameter's update with its numbers: ``v = μ·v + g + λ·w = …, w − η·v = w′``."""
+    opt = ctx.optimizer
+    eta, mu, lam = opt.learning_rate, opt.momentum, opt.weight_decay
+    g_text = f"{paren(g0)} + {num(lam)}·{paren(w0)}" if lam else paren(g0)
+    if opt.keeps_velocity:
+        assert v1 is not None
+        if v0 is None:
+            v_text = f"v = {g_text} = {num(v1)}"
+        else:
+            v_text = f"v = {num(mu)}·{paren(v0)} + {g_text} = {num(v1)}"
+        return f"{v_text}, {num(w0)} − {num(eta)}·{paren(v1)} = {num(w1)}"
+    if lam:
+        return f"{num(w0)} − {num(eta)}·({g_text}) = {num(w1)}"
+    return f"{num(w0)} − {num(eta)}·{g_text} = {num(w1)}"
 
 
 class ParamUpdate:
@@ -60,33 +79,38 @@ class ParamUpdate:
             else:
                 stepped = grads.weight[o] + lam * before.weight[o] if lam else grads.weight[o]
             magnitude = np.nan_to_num(np.abs(stepped), nan=np.inf)
-        cell = np.unravel_index(int(np.argmax(magnitude)), magnitude.shape)
+        cell = tuple(int(i) for i in np.unravel_index(int(np.argmax(magnitude)), magnitude.shape))
         w0, g0, w1 = (float(a[o][cell]) for a in (before.weight, grads.weight, after.weight))
         b0, gb, b1 = float(before.bias[o]), float(grads.bias[o]), float(after.bias[o])
-        where = f"W[{o}][" + ",".join(str(int(i)) for i in cell) + "]"
+        where = f"W[{o}][" + ",".join(str(i) for i in cell) + "]"
         constants = [f"η = {num(eta)}"]
         if mu:
             constants.append(f"μ = {num(mu)}")
         if lam:
             constants.append(f"λ = {num(lam)}")
-        g_text = f"{paren(g0)} + {num(lam)}·{paren(w0)}" if lam else paren(g0)
-        if opt.keeps_velocity:
-            assert lr.velocity_after is not None
-            v1 = float(lr.velocity_after.weight[o][cell])
-            if first:
-                v_text = f"v = {g_text} = {num(v1)}"
-            else:
-                assert lr.velocity is not None
-                v0 = float(lr.velocity.weight[o][cell])
-                v_text = f"v = {num(mu)}·{paren(v0)} + {g_text} = {num(v1)}"
-            example = f"{v_text}, {num(w0)} − {num(eta)}·{paren(v1)} = {num(w1)}"
-        elif lam:
-            example = f"{num(w0)} − {num(eta)}·({g_text}) = {num(w1)}"
-        else:
-            example = f"{num(w0)} − {num(eta)}·{g_text} = {num(w1)}"
+
+        def velocity(v: Params | None, part: int, at: tuple[int, ...]) -> float | None:
+            return None if v is None else float(v[part][at])
+
+        example = _example(
+            ctx,
+            w0,
+            g0,
+            w1,
+            velocity(lr.velocity, 0, (o, *cell)),
+            velocity(lr.velocity_after, 0, (o, *cell)),
+        )
+        bias = _example(
+            ctx, b0, gb, b1, velocity(lr.velocity, 1, (o,)), velocity(lr.velocity_after, 1, (o,))
+        )
+        bias_text = (
+            f"b[{o}] (db = {num(gb)}): {bias}"
+            if mu or lam  # the bias's step is not η·db: show it
+            else f"b[{o}]: {num(b0)} → {num(b1)} (db = {num(gb)})"
+        )
         equation = (
             f"{_rule(ctx, o, first)}  ({', '.join(constants)}; e.g. {where}: {example});  "
-            f"b[{o}]: {num(b0)} → {num(b1)} (db = {num(gb)})"
+            f"{bias_text}"
         )
         operands: dict[str, Array] = {
             "weight_before": before.weight[o],
@@ -99,11 +123,14 @@ class ParamUpdate:
         }
         if lam:
             operands["decay"] = lam * before.weight[o]
+            operands["bias_decay"] = np.array([lam * b0])
         if opt.keeps_velocity:
             assert lr.velocity_after is not None
             if lr.velocity is not None:
                 operands["velocity_before"] = lr.velocity.weight[o]
+                operands["bias_velocity_before"] = lr.velocity.bias[o : o + 1]
             operands["velocity_after"] = lr.velocity_after.weight[o]
+            operands["bias_velocity_after"] = lr.velocity_after.bias[o : o + 1]
         return StepBody(
             value=None,
             equation=equation,
