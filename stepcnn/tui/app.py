@@ -181,7 +181,7 @@ class StepCNNApp(App[int]):
             sep,
             (s.where, ""),
             sep,
-            (f"{shown(s.k)}/{s.total}" if short else counter("step", s.k, s.total), BOLD),
+            (f"{shown(s.k):,}/{s.total:,}" if short else counter("step", s.k, s.total), BOLD),
             sep,
             (loss_text(s.loss, s.previous_loss, short), ""),
         ]
