@@ -1001,7 +1001,7 @@ async def test_one_step_numbering_for_the_screen_colon_and_trace() -> None:
 
     app = make_app("hand-computable")
     out = io.StringIO()
-    write_trace(app.session.run, out, phase=None, layer=None, fmt="jsonl")
+    write_trace(app.session.run, out, phase=None, fmt="jsonl")
     records = {r["step"]: r for r in map(json.loads, out.getvalue().splitlines())}
     async with app.run_test(size=SIZE) as pilot:
         for number in (1, 17, len(app.session.timeline)):
@@ -1091,7 +1091,7 @@ async def test_weight_view_home_and_end_and_no_negative_zero() -> None:
 async def test_the_source_pane_holds_the_whole_function_with_the_working_line_in_view() -> None:
     import inspect
 
-    from stepcnn.engine import conv
+    from stepcnn.engine.kinds import conv2d as conv
     from stepcnn.tui.source_pane import SourcePane
 
     app = make_app("tour")

@@ -12,11 +12,11 @@ Schema (all optional)::
 
 from dataclasses import dataclass
 
+from stepcnn.engine.network import PHASES
 from stepcnn.scenario.fields import MISSING, Table, describe, suggest
 from stepcnn.wording import one_of
 
 PANELS = ("network", "sparkline", "equation", "narration", "source")
-PHASES = ("forward", "backward", "update")
 
 
 @dataclass(frozen=True)

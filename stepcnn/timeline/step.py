@@ -5,10 +5,11 @@ from typing import NamedTuple
 
 import numpy as np
 
+from stepcnn.engine.network import PHASES
 from stepcnn.engine.types import Array
 from stepcnn.timeline.numbering import shown
 
-PHASES = ("forward", "backward", "update")
+__all__ = ["PHASES", "CellIndex", "Partial", "Region", "Step", "TensorId"]
 
 
 class TensorId(NamedTuple):
