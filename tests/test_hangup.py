@@ -20,7 +20,14 @@ from pathlib import Path
 
 import pytest
 
-from stepcnn.tui.hangup import GONE_GRACE, GRACE, HANGUP_STATUS, TerminalWatch, wait_for_hangup
+from stepcnn.tui.hangup import (
+    GONE_GRACE,
+    GRACE,
+    HANGUP_STATUS,
+    TerminalWatch,
+    input_has_ended,
+    wait_for_hangup,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 DEADLINE = 2.0  # seconds from the terminal going away to no process left
@@ -144,7 +151,7 @@ def test_killing_the_tmux_session_leaves_no_process(tmux: list[str], starter: st
 class PtyApp:
     """The app on the slave side of a pty of 80×24; the master's output is collected."""
 
-    def __init__(self, stdin_pipe: bool = False) -> None:
+    def __init__(self, stdin_pipe: bool = False, stdin_null: bool = False) -> None:
         self.master, slave = os.openpty()
         fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
         self.output = bytearray()
@@ -152,7 +159,7 @@ class PtyApp:
         self._stop = threading.Event()
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "stepcnn", "hand-computable"],
-            stdin=subprocess.PIPE if stdin_pipe else slave,
+            stdin=subprocess.PIPE if stdin_pipe else subprocess.DEVNULL if stdin_null else slave,
             stdout=slave,
             stderr=slave,
             env={**_clean_env(), "TERM": "xterm-256color"},
@@ -245,6 +252,33 @@ def test_the_end_of_stdin_ends_the_app() -> None:
         assert app.proc.returncode == HANGUP_STATUS
     finally:
         app.close()
+
+
+def test_input_that_can_bring_no_key_ends_the_app() -> None:
+    app = PtyApp(stdin_null=True)  # < /dev/null: end-of-file from the start
+    try:
+        app.ended_within(STARTUP)
+        assert app.proc.returncode == HANGUP_STATUS
+        time.sleep(0.1)
+        assert b"\x1b[?1049l" in bytes(app.output)  # it started, then ended in order
+    finally:
+        app.close()
+
+
+def test_input_has_ended_only_for_files_and_devices_that_are_not_terminals(
+    tmp_path: Path,
+) -> None:
+    master, slave = os.openpty()
+    read_end, write_end = os.pipe()
+    file = tmp_path / "keys.txt"
+    file.write_text("q")
+    with open(os.devnull) as null, open(file) as text:
+        assert input_has_ended(null.fileno()) and input_has_ended(text.fileno())
+    assert not input_has_ended(slave)  # a terminal
+    assert not input_has_ended(read_end)  # a pipe: its end is a hang-up poll() reports
+    for fd in (master, slave, read_end, write_end):
+        os.close(fd)
+    assert input_has_ended(write_end)  # closed
 
 
 def test_q_still_ends_with_status_0(pty_app: PtyApp) -> None:

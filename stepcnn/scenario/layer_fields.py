@@ -75,7 +75,8 @@ def needs_map(table: Table, in_shape: Shape, kind: str) -> bool:
     if len(in_shape) != 3:
         table.error(
             "type",
-            f"{kind} needs a C×H×W input but gets a flat vector of {count(in_shape[0], 'number')} "
+            f"{kind} needs a C×H×W input but gets a flat vector of "
+            f"{count(in_shape[0], 'number')} "
             "(a flatten or linear layer came before it)",
         )
         return False

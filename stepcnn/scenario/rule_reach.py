@@ -25,18 +25,16 @@ def rule_problems(
 ) -> list[Problem]:
     """One problem per rule that no step of any iteration can match."""
     from stepcnn.timeline.layout import Layout
-    from stepcnn.timeline.numbering import position, shown
 
     layout = Layout(layers, shapes, batch_size, loss)
     problems = []
     for rule in rules:
-        # Rules count iterations and steps as the screen does, from 1.
-        if rule.iteration is not None and rule.iteration > iterations:
+        if rule.iteration is not None and rule.iteration > iterations:  # counted from 1
             problems.append(
                 Problem(
                     f"{rule.path}.iteration",
-                    f"can never match: the scenario has {count(iterations, 'iteration')} "
-                    f"(1–{iterations}), got {rule.iteration}",
+                    f"can never match: the scenario has {count(iterations, 'iteration')}"
+                    f"{f' (1–{iterations})' if iterations > 1 else ''}, got {rule.iteration}",
                 )
             )
             continue
@@ -75,15 +73,14 @@ def rule_problems(
                 continue
             segments = fits
         if rule.steps is not None:
-            first, last = (position(n) for n in rule.steps)
-            if not any(s.start <= last and first < s.end for s in segments):
-                low = shown(min(s.start for s in segments))
-                high = max(s.end for s in segments)  # the number of the last one
+            first, last = rule.steps  # counted from 1: a segment holds start + 1 … end
+            if not any(s.start + 1 <= last and first <= s.end for s in segments):
                 problems.append(
                     Problem(
                         f"{rule.path}.steps",
-                        f"can never match: the steps it selects are numbers {low}–{high} "
-                        f"of each iteration, got [{rule.steps[0]}, {rule.steps[1]}]",
+                        f"can never match: the steps it selects are numbers "
+                        f"{min(s.start for s in segments) + 1}–{max(s.end for s in segments)} "
+                        f"of each iteration, got [{first}, {last}]",
                     )
                 )
     return problems

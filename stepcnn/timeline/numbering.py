@@ -23,5 +23,5 @@ def position(number: int) -> int:
 
 
 def counter(noun: str, position_: int, total: int) -> str:
-    """``counter("step", 16, 820)`` → ``"step 17 of 820"``."""
-    return f"{noun} {shown(position_)} of {total}"
+    """``counter("step", 16, 820)`` → ``"step 17 of 820"`` (``"step 1,017 of 51,600"``)."""
+    return f"{noun} {shown(position_):,} of {total:,}"

@@ -89,8 +89,9 @@ class StepCNNApp(App[int]):
         self.title = f"stepcnn — {self.session.scenario.title}"
         self._player = self.set_interval(1 / FRAME_RATE, self._tick, pause=True)
         if not self.is_headless:  # end with the terminal (SIGHUP, or its input/output gone)
+            keys = sys.__stdin__.fileno() if sys.__stdin__ is not None else None
             fds = [f.fileno() for f in (sys.__stdin__, sys.__stderr__) if f is not None]
-            TerminalWatch(lambda: self.exit(return_code=HANGUP_STATUS), fds).start()
+            TerminalWatch(lambda: self.exit(return_code=HANGUP_STATUS), fds, input_fd=keys).start()
         if self.watch_file and self._path() is not None:
             self._mtime = self._file_mtime()
             self.set_interval(1.0, self._check_file)
@@ -181,7 +182,7 @@ class StepCNNApp(App[int]):
             sep,
             (s.where, ""),
             sep,
-            (f"{shown(s.k)}/{s.total}" if short else counter("step", s.k, s.total), BOLD),
+            (f"{shown(s.k):,}/{s.total:,}" if short else counter("step", s.k, s.total), BOLD),
             sep,
             (loss_text(s.loss, s.previous_loss, short), ""),
         ]

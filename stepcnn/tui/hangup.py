@@ -10,7 +10,9 @@ keeps a core busy forever. So two things end the app:
   still there (``kill -HUP``);
 - a hang-up or error on the terminal's file descriptors (its input, its output), seen by a
   thread blocked in ``poll()`` with no events requested — only ``POLLHUP``, ``POLLERR`` and
-  ``POLLNVAL`` wake it, so it reads nothing and costs nothing while the terminal is there.
+  ``POLLNVAL`` wake it, so it reads nothing and costs nothing while the terminal is there;
+- input that can bring no key at all (``< /dev/null``, a file), where Textual would read
+  end-of-file in a loop just the same.
 
 Writing to a terminal that is gone can block Textual's writer thread for good, so once the
 app has been asked to end, the process is ended outright if the orderly exit takes longer
@@ -22,6 +24,7 @@ import asyncio
 import os
 import select
 import signal
+import stat
 import threading
 from collections.abc import Callable, Iterable
 
@@ -48,6 +51,18 @@ def wait_for_hangup(fds: Iterable[int], timeout: float | None = None) -> int | N
             return None
 
 
+def input_has_ended(fd: int) -> bool:
+    """Input that can bring no more keys: a file or a device other than a terminal
+    (``< /dev/null``, ``< notes.txt``). Reading it gives end-of-file at once or soon, and
+    ``poll()`` never reports a hang-up for it."""
+    try:
+        mode = os.fstat(fd).st_mode
+    except OSError:
+        return True  # closed
+    finite = stat.S_ISREG(mode) or stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
+    return finite and not os.isatty(fd)
+
+
 def let_go_of_terminal() -> None:
     """Point stdout and stderr at /dev/null: after a hang-up, writing to them can only fail.
 
@@ -64,6 +79,8 @@ class TerminalWatch:
     """Call ``exit_app`` once, on SIGHUP or when a terminal descriptor hangs up.
 
     ``grace``: seconds for the orderly exit while the terminal is there, and once it is gone.
+    ``input_fd``: where the keys come from; if that can bring none (:func:`input_has_ended`),
+    the app ends at once.
     """
 
     def __init__(
@@ -72,9 +89,12 @@ class TerminalWatch:
         fds: Iterable[int],
         grace: tuple[float, float] = (GRACE, GONE_GRACE),
         hard_exit: Callable[[int], object] = os._exit,
+        *,
+        input_fd: int | None = None,
     ) -> None:
         self._exit_app = exit_app
         self._fds = tuple(fds)
+        self._input_fd = input_fd
         self._grace = grace
         self._hard_exit = hard_exit
         self._ending = False
@@ -87,7 +107,8 @@ class TerminalWatch:
         threading.Thread(target=self._watch, name="stepcnn-hangup", daemon=True).start()
 
     def _watch(self) -> None:
-        wait_for_hangup(self._fds)
+        if self._input_fd is None or not input_has_ended(self._input_fd):
+            wait_for_hangup(self._fds)
         assert self._loop is not None
         try:
             self._loop.call_soon_threadsafe(self.hang_up)
