@@ -211,3 +211,17 @@ def test_a_backward_kind_without_a_rule_asks_for_dx_where_the_step_writes(op: st
             float(timeline.tensor_at(k, region.tensor).values[region.cells])
         )
     assert question(bare) is not None and question(bare).prompt.startswith("g = dL/dout")
+
+
+def test_operands_are_written_with_channels_side_by_side_and_long_vectors_cut() -> None:
+    from stepcnn.tui.predict import operand_text
+
+    text = operand_text("patch", np.array([[[1.0, -2.0], [3.0, 4.0]], [[5.0, 6.0], [7.0, 8.0]]]))
+    assert text.splitlines() == [
+        "patch (2×2×2):",
+        "    ch 0      │ ch 1",
+        "     1.0 −2.0 │  5.0  6.0",
+        "     3.0  4.0 │  7.0  8.0",
+    ]
+    long = operand_text("input", np.arange(100.0))
+    assert long.startswith("input (100): 0.0  1.0") and long.endswith("… 76 more")

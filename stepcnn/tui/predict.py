@@ -36,7 +36,7 @@ def operand_text(name: str, array: Array) -> str:
         lines = []
         if len(maps) > 1:
             heads = [f"ch {c}".ljust((width + 1) * a.shape[-1] - 1) for c in range(len(maps))]
-            lines.append("    " + " │ ".join(heads))
+            lines.append(("    " + " │ ".join(heads)).rstrip())
         for r in range(a.shape[-2]):
             cells = [" ".join(f"{num(v):>{width}}" for v in m[r]) for m in maps]
             lines.append("    " + " │ ".join(cells))
