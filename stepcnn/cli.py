@@ -15,12 +15,7 @@ from stepcnn import __version__
 from stepcnn.scenario import ScenarioError
 from stepcnn.scenario.builtin import DEFAULT
 from stepcnn.scenario.limits import MAX_ITERATIONS
-
-EXIT_USAGE = 2
-
-
-class UsageError(Exception):
-    """A bad command line (unknown option, bad value): one line, exit 2."""
+from stepcnn.usage import EXIT_USAGE, UsageError
 
 
 class Parser(argparse.ArgumentParser):

@@ -14,7 +14,7 @@ from stepcnn.engine.types import Array
 from stepcnn.scenario.budget import size_problems
 from stepcnn.scenario.errors import Problem, ScenarioError
 from stepcnn.scenario.model import Scenario
-from stepcnn.timeline import LOSS_LAYER, Condition, Step, TensorId, Timeline, find
+from stepcnn.timeline import Condition, Step, TensorId, Timeline, find
 from stepcnn.timeline.navigation import next_boundary, previous_boundary
 from stepcnn.training import TrainingRun
 
@@ -187,8 +187,7 @@ class Session:
         """Set (or clear) a breakpoint on the current layer and operation: continuing stops
         where that operation starts (its first step), in every iteration."""
         step = self.step
-        layer = LOSS_LAYER if step.layer is None else step.layer
-        condition = Condition(layer=layer, op=step.op, entry=True)
+        condition = Condition(layer=step.layer, op=step.op, entry=True)
         where = "loss" if step.layer is None else f"layer {step.layer}"
         return self._toggle(Breakpoint(condition, f"entering {where} {step.op}"))
 

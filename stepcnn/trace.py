@@ -5,18 +5,19 @@ from typing import TextIO
 
 from rich.markup import escape
 
-from stepcnn.cli import UsageError
 from stepcnn.timeline import Timeline
-from stepcnn.timeline.search import LOSS_LAYER
+from stepcnn.timeline.search import ANY, Anything
 from stepcnn.training import TrainingRun
+from stepcnn.usage import UsageError
 
 
-def parse_layer_filter(text: str | None, layer_count: int) -> int | None:
-    """``--layer``: a layer index, or ``loss`` (returned as LOSS_LAYER)."""
+def parse_layer_filter(text: str | None, layer_count: int) -> int | Anything | None:
+    """``--layer``: a layer index, or ``loss`` (None: the loss belongs to no layer); no
+    ``--layer``: ANY."""
     if text is None:
-        return None
+        return ANY
     if text == "loss":
-        return LOSS_LAYER
+        return None
     if text.isascii() and text.isdigit() and int(text) < layer_count:
         return int(text)
     raise UsageError(
@@ -26,11 +27,15 @@ def parse_layer_filter(text: str | None, layer_count: int) -> int | None:
 
 
 def write_trace(
-    run: TrainingRun, out: TextIO, *, phase: str | None, layer: int | None, fmt: str
+    run: TrainingRun,
+    out: TextIO,
+    *,
+    phase: str | None,
+    layer: int | Anything | None = ANY,
+    fmt: str,
 ) -> None:
     """Print the steps that pass the filters; ``step`` counts the lines printed."""
     timeline = Timeline(run)
-    want_layer = None if layer is None else (None if layer == LOSS_LAYER else layer)
     line = 0
     console = None
     if fmt == "text":
@@ -41,7 +46,7 @@ def write_trace(
         for seg in timeline.segments:
             if phase is not None and seg.phase != phase:
                 continue
-            if layer is not None and seg.layer != want_layer:
+            if layer is not ANY and seg.layer != layer:
                 continue
             first = iteration * timeline.per_iteration + seg.start
             for k in range(first, first + seg.count):

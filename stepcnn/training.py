@@ -8,7 +8,6 @@ import threading
 
 import numpy as np
 
-from stepcnn.engine.layers import Params
 from stepcnn.engine.network import IterationRecord, train_iteration
 from stepcnn.engine.types import Array
 from stepcnn.scenario.model import Scenario
@@ -44,13 +43,14 @@ class TrainingRun:
 
     def _compute(self, i: int) -> IterationRecord:
         s = self.scenario
-        params = s.initial_params if i == 0 else self._params_after(self._records[i - 1])
+        if i == 0:
+            params, velocity = s.initial_params, None
+        else:
+            previous = self._records[i - 1].layers
+            params = tuple(layer.params_after for layer in previous)
+            velocity = tuple(layer.velocity_after for layer in previous)
         samples, x, y = s.batch(i)
-        return train_iteration(s.layers, params, x, y, s.loss, s.learning_rate, i, samples)
-
-    @staticmethod
-    def _params_after(record: IterationRecord) -> tuple[Params | None, ...]:
-        return tuple(layer.params_after for layer in record.layers)
+        return train_iteration(s.layers, params, x, y, s.loss, s.optimizer, i, samples, velocity)
 
     def losses(self, upto: int | None = None) -> Array:
         """The loss of each computed iteration (computing up to ``upto`` first)."""

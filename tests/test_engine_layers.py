@@ -26,14 +26,19 @@ from stepcnn.engine import (
     relu_forward,
     sgd_update,
 )
-from stepcnn.engine.conv import conv2d_backward_naive, conv2d_forward_naive
-from stepcnn.engine.flatten import flatten_backward_naive, flatten_forward_naive
-from stepcnn.engine.layers import Conv2d, Flatten, Linear, MaxPool2d, Params, ReLU, shapes_through
-from stepcnn.engine.linear import linear_backward_naive, linear_forward_naive
+from stepcnn.engine.kinds.conv2d import Conv2d, conv2d_backward_naive, conv2d_forward_naive
+from stepcnn.engine.kinds.flatten import Flatten, flatten_backward_naive, flatten_forward_naive
+from stepcnn.engine.kinds.linear import Linear, linear_backward_naive, linear_forward_naive
+from stepcnn.engine.kinds.maxpool2d import (
+    MaxPool2d,
+    maxpool2d_backward_naive,
+    maxpool2d_forward_naive,
+)
+from stepcnn.engine.kinds.relu import ReLU, relu_backward_naive, relu_forward_naive
+from stepcnn.engine.layers import Params, shapes_through
 from stepcnn.engine.losses import cross_entropy_backward, mse_backward
 from stepcnn.engine.network import train_iteration
-from stepcnn.engine.pool import maxpool2d_backward_naive, maxpool2d_forward_naive
-from stepcnn.engine.relu import relu_backward_naive, relu_forward_naive
+from stepcnn.engine.optim import SGD
 from stepcnn.scenario import parse_scenario
 from stepcnn.training import TrainingRun
 
@@ -328,7 +333,7 @@ def _check_network(layers, x, y, loss: str, seed: int) -> None:
     params = _random_params(layers, seed)
     before = [None if p is None else (p.weight.copy(), p.bias.copy()) for p in params]
     lr = 0.05
-    record = train_iteration(layers, params, x, y, loss, lr)
+    record = train_iteration(layers, params, x, y, loss, SGD(lr))
 
     def f() -> float:
         return _forward_loss(layers, params, x, y, loss)

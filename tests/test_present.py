@@ -13,7 +13,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from stepcnn.engine.layers import Conv2d, MaxPool2d
+from stepcnn.engine.kinds.conv2d import Conv2d
+from stepcnn.engine.kinds.maxpool2d import MaxPool2d
 from stepcnn.present.cells import Mark, format_number
 from stepcnn.present.grid import Grid, Panel
 from stepcnn.present.scene import build_scene

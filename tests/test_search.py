@@ -23,7 +23,7 @@ from timeline_cases import (
     written_mask,
 )
 
-from stepcnn.timeline import LOSS_LAYER, Condition, Step, TensorId, find
+from stepcnn.timeline import ANY, Condition, Step, TensorId, find
 
 ALL = list(CASES.values())
 each_case = pytest.mark.parametrize("case", ALL, ids=[c.name for c in ALL])
@@ -44,9 +44,7 @@ def brute_force(p: Prepared, cond: Condition) -> list[int]:
             continue
         if cond.phase is not None and step.phase != cond.phase:
             continue
-        if cond.layer is not None and step.layer != (
-            None if cond.layer == LOSS_LAYER else cond.layer
-        ):
+        if cond.layer is not ANY and step.layer != cond.layer:
             continue
         if cond.op is not None and cond.op not in (step.op, step.kind):
             continue
@@ -140,8 +138,8 @@ def field_conditions(case: Case, p: Prepared) -> list[Condition]:
         Condition(phase="update", iteration=1),
         Condition(layer=0),
         Condition(layer=last_layer, phase="forward"),
-        Condition(layer=LOSS_LAYER),
-        Condition(layer=LOSS_LAYER, phase="backward"),
+        Condition(layer=None),
+        Condition(layer=None, phase="backward"),
         Condition(op="relu"),
         Condition(op="conv2d.backward"),
         Condition(op=f"{case.loss}.mean"),
@@ -257,7 +255,7 @@ def test_nonfinite_breakpoint_on_a_diverging_run() -> None:
         [
             Condition(nonfinite=True),
             Condition(nonfinite=True, phase="update"),
-            Condition(nonfinite=True, phase="forward", layer=LOSS_LAYER),
+            Condition(nonfinite=True, phase="forward", layer=None),
             Condition(nonfinite=True, op="conv2d", phase="backward"),
             Condition(abs_above=1e300),
             Condition(tensor=TensorId(0, "weight"), cell=(1, 0, 2, 2), sign_change=True),
@@ -275,7 +273,7 @@ def test_entry_breakpoints_stop_where_an_operation_starts(case: Case) -> None:
     p = prepared(case)
     ops = sorted({(s.layer, s.op) for s in p.steps}, key=str)
     for layer, op in ops:
-        cond = Condition(layer=LOSS_LAYER if layer is None else layer, op=op, entry=True)
+        cond = Condition(layer=None if layer is None else layer, op=op, entry=True)
         want = check_find(p, cond)
         assert len(want) == len(p.timeline.run)  # once per iteration
         assert all(p.steps[k].op == op for k in want)

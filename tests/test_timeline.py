@@ -40,7 +40,7 @@ from timeline_cases import (
 from stepcnn.cli import main as cli_main
 from stepcnn.engine.network import IterationRecord
 from stepcnn.timeline import Partial, Step, TensorId, Timeline
-from stepcnn.timeline.search import LOSS_LAYER
+from stepcnn.timeline.search import ANY, Anything
 from stepcnn.trace import write_trace
 from stepcnn.training import TrainingRun
 
@@ -736,7 +736,9 @@ def test_a_diverging_run_derives_every_step_without_warnings() -> None:
 # ---- stepcnn trace ----------------------------------------------------------------------
 
 
-def trace_text(case: Case, fmt: str, phase: str | None = None, layer: int | None = None) -> str:
+def trace_text(
+    case: Case, fmt: str, phase: str | None = None, layer: int | Anything | None = ANY
+) -> str:
     out = io.StringIO()
     run = TrainingRun(scenario(case))
     write_trace(run, out, phase=phase, layer=layer, fmt=fmt)
@@ -776,7 +778,7 @@ def test_trace_filters_by_phase_and_layer() -> None:
     want = sum(n for (phase, _), n in counts.items() if phase == "backward") * case.iterations
     assert len(backward) == want
     assert [x["step"] for x in backward] == list(range(want))
-    loss = [json.loads(x) for x in trace_text(case, "jsonl", layer=LOSS_LAYER).splitlines()]
+    loss = [json.loads(x) for x in trace_text(case, "jsonl", layer=None).splitlines()]
     assert {x["layer"] for x in loss} == {None}
     assert len(loss) == (counts[("forward", None)] + counts[("backward", None)]) * 3
     conv_bwd = trace_text(case, "jsonl", phase="backward", layer=0).splitlines()

@@ -18,7 +18,9 @@ import torch.nn.functional as F
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from stepcnn.engine.layers import Conv2d, Linear, MaxPool2d
+from stepcnn.engine.kinds.conv2d import Conv2d
+from stepcnn.engine.kinds.linear import Linear
+from stepcnn.engine.kinds.maxpool2d import MaxPool2d
 from stepcnn.scenario import parse_scenario
 from stepcnn.timeline import Timeline
 from stepcnn.training import TrainingRun

@@ -20,6 +20,11 @@ class CrossEntropyCache(NamedTuple):
     per_sample: Array  # −log p[n, label_n]  (N,)
 
 
+LOSS_STEPS = ("forward", "mean", "backward")
+"""A loss's steps: each per-sample (or per-element) term, their mean, then the gradient of the
+network output, where backward starts."""
+
+
 def log_softmax(scores: Array) -> Array:
     """Numerically stable ``log(softmax(scores))`` along the last axis."""
     shifted = scores - scores.max(axis=-1, keepdims=True)

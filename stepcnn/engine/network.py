@@ -1,7 +1,8 @@
-"""One training iteration of a layer stack: forward, loss, backward, then SGD.
+"""One training iteration of a layer stack: forward, loss, backward, then the SGD update.
 
-The record keeps every tensor of the iteration — inputs, outputs, gradients, parameters
-before and after the update — which is all the timeline needs to derive any step.
+The record keeps every tensor of the iteration — inputs, outputs, gradients, parameters (and
+momentum velocities) before and after the update — which is all the timeline needs to derive
+any step.
 """
 
 from collections.abc import Callable
@@ -12,8 +13,11 @@ import numpy as np
 
 from stepcnn.engine.layers import Layer, Params
 from stepcnn.engine.losses import cross_entropy, cross_entropy_backward, mse, mse_backward
-from stepcnn.engine.optim import sgd_update
+from stepcnn.engine.optim import SGD, sgd_step
 from stepcnn.engine.types import Array
+
+PHASES = ("forward", "backward", "update")
+"""The phases of a training iteration, in order: forward (and the loss), backward, the update."""
 
 LossForward = Callable[[Array, Any], tuple[float, Any]]
 LossBackward = Callable[[Any], Array]
@@ -36,6 +40,8 @@ class LayerRecord:
     params: Params | None  # used in this iteration, before its update
     grads: Params | None
     params_after: Params | None  # after this iteration's SGD update
+    velocity: Params | None = None  # momentum velocity before the update (None: none yet)
+    velocity_after: Params | None = None  # after the update (None without momentum)
 
 
 @dataclass(frozen=True)
@@ -64,11 +70,14 @@ def train_iteration(
     x: Array,
     y: Array,
     loss_kind: str,
-    learning_rate: float,
+    optimizer: SGD,
     iteration: int = 0,
     samples: tuple[int, ...] = (),
+    velocity: tuple[Params | None, ...] | None = None,
 ) -> IterationRecord:
     """Forward through every layer, the loss, backward in reverse, then update every parameter.
+
+    ``velocity`` is the momentum state the previous iteration left (``None``: none yet).
 
     Overflow, inf and NaN are computed as IEEE arithmetic gives them, without warnings:
     a diverging scenario is something to watch, not an error.
@@ -92,15 +101,18 @@ def train_iteration(
         layer_grads.reverse()
         grads_out.reverse()  # grads_out[i] = dL/d(input of layer i); grads_out[-1] = grad_scores
 
-        updated = [
-            None
-            if p is None or g is None
-            else Params(
-                sgd_update(p.weight, g.weight, learning_rate),
-                sgd_update(p.bias, g.bias, learning_rate),
-            )
-            for p, g in zip(params, layer_grads, strict=True)
-        ]
+        velocity = velocity or (None,) * len(layers)
+        updated: list[Params | None] = []
+        velocity_after: list[Params | None] = []
+        for p, g, v in zip(params, layer_grads, velocity, strict=True):
+            if p is None or g is None:
+                updated.append(None)
+                velocity_after.append(None)
+                continue
+            w, vw = sgd_step(p.weight, g.weight, None if v is None else v.weight, optimizer)
+            b, vb = sgd_step(p.bias, g.bias, None if v is None else v.bias, optimizer)
+            updated.append(Params(w, b))
+            velocity_after.append(None if vw is None or vb is None else Params(vw, vb))
 
     records = tuple(
         LayerRecord(
@@ -112,6 +124,8 @@ def train_iteration(
             params=params[i],
             grads=layer_grads[i],
             params_after=updated[i],
+            velocity=velocity[i],
+            velocity_after=velocity_after[i],
         )
         for i in range(len(layers))
     )

@@ -1,13 +1,77 @@
-"""Stochastic gradient descent."""
+"""Stochastic gradient descent, with momentum and weight decay (``torch.optim.SGD``).
+
+For each parameter tensor ``W`` with gradient ``dW`` (dampening 0, no Nesterov):
+
+    g = dW + λ·W                  weight decay λ (L2 penalty λ/2·‖W‖²)
+    v = g        (first iteration)
+    v = μ·v + g  (later ones)     momentum μ: v is the velocity
+    W ← W − η·v                   learning rate η
+
+With μ = 0 and λ = 0 this is plain SGD, ``W ← W − η·dW``, and no velocity is kept. The update
+never happens inside backward: training computes all gradients first, then applies this to every
+parameter — biases included, as one PyTorch parameter group would.
+"""
+
+from dataclasses import dataclass
 
 from stepcnn.engine.types import Array
 
 
-def sgd_update(param: Array, grad: Array, learning_rate: float) -> Array:
-    """One SGD step, ``p ← p − learning_rate · grad``, returned as a new array.
+@dataclass(frozen=True)
+class SGD:
+    """The optimizer's settings: learning rate η, momentum μ, weight decay λ."""
 
-    The update never happens inside backward: training computes all gradients first,
-    then applies this to every parameter.
-    """
+    learning_rate: float
+    momentum: float = 0.0
+    weight_decay: float = 0.0
+
+    @property
+    def keeps_velocity(self) -> bool:
+        return self.momentum != 0.0
+
+    def describe(self) -> str:
+        """``SGD (η = 0.1, momentum 0.9, weight decay 0.0005)`` — what ``check`` prints."""
+        extras = []
+        if self.momentum:
+            extras.append(f"momentum {self.momentum:g}")
+        if self.weight_decay:
+            extras.append(f"weight decay {self.weight_decay:g}")
+        tail = ", ".join([f"η = {self.learning_rate:g}", *extras])
+        return f"SGD ({tail})"
+
+
+def sgd_update(param: Array, grad: Array, learning_rate: float) -> Array:
+    """Plain SGD, ``param ← param − learning_rate · grad``, returned as a new array."""
     result: Array = param - learning_rate * grad
     return result
+
+
+def sgd_step(
+    param: Array, grad: Array, velocity: Array | None, opt: SGD
+) -> tuple[Array, Array | None]:
+    """One step of :class:`SGD` on one tensor: ``(new param, new velocity)``.
+
+    ``velocity`` is the previous iteration's (``None`` at the first iteration); the new velocity
+    is ``None`` when momentum is 0.
+    """
+    g = grad + opt.weight_decay * param if opt.weight_decay else grad
+    if not opt.keeps_velocity:
+        return sgd_update(param, g, opt.learning_rate), None
+    v: Array = g.copy() if velocity is None else opt.momentum * velocity + g
+    return sgd_update(param, v, opt.learning_rate), v
+
+
+def sgd_step_naive(
+    param: Array, grad: Array, velocity: Array | None, opt: SGD
+) -> tuple[Array, Array | None]:
+    """Loop form of :func:`sgd_step`: one weight at a time."""
+    new = param.copy()
+    v_new = None if not opt.keeps_velocity else param * 0.0
+    for i, w in enumerate(param.flat):
+        g = grad.flat[i] + opt.weight_decay * w
+        if v_new is not None:
+            v = g if velocity is None else opt.momentum * velocity.flat[i] + g
+            v_new.flat[i] = v
+            g = v
+        new.flat[i] = w - opt.learning_rate * g
+    return new, v_new

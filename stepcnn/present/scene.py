@@ -6,8 +6,9 @@ The app hands a :class:`Scene` to its widgets; they only draw it.
 import re
 from dataclasses import dataclass
 
+from stepcnn.present import kind_table
 from stepcnn.present.canvas import Canvas
-from stepcnn.present.explain import DEFAULT_TEXT
+from stepcnn.present.explain import default_text
 from stepcnn.present.grid import Panel
 from stepcnn.present.panels import build_panels
 from stepcnn.scenario.layer_schema import shape_text
@@ -65,6 +66,8 @@ def narration_values(session: Session, step: Step) -> dict[str, object]:
         "index": idx(step.index),
         "value": step.value,
         "lr": session.scenario.learning_rate,
+        "momentum": session.scenario.momentum,
+        "weight_decay": session.scenario.weight_decay,
         "loss": session.run.record(step.iteration).loss,
         "samples": list(session.run.record(step.iteration).samples),
     }
@@ -90,7 +93,10 @@ def narration_for(session: Session, step: Step) -> str:
     """
     intro = session.scenario.narration.intro.strip()
     text = session.scenario.narration.template_for(rule_key(step))
-    own = fill(text or DEFAULT_TEXT.get(step.op, ""), narration_values(session, step))
+    own = fill(
+        text or default_text(step.kind, step.phase, step.op, step.layer is None),
+        narration_values(session, step),
+    )
     if step.k == session.start and intro:
         own = f"{intro}  ▸ {own}"
     return reflow(own)
@@ -117,22 +123,16 @@ def network_items(session: Session, step: Step) -> tuple[NetworkItem, ...]:
             return "done" if i > current else "todo"
         return "done"
 
-    short = {
-        "conv2d": "conv",
-        "maxpool2d": "pool",
-        "flatten": "flat",
-        "linear": "fc",
-        "relu": "relu",
-        "cross_entropy": "CE",
-        "mse": "MSE",
-    }
+    loss_short = {"cross_entropy": "CE", "mse": "MSE"}
     items = [NetworkItem("input", shape_text(shapes[0]), "done", "in")]
     items += [
-        NetworkItem(layer.type, shape_text(shapes[i + 1]), state(i), short[layer.type])
+        NetworkItem(
+            layer.type, shape_text(shapes[i + 1]), state(i), kind_table.short_name(layer.type)
+        )
         for i, layer in enumerate(layers)
     ]
     loss = session.scenario.loss
-    items.append(NetworkItem(loss, "loss", state(len(layers)), short[loss]))
+    items.append(NetworkItem(loss, "loss", state(len(layers)), loss_short[loss]))
     return tuple(items)
 
 

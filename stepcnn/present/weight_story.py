@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from stepcnn.engine.layers import Conv2d, Linear
+from stepcnn.present import kind_table
 from stepcnn.timeline import Condition, Timeline, find
 
 
@@ -25,6 +25,14 @@ class Contribution:
     running: float
 
 
+Row = tuple[tuple[int, ...], tuple[int, ...] | None, float, float]
+"""One term of ``dW[cell]``: the position (``(n, r, s)`` or ``(n,)``), the input cell it read
+(None on zero padding), that input's value and the output gradient it paired with."""
+
+StoryRows = tuple[list[Row], str]
+"""The rows of a weight, in backward step order, and the weight's name (``W[0,0,1,1]``)."""
+
+
 @dataclass(frozen=True)
 class WeightStory:
     title: str
@@ -33,6 +41,7 @@ class WeightStory:
     grad: float  # dW from the engine
     weight_after: float
     learning_rate: float
+    plain_sgd: bool  # W_new = W − η·dW (no momentum, no weight decay)
 
 
 def weight_story(
@@ -45,37 +54,12 @@ def weight_story(
     lr = record.layers[layer]
     if lr.params is None or lr.grads is None or lr.params_after is None:
         return None
-    dout = lr.grad_output
-    rows: list[tuple[tuple[int, ...], tuple[int, ...] | None, float, float]] = []
-    if isinstance(spec, Conv2d):
-        f, c, i, j = cell
-        (sh, sw), (ph, pw) = spec.stride, spec.padding
-        _, _, h, w = lr.input.shape
-        positions = [
-            (n, r, s)
-            for n in range(dout.shape[0])
-            for r in range(dout.shape[2])
-            for s in range(dout.shape[3])
-        ]
-        for n, r, s in positions:
-            y, x = r * sh + i - ph, s * sw + j - pw
-            inside = 0 <= y < h and 0 <= x < w
-            rows.append(
-                (
-                    (n, r, s),
-                    (n, c, y, x) if inside else None,
-                    float(lr.input[n, c, y, x]) if inside else 0.0,
-                    float(dout[n, f, r, s]),
-                )
-            )
-        title = f"layer {layer} conv2d: weight W[{f},{c},{i},{j}], iteration {iteration}"
-    elif isinstance(spec, Linear):
-        o, i = cell
-        for n in range(dout.shape[0]):
-            rows.append(((n,), (n, i), float(lr.input[n, i]), float(dout[n, o])))
-        title = f"layer {layer} linear: weight W[{o},{i}], iteration {iteration}"
-    else:
+    found = kind_table.module(spec.type).WEIGHT_STORY(lr, spec, cell) if spec.trainable else None
+    if found is None:
         return None
+    rows, what = found
+    dout = lr.grad_output
+    title = f"layer {layer} {spec.type}: weight {what}, iteration {iteration}"
     backward = Condition(iteration=iteration, phase="backward", layer=layer)
     first = find(timeline, backward, iteration * timeline.per_iteration - 1)
     assert first is not None
@@ -98,4 +82,5 @@ def weight_story(
         float(lr.grads.weight[cell]),
         float(lr.params_after.weight[cell]),
         scenario.learning_rate,
+        scenario.momentum == 0 and scenario.weight_decay == 0,
     )

@@ -2,7 +2,8 @@
 
 import math
 
-from stepcnn.engine.layers import Conv2d, Layer, Shape
+from stepcnn.engine.kinds.conv2d import Conv2d
+from stepcnn.engine.layers import Layer, Shape
 from stepcnn.scenario.errors import Problem
 from stepcnn.scenario.layer_schema import shape_text
 from stepcnn.scenario.limits import (

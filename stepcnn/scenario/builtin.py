@@ -16,10 +16,13 @@ ORDER = (
     "sparse-connectivity",
     "shared-weights",
     "fc-to-filters",
+    "two-conv",
     "maxpool-routing",
+    "avg-vs-max",
     "edge-detector",
     "rgb-stride-padding",
     "digits",
+    "lenet5",
     "diverging",
     "dead-relu",
 )

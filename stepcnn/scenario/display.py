@@ -12,10 +12,10 @@ Schema (all optional)::
 
 from dataclasses import dataclass
 
+from stepcnn.engine.network import PHASES
 from stepcnn.scenario.fields import MISSING, Table, describe, suggest
 
 PANELS = ("network", "sparkline", "equation", "narration", "source")
-PHASES = ("forward", "backward", "update")
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from stepcnn.scenario import builtin
 from stepcnn.scenario.budget import size_problems
 from stepcnn.scenario.display import read_display
 from stepcnn.scenario.errors import Problem, ScenarioError
-from stepcnn.scenario.fields import Table
+from stepcnn.scenario.fields import MISSING, Table, describe
 from stepcnn.scenario.init import initial_params
 from stepcnn.scenario.layer_schema import read_layers
 from stepcnn.scenario.limits import (
@@ -26,6 +26,7 @@ from stepcnn.scenario.limits import (
 )
 from stepcnn.scenario.model import Scenario
 from stepcnn.scenario.narration import read_narration
+from stepcnn.scenario.rule_reach import rule_problems
 from stepcnn.scenario.sample_schema import read_inputs, read_labels, read_targets
 
 LOSSES = ("cross_entropy", "mse")
@@ -149,6 +150,20 @@ def parse_scenario(
     credit = top.string("credit", "")
     seed = top.integer("seed", 0, minimum=0, what="a non-negative integer")
     learning_rate = top.number("learning_rate", required=True, positive=True)
+    momentum = top.number("momentum", 0.0)
+    if momentum is not None and not 0 <= momentum < 1:
+        top.error("momentum", f"must be at least 0 and below 1, got {describe(momentum)}")
+    weight_decay = top.number("weight_decay", 0.0)
+    if weight_decay is not None and weight_decay < 0:
+        top.error("weight_decay", f"must be 0 or more, got {describe(weight_decay)}")
+    optimizer = top.raw("optimizer")
+    if optimizer is not MISSING and optimizer not in ("sgd", "SGD"):
+        top.error(
+            "optimizer",
+            f"stepcnn trains with SGD only, got {describe(optimizer)}: set momentum "
+            "(e.g. 0.9) and weight_decay for SGD with momentum and weight decay "
+            '(or leave optimizer out; "sgd" is accepted)',
+        )
     loss = top.choice("loss", LOSSES, required=True)
     batch_size = top.integer(
         "batch_size", 1, minimum=1, maximum=MAX_BATCH_SIZE, what="a positive integer"
@@ -210,6 +225,10 @@ def parse_scenario(
     display = read_display(top.table("display"), len(layer_tables), iterations)
     top.finish()
 
+    if layers and shapes and batch_size and iterations and loss:
+        problems.extend(
+            rule_problems(narration.rules, layers, shapes, batch_size, loss, iterations)
+        )
     if not problems and layers and shapes and batch_size and iterations:
         problems.extend(size_problems(layers, shapes, batch_size, iterations))
     if problems or inputs is None or not layers or read is None or y is None:
@@ -236,4 +255,6 @@ def parse_scenario(
         initial_params=params,
         narration=narration,
         display=display,
+        momentum=float(momentum),
+        weight_decay=float(weight_decay),
     )

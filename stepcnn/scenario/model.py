@@ -6,6 +6,7 @@ from pathlib import Path
 import numpy as np
 
 from stepcnn.engine.layers import Layer, Params, Shape, shapes_through
+from stepcnn.engine.optim import SGD
 from stepcnn.engine.types import Array
 from stepcnn.scenario.display import Display
 from stepcnn.scenario.narration import Narration
@@ -36,6 +37,12 @@ class Scenario:
     initial_params: tuple[Params | None, ...]
     narration: Narration = field(default_factory=Narration)
     display: Display = field(default_factory=Display)
+    momentum: float = 0.0
+    weight_decay: float = 0.0
+
+    @property
+    def optimizer(self) -> SGD:
+        return SGD(self.learning_rate, self.momentum, self.weight_decay)
 
     @property
     def sample_shape(self) -> Shape:

@@ -20,31 +20,20 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from stepcnn.engine.network import LOSSES, PHASES
+from stepcnn.engine.registry import layer_kinds, op_names
 from stepcnn.scenario.fields import MISSING, Table, describe
 from stepcnn.scenario.placeholders import check_template
 
-PHASES = ("forward", "backward", "update")
-OP_KINDS = (
-    "conv2d.forward",
-    "conv2d.backward",
-    "conv2d.update",
-    "relu.forward",
-    "relu.backward",
-    "maxpool2d.forward",
-    "maxpool2d.backward",
-    "flatten.forward",
-    "flatten.backward",
-    "linear.forward",
-    "linear.backward",
-    "linear.update",
-    "cross_entropy.forward",
-    "cross_entropy.mean",
-    "cross_entropy.backward",
-    "mse.forward",
-    "mse.mean",
-    "mse.backward",
-)
-LAYER_KINDS = ("conv2d", "relu", "maxpool2d", "flatten", "linear", "cross_entropy", "mse")
+
+def op_kinds() -> tuple[str, ...]:
+    """The operations narration may name (``"conv2d.forward"``)."""
+    return op_names()
+
+
+def layer_kinds_and_losses() -> tuple[str, ...]:
+    """The layer types and loss names narration may name (``"conv2d"``, ``"mse"``)."""
+    return (*layer_kinds(), *LOSSES)
 
 
 @dataclass(frozen=True)
@@ -58,6 +47,7 @@ class StepRule:
     op: str | None = None
     index: tuple[int, ...] | None = None
     steps: tuple[int, int] | None = None
+    path: str = field(default="", compare=False)  # where the rule stands: "narration.at[0]"
 
     def matches(self, where: Mapping[str, Any]) -> bool:
         """``where`` holds the step's iteration, phase, layer, op, index and offset."""
@@ -114,7 +104,7 @@ def _read_rule(rule: Table, layer_count: int) -> StepRule | None:
             f"got {describe(layer)}",
         )
         layer = None
-    op = rule.choice("op", OP_KINDS)
+    op = rule.choice("op", op_kinds())
     index = rule.raw("index")
     index_value: tuple[int, ...] | None = None
     if index is not MISSING:
@@ -143,7 +133,7 @@ def _read_rule(rule: Table, layer_count: int) -> StepRule | None:
     rule.finish()
     if text is None:
         return None
-    return StepRule(text, iteration, phase, layer, op, index_value, steps_value)
+    return StepRule(text, iteration, phase, layer, op, index_value, steps_value, rule.path)
 
 
 def read_narration(table: Table | None, layer_count: int) -> Narration:
@@ -155,7 +145,7 @@ def read_narration(table: Table | None, layer_count: int) -> Narration:
     ops: dict[str, str] = {}
     ops_table = table.table("ops")
     if ops_table is not None:
-        known = (*OP_KINDS, *LAYER_KINDS)
+        known = (*op_kinds(), *layer_kinds_and_losses())
         for key in ops_table.data:
             if key not in known:
                 continue  # reported by finish() with a suggestion

@@ -1,13 +1,13 @@
 """The timeline: a training run as a sequence of elementary steps, with random access."""
 
 from stepcnn.timeline.navigation import LEVELS, next_boundary, previous_boundary
-from stepcnn.timeline.search import LOSS_LAYER, Condition, find
+from stepcnn.timeline.search import ANY, Condition, find
 from stepcnn.timeline.step import Partial, Region, Step, TensorId
 from stepcnn.timeline.timeline import Timeline
 
 __all__ = [
+    "ANY",
     "LEVELS",
-    "LOSS_LAYER",
     "Condition",
     "Partial",
     "Region",

@@ -13,7 +13,7 @@ import math
 from dataclasses import dataclass
 
 from stepcnn.engine.layers import Layer, Shape
-from stepcnn.timeline.ops import LAYER_OPS, LOSS_OPS, Op
+from stepcnn.timeline.ops import LOSS_OPS, Op, layer_op
 
 
 @dataclass(frozen=True)
@@ -52,6 +52,12 @@ class Segment:
         return max(self.count, 1)
 
 
+def layer_ops_required(kind: str, phase: str) -> Op:
+    op = layer_op(kind, phase)
+    assert op is not None, f"{kind} has no {phase} op"
+    return op
+
+
 class Layout:
     """The segments of one iteration and how many steps they hold."""
 
@@ -63,7 +69,7 @@ class Layout:
             segments.append(Segment(phase, layer, kind, op, shape, start))
 
         for i, layer in enumerate(layers):
-            op = LAYER_OPS[(layer.type, "forward")]
+            op = layer_ops_required(layer.type, "forward")
             add(
                 "forward", i, layer.type, op, op.index_shape(layer, batch, shapes[i], shapes[i + 1])
             )
@@ -73,7 +79,7 @@ class Layout:
             add("backward", None, loss, op, op.index_shape(None, batch, shapes[-1], shapes[-1]))
         for i in reversed(range(len(layers))):
             layer = layers[i]
-            op = LAYER_OPS[(layer.type, "backward")]
+            op = layer_ops_required(layer.type, "backward")
             add(
                 "backward",
                 i,
@@ -82,7 +88,7 @@ class Layout:
                 op.index_shape(layer, batch, shapes[i], shapes[i + 1]),
             )
         for i, layer in enumerate(layers):
-            update = LAYER_OPS.get((layer.type, "update"))
+            update = layer_op(layer.type, "update")
             if update is not None:
                 add(
                     "update",

@@ -6,6 +6,7 @@ operations per segment, not a Python call per step.
 """
 
 from dataclasses import dataclass
+from enum import Enum
 
 import numpy as np
 
@@ -13,8 +14,16 @@ from stepcnn.timeline.layout import Segment
 from stepcnn.timeline.step import TensorId
 from stepcnn.timeline.timeline import Timeline
 
-LOSS_LAYER = -1
-"""``Condition.layer`` value that selects the loss steps (which belong to no layer)."""
+
+class Anything(Enum):
+    """A condition's field that does not constrain."""
+
+    ANY = "any"
+
+
+ANY = Anything.ANY
+"""``Condition.layer`` default: every layer and the loss. ``layer=None`` selects the loss, which
+belongs to no layer — as a step's ``layer`` and a loss tensor's ``TensorId.layer`` are None."""
 
 
 @dataclass(frozen=True)
@@ -31,7 +40,7 @@ class Condition:
 
     iteration: int | None = None
     phase: str | None = None
-    layer: int | None = None
+    layer: int | Anything | None = ANY
     op: str | None = None
     index: tuple[int, ...] | None = None
     tensor: TensorId | None = None
@@ -47,10 +56,8 @@ class Condition:
         """A cheap test on the segment alone (no tensors needed)."""
         if self.phase is not None and segment.phase != self.phase:
             return False
-        if self.layer is not None:
-            want = None if self.layer == LOSS_LAYER else self.layer
-            if segment.layer != want:
-                return False
+        if self.layer is not ANY and segment.layer != self.layer:
+            return False
         if self.op is not None and self.op not in (segment.op.name, segment.kind):
             return False
         if self.index is not None and len(self.index) != len(segment.shape):
@@ -64,10 +71,10 @@ class Condition:
         parts = []
         for name in ("iteration", "phase", "layer", "op", "index"):
             value = getattr(self, name)
-            if value is not None:
-                parts.append(
-                    f"{name}={'loss' if name == 'layer' and value == LOSS_LAYER else value}"
-                )
+            if name == "layer" and value is not ANY:
+                parts.append(f"layer={'loss' if value is None else value}")
+            elif name != "layer" and value is not None:
+                parts.append(f"{name}={value}")
         if self.tensor is not None:
             layer = "" if self.tensor.layer is None else f"layer {self.tensor.layer} "
             cell = ",".join(str(c) for c in self.cell or ())

@@ -5,9 +5,10 @@ from typing import NamedTuple
 
 import numpy as np
 
+from stepcnn.engine.network import PHASES
 from stepcnn.engine.types import Array
 
-PHASES = ("forward", "backward", "update")
+__all__ = ["PHASES", "CellIndex", "Partial", "Region", "Step", "TensorId"]
 
 
 class TensorId(NamedTuple):

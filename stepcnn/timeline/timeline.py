@@ -49,7 +49,7 @@ class Timeline:
     def context(self, iteration: int, segment: Segment) -> OpContext:
         record = self.run.record(iteration)
         spec = None if segment.layer is None else self.run.scenario.layers[segment.layer]
-        return OpContext(record, segment.layer, spec, self.run.scenario.learning_rate)
+        return OpContext(record, segment.layer, spec, self.run.scenario.optimizer)
 
     def step_number(self, iteration: int, segment_number: int, local: int) -> int:
         return iteration * self.per_iteration + self.layout.segments[segment_number].start + local

@@ -168,11 +168,15 @@ class WeightScreen(Dismissable):
                 f"backward: each term x·g is added into dW"
             )
             end = s.contributions[-1].running if s.contributions else 0.0
+            update = (
+                f"{num(s.weight)} − {num(s.learning_rate)}·{num(s.grad)} = {num(s.weight_after)}"
+                if s.plain_sgd
+                else f"{num(s.weight)} → {num(s.weight_after)} (SGD with momentum / weight "
+                "decay: the update step shows v)"
+            )
             yield Label(
                 Text(
-                    f"dW = Σ x·g = {num(end)}  (engine: {num(s.grad)});  update: "
-                    f"{num(s.weight)} − {num(s.learning_rate)}·{num(s.grad)} = "
-                    f"{num(s.weight_after)}",
+                    f"dW = Σ x·g = {num(end)}  (engine: {num(s.grad)});  update: {update}",
                     style="bold",
                 )
             )

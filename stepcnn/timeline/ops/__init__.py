@@ -1,29 +1,9 @@
-"""Operation kinds, keyed by layer type (or loss name) and phase."""
+"""Operation kinds: a layer kind's ops live in its module of :mod:`stepcnn.timeline.kinds`
+(keyed by the engine layer's ``type``); the loss's ops are here, keyed by the loss name."""
 
+from stepcnn.engine.registry import kind_modules
 from stepcnn.timeline.ops.base import Op, OpContext, StepBody
-from stepcnn.timeline.ops.conv import ConvBackward, ConvForward
-from stepcnn.timeline.ops.elementwise import ReluBackward, ReluForward
-from stepcnn.timeline.ops.flatten import FlattenBackward, FlattenForward
-from stepcnn.timeline.ops.linear import LinearBackward, LinearForward
 from stepcnn.timeline.ops.loss import CrossEntropyForward, LossBackward, LossMean, MseForward
-from stepcnn.timeline.ops.pool import PoolBackward, PoolForward
-from stepcnn.timeline.ops.update import ParamUpdate
-
-LAYER_OPS: dict[tuple[str, str], Op] = {
-    ("conv2d", "forward"): ConvForward(),
-    ("conv2d", "backward"): ConvBackward(),
-    ("conv2d", "update"): ParamUpdate("conv2d"),
-    ("relu", "forward"): ReluForward(),
-    ("relu", "backward"): ReluBackward(),
-    ("maxpool2d", "forward"): PoolForward(),
-    ("maxpool2d", "backward"): PoolBackward(),
-    ("flatten", "forward"): FlattenForward(),
-    ("flatten", "backward"): FlattenBackward(),
-    ("linear", "forward"): LinearForward(),
-    ("linear", "backward"): LinearBackward(),
-    ("linear", "update"): ParamUpdate("linear"),
-}
-"""One op per (layer type, phase); layers without parameters have no update op."""
 
 LOSS_OPS: dict[tuple[str, str], tuple[Op, ...]] = {
     ("cross_entropy", "forward"): (CrossEntropyForward(), LossMean("cross_entropy")),
@@ -32,4 +12,15 @@ LOSS_OPS: dict[tuple[str, str], tuple[Op, ...]] = {
     ("mse", "backward"): (LossBackward("mse"),),
 }
 
-__all__ = ["LAYER_OPS", "LOSS_OPS", "Op", "OpContext", "StepBody"]
+
+def layer_ops(kind: str) -> dict[str, Op]:
+    """``{phase: op}`` of a layer kind (no ``"update"`` for kinds without parameters)."""
+    ops: dict[str, Op] = kind_modules("stepcnn.timeline.kinds")[kind].OPS
+    return ops
+
+
+def layer_op(kind: str, phase: str) -> Op | None:
+    return layer_ops(kind).get(phase)
+
+
+__all__ = ["LOSS_OPS", "Op", "OpContext", "StepBody", "layer_op", "layer_ops"]

@@ -7,6 +7,7 @@ import numpy as np
 
 from stepcnn.engine.layers import Layer
 from stepcnn.engine.network import IterationRecord, LayerRecord
+from stepcnn.engine.optim import SGD
 from stepcnn.engine.types import Array, IntArray
 from stepcnn.timeline.step import Partial, Region, TensorId
 from stepcnn.timeline.tensors import grad_output_id, input_id
@@ -14,12 +15,12 @@ from stepcnn.timeline.tensors import grad_output_id, input_id
 
 @dataclass(frozen=True)
 class OpContext:
-    """One segment of one iteration: the record, the layer and the learning rate."""
+    """One segment of one iteration: the record, the layer and the optimizer."""
 
     record: IterationRecord
     layer: int | None
     spec: Layer | None
-    learning_rate: float
+    optimizer: SGD
 
     @property
     def lr(self) -> LayerRecord:

@@ -1,4 +1,11 @@
-"""relu steps: one per element, forward (max(0, x)) and backward (pass or block)."""
+"""Element-wise activations: one step per element, forward ``y = f(x)`` and backward
+``dx = g · f′`` — the local derivative written out with its numbers.
+
+A kind says only what is its own: the expression of its forward (``max(0, x)``,
+``tanh(x)``) and its local derivative at one element (value, formula, numbers, remark).
+"""
+
+from typing import NamedTuple
 
 import numpy as np
 
@@ -14,23 +21,41 @@ from stepcnn.timeline.ops.base import (
 from stepcnn.timeline.step import Partial, Region, TensorId
 
 
-class ReluForward(OutputForward):
-    name = "relu.forward"
+class Local(NamedTuple):
+    """The local derivative ``f′`` at one element, as the backward step writes it."""
+
+    value: float
+    formula: str  # e.g. "(1 − y²)"
+    numbers: str  # e.g. "(1 − 0.25)"
+    remark: str = ""  # e.g. "passes (x = 0.5 > 0)"
+
+
+class ElementwiseForward(OutputForward):
+    """``out[i] = f(x[i])``."""
+
+    def expression(self, ctx: OpContext, x: float) -> str:
+        """``f`` applied to the number ``x``, written out: ``max(0, 0.5)``."""
+        raise NotImplementedError
 
     def step(self, ctx: OpContext, index: tuple[int, ...]) -> StepBody:
         x = float(ctx.lr.input[index])
         value = float(ctx.lr.output[index])
         return StepBody(
             value=value,
-            equation=f"out{idx(index)} = max(0, {num(x)}) = {num(value)}",
+            equation=f"out{idx(index)} = {self.expression(ctx, x)} = {num(value)}",
             operands={"input": np.array([x]), "output": np.array([value])},
             reads=(Region(ctx.input_id, index),),
             writes=(Region(ctx.output_id, index),),
         )
 
 
-class ReluBackward(GradientBackward):
-    name = "relu.backward"
+class ElementwiseBackward(GradientBackward):
+    """``dx[i] = g[i] · f′(x[i])``; ``uses_output``: f′ is computed from y (tanh, sigmoid)."""
+
+    uses_output = False
+
+    def local(self, ctx: OpContext, index: tuple[int, ...]) -> Local:
+        raise NotImplementedError
 
     def writes_tensors(self, layer: int | None) -> tuple[TensorId, ...]:
         return (TensorId(layer, "grad_input"),)
@@ -38,21 +63,26 @@ class ReluBackward(GradientBackward):
     def step(self, ctx: OpContext, index: tuple[int, ...]) -> StepBody:
         g = float(ctx.lr.grad_output[index])
         x = float(ctx.lr.input[index])
+        y = float(ctx.lr.output[index])
         dx = float(ctx.lr.grad_input[index])
-        passed = not x <= 0  # NaN passes, as in PyTorch
-        verdict = f"passes (x = {num(x)} > 0)" if passed else f"blocked (x = {num(x)} ≤ 0)"
+        local = self.local(ctx, index)
+        remark = f"  — {local.remark}" if local.remark else ""
         return StepBody(
             value=g,
             equation=(
-                f"dx{idx(index)} = g·[x > 0] = {num(g)}·{int(passed)} = {num(dx)}  — {verdict}"
+                f"dx{idx(index)} = g·{local.formula} = {num(g)}·{local.numbers} = {num(dx)}{remark}"
             ),
             operands={
                 "grad": np.array([g]),
                 "input": np.array([x]),
-                "mask": np.array([1.0 if passed else 0.0]),
+                "output": np.array([y]),
+                "local": np.array([local.value]),
                 "grad_input": np.array([dx]),
             },
-            reads=(Region(ctx.grad_output_id, index), Region(ctx.input_id, index)),
+            reads=(
+                Region(ctx.grad_output_id, index),
+                Region(ctx.output_id if self.uses_output else ctx.input_id, index),
+            ),
             writes=(Region(ctx.grad_input_id, index),),
         )
 

@@ -1,4 +1,9 @@
-"""SGD update steps: one per conv2d filter or linear output neuron, W[o] ← W[o] − η·dW[o]."""
+"""SGD update steps: one per conv2d filter or linear output neuron.
+
+Plain SGD: ``W[o] ← W[o] − η·dW[o]``. With weight decay λ and momentum μ (as
+``torch.optim.SGD``): ``g = dW[o] + λ·W[o]``, ``v[o] = μ·v[o] + g`` (``v = g`` at the first
+iteration), ``W[o] ← W[o] − η·v[o]``.
+"""
 
 import numpy as np
 
@@ -7,6 +12,16 @@ from stepcnn.engine.types import Array
 from stepcnn.timeline.numbers import num, paren
 from stepcnn.timeline.ops.base import History, OpContext, StepBody, one_step
 from stepcnn.timeline.step import Partial, Region, TensorId
+
+
+def _rule(ctx: OpContext, o: int, first: bool) -> str:
+    """The update rule of slice ``o``, in symbols."""
+    opt = ctx.optimizer
+    g = f"dW[{o}] + λ·W[{o}]" if opt.weight_decay else f"dW[{o}]"
+    if not opt.keeps_velocity:
+        return f"W[{o}] ← W[{o}] − η·({g})" if opt.weight_decay else f"W[{o}] ← W[{o}] − η·{g}"
+    v = f"v[{o}] = {g}" if first else f"v[{o}] = μ·v[{o}] + {g}"
+    return f"{v};  W[{o}] ← W[{o}] − η·v[{o}]"
 
 
 class ParamUpdate:
@@ -31,33 +46,68 @@ class ParamUpdate:
 
     def step(self, ctx: OpContext, index: tuple[int, ...]) -> StepBody:
         (o,) = index
-        before, grads, after = ctx.lr.params, ctx.lr.grads, ctx.lr.params_after
+        lr = ctx.lr
+        before, grads, after = lr.params, lr.grads, lr.params_after
         assert before is not None and grads is not None and after is not None
-        eta = ctx.learning_rate
-        # The example is the weight that moves most (a zero gradient would show nothing).
+        opt = ctx.optimizer
+        eta, mu, lam = opt.learning_rate, opt.momentum, opt.weight_decay
+        first = lr.velocity is None
+        # The example is the weight whose step is largest (a zero gradient would show nothing):
+        # the largest |v| with momentum, else the largest |dW + λ·W|.
         with np.errstate(invalid="ignore"):
-            magnitude = np.nan_to_num(np.abs(grads.weight[o]), nan=np.inf)
+            if lr.velocity_after is not None:
+                stepped = lr.velocity_after.weight[o]
+            else:
+                stepped = grads.weight[o] + lam * before.weight[o] if lam else grads.weight[o]
+            magnitude = np.nan_to_num(np.abs(stepped), nan=np.inf)
         cell = np.unravel_index(int(np.argmax(magnitude)), magnitude.shape)
         w0, g0, w1 = (float(a[o][cell]) for a in (before.weight, grads.weight, after.weight))
         b0, gb, b1 = float(before.bias[o]), float(grads.bias[o]), float(after.bias[o])
-        where = "[" + ",".join(str(int(i)) for i in cell) + "]"
+        where = f"W[{o}][" + ",".join(str(int(i)) for i in cell) + "]"
+        constants = [f"η = {num(eta)}"]
+        if mu:
+            constants.append(f"μ = {num(mu)}")
+        if lam:
+            constants.append(f"λ = {num(lam)}")
+        g_text = f"{paren(g0)} + {num(lam)}·{paren(w0)}" if lam else paren(g0)
+        if opt.keeps_velocity:
+            assert lr.velocity_after is not None
+            v1 = float(lr.velocity_after.weight[o][cell])
+            if first:
+                v_text = f"v = {g_text} = {num(v1)}"
+            else:
+                assert lr.velocity is not None
+                v0 = float(lr.velocity.weight[o][cell])
+                v_text = f"v = {num(mu)}·{paren(v0)} + {g_text} = {num(v1)}"
+            example = f"{v_text}, {num(w0)} − {num(eta)}·{paren(v1)} = {num(w1)}"
+        elif lam:
+            example = f"{num(w0)} − {num(eta)}·({g_text}) = {num(w1)}"
+        else:
+            example = f"{num(w0)} − {num(eta)}·{g_text} = {num(w1)}"
         equation = (
-            f"W[{o}] ← W[{o}] − η·dW[{o}]  (η = {num(eta)}; e.g. W[{o}]{where}: "
-            f"{num(w0)} − {num(eta)}·{paren(g0)} = {num(w1)});  "
-            f"b[{o}] ← {num(b0)} − {num(eta)}·{paren(gb)} = {num(b1)}"
+            f"{_rule(ctx, o, first)}  ({', '.join(constants)}; e.g. {where}: {example});  "
+            f"b[{o}]: {num(b0)} → {num(b1)} (db = {num(gb)})"
         )
+        operands: dict[str, Array] = {
+            "weight_before": before.weight[o],
+            "grad_weight": grads.weight[o],
+            "weight_after": after.weight[o],
+            "bias_before": np.array([b0]),
+            "grad_bias": np.array([gb]),
+            "bias_after": np.array([b1]),
+            "learning_rate": np.array([eta]),
+        }
+        if lam:
+            operands["decay"] = lam * before.weight[o]
+        if opt.keeps_velocity:
+            assert lr.velocity_after is not None
+            if lr.velocity is not None:
+                operands["velocity_before"] = lr.velocity.weight[o]
+            operands["velocity_after"] = lr.velocity_after.weight[o]
         return StepBody(
             value=None,
             equation=equation,
-            operands={
-                "weight_before": before.weight[o],
-                "grad_weight": grads.weight[o],
-                "weight_after": after.weight[o],
-                "bias_before": np.array([b0]),
-                "grad_bias": np.array([gb]),
-                "bias_after": np.array([b1]),
-                "learning_rate": np.array([eta]),
-            },
+            operands=operands,
             reads=(
                 Region(ctx.tid("grad_weight"), (o,)),
                 Region(ctx.tid("grad_bias"), (o,)),

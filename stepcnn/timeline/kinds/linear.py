@@ -2,11 +2,12 @@
 
 import numpy as np
 
-from stepcnn.engine.linear import LinearCache, linear_backward
+from stepcnn.engine.kinds.linear import LinearCache, linear_backward
 from stepcnn.engine.types import Array
 from stepcnn.timeline.numbers import dot_terms, idx, num
 from stepcnn.timeline.ops.base import (
     History,
+    Op,
     OpContext,
     OutputForward,
     ParameterBackward,
@@ -14,6 +15,7 @@ from stepcnn.timeline.ops.base import (
     prefix_blocks,
     prefix_mask,
 )
+from stepcnn.timeline.ops.update import ParamUpdate
 from stepcnn.timeline.step import Region, TensorId
 
 
@@ -128,3 +130,10 @@ class LinearBackward(ParameterBackward):
                 steps = n * outs + np.arange(outs)
                 return steps, np.cumsum(dout[n] * params.weight[:, i])
         return None
+
+
+OPS: dict[str, Op] = {
+    "forward": LinearForward(),
+    "backward": LinearBackward(),
+    "update": ParamUpdate("linear"),
+}

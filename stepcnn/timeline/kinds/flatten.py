@@ -6,7 +6,7 @@ import numpy as np
 
 from stepcnn.engine.layers import Layer
 from stepcnn.engine.types import Array
-from stepcnn.timeline.ops.base import History, OpContext, StepBody, one_step
+from stepcnn.timeline.ops.base import History, Op, OpContext, StepBody, one_step
 from stepcnn.timeline.step import Partial, Region, TensorId
 
 
@@ -104,3 +104,6 @@ class FlattenBackward:
         if tensor != ctx.grad_input_id:
             return None
         return one_step(0, float(ctx.lr.grad_input[cell]))
+
+
+OPS: dict[str, Op] = {"forward": FlattenForward(), "backward": FlattenBackward()}

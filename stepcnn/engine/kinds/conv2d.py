@@ -16,10 +16,13 @@ only its ``C_in×kh×kw`` patch: *sparse connectivity*. In backward, every posit
 its contribution ``dout[n, f, r, c] · patch`` into the same ``dw[f]``.
 """
 
-from typing import NamedTuple
+from dataclasses import dataclass
+from typing import Any, ClassVar, NamedTuple
 
 import numpy as np
 
+from stepcnn.engine.layers import Params, Shape
+from stepcnn.engine.shapes import output_hw
 from stepcnn.engine.types import Array, Pair
 from stepcnn.engine.windows import pad_hw, sliding_windows
 
@@ -110,3 +113,34 @@ def conv2d_backward_naive(dout: Array, cache: ConvCache) -> tuple[Array, Array, 
                     dxp[n, :, window[0], window[1]] += g * w[f]
     h, wd = xp.shape[2] - 2 * ph, xp.shape[3] - 2 * pw
     return dxp[:, :, ph : ph + h, pw : pw + wd], dw, db
+
+
+@dataclass(frozen=True)
+class Conv2d:
+    """``conv2d``: ``(C_in, H, W)`` → ``(out_channels, H_out, W_out)``."""
+
+    in_channels: int
+    out_channels: int
+    kernel_size: Pair
+    stride: Pair = (1, 1)
+    padding: Pair = (0, 0)
+    type: ClassVar[str] = "conv2d"
+    trainable: ClassVar[bool] = True
+
+    def output_shape(self, input_shape: Shape) -> Shape:
+        _, h, w = input_shape
+        ho, wo = output_hw(h, w, self.kernel_size, self.stride, self.padding)
+        return (self.out_channels, ho, wo)
+
+    def param_shapes(self) -> tuple[Shape, Shape]:
+        return (self.out_channels, self.in_channels, *self.kernel_size), (self.out_channels,)
+
+    def forward(self, x: Array, params: Params | None) -> tuple[Array, Any]:
+        assert params is not None
+        return conv2d_forward(x, params.weight, params.bias, self.stride, self.padding)
+
+    def backward(self, dout: Array, cache: Any) -> tuple[Array, Array | None, Array | None]:
+        return conv2d_backward(dout, cache)
+
+
+LAYER = Conv2d

@@ -5,10 +5,12 @@ out ``(N, out_features)``. Output neuron ``o`` is row ``o`` of W dotted with the
 plus ``b[o]``.
 """
 
-from typing import NamedTuple
+from dataclasses import dataclass
+from typing import Any, ClassVar, NamedTuple
 
 import numpy as np
 
+from stepcnn.engine.layers import Params, Shape
 from stepcnn.engine.types import Array
 
 
@@ -47,3 +49,29 @@ def linear_backward_naive(dout: Array, cache: LinearCache) -> tuple[Array, Array
         db[o] += g
         dx[n] += g * w[o]
     return dx, dw, db
+
+
+@dataclass(frozen=True)
+class Linear:
+    """``linear``: ``(in_features,)`` → ``(out_features,)``."""
+
+    in_features: int
+    out_features: int
+    type: ClassVar[str] = "linear"
+    trainable: ClassVar[bool] = True
+
+    def output_shape(self, input_shape: Shape) -> Shape:
+        return (self.out_features,)
+
+    def param_shapes(self) -> tuple[Shape, Shape]:
+        return (self.out_features, self.in_features), (self.out_features,)
+
+    def forward(self, x: Array, params: Params | None) -> tuple[Array, Any]:
+        assert params is not None
+        return linear_forward(x, params.weight, params.bias)
+
+    def backward(self, dout: Array, cache: Any) -> tuple[Array, Array | None, Array | None]:
+        return linear_backward(dout, cache)
+
+
+LAYER = Linear

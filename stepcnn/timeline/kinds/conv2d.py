@@ -2,13 +2,13 @@
 
 import numpy as np
 
-from stepcnn.engine.conv import ConvCache, conv2d_backward
-from stepcnn.engine.layers import Conv2d
+from stepcnn.engine.kinds.conv2d import Conv2d, ConvCache, conv2d_backward
 from stepcnn.engine.types import Array
 from stepcnn.timeline.numbers import dot_terms, idx, num
 from stepcnn.timeline.ops.base import (
     NO_HISTORY,
     History,
+    Op,
     OpContext,
     OutputForward,
     ParameterBackward,
@@ -16,6 +16,7 @@ from stepcnn.timeline.ops.base import (
     prefix_blocks,
     prefix_mask,
 )
+from stepcnn.timeline.ops.update import ParamUpdate
 from stepcnn.timeline.step import Region, TensorId
 
 
@@ -218,3 +219,10 @@ class ConvBackward(ParameterBackward):
             contrib_list.append((dout[n, f][r_arr, s_arr] * w_cells).ravel())
             steps_list.append((n * filters * ho * wo + f * ho * wo + r_arr * wo + s_arr).ravel())
         return np.concatenate(steps_list), np.cumsum(np.concatenate(contrib_list))
+
+
+OPS: dict[str, Op] = {
+    "forward": ConvForward(),
+    "backward": ConvBackward(),
+    "update": ParamUpdate("conv2d"),
+}

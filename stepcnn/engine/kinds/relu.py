@@ -5,10 +5,12 @@ Shapes: any; ``out`` and ``dx`` have the shape of ``x``. The gradient passes whe
 passes, both as in PyTorch.
 """
 
-from typing import NamedTuple
+from dataclasses import dataclass
+from typing import Any, ClassVar, NamedTuple
 
 import numpy as np
 
+from stepcnn.engine.layers import Params, ShapeKeeping
 from stepcnn.engine.types import Array
 
 
@@ -42,3 +44,19 @@ def relu_backward_naive(dout: Array, cache: ReluCache) -> tuple[Array, None, Non
         if not v <= 0:  # x > 0, or NaN
             dx[i] = dout[i]
     return dx, None, None
+
+
+@dataclass(frozen=True)
+class ReLU(ShapeKeeping):
+    """``relu``: any shape, element-wise."""
+
+    type: ClassVar[str] = "relu"
+
+    def forward(self, x: Array, params: Params | None) -> tuple[Array, Any]:
+        return relu_forward(x)
+
+    def backward(self, dout: Array, cache: Any) -> tuple[Array, Array | None, Array | None]:
+        return relu_backward(dout, cache)
+
+
+LAYER = ReLU

@@ -4,10 +4,13 @@ Feature ``k`` of the output is input cell ``(c, h, w)`` with ``k = (c·H + h)·W
 Backward is the inverse reshape.
 """
 
-from typing import NamedTuple
+import math
+from dataclasses import dataclass
+from typing import Any, ClassVar, NamedTuple
 
 import numpy as np
 
+from stepcnn.engine.layers import Params, Shape
 from stepcnn.engine.types import Array
 
 
@@ -47,3 +50,26 @@ def flatten_backward_naive(dout: Array, cache: FlattenCache) -> tuple[Array, Non
                 for s in range(w):
                     dx[n, c, r, s] = dout[n, (c * h + r) * w + s]
     return dx, None, None
+
+
+@dataclass(frozen=True)
+class Flatten:
+    """``flatten``: ``(C, H, W)`` → ``(C·H·W,)``."""
+
+    type: ClassVar[str] = "flatten"
+    trainable: ClassVar[bool] = False
+
+    def output_shape(self, input_shape: Shape) -> Shape:
+        return (math.prod(input_shape),)
+
+    def param_shapes(self) -> None:
+        return None
+
+    def forward(self, x: Array, params: Params | None) -> tuple[Array, Any]:
+        return flatten_forward(x)
+
+    def backward(self, dout: Array, cache: Any) -> tuple[Array, Array | None, Array | None]:
+        return flatten_backward(dout, cache)
+
+
+LAYER = Flatten

@@ -9,10 +9,12 @@ A tie goes to the first cell of the window in row-major order. In backward the w
 of an output cell goes to that winning cell; every other cell of the window gets nothing.
 """
 
-from typing import NamedTuple
+from dataclasses import dataclass
+from typing import Any, ClassVar, NamedTuple
 
 import numpy as np
 
+from stepcnn.engine.layers import Params, Pool2d
 from stepcnn.engine.types import Array, IntArray, Pair
 from stepcnn.engine.windows import sliding_windows
 
@@ -101,3 +103,19 @@ def maxpool2d_backward_naive(dout: Array, cache: PoolCache) -> tuple[Array, None
         offset = int(cache.argmax[n, c, r, s])
         dx[n, c, r * sh + offset // kw, s * sw + offset % kw] += g
     return dx, None, None
+
+
+@dataclass(frozen=True)
+class MaxPool2d(Pool2d):
+    """``maxpool2d``: ``(C, H, W)`` → ``(C, H_out, W_out)``."""
+
+    type: ClassVar[str] = "maxpool2d"
+
+    def forward(self, x: Array, params: Params | None) -> tuple[Array, Any]:
+        return maxpool2d_forward(x, self.kernel_size, self.stride)
+
+    def backward(self, dout: Array, cache: Any) -> tuple[Array, Array | None, Array | None]:
+        return maxpool2d_backward(dout, cache)
+
+
+LAYER = MaxPool2d

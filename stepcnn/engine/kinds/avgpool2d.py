@@ -1,0 +1,91 @@
+"""2-D average pooling (PyTorch's ``AvgPool2d(k, s)``: no padding, floor mode).
+
+Shapes: x ``(N, C, H, W)`` → out ``(N, C, H_out, W_out)`` with
+
+    H_out = floor((H − kh) / sh) + 1,   W_out = floor((W − kw) / sw) + 1.
+
+``out[n, c, r, s]`` is the mean of the window ``x[n, c, r·sh : r·sh+kh, s·sw : s·sw+kw]``.
+Every cell of the window had the same share in it, so backward sends ``g / (kh·kw)`` to *every*
+cell of the window (adding where windows overlap) — max pooling, in contrast, sends all of ``g``
+to the one winner.
+"""
+
+from dataclasses import dataclass
+from typing import Any, ClassVar, NamedTuple
+
+import numpy as np
+
+from stepcnn.engine.layers import Params, Pool2d
+from stepcnn.engine.types import Array, Pair
+from stepcnn.engine.windows import sliding_windows
+
+
+class AvgPoolCache(NamedTuple):
+    x_shape: tuple[int, ...]
+    kernel: Pair
+    stride: Pair
+
+
+def avgpool2d_forward(x: Array, kernel: Pair, stride: Pair) -> tuple[Array, AvgPoolCache]:
+    """Vectorised average pooling over strided window views."""
+    kh, kw = kernel
+    windows = sliding_windows(x, kernel, stride)  # (N, C, Ho, Wo, kh, kw)
+    out = windows.sum(axis=(4, 5)) / (kh * kw)
+    return out, AvgPoolCache(x.shape, kernel, stride)
+
+
+def avgpool2d_backward(dout: Array, cache: AvgPoolCache) -> tuple[Array, None, None]:
+    """``dx[window(r, s)] += dout[r, s] / (kh·kw)`` for every window."""
+    (kh, kw), (sh, sw) = cache.kernel, cache.stride
+    ho, wo = dout.shape[2], dout.shape[3]
+    share = dout / (kh * kw)
+    dx = np.zeros(cache.x_shape)
+    for i in range(kh):
+        for j in range(kw):
+            dx[:, :, i : i + sh * (ho - 1) + 1 : sh, j : j + sw * (wo - 1) + 1 : sw] += share
+    return dx, None, None
+
+
+def avgpool2d_forward_naive(x: Array, kernel: Pair, stride: Pair) -> tuple[Array, AvgPoolCache]:
+    """Loop form of :func:`avgpool2d_forward`."""
+    n_batch, channels, h, w = x.shape
+    (kh, kw), (sh, sw) = kernel, stride
+    ho, wo = (h - kh) // sh + 1, (w - kw) // sw + 1
+    out = np.zeros((n_batch, channels, ho, wo))
+    for n in range(n_batch):
+        for c in range(channels):
+            for r in range(ho):
+                for s in range(wo):
+                    total = 0.0
+                    for i in range(kh):
+                        for j in range(kw):
+                            total += x[n, c, r * sh + i, s * sw + j]
+                    out[n, c, r, s] = total / (kh * kw)
+    return out, AvgPoolCache(x.shape, kernel, stride)
+
+
+def avgpool2d_backward_naive(dout: Array, cache: AvgPoolCache) -> tuple[Array, None, None]:
+    """Loop form of :func:`avgpool2d_backward`: each window cell gets ``g / (kh·kw)``."""
+    (kh, kw), (sh, sw) = cache.kernel, cache.stride
+    dx = np.zeros(cache.x_shape)
+    for (n, c, r, s), g in np.ndenumerate(dout):
+        for i in range(kh):
+            for j in range(kw):
+                dx[n, c, r * sh + i, s * sw + j] += g / (kh * kw)
+    return dx, None, None
+
+
+@dataclass(frozen=True)
+class AvgPool2d(Pool2d):
+    """``avgpool2d``: ``(C, H, W)`` → ``(C, H_out, W_out)``."""
+
+    type: ClassVar[str] = "avgpool2d"
+
+    def forward(self, x: Array, params: Params | None) -> tuple[Array, Any]:
+        return avgpool2d_forward(x, self.kernel_size, self.stride)
+
+    def backward(self, dout: Array, cache: Any) -> tuple[Array, Array | None, Array | None]:
+        return avgpool2d_backward(dout, cache)
+
+
+LAYER = AvgPool2d

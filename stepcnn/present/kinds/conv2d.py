@@ -1,0 +1,161 @@
+"""conv2d on screen: the patch, the filter with every channel, the products, the dW running sum."""
+
+import numpy as np
+
+from stepcnn.engine import optim
+from stepcnn.engine.kinds import conv2d as engine
+from stepcnn.engine.kinds.conv2d import Conv2d
+from stepcnn.engine.network import LayerRecord
+from stepcnn.present.canvas import Canvas
+from stepcnn.present.cells import Mark
+from stepcnn.present.grid import Grid, Panel, make_grid
+from stepcnn.present.parts import layer_ids, layer_spec, view
+from stepcnn.present.update_panels import param_update
+from stepcnn.present.weight_story import Row, StoryRows
+from stepcnn.timeline.numbers import num
+from stepcnn.timeline.step import TensorId
+
+SHORT = "conv"
+
+
+def padded_input(cv: Canvas, tid: TensorId, spec: Conv2d, n: int, r: int, c: int) -> list[Grid]:
+    """Input channels with their zero padding drawn, the window under output cell (r, c) marked."""
+    t = cv.tensor(tid)
+    (ph, pw), (kh, kw), (sh, sw) = spec.padding, spec.kernel_size, spec.stride
+    count = t.values.shape[1]
+    grids = []
+    for ch in range(min(count, 3)):
+        values = np.pad(t.values[n, ch], ((ph, ph), (pw, pw)))
+        pad = np.pad(
+            np.zeros(t.values.shape[2:], dtype=bool), ((ph, ph), (pw, pw)), constant_values=True
+        )
+        window = np.zeros(values.shape, dtype=bool)
+        window[r * sh : r * sh + kh, c * sw : c * sw + kw] = True
+        label = f"x[{n},{ch}]" + (" padded" if ph or pw else "")
+        if ch == min(count, 3) - 1 and count > 3:
+            label += f" (+{count - 3} more)"
+        grids.append(
+            make_grid(
+                label,
+                values,
+                precision=cv.precision,
+                scale=cv.scale(tid),
+                tensor=tid,
+                prefix=(n, ch),
+                row0=-ph,
+                col0=-pw,
+                marks=[(pad, Mark.PAD), (window, Mark.READ)],
+                focus=(r * sh + kh // 2, c * sw + kw // 2),
+            )
+        )
+    return grids
+
+
+def conv_forward(cv: Canvas) -> list[Panel]:
+    layer, x, out, _, _ = layer_ids(cv)
+    spec = layer_spec(cv)
+    assert isinstance(spec, Conv2d)
+    n, f, r, c = cv.step.index
+    ops = cv.step.operands
+    return [
+        Panel("input", "input patch (all channels)", tuple(padded_input(cv, x, spec, n, r, c))),
+        Panel("filter", f"filter W[{f}]", tuple(cv.slice_grids(TensorId(layer, "weight"), f, "W"))),
+        Panel(
+            "products",
+            "patch ⊙ filter",
+            tuple(cv.operand_grids(ops["products"], "⊙")),
+            caption=f"Σ = {num(float(ops['products'].sum()))}",
+            optional=True,
+        ),
+        Panel(
+            "output", f"output map {f} (Σ + b)", tuple(view(cv, out, cv.step.index, "out")), row=1
+        ),
+    ]
+
+
+def conv_backward(cv: Canvas) -> list[Panel]:
+    layer, x, _, gout, gin = layer_ids(cv)
+    spec = layer_spec(cv)
+    assert isinstance(spec, Conv2d)
+    n, f, r, c = cv.step.index
+    ops = cv.step.operands
+    dw = TensorId(layer, "grad_weight")
+    (kh, kw), (sh, sw), (ph, pw) = spec.kernel_size, spec.stride, spec.padding
+    return [
+        Panel("grad", f"gradient arriving (map {f})", tuple(view(cv, gout, cv.step.index, "g"))),
+        Panel("input", "input patch", tuple(padded_input(cv, x, spec, n, r, c))),
+        Panel(
+            "contribution",
+            "g · patch (added to dW)",
+            tuple(cv.operand_grids(ops["dw_contribution"], "g·patch")),
+            optional=True,
+        ),
+        Panel(
+            "filter",
+            f"filter W[{f}] (for dx)",
+            tuple(cv.slice_grids(TensorId(layer, "weight"), f, "W")),
+            optional=True,
+        ),
+        Panel("dw", f"dW[{f}] running sum", tuple(cv.slice_grids(dw, f, "dW")), row=1),
+        Panel(
+            "dx",
+            f"dx (+= g·W[{f}])",
+            tuple(
+                cv.map_grids(
+                    gin, n, None, "dx", focus=(r * sh - ph + kh // 2, c * sw - pw + kw // 2)
+                )
+            ),
+            row=1,
+        ),
+    ]
+
+
+def weight_story_rows(lr: LayerRecord, spec: object, cell: tuple[int, ...]) -> StoryRows:
+    """``W[f, c, i, j]`` met one input cell per output position (shared weights); on padding,
+    a zero."""
+    assert isinstance(spec, Conv2d)
+    f, c, i, j = cell
+    (sh, sw), (ph, pw) = spec.stride, spec.padding
+    _, _, h, w = lr.input.shape
+    dout = lr.grad_output
+    rows: list[Row] = []
+    for n in range(dout.shape[0]):
+        for r in range(dout.shape[2]):
+            for s in range(dout.shape[3]):
+                y, x = r * sh + i - ph, s * sw + j - pw
+                inside = 0 <= y < h and 0 <= x < w
+                rows.append(
+                    (
+                        (n, r, s),
+                        (n, c, y, x) if inside else None,
+                        float(lr.input[n, c, y, x]) if inside else 0.0,
+                        float(dout[n, f, r, s]),
+                    )
+                )
+    return rows, f"W[{f},{c},{i},{j}]"
+
+
+PANELS = {"forward": conv_forward, "backward": conv_backward, "update": param_update}
+NARRATION = {
+    "forward": (
+        "The filter sits on one patch of the input — every channel of it — and each output cell "
+        "is one dot product: multiply the patch by the filter element by element, add everything "
+        "up, add the bias. out{index} = {value:.4f}. Only this patch is read (sparse "
+        "connectivity), and the same filter is used at every position (shared weights)."
+    ),
+    "backward": (
+        "The gradient g = {value:.4f} of output cell {index} flows back. The filter that made "
+        "this cell gets g × the patch it read, ADDED to dW — every position adds into the same "
+        "dW: that is what shared weights means. The input patch gets g × the filter (dx)."
+    ),
+    "update": (
+        "Gradient descent: filter {index} becomes W − η·dW with η = {lr}. Then the next "
+        "iteration starts from the new filters."
+    ),
+}
+SOURCES = {
+    "forward": (engine.conv2d_forward_naive, "out[n, f, r, c] ="),
+    "backward": (engine.conv2d_backward_naive, "dw[f] +="),
+    "update": (optim.sgd_step_naive, "new.flat[i] ="),
+}
+WEIGHT_STORY = weight_story_rows

@@ -1,0 +1,90 @@
+"""linear on screen: a neuron's weight row times the input vector; dW, db and dx backward."""
+
+from stepcnn.engine import optim
+from stepcnn.engine.kinds import linear as engine
+from stepcnn.engine.network import LayerRecord
+from stepcnn.present.canvas import Canvas
+from stepcnn.present.grid import Panel
+from stepcnn.present.parts import layer_ids
+from stepcnn.present.update_panels import param_update
+from stepcnn.present.weight_story import Row, StoryRows
+from stepcnn.timeline.numbers import num
+from stepcnn.timeline.step import TensorId
+
+SHORT = "fc"
+
+
+def linear_forward(cv: Canvas) -> list[Panel]:
+    layer, x, out, _, _ = layer_ids(cv)
+    n, o = cv.step.index
+    ops = cv.step.operands
+    return [
+        Panel("input", "input vector", (cv.vector_grid(x, n, "x"),)),
+        Panel(
+            "weight",
+            f"weights (row {o} used)",
+            (cv.matrix_grid(TensorId(layer, "weight"), "W", focus=(o, 0)),),
+        ),
+        Panel(
+            "products",
+            f"W[{o}] ⊙ x[{n}]",
+            tuple(cv.operand_grids(ops["products"], "⊙")),
+            caption=f"Σ = {num(float(ops['products'].sum()))}",
+            optional=True,
+        ),
+        Panel("output", "output (W·x + b)", (cv.vector_grid(out, n, "out", focus_index=o),), row=1),
+    ]
+
+
+def linear_backward(cv: Canvas) -> list[Panel]:
+    layer, x, _, gout, gin = layer_ids(cv)
+    n, o = cv.step.index
+    return [
+        Panel("grad", "gradient arriving dL/dout", (cv.vector_grid(gout, n, "g", focus_index=o),)),
+        Panel("input", "input vector x", (cv.vector_grid(x, n, "x"),)),
+        Panel(
+            "weight",
+            f"weights (row {o} sends g back)",
+            (cv.matrix_grid(TensorId(layer, "weight"), "W", focus=(o, 0)),),
+            optional=True,
+        ),
+        Panel(
+            "dw",
+            f"dW (row {o} += g·x)",
+            (cv.matrix_grid(TensorId(layer, "grad_weight"), "dW", focus=(o, 0)),),
+            row=1,
+        ),
+        Panel("db", "db (+= g)", (cv.vector_grid_1d(TensorId(layer, "grad_bias"), "db"),), row=1),
+        Panel("dx", f"dx (+= g·W[{o}])", (cv.vector_grid(gin, n, "dx"),), row=1),
+    ]
+
+
+def weight_story_rows(lr: LayerRecord, spec: object, cell: tuple[int, ...]) -> StoryRows:
+    """``W[o, i]`` met input ``x[n, i]`` and gradient ``g[n, o]`` once per sample."""
+    o, i = cell
+    dout = lr.grad_output
+    rows: list[Row] = [
+        ((n,), (n, i), float(lr.input[n, i]), float(dout[n, o])) for n in range(dout.shape[0])
+    ]
+    return rows, f"W[{o},{i}]"
+
+
+PANELS = {"forward": linear_forward, "backward": linear_backward, "update": param_update}
+NARRATION = {
+    "forward": (
+        "A fully connected neuron: row {index} of W times the whole input vector, plus its bias. "
+        "Every neuron reads every input (dense connectivity). out{index} = {value:.4f}."
+    ),
+    "backward": (
+        "The gradient g = {value:.4f} reaches neuron {index}. Its weight row gets g times the "
+        "input (dW += g·x), its bias gets g, and every input gets g times that neuron's weights "
+        "(dx += g·W[o]) — this is how the error travels back towards the filters."
+    ),
+    "update": "Gradient descent on row {index} of W and its bias: W − η·dW with η = {lr}.",
+}
+SOURCES = {
+    "forward": (engine.linear_forward_naive, "out[n, o] ="),
+    "backward": (engine.linear_backward_naive, "dw[o] +="),
+    "update": (optim.sgd_step_naive, "new.flat[i] ="),
+}
+WEIGHT_STORY = weight_story_rows

@@ -1,0 +1,66 @@
+"""The SGD update on screen: one filter or weight row before and after, with its bias."""
+
+import numpy as np
+
+from stepcnn.present.canvas import Canvas
+from stepcnn.present.grid import Panel
+
+BIAS_LABELS = {"bias_before": "b", "grad_bias": "db", "bias_after": "b new"}
+
+
+def param_update(cv: Canvas) -> list[Panel]:
+    layer = cv.step.layer
+    assert layer is not None
+    (o,) = cv.step.index
+    ops = cv.step.operands
+    before = ops["weight_before"]
+    scale = (
+        float(max(np.abs(before).max(initial=0), np.abs(ops["weight_after"]).max(initial=0))) or 1.0
+    )
+    panels = [
+        Panel("before", f"W[{o}] before", tuple(cv.operand_grids(before, "W", scale))),
+        Panel("grad", f"dW[{o}]", tuple(cv.operand_grids(ops["grad_weight"], "dW"))),
+    ]
+    if "decay" in ops:
+        panels.append(
+            Panel("decay", f"λ·W[{o}] (weight decay)", tuple(cv.operand_grids(ops["decay"], "λW")))
+        )
+    if "velocity_before" in ops:
+        panels.append(
+            Panel(
+                "v_before", f"v[{o}] before", tuple(cv.operand_grids(ops["velocity_before"], "v"))
+            )
+        )
+    if "velocity_after" in ops:
+        panels.append(
+            Panel(
+                "v_after",
+                f"v[{o}] = μ·v + g" if "velocity_before" in ops else f"v[{o}] = g (first)",
+                tuple(cv.operand_grids(ops["velocity_after"], "v new")),
+                row=1,
+            )
+        )
+    rule = (
+        "W − η·v"
+        if "velocity_after" in ops
+        else ("W − η·(dW + λW)" if "decay" in ops else "W − η·dW")
+    )
+    return [
+        *panels,
+        Panel(
+            "after",
+            f"W[{o}] ← {rule}",
+            tuple(cv.operand_grids(ops["weight_after"], "W new", scale)),
+            row=1,
+        ),
+        Panel(
+            "bias",
+            f"bias b[{o}] (db → new b)",
+            tuple(
+                grid
+                for name in ("bias_before", "grad_bias", "bias_after")
+                for grid in cv.operand_grids(ops[name], BIAS_LABELS[name])
+            ),
+            row=1,
+        ),
+    ]

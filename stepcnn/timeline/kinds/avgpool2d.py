@@ -1,0 +1,103 @@
+"""avgpool2d steps: the mean of each window (forward); g/(kh·kw) to every window cell (backward)."""
+
+import numpy as np
+
+from stepcnn.engine.kinds.avgpool2d import AvgPool2d, avgpool2d_backward
+from stepcnn.timeline.numbers import idx, num
+from stepcnn.timeline.ops.base import (
+    NO_HISTORY,
+    GradientBackward,
+    History,
+    Op,
+    OpContext,
+    OutputForward,
+    StepBody,
+    prefix_mask,
+)
+from stepcnn.timeline.step import Partial, Region, TensorId
+
+
+def _window(ctx: OpContext, index: tuple[int, ...]) -> tuple[slice, slice, int]:
+    """The window's input rows and columns, and its cell count kh·kw."""
+    assert isinstance(ctx.spec, AvgPool2d)
+    _, _, r, s = index
+    (kh, kw), (sh, sw) = ctx.spec.kernel_size, ctx.spec.stride
+    return slice(r * sh, r * sh + kh), slice(s * sw, s * sw + kw), kh * kw
+
+
+class AvgPoolForward(OutputForward):
+    name = "avgpool2d.forward"
+
+    def step(self, ctx: OpContext, index: tuple[int, ...]) -> StepBody:
+        n, c, _, _ = index
+        rows, cols, count = _window(ctx, index)
+        window = ctx.lr.input[n, c, rows, cols]
+        value = float(ctx.lr.output[index])
+        listed = " + ".join(num(v) for v in window.ravel()[:16])
+        if window.size > 16:
+            listed += " + …"
+        return StepBody(
+            value=value,
+            equation=f"out{idx(index)} = ({listed}) / {count} = {num(value)}",
+            operands={"window": window, "share": np.full(window.shape, 1.0 / count)},
+            reads=(Region(ctx.input_id, (n, c, rows, cols)),),
+            writes=(Region(ctx.output_id, index),),
+        )
+
+
+class AvgPoolBackward(GradientBackward):
+    name = "avgpool2d.backward"
+
+    def writes_tensors(self, layer: int | None) -> tuple[TensorId, ...]:
+        return (TensorId(layer, "grad_input"),)
+
+    def step(self, ctx: OpContext, index: tuple[int, ...]) -> StepBody:
+        n, c, _, _ = index
+        rows, cols, count = _window(ctx, index)
+        g = float(ctx.lr.grad_output[index])
+        window = ctx.lr.input[n, c, rows, cols]
+        share = g / count
+        return StepBody(
+            value=g,
+            equation=(
+                f"g = dL/dout{idx(index)} = {num(g)} → every one of the {count} cells "
+                f"dx[{n},{c},{rows.start}:{rows.stop},{cols.start}:{cols.stop}] += g/{count} "
+                f"= {num(share)}"
+            ),
+            operands={
+                "grad": np.array([g]),
+                "window": window,
+                "routed": np.full(window.shape, share),
+            },
+            reads=(Region(ctx.grad_output_id, index),),
+            writes=(Region(ctx.grad_input_id, (n, c, rows, cols)),),
+        )
+
+    def partial(self, ctx: OpContext, local: int) -> dict[TensorId, Partial]:
+        dout = ctx.lr.grad_output
+        dx, _, _ = avgpool2d_backward(
+            np.where(prefix_mask(dout.shape, local), dout, 0.0), ctx.cache
+        )
+        return {ctx.grad_input_id: Partial(dx)}
+
+    def cell_history(
+        self, ctx: OpContext, tensor: TensorId, cell: tuple[int, ...]
+    ) -> History | None:
+        if tensor != ctx.grad_input_id:
+            return None
+        assert isinstance(ctx.spec, AvgPool2d)
+        n, c, y, x = cell
+        (kh, kw), (sh, sw) = ctx.spec.kernel_size, ctx.spec.stride
+        dout = ctx.lr.grad_output
+        _, channels, ho, wo = dout.shape
+        # Windows r cover row y when r·sh ≤ y ≤ r·sh + kh − 1.
+        rows = np.arange(max(0, -(-(y - kh + 1) // sh)), min(ho - 1, y // sh) + 1)
+        cols = np.arange(max(0, -(-(x - kw + 1) // sw)), min(wo - 1, x // sw) + 1)
+        if rows.size == 0 or cols.size == 0:
+            return NO_HISTORY
+        local = ((n * channels + c) * ho + rows[:, None]) * wo + cols[None, :]
+        shares = dout[n, c][rows[:, None], cols[None, :]] / (kh * kw)
+        return local.ravel().astype(np.intp), np.cumsum(shares.ravel())
+
+
+OPS: dict[str, Op] = {"forward": AvgPoolForward(), "backward": AvgPoolBackward()}
