@@ -79,6 +79,12 @@ def iteration_json(run: TrainingRun, i: int, layers: Sequence[int] | None = None
                 "weight_after": tensor(layer.params_after.weight),
                 "bias_after": tensor(layer.params_after.bias),
             }
+            velocity = getattr(layer, "velocity_after", None)
+            if velocity is not None and optimizer(run.scenario)["momentum"] > 0:
+                entry["velocity"] = {
+                    "weight": tensor(velocity.weight),
+                    "bias": tensor(velocity.bias),
+                }
         entries.append(entry)
     return {
         "iteration": i,

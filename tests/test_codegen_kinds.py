@@ -5,7 +5,6 @@ yet: python style against numpy style (written independently), backward against 
 finite differences of forward, and hand-computed cases.
 """
 
-import inspect
 import math
 import types
 
@@ -13,18 +12,14 @@ import numpy as np
 import pytest
 
 from stepcnn.codegen import kinds, losses, optim, prelude
-from stepcnn.engine import layers as engine_layers
 from stepcnn.engine.network import LOSSES
+from stepcnn.engine.registry import layer_kinds
 
 ATTRIBUTES = ("TYPE", "HAS_PARAMS", "EXERCISE", "PYTHON", "NUMPY", "geometry", "torch_module")
 
 
 def engine_kinds() -> list[str]:
-    return sorted(
-        cls.type
-        for cls in vars(engine_layers).values()
-        if inspect.isclass(cls) and isinstance(getattr(cls, "type", None), str)
-    )
+    return sorted(layer_kinds())
 
 
 def test_the_engine_has_kinds_to_check() -> None:

@@ -47,6 +47,9 @@ def expected_answer(timeline: Timeline, k: int) -> float | None:
         (kh, kw), (sh, sw) = lr.cache.kernel, lr.cache.stride
         window = lr.input[n, c, r * sh : r * sh + kh, s * sw : s * sw + kw].reshape(-1)
         return g if int(np.argmax(window)) == 0 else 0.0
+    if kind == "avgpool2d":  # every cell of the window its share
+        kh, kw = timeline.run.scenario.layers[step.layer].kernel_size
+        return g / (kh * kw)
     # Another kind: dx where the step first writes it, as the timeline has it after the step.
     region = next(w for w in step.writes if w.tensor.name == "grad_input")
     values = timeline.tensor_at(k, region.tensor).values

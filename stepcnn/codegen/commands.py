@@ -4,8 +4,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from stepcnn.cli import UsageError
 from stepcnn.scenario import load_scenario
+from stepcnn.usage import UsageError
 
 
 def write_text(text: str, target: str | None, force: bool, prog: str) -> None:
