@@ -681,3 +681,20 @@ def test_step_option_out_of_range_is_one_line_exit_2(capsys, mini: str, value, w
     code, out, err = run(capsys, mini, "--step", value)
     assert code == 2 and out == "" and err.count("\n") == 1
     assert "--step" in err and words in err
+
+
+def test_export_carries_the_velocity_with_momentum(capsys) -> None:
+    doc = export(capsys, "lenet5", "-n", "2", "--layers", "0,1")
+    assert doc["optimizer"]["momentum"] == 0.9
+    (it0, it1) = doc["iterations"]
+    assert "velocity" not in it0["layers"][1]  # tanh: no parameters
+    eta, mu = doc["optimizer"]["learning_rate"], doc["optimizer"]["momentum"]
+    c0, c1 = it0["layers"][0], it1["layers"][0]
+    for p, grad in (("weight", "grad_weight"), ("bias", "grad_bias")):
+        v0 = np.array(c0["velocity"][p])
+        np.testing.assert_allclose(v0, np.array(c0[grad]), rtol=1e-12)  # v = g at first
+        v1 = np.array(c1["velocity"][p])
+        np.testing.assert_allclose(v1, mu * v0 + np.array(c1[grad]), rtol=1e-12, atol=1e-15)
+        after = np.array(c1[p]) - eta * v1
+        np.testing.assert_allclose(np.array(c1[f"{p}_after"]), after, rtol=1e-12, atol=1e-15)
+    assert "velocity" not in export(capsys, "tour", "-n", "1")["iterations"][0]["layers"][0]
