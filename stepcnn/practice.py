@@ -20,11 +20,20 @@ REL, ABS = 0.01, 0.01
 
 # Operands that hold (part of) the answer, by phase: hidden until it is revealed.
 REVEALING = {
-    "forward": frozenset({"products", "output", "winner"}),
+    "forward": frozenset({"products", "output", "winner", "share"}),
     "backward": frozenset(
-        {"routed", "winner", "mask", "grad_input", "dw_contribution", "dx_contribution", "dw_after"}
+        {
+            "routed",
+            "winner",
+            "mask",
+            "local",
+            "grad_input",
+            "dw_contribution",
+            "dx_contribution",
+            "dw_after",
+        }
     ),
-    "update": frozenset({"weight_after", "bias_after"}),
+    "update": frozenset({"weight_after", "bias_after", "velocity_after"}),
 }
 
 
@@ -82,9 +91,13 @@ def question(step: Step, timeline: Timeline | None = None) -> Question | None:
         before, grad, after = ops["weight_before"], ops["grad_weight"], ops["weight_after"]
         eta = _first(ops["learning_rate"]) if "learning_rate" in ops else math.nan
         cell = f"W[{step.index[0]}]{_at(after)}"
+        moved = ops.get("velocity_after")  # SGD with momentum / weight decay: W moves by v
         working = (
             f"{cell} ← {num(_first(before))} − {num(eta)}·{paren(_first(grad))} "
             f"= {num(_first(after))}"
+            if moved is None
+            else f"v = {num(_first(moved))} (from dW = {num(_first(grad))});  {cell} ← "
+            f"{num(_first(before))} − {num(eta)}·{paren(_first(moved))} = {num(_first(after))}"
         )
         return Question(step.op, f"{cell} after the update", _first(after), working, given)
     if step.phase == "backward" and "dx_contribution" in ops:
@@ -103,12 +116,16 @@ def question(step: Step, timeline: Timeline | None = None) -> Question | None:
     if step.phase == "backward" and "routed" in ops:
         routed = ops["routed"]
         answer = _first(routed)
-        winner = "is" if "winner" in ops and _first(ops["winner"]) else "is not"
+        if "winner" in ops:
+            winner = "is" if _first(ops["winner"]) else "is not"
+            why = f"the top-left cell {winner} the winner: it gets {num(answer)}"
+        else:  # average pooling: every cell its share
+            why = f"every cell of the window gets g/{routed.size} = {num(answer)}"
         return Question(
             step.op,
             f"the gradient the window's top-left cell {_at(routed)} receives",
             answer,
-            f"the top-left cell {winner} the winner: it gets {num(answer)}   ({step.equation})",
+            f"{why}   ({step.equation})",
             given,
         )
     if step.phase == "backward" and "grad_input" in ops:

@@ -6,14 +6,15 @@ from timeline_cases import Case
 
 
 def random_case(seed: int) -> Case:
-    """A random valid scenario: conv (stride, padding, channels), relu, max-pool, flatten,
-    linear; either loss; batches that wrap; a few iterations."""
+    """A random valid scenario: conv (stride, padding, channels), the activations, pooling,
+    flatten, linear; either loss; batches that wrap; a few iterations."""
     rng = random.Random(seed)
     c, h, w = rng.randint(1, 3), rng.randint(4, 8), rng.randint(4, 8)
     loss = rng.choice(["cross_entropy", "mse"])
     layers: list[dict[str, object]] = []
+    activations = ["relu", "tanh", "sigmoid", "leaky_relu"]
     for _ in range(rng.randint(1, 3)):
-        kind = rng.choice(["conv2d", "conv2d", "relu", "maxpool2d"])
+        kind = rng.choice(["conv2d", "conv2d", "activation", "pool"])
         probe = Case("probe", (c, h, w), tuple(layers), "mse", 1, 1, 0.1, 1, 0)
         _, hh, ww = probe.shapes[-1]
         if kind == "conv2d":
@@ -24,9 +25,10 @@ def random_case(seed: int) -> Case:
                 continue
             spec: dict[str, object] = {"type": "conv2d", "out_channels": rng.randint(1, 3)}
             layers.append(spec | {"kernel_size": k, "stride": s, "padding": p})
-        elif kind == "relu":
-            layers.append({"type": "relu"})
-        elif hh >= 2 and ww >= 2:
+        elif kind == "activation":
+            act = rng.choice(activations)
+            layers.append({"type": act} | ({"negative_slope": 0.2} if act == "leaky_relu" else {}))
+        elif hh >= 2 and ww >= 2:  # max or average: random_toml decides (the same shapes)
             layers.append(
                 {"type": "maxpool2d", "kernel_size": [2, 2], "stride": [rng.randint(1, 2)] * 2}
             )
@@ -44,3 +46,20 @@ def random_case(seed: int) -> Case:
         samples=rng.randint(1, 4),
         data_seed=seed,
     )
+
+
+def random_toml(seed: int) -> str:
+    """:func:`random_case` as a scenario file, with SGD momentum and weight decay in half of
+    them (torch.optim.SGD's settings)."""
+    text = random_case(seed).toml
+    rng = random.Random(seed + 10_000)
+    parts = text.split('type = "maxpool2d"')
+    text = parts[0] + "".join(
+        f'type = "{rng.choice(["maxpool2d", "avgpool2d"])}"' + part for part in parts[1:]
+    )
+    if rng.random() < 0.5:
+        momentum, decay = rng.choice([0.5, 0.9]), rng.choice([0.0, 0.01, 0.1])
+        text = text.replace(
+            "\nseed = 3\n", f"\nseed = 3\nmomentum = {momentum}\nweight_decay = {decay}\n", 1
+        )
+    return text

@@ -682,15 +682,18 @@ def test_a_step_outside_the_run_is_one_line_and_exit_2(capsys, value: str, words
     assert len(err.splitlines()) == 1 and "--step" in err and words in err
 
 
-def test_export_carries_the_momentum_velocity_after_each_update(capsys) -> None:
-    doc = export(capsys, "lenet5", "--iterations", "2", "--layers", "0")
-    first, second = doc["iterations"]
+def test_export_carries_the_velocity_with_momentum(capsys) -> None:
+    doc = export(capsys, "lenet5", "-n", "2", "--layers", "0,1")
     assert doc["optimizer"]["momentum"] == 0.9
-    for it in (first, second):
-        (conv,) = it["layers"]
-        assert set(conv["velocity"]) == {"weight", "bias"}
-    # v = dW at the first iteration; v = 0.9·v + dW at the second (no weight decay here).
-    v1 = np.array(first["layers"][0]["velocity"]["weight"])
-    np.testing.assert_array_equal(v1, np.array(first["layers"][0]["grad_weight"]))
-    v2 = np.array(second["layers"][0]["velocity"]["weight"])
-    np.testing.assert_allclose(v2, 0.9 * v1 + np.array(second["layers"][0]["grad_weight"]))
+    (it0, it1) = doc["iterations"]
+    assert "velocity" not in it0["layers"][1]  # tanh: no parameters
+    eta, mu = doc["optimizer"]["learning_rate"], doc["optimizer"]["momentum"]
+    c0, c1 = it0["layers"][0], it1["layers"][0]
+    for p, grad in (("weight", "grad_weight"), ("bias", "grad_bias")):
+        v0 = np.array(c0["velocity"][p])
+        np.testing.assert_allclose(v0, np.array(c0[grad]), rtol=1e-12)  # v = g at first
+        v1 = np.array(c1["velocity"][p])
+        np.testing.assert_allclose(v1, mu * v0 + np.array(c1[grad]), rtol=1e-12, atol=1e-15)
+        after = np.array(c1[p]) - eta * v1
+        np.testing.assert_allclose(np.array(c1[f"{p}_after"]), after, rtol=1e-12, atol=1e-15)
+    assert "velocity" not in export(capsys, "tour", "-n", "1")["iterations"][0]["layers"][0]

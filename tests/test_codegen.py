@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from codegen_cases import random_case
+from codegen_cases import random_toml
 from conftest import write_scenario
 
 from stepcnn.cli import main
@@ -73,10 +73,10 @@ def test_a_diverging_run_to_the_end_inf_and_nan_included(style: str, tmp_path) -
 
 
 @pytest.mark.parametrize("style", ["python", "numpy"])
-@pytest.mark.parametrize("seed", range(8))
+@pytest.mark.parametrize("seed", range(12))
 def test_random_scenarios_scripts_print_the_export(seed: int, style: str, tmp_path) -> None:
-    case = random_case(seed)
-    check_script(parse_scenario(case.toml, name=case.name), style, tmp_path, None)
+    scenario = parse_scenario(random_toml(seed), name=f"random-{seed}")
+    check_script(scenario, style, tmp_path, None)
 
 
 def test_without_json_the_script_prints_each_iterations_loss(tmp_path) -> None:

@@ -47,6 +47,9 @@ def expected_answer(timeline: Timeline, k: int) -> float | None:
         (kh, kw), (sh, sw) = lr.cache.kernel, lr.cache.stride
         window = lr.input[n, c, r * sh : r * sh + kh, s * sw : s * sw + kw].reshape(-1)
         return g if int(np.argmax(window)) == 0 else 0.0
+    if kind == "avgpool2d":  # every cell of the window its share
+        kh, kw = timeline.run.scenario.layers[step.layer].kernel_size
+        return g / (kh * kw)
     # Another kind: dx where the step first writes it, as the timeline has it after the step.
     region = next(w for w in step.writes if w.tensor.name == "grad_input")
     values = timeline.tensor_at(k, region.tensor).values
@@ -211,3 +214,17 @@ def test_a_backward_kind_without_a_rule_asks_for_dx_where_the_step_writes(op: st
             float(timeline.tensor_at(k, region.tensor).values[region.cells])
         )
     assert question(bare) is not None and question(bare).prompt.startswith("g = dL/dout")
+
+
+def test_operands_are_written_with_channels_side_by_side_and_long_vectors_cut() -> None:
+    from stepcnn.tui.predict import operand_text
+
+    text = operand_text("patch", np.array([[[1.0, -2.0], [3.0, 4.0]], [[5.0, 6.0], [7.0, 8.0]]]))
+    assert text.splitlines() == [
+        "patch (2×2×2):",
+        "    ch 0      │ ch 1",
+        "     1.0 −2.0 │  5.0  6.0",
+        "     3.0  4.0 │  7.0  8.0",
+    ]
+    long = operand_text("input", np.arange(100.0))
+    assert long.startswith("input (100): 0.0  1.0") and long.endswith("… 76 more")

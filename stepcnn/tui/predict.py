@@ -26,13 +26,21 @@ MOST = 24  # numbers shown per operand (a 1352-element input is cut, saying so)
 
 
 def operand_text(name: str, array: Array) -> str:
-    """``name (shape): rows of numbers`` — a matrix row per line, long vectors cut."""
+    """``name (shape): rows of numbers`` — a matrix row per line, the channels of a
+    ``C×kh×kw`` operand side by side; long vectors cut, saying how much is left out."""
     a = np.asarray(array, dtype=float)
     shape = "×".join(map(str, a.shape)) or "1"
     if a.ndim >= 2 and a.size <= MOST * 4:
-        rows = a.reshape(-1, a.shape[-1])
-        body = "\n".join("    " + "  ".join(f"{num(v):>8}" for v in row) for row in rows)
-        return f"{name} ({shape}):\n{body}"
+        maps = a.reshape(-1, *a.shape[-2:])  # channels (or one matrix)
+        width = max(len(num(v)) for v in a.reshape(-1))
+        lines = []
+        if len(maps) > 1:
+            heads = [f"ch {c}".ljust((width + 1) * a.shape[-1] - 1) for c in range(len(maps))]
+            lines.append(("    " + " │ ".join(heads)).rstrip())
+        for r in range(a.shape[-2]):
+            cells = [" ".join(f"{num(v):>{width}}" for v in m[r]) for m in maps]
+            lines.append("    " + " │ ".join(cells))
+        return f"{name} ({shape}):\n" + "\n".join(lines)
     flat = a.reshape(-1)
     more = f"  … {flat.size - MOST} more" if flat.size > MOST else ""
     return f"{name} ({shape}): " + "  ".join(num(v) for v in flat[:MOST]) + more
@@ -55,7 +63,7 @@ class PracticeScreen(Screen[None]):
     PracticeScreen { layout: vertical; padding: 0 1; }
     PracticeScreen > Vertical { height: 1fr; }
     PracticeScreen #where { text-style: bold; height: auto; }
-    PracticeScreen #given { height: 1fr; margin: 1 0 0 0; }
+    PracticeScreen #given { height: auto; max-height: 55%; margin: 1 0 0 0; }
     PracticeScreen #prompt { text-style: bold; height: auto; margin-top: 1; }
     PracticeScreen #guess { border: none; height: 1; padding: 0 1; background: $boost; }
     PracticeScreen #feedback { height: auto; min-height: 2; }
