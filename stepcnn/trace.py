@@ -1,7 +1,8 @@
 """``stepcnn trace``: every step, as JSON lines (a contract) or readable text."""
 
 import json
-from typing import TextIO
+import math
+from typing import NamedTuple, TextIO
 
 from rich.markup import escape
 
@@ -26,6 +27,50 @@ def parse_layer_filter(text: str | None, layer_count: int) -> int | Anything | N
     )
 
 
+class Line(NamedTuple):
+    """What one trace line says about one step."""
+
+    k: int
+    iteration: int
+    phase: str
+    layer: int | None
+    op: str
+    cell: tuple[int, ...]
+    value: float | None
+    equation: str
+
+
+def json_line(step: Line, line: int) -> str:
+    """The jsonl line of a step: exactly ``json.dumps`` of :meth:`Step.as_json` with ``step``
+    set to ``line`` and ``k`` added (built directly: this runs once per step)."""
+    layer = "null" if step.layer is None else str(step.layer)
+    value = step.value
+    if value is None:
+        value_text = "null"
+    else:
+        v = float(value)
+        value_text = repr(v) if math.isfinite(v) else _NON_FINITE[str(v)]
+    index = ", ".join(str(i) for i in step.cell)
+    return (
+        f'{{"step": {line}, "iteration": {step.iteration}, "phase": {_string(step.phase)}, '
+        f'"layer": {layer}, "op": {_string(step.op)}, "index": [{index}], '
+        f'"value": {value_text}, "equation": {_string(step.equation)}, "k": {step.k}}}\n'
+    )
+
+
+_NON_FINITE = {"nan": "NaN", "inf": "Infinity", "-inf": "-Infinity"}
+_string = json.encoder.encode_basestring  # json.dumps(text, ensure_ascii=False)
+
+
+def text_line(step: Line, line: int) -> str:
+    """The ``--format text`` line of a step, without styles."""
+    where = "loss" if step.layer is None else f"layer {step.layer}"
+    return (
+        f"{line:>7}  it {step.iteration}  {step.phase:<8} {where:<8} {step.op:<22} "
+        f"{step.equation}\n"
+    )
+
+
 def write_trace(
     run: TrainingRun,
     out: TextIO,
@@ -33,29 +78,43 @@ def write_trace(
     phase: str | None,
     layer: int | Anything | None = ANY,
     fmt: str,
+    start: int = 0,
+    count: int | None = None,
 ) -> None:
-    """Print the steps that pass the filters; ``step`` counts the lines printed."""
+    """Print the steps that pass the filters; ``step`` counts the lines printed.
+
+    ``start`` and ``count`` print a window: lines ``start … start + count − 1`` of the full
+    (filtered) trace, the same bytes, without formatting the lines before the window (their
+    iterations are still trained: each starts from the one before).
+    """
     timeline = Timeline(run)
-    line = 0
+    stop = None if count is None else start + count
     console = None
-    if fmt == "text":
+    if fmt == "text" and getattr(out, "isatty", lambda: False)():
         from rich.console import Console
 
         console = Console(file=out, highlight=False, soft_wrap=True)
+    line_of = json_line if fmt == "jsonl" else text_line
+    line = 0
     for iteration in range(len(run)):
         for seg in timeline.segments:
             if phase is not None and seg.phase != phase:
                 continue
             if layer is not ANY and seg.layer != layer:
                 continue
-            first = iteration * timeline.per_iteration + seg.start
-            for k in range(first, first + seg.count):
-                step = timeline[k]
+            if stop is not None and line >= stop:
+                return
+            if line + seg.count <= start:
+                line += seg.count
+                continue
+            skip = max(0, start - line)
+            line += skip
+            last = seg.count if stop is None else min(seg.count, skip + stop - line)
+            si = timeline.segments.index(seg)
+            for k, index, value, equation in timeline.equations(iteration, si, skip, last):
+                step = Line(k, iteration, seg.phase, seg.layer, seg.op.name, index, value, equation)
                 if console is None:
-                    record = step.as_json()
-                    record["step"] = line
-                    record["k"] = step.k
-                    out.write(json.dumps(record, ensure_ascii=False) + "\n")
+                    out.write(line_of(step, line))
                 else:
                     where = "loss" if step.layer is None else f"layer {step.layer}"
                     console.print(

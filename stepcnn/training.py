@@ -29,7 +29,7 @@ from stepcnn.scenario.model import Scenario
 RECORD_CACHE_BYTES = 128 * 2**20
 """Memory for the cache of recent iteration records (at least two are always kept)."""
 MAX_CACHED_RECORDS = 32
-CHECKPOINT_BYTES = 64 * 2**20
+CHECKPOINT_BYTES = 160 * 2**20
 """Memory for all checkpoints of a run together (the interval is chosen to fit)."""
 
 

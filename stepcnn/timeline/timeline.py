@@ -78,6 +78,27 @@ class Timeline:
             writes=body.writes,
         )
 
+    def equations(
+        self, iteration: int, segment_number: int, first: int, stop: int
+    ) -> Iterator[tuple[int, tuple[int, ...], float | None, str]]:
+        """``(k, index, value, equation)`` of the segment's steps ``first … stop − 1`` in one
+        iteration: what ``timeline[k]`` gives for them, without the operands (for ``trace``)."""
+        seg = self.layout.segments[segment_number]
+        ctx = self.context(iteration, seg)
+        fast = getattr(seg.op, "equation", None)
+        base = iteration * self.per_iteration + seg.start
+        with np.errstate(all="ignore"):
+            for local in range(first, stop):
+                index = (
+                    tuple(int(i) for i in np.unravel_index(local, seg.shape)) if seg.shape else ()
+                )
+                if fast is not None:
+                    value, equation = fast(ctx, index)
+                else:
+                    body = seg.op.step(ctx, index)
+                    value, equation = body.value, body.equation
+                yield base + local, index, value, equation
+
     def __iter__(self) -> Iterator[Step]:
         for k in range(len(self)):
             yield self[k]
