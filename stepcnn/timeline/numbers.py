@@ -13,11 +13,11 @@ _WRITTEN_LIMIT = 1 << 16
 
 def num(value: float, digits: int = 4) -> str:
     """``0.5``, ``−1.0``, ``3.142``, ``1.2e−05``, ``nan``, ``−inf``."""
-    v = float(value)
-    if digits == 4:
-        text = _WRITTEN.get(v)  # (0.0 and −0.0 are one key: zeros are never kept)
+    if digits == 4 and isinstance(value, float):  # (numpy's float64 is one)
+        text = _WRITTEN.get(value)  # (0.0 and −0.0 are one key: zeros are never kept)
         if text is not None:
             return text
+    v = float(value)
     if math.isnan(v):
         return "nan"
     if math.isinf(v):

@@ -6,6 +6,7 @@ or snapshotted, so step k costs the same at k = 10 and k = 10⁷, and stepping b
 stepping forward costs. Memory is the iterations' tensors, never a function of the step count.
 """
 
+import itertools
 from collections.abc import Iterator
 
 import numpy as np
@@ -88,10 +89,8 @@ class Timeline:
         fast = getattr(seg.op, "equation", None)
         base = iteration * self.per_iteration + seg.start
         with np.errstate(all="ignore"):
-            for local in range(first, stop):
-                index = (
-                    tuple(int(i) for i in np.unravel_index(local, seg.shape)) if seg.shape else ()
-                )
+            cells = itertools.islice(itertools.product(*map(range, seg.shape)), first, stop)
+            for local, index in enumerate(cells, first):
                 if fast is not None:
                     value, equation = fast(ctx, index)
                 else:
