@@ -4,8 +4,6 @@ import json
 import math
 from typing import NamedTuple, TextIO
 
-from rich.markup import escape
-
 from stepcnn.timeline import Timeline
 from stepcnn.timeline.search import ANY, Anything
 from stepcnn.training import TrainingRun
@@ -92,6 +90,7 @@ def write_trace(
     console = None
     if fmt == "text" and getattr(out, "isatty", lambda: False)():
         from rich.console import Console
+        from rich.markup import escape
 
         console = Console(file=out, highlight=False, soft_wrap=True)
     line_of = json_line if fmt == "jsonl" else text_line

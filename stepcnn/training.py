@@ -140,10 +140,10 @@ class TrainingRun:
         if i == len(self._losses):
             self._losses.append(record.loss)
         self._records[i] = record
-        limit = self._cache_limit
-        if limit is None:
-            limit = max(2, min(MAX_CACHED_RECORDS, RECORD_CACHE_BYTES // record_bytes(record)))
-        while len(self._records) > limit:
+        if self._cache_limit is None:  # every record of a run has the same shapes: once
+            size = max(1, record_bytes(record))
+            self._cache_limit = max(2, min(MAX_CACHED_RECORDS, RECORD_CACHE_BYTES // size))
+        while len(self._records) > self._cache_limit:
             self._records.popitem(last=False)
         return record
 
