@@ -34,11 +34,19 @@ fuzz: $(STAMP)
 # Installs the CPU build of PyTorch into its own virtualenv (.venv-torch, ~1 GB).
 parity:
 	test -x .venv-torch/bin/python || $(PYTHON) -m venv .venv-torch
-	.venv-torch/bin/python -m pip --disable-pip-version-check -q install numpy 'torch==2.13.0'
+	.venv-torch/bin/python -m pip --disable-pip-version-check -q install numpy threadpoolctl 'torch==2.13.0'
 	.venv-torch/bin/python tests/torch_parity.py $(or $(CASES),300)
 	.venv-torch/bin/python tests/codegen_parity.py $(or $(CODE_CASES),30)
 
 bench: $(STAMP)
+	@if test -x .venv-torch/bin/python; then \
+	  env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE PYTHONPATH=. .venv-torch/bin/python benchmarks/bench_engine.py; \
+	else \
+	  echo "note: no .venv-torch (run 'make parity' once): engine timed without PyTorch beside it"; \
+	  env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $(BIN)/python benchmarks/bench_engine.py; \
+	fi
+	$(BIN)/python benchmarks/bench_trace.py
+	$(BIN)/python benchmarks/bench_memory.py
 	$(BIN)/python benchmarks/bench_timeline.py
 	$(BIN)/python benchmarks/bench_tui.py
 	$(BIN)/python benchmarks/bench_playback.py

@@ -36,6 +36,12 @@ def positive_int(text: str) -> int:
     return value
 
 
+def line_number(text: str) -> int:
+    if not (text.isascii() and text.isdigit()):
+        raise argparse.ArgumentTypeError(f"must be a whole number ≥ 0, got {text!r}")
+    return int(text)
+
+
 def _scenario_arg(parser: argparse.ArgumentParser, optional: bool = False) -> None:
     parser.add_argument(
         "scenario",
@@ -207,6 +213,15 @@ def build_parsers() -> tuple[Parser, dict[str, tuple[Parser, Callable[[argparse.
         help="only layer L (index into [[layers]]), or 'loss' for the loss steps",
     )
     p.add_argument("--format", choices=("jsonl", "text"), default="jsonl", help="default: jsonl")
+    p.add_argument(
+        "--from",
+        dest="start",
+        type=positive_int,
+        default=1,
+        metavar="K",
+        help="from line K (lines counted from 1; unfiltered, line K is step K)",
+    )
+    p.add_argument("--count", type=line_number, metavar="N", help="at most N lines")
     commands["trace"] = (p, cmd_trace)
 
     p = Parser(

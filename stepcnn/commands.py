@@ -88,7 +88,15 @@ def cmd_trace(args: argparse.Namespace) -> int:
     layer = parse_layer_filter(args.layer, len(scenario.layers))
     check_iterations(scenario, args.iterations, "stepcnn trace")
     run = TrainingRun(scenario, args.iterations)
-    write_trace(run, sys.stdout, phase=args.phase, layer=layer, fmt=args.format)
+    write_trace(
+        run,
+        sys.stdout,
+        phase=args.phase,
+        layer=layer,
+        fmt=args.format,
+        start=args.start - 1,  # lines are counted from 1
+        count=args.count,
+    )
     return 0
 
 

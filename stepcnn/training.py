@@ -1,59 +1,154 @@
-"""A training session: the scenario's iterations, computed on demand and kept.
+"""A training session: the scenario's iterations, computed on demand, in bounded memory.
 
-Iteration ``i`` starts from the parameters iteration ``i − 1`` left, so iterations are computed
-in order, each once, with the vectorised engine; every tensor is kept for the timeline.
+Iteration ``i`` starts from the parameters (and momentum velocities) iteration ``i − 1`` left,
+so iterations are first computed in order, each with the vectorised engine. Memory does not
+grow with the iteration count, the way a reverse debugger keeps snapshots:
+
+- a **checkpoint** — the parameters and velocities an iteration starts from — is kept every
+  ``checkpoint_every`` iterations (chosen so that all of them together stay small);
+- the **records** (every tensor of an iteration) of the most recently used iterations are kept
+  in a small LRU cache, as many as fit in ``RECORD_CACHE_BYTES``;
+- every iteration's loss is kept (a float each), for the loss curve.
+
+Any other iteration is recomputed from the nearest checkpoint (or cached record) before it.
+The engine is deterministic, so a recomputed record is bit-identical to the first one.
 """
 
+import math
 import threading
+from collections import OrderedDict
+from typing import NamedTuple
 
 import numpy as np
 
+from stepcnn.engine.layers import Params
 from stepcnn.engine.network import IterationRecord, train_iteration
 from stepcnn.engine.types import Array
 from stepcnn.scenario.model import Scenario
 
+RECORD_CACHE_BYTES = 128 * 2**20
+"""Memory for the cache of recent iteration records (at least two are always kept)."""
+MAX_CACHED_RECORDS = 32
+CHECKPOINT_BYTES = 160 * 2**20
+"""Memory for all checkpoints of a run together (the interval is chosen to fit)."""
+
+
+class Checkpoint(NamedTuple):
+    """What an iteration starts from."""
+
+    params: tuple[Params | None, ...]
+    velocity: tuple[Params | None, ...] | None
+
+
+def _state_bytes(params: tuple[Params | None, ...], momentum: bool) -> int:
+    floats = sum(p.weight.size + p.bias.size for p in params if p is not None)
+    return floats * 8 * (2 if momentum else 1)
+
+
+def record_bytes(record: IterationRecord) -> int:
+    """Bytes held by a record's arrays (each buffer counted once; views cost nothing)."""
+    seen: dict[int, int] = {}
+
+    def visit(value: object) -> None:
+        if isinstance(value, np.ndarray):
+            owner = value
+            while isinstance(owner.base, np.ndarray):
+                owner = owner.base
+            seen[id(owner)] = owner.nbytes
+        elif isinstance(value, tuple):  # Params, caches (NamedTuples) and tuples of them
+            for item in value:
+                visit(item)
+
+    visit((record.x, record.y, record.grad_scores, tuple(record.loss_cache)))
+    for lr in record.layers:
+        visit((lr.input, lr.output, lr.grad_output, lr.grad_input, lr.cache))
+        visit((lr.params, lr.grads, lr.params_after, lr.velocity, lr.velocity_after))
+    return sum(seen.values())
+
 
 class TrainingRun:
-    """Lazily computed, thread-safe list of :class:`IterationRecord`."""
+    """Lazily computed, thread-safe sequence of :class:`IterationRecord`, in bounded memory."""
 
-    def __init__(self, scenario: Scenario, iterations: int | None = None) -> None:
+    def __init__(
+        self,
+        scenario: Scenario,
+        iterations: int | None = None,
+        *,
+        checkpoint_every: int | None = None,
+        cached_records: int | None = None,
+    ) -> None:
         self.scenario = scenario
         self.count = scenario.iterations if iterations is None else iterations
-        self._records: list[IterationRecord] = []
-        self._lock = threading.Lock()
+        state = _state_bytes(scenario.initial_params, scenario.optimizer.keeps_velocity)
+        self.checkpoint_every = checkpoint_every or max(
+            1, math.ceil(self.count * state / CHECKPOINT_BYTES)
+        )
+        self._cache_limit = cached_records
+        self._checkpoints: dict[int, Checkpoint] = {0: Checkpoint(scenario.initial_params, None)}
+        self._records: OrderedDict[int, IterationRecord] = OrderedDict()
+        self._losses: list[float] = []
+        self._lock = threading.RLock()
 
     def __len__(self) -> int:
         return self.count
 
     @property
     def computed(self) -> int:
-        """How many iterations have been computed so far."""
-        return len(self._records)
+        """How many iterations have been computed so far (in order, from the first)."""
+        return len(self._losses)
 
     def record(self, i: int) -> IterationRecord:
-        """Iteration ``i``'s tensors, computing it (and those before it) if needed."""
+        """Iteration ``i``'s tensors, computing it (and those it starts from) if needed."""
         if not 0 <= i < self.count:
             raise IndexError(f"iteration {i} out of range (0–{self.count - 1})")
-        if i < len(self._records):
-            return self._records[i]
         with self._lock:
-            while len(self._records) <= i:
-                self._records.append(self._compute(len(self._records)))
-        return self._records[i]
+            cached = self._records.get(i)
+            if cached is not None:
+                self._records.move_to_end(i)
+                return cached
+            start, state = self._nearest_start(i)
+            for j in range(start, i + 1):
+                record = self._compute(j, state)
+                state = Checkpoint(
+                    tuple(lr.params_after for lr in record.layers),
+                    tuple(lr.velocity_after for lr in record.layers),
+                )
+                if j + 1 < self.count and (j + 1) % self.checkpoint_every == 0:
+                    self._checkpoints.setdefault(j + 1, state)
+            return record
 
-    def _compute(self, i: int) -> IterationRecord:
+    def _nearest_start(self, i: int) -> tuple[int, Checkpoint]:
+        """The latest iteration ``≤ i`` whose starting state is at hand, and that state."""
+        best = max(c for c in self._checkpoints if c <= i)
+        state = self._checkpoints[best]
+        previous = max((j for j in self._records if best <= j < i), default=None)
+        if previous is not None:
+            layers = self._records[previous].layers
+            best = previous + 1
+            state = Checkpoint(
+                tuple(lr.params_after for lr in layers),
+                tuple(lr.velocity_after for lr in layers),
+            )
+        return best, state
+
+    def _compute(self, i: int, state: Checkpoint) -> IterationRecord:
         s = self.scenario
-        if i == 0:
-            params, velocity = s.initial_params, None
-        else:
-            previous = self._records[i - 1].layers
-            params = tuple(layer.params_after for layer in previous)
-            velocity = tuple(layer.velocity_after for layer in previous)
         samples, x, y = s.batch(i)
-        return train_iteration(s.layers, params, x, y, s.loss, s.optimizer, i, samples, velocity)
+        record = train_iteration(
+            s.layers, state.params, x, y, s.loss, s.optimizer, i, samples, state.velocity
+        )
+        if i == len(self._losses):
+            self._losses.append(record.loss)
+        self._records[i] = record
+        if self._cache_limit is None:  # every record of a run has the same shapes: once
+            size = max(1, record_bytes(record))
+            self._cache_limit = max(2, min(MAX_CACHED_RECORDS, RECORD_CACHE_BYTES // size))
+        while len(self._records) > self._cache_limit:
+            self._records.popitem(last=False)
+        return record
 
     def losses(self, upto: int | None = None) -> Array:
         """The loss of each computed iteration (computing up to ``upto`` first)."""
         if upto is not None and upto > 0:
             self.record(min(upto, self.count) - 1)
-        return np.array([r.loss for r in self._records])
+        return np.array(self._losses)

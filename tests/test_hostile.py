@@ -104,20 +104,21 @@ def budget(seconds: float = 1.0, mebibytes: float = 20) -> Iterator[None]:
 # ---- memory: refused from the shapes, before anything is allocated -------------------------
 
 
-def test_history_over_the_memory_budget_is_refused_before_allocating(
+def test_an_iteration_over_the_memory_budget_is_refused_before_allocating(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    # 100,000 iterations of a batch of 10,000 through 64 maps: terabytes of history.
-    text = small(iterations=100_000, batch_size=10_000, out_channels=64)
+    # A batch of 10,000 through 250 maps of 2×2: each tensor just within the limit of
+    # 10,000,000 numbers, but one iteration holds several of them: about 400 MiB.
+    text = small(iterations=100_000, batch_size=10_000, out_channels=250)
     path = write_scenario(tmp_path, text, "history.toml")
     with budget(), pytest.raises(ScenarioError) as info:
         load_file(path, "history.toml")
     ((where, message),) = [(p.path, p.message) for p in info.value.problems]
-    assert where == "iterations" and "GiB" in message and "fewer iterations" in message
+    assert where == "batch_size" and "MiB" in message and "smaller batch" in message
     for command in ("check", "export", "trace"):
         with budget():
-            line = one_line_error(*run(capsys, command, str(path)), "GiB")
-        assert line.startswith(f"{path}: iterations: ")
+            line = one_line_error(*run(capsys, command, str(path)), "MiB")
+        assert line.startswith(f"{path}: batch_size: ")
 
 
 def test_a_convolution_patch_matrix_over_the_limit_names_the_layer(tmp_path: Path) -> None:

@@ -928,3 +928,13 @@ def test_stepcnn_trace_command_is_byte_identical_and_honours_iterations(
         (2, [0]),
         (2, [1]),
     ]
+
+
+def test_trace_from_and_count_print_a_window_of_the_same_lines(capsys) -> None:
+    assert cli_main(["trace", "tour"]) == 0
+    whole = capsys.readouterr().out.splitlines()
+    assert cli_main(["trace", "tour", "--from", "10", "--count", "5"]) == 0
+    window = capsys.readouterr().out.splitlines()
+    assert window == whole[9:14]  # lines counted from 1, as the screen counts steps
+    assert [json.loads(x)["line"] for x in window] == [10, 11, 12, 13, 14]
+    assert [json.loads(x)["step"] for x in window] == [10, 11, 12, 13, 14]

@@ -7,7 +7,7 @@ from stepcnn.engine.layers import Layer, Shape
 from stepcnn.scenario.errors import Problem
 from stepcnn.scenario.layer_schema import shape_text
 from stepcnn.scenario.limits import (
-    MAX_HISTORY_BYTES,
+    MAX_ITERATION_BYTES,
     MAX_PARAMETERS,
     MAX_TENSOR_ELEMENTS,
 )
@@ -19,20 +19,30 @@ IM2COL_FACTOR = 5
 
 
 def iteration_floats(layers: tuple[Layer, ...], shapes: list[Shape], batch: int) -> int:
-    """Floats stored for one iteration: activations and their gradients, parameters ×3."""
+    """Floats stored for one iteration: activations and their gradients, parameters ×5
+    (before, gradient, after, two velocities), a convolution's padded input and patch matrix."""
     floats = batch * math.prod(shapes[0]) * 2
-    for layer, out_shape in zip(layers, shapes[1:], strict=True):
+    for layer, in_shape, out_shape in zip(layers, shapes[:-1], shapes[1:], strict=True):
         floats += batch * math.prod(out_shape) * 2
         param_shapes = layer.param_shapes()
         if param_shapes is not None:
-            floats += 3 * sum(math.prod(s) for s in param_shapes)
+            floats += 5 * sum(math.prod(s) for s in param_shapes)
+        if isinstance(layer, Conv2d):
+            (kh, kw), (ph, pw) = layer.kernel_size, layer.padding
+            padded = in_shape[0] * (in_shape[1] + 2 * ph) * (in_shape[2] + 2 * pw)
+            rows = out_shape[1] * (in_shape[2] + 2 * pw)  # whole-row patch columns
+            floats += batch * (padded + in_shape[0] * kh * kw * max(rows, math.prod(out_shape[1:])))
     return floats
 
 
 def size_problems(
     layers: tuple[Layer, ...], shapes: list[Shape], batch: int, iterations: int
 ) -> list[Problem]:
-    """Every limit the scenario's shapes would break, before anything is allocated."""
+    """Every limit the scenario's shapes would break, before anything is allocated.
+
+    ``iterations`` does not count: memory is bounded whatever the run's length (the iteration
+    count has a limit of its own, ``MAX_ITERATIONS``)."""
+    del iterations
     problems = []
     params = sum(
         sum(math.prod(s) for s in shapes_)
@@ -76,14 +86,16 @@ def size_problems(
                         f"the limit is {MAX_TENSOR_ELEMENTS * IM2COL_FACTOR:,}",
                     )
                 )
-    total = iteration_floats(layers, shapes, batch) * FLOAT_BYTES * iterations
-    if total > MAX_HISTORY_BYTES:
+    # Memory does not grow with the iteration count (training keeps checkpoints and a few
+    # recent iterations, and recomputes the rest), so the limit is on one iteration.
+    total = iteration_floats(layers, shapes, batch) * FLOAT_BYTES
+    if total > MAX_ITERATION_BYTES:
         problems.append(
             Problem(
-                "iterations",
-                f"{iterations:,} iterations of this network need about {total / 2**30:.1f} GiB "
-                f"of history; the limit is {MAX_HISTORY_BYTES / 2**30:.0f} GiB "
-                "(fewer iterations, a smaller batch or smaller layers)",
+                "batch_size",
+                f"one iteration of this network with a batch of {batch:,} needs about "
+                f"{total / 2**20:,.0f} MiB of tensors; the limit is "
+                f"{MAX_ITERATION_BYTES / 2**20:.0f} MiB (a smaller batch or smaller layers)",
             )
         )
     return problems

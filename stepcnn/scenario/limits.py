@@ -24,8 +24,9 @@ MAX_BATCH_SIZE = 10_000
 MAX_LAYERS = 1_000
 """Entries in ``[[layers]]``."""
 
-MAX_HISTORY_BYTES = 2 * 1024**3
-"""Estimated memory for every tensor of every iteration (the timeline keeps them all)."""
+MAX_ITERATION_BYTES = 256 * 1024**2
+"""Estimated memory for every tensor of one iteration (training keeps a few iterations and
+recomputes the others from checkpoints, so a run's memory does not grow with its length)."""
 
 MAX_NESTING = 8
 """Depth of nested lists accepted for a tensor."""

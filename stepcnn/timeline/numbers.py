@@ -5,9 +5,19 @@ import math
 MINUS = "\u2212"
 
 
+_WRITTEN: dict[float, str] = {}
+"""``num(v)`` of recently written non-zero finite values: a step's numbers repeat (the same
+weight in every patch, the same input cell in many), and a trace writes millions of them."""
+_WRITTEN_LIMIT = 1 << 16
+
+
 def num(value: float, digits: int = 4) -> str:
     """``0.5``, ``−1.0``, ``3.142``, ``1.2e−05``, ``nan``, ``−inf``; ``0.0`` for −0.0 too
     (a product such as 0·(−2) is a zero, not a negative number)."""
+    if digits == 4 and isinstance(value, float):  # (numpy's float64 is one)
+        text = _WRITTEN.get(value)  # (0.0 and −0.0 are one key: zeros are never kept)
+        if text is not None:
+            return text
     v = float(value)
     if v == 0:
         v = 0.0
@@ -18,7 +28,12 @@ def num(value: float, digits: int = 4) -> str:
     text = format(v, f".{digits}g")
     if "e" not in text and "." not in text:
         text += ".0"
-    return text.replace("-", MINUS)
+    text = text.replace("-", MINUS)
+    if digits == 4 and v != 0.0:
+        if len(_WRITTEN) >= _WRITTEN_LIMIT:
+            _WRITTEN.clear()
+        _WRITTEN[v] = text
+    return text
 
 
 def paren(value: float) -> str:

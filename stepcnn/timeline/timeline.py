@@ -6,6 +6,7 @@ or snapshotted, so step k costs the same at k = 10 and k = 10⁷, and stepping b
 stepping forward costs. Memory is the iterations' tensors, never a function of the step count.
 """
 
+import itertools
 from collections.abc import Iterator
 
 import numpy as np
@@ -77,6 +78,25 @@ class Timeline:
             reads=body.reads,
             writes=body.writes,
         )
+
+    def equations(
+        self, iteration: int, segment_number: int, first: int, stop: int
+    ) -> Iterator[tuple[int, tuple[int, ...], float | None, str]]:
+        """``(k, index, value, equation)`` of the segment's steps ``first … stop − 1`` in one
+        iteration: what ``timeline[k]`` gives for them, without the operands (for ``trace``)."""
+        seg = self.layout.segments[segment_number]
+        ctx = self.context(iteration, seg)
+        fast = getattr(seg.op, "equation", None)
+        base = iteration * self.per_iteration + seg.start
+        with np.errstate(all="ignore"):
+            cells = itertools.islice(itertools.product(*map(range, seg.shape)), first, stop)
+            for local, index in enumerate(cells, first):
+                if fast is not None:
+                    value, equation = fast(ctx, index)
+                else:
+                    body = seg.op.step(ctx, index)
+                    value, equation = body.value, body.equation
+                yield base + local, index, value, equation
 
     def __iter__(self) -> Iterator[Step]:
         for k in range(len(self)):

@@ -41,6 +41,21 @@ def _patch(cache: ConvCache, spec: Conv2d, n: int, r: int, c: int) -> Array:
 class ConvForward(OutputForward):
     name = "conv2d.forward"
 
+    def equation(self, ctx: OpContext, index: tuple[int, ...]) -> tuple[float, str]:
+        """The step's value and equation alone (what ``trace`` prints)."""
+        cache, spec = _geometry(ctx)
+        n, f, r, c = index
+        params = ctx.lr.params
+        assert params is not None
+        patch = _patch(cache, spec, n, r, c)
+        value = float(ctx.lr.output[index])
+        equation = (
+            f"out{idx(index)} = "
+            f"{dot_terms(patch.ravel().tolist(), params.weight[f].ravel().tolist())}"
+            f" + b {num(float(params.bias[f]))} = {num(value)}"
+        )
+        return value, equation
+
     def step(self, ctx: OpContext, index: tuple[int, ...]) -> StepBody:
         cache, spec = _geometry(ctx)
         n, f, r, c = index
@@ -49,13 +64,9 @@ class ConvForward(OutputForward):
         patch = _patch(cache, spec, n, r, c)
         weights = params.weight[f]
         bias = float(params.bias[f])
-        value = float(ctx.lr.output[index])
         h, w = ctx.lr.input.shape[2:]
         rows, cols = _window(spec, h, w, r, c)
-        equation = (
-            f"out{idx(index)} = {dot_terms(patch.ravel().tolist(), weights.ravel().tolist())}"
-            f" + b {num(bias)} = {num(value)}"
-        )
+        value, equation = self.equation(ctx, index)
         return StepBody(
             value=value,
             equation=equation,
@@ -87,6 +98,34 @@ class ConvBackward(ParameterBackward):
             dw += np.einsum("nhw,nchwij->cij", g, windows[ns, :, rs, cs])
             db += float(g.sum())
         return dw, db
+
+    def _bias_sum(self, ctx: OpContext, f: int, upto: int) -> float:
+        """db[f] once filter f's steps ``0…upto`` have run (as :meth:`_filter_sums` adds it)."""
+        dout = ctx.lr.grad_output
+        db = 0.0
+        for ns, rs, cs in prefix_blocks((dout.shape[0], *dout.shape[2:]), upto):
+            db += float(dout[ns, f, rs, cs].sum())
+        return db
+
+    def _equation(self, ctx: OpContext, index: tuple[int, ...], db_after: float) -> str:
+        _, spec = _geometry(ctx)
+        n, f, r, c = index
+        h, w = ctx.lr.input.shape[2:]
+        rows, cols = _window(spec, h, w, r, c)
+        return (
+            f"g = dL/dout{idx(index)} = {num(float(ctx.lr.grad_output[index]))}:  "
+            f"dW[{f}] += g·patch;  db[{f}] += g → {num(db_after)};  "
+            f"dx[{n},:,{rows.start}:{rows.stop},{cols.start}:{cols.stop}] += g·W[{f}]"
+        )
+
+    def equation(self, ctx: OpContext, index: tuple[int, ...]) -> tuple[float, str]:
+        """The step's value and equation alone (what ``trace`` prints): no dW sums."""
+        n, f, r, c = index
+        dout = ctx.lr.grad_output
+        upto = int(np.ravel_multi_index((n, r, c), (dout.shape[0], *dout.shape[2:])))
+        with np.errstate(all="ignore"):
+            db_after = self._bias_sum(ctx, f, upto)
+        return float(dout[index]), self._equation(ctx, index, db_after)
 
     def _term_bounds(self, ctx: OpContext) -> tuple[Array, Array]:
         params = ctx.lr.params
@@ -140,11 +179,7 @@ class ConvBackward(ParameterBackward):
             dw_before = self._filter_sums(ctx, f, upto - 1)[0]
         h, w = ctx.lr.input.shape[2:]
         rows, cols = _window(spec, h, w, r, c)
-        equation = (
-            f"g = dL/dout{idx(index)} = {num(g)}:  dW[{f}] += g·patch;  "
-            f"db[{f}] += g → {num(db_after)};  dx[{n},:,{rows.start}:{rows.stop},"
-            f"{cols.start}:{cols.stop}] += g·W[{f}]"
-        )
+        equation = self._equation(ctx, index, db_after)
         return StepBody(
             value=g,
             equation=equation,

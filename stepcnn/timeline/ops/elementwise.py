@@ -37,6 +37,12 @@ class ElementwiseForward(OutputForward):
         """``f`` applied to the number ``x``, written out: ``max(0, 0.5)``."""
         raise NotImplementedError
 
+    def equation(self, ctx: OpContext, index: tuple[int, ...]) -> tuple[float, str]:
+        """The step's value and equation alone (what ``trace`` prints)."""
+        x = float(ctx.lr.input[index])
+        value = float(ctx.lr.output[index])
+        return value, f"out{idx(index)} = {self.expression(ctx, x)} = {num(value)}"
+
     def step(self, ctx: OpContext, index: tuple[int, ...]) -> StepBody:
         x = float(ctx.lr.input[index])
         value = float(ctx.lr.output[index])
@@ -60,18 +66,25 @@ class ElementwiseBackward(GradientBackward):
     def writes_tensors(self, layer: int | None) -> tuple[TensorId, ...]:
         return (TensorId(layer, "grad_input"),)
 
+    def _equation(self, ctx: OpContext, index: tuple[int, ...], g: float, dx: float) -> str:
+        local = self.local(ctx, index)
+        remark = f"  — {local.remark}" if local.remark else ""
+        return f"dx{idx(index)} = g·{local.formula} = {num(g)}·{local.numbers} = {num(dx)}{remark}"
+
+    def equation(self, ctx: OpContext, index: tuple[int, ...]) -> tuple[float, str]:
+        """The step's value and equation alone (what ``trace`` prints)."""
+        g = float(ctx.lr.grad_output[index])
+        return g, self._equation(ctx, index, g, float(ctx.lr.grad_input[index]))
+
     def step(self, ctx: OpContext, index: tuple[int, ...]) -> StepBody:
         g = float(ctx.lr.grad_output[index])
         x = float(ctx.lr.input[index])
         y = float(ctx.lr.output[index])
         dx = float(ctx.lr.grad_input[index])
         local = self.local(ctx, index)
-        remark = f"  — {local.remark}" if local.remark else ""
         return StepBody(
             value=g,
-            equation=(
-                f"dx{idx(index)} = g·{local.formula} = {num(g)}·{local.numbers} = {num(dx)}{remark}"
-            ),
+            equation=self._equation(ctx, index, g, dx),
             operands={
                 "grad": np.array([g]),
                 "input": np.array([x]),

@@ -1,0 +1,71 @@
+"""``stepcnn trace`` writes a segment at a time; its bytes are those of one step at a time."""
+
+import io
+import json
+
+import pytest
+from rich.console import Console
+from rich.markup import escape
+from timeline_cases import CASES, DIVERGING, scenario
+
+from stepcnn.scenario import load_scenario
+from stepcnn.scenario.model import Scenario
+from stepcnn.timeline import Timeline
+from stepcnn.trace import write_trace
+from stepcnn.training import TrainingRun
+
+
+def reference(s: Scenario, fmt: str) -> str:
+    """The trace written step by step from ``timeline[k]``: ``json.dumps`` of the step's
+    record, or the styled line printed by rich to a file (which drops the styles)."""
+    timeline = Timeline(TrainingRun(s))
+    out = io.StringIO()
+    console = Console(file=out, highlight=False, soft_wrap=True)
+    for line, step in enumerate(timeline):
+        if fmt == "jsonl":
+            record = step.as_json()
+            record["step"] = line
+            record["k"] = step.k
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+        else:
+            where = "loss" if step.layer is None else f"layer {step.layer}"
+            console.print(
+                f"[dim]{line:>7}[/dim]  it {step.iteration}  [bold]{step.phase:<8}[/bold] "
+                f"{where:<8} [cyan]{step.op:<22}[/cyan] {escape(step.equation)}",
+                markup=True,
+            )
+    return out.getvalue()
+
+
+def traced(s: Scenario, fmt: str, **window: int) -> str:
+    out = io.StringIO()
+    write_trace(TrainingRun(s), out, phase=None, fmt=fmt, **window)
+    return out.getvalue()
+
+
+SCENARIOS = {
+    **{name: (lambda case=case: scenario(case)) for name, case in CASES.items()},
+    "diverging": lambda: scenario(DIVERGING),  # NaN and infinities
+    "lenet-like": lambda: load_scenario("rgb-stride-padding"),
+    "maxpool-routing": lambda: load_scenario("maxpool-routing"),
+}
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "text"])
+@pytest.mark.parametrize("name", sorted(SCENARIOS))
+def test_the_trace_is_byte_identical_to_one_written_step_by_step(name: str, fmt: str) -> None:
+    s = SCENARIOS[name]()
+    want = reference(s, fmt)
+    assert want
+    assert traced(s, fmt).encode() == want.encode()
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "text"])
+def test_a_window_is_the_same_lines_of_the_whole_trace(fmt: str) -> None:
+    s = scenario(CASES["tour"])
+    lines = traced(s, fmt).splitlines(keepends=True)
+    total = len(lines)
+    for start, count in [(0, 1), (3, 17), (total - 5, 100), (total // 2, 0), (total + 3, 4)]:
+        window = traced(s, fmt, start=start, count=count)
+        assert window == "".join(lines[start : start + count]), (start, count)
+    assert traced(s, fmt, start=7) == "".join(lines[7:])
