@@ -41,7 +41,7 @@ def _setup(case: tuple[int, ...], seed: int):  # type: ignore[no-untyped-def]
 def test_matrix_times_input_plus_bias_is_the_convolution(case: tuple[int, ...]) -> None:
     x, weight, bias, stride, padding = _setup(case, 1)
     out, _ = conv2d_forward(x, weight, bias, stride, padding)
-    m, tie = conv2d_as_matrix(weight, x.shape[1:], stride, padding)
+    m, _ = conv2d_as_matrix(weight, x.shape[1:], stride, padding)
     ho, wo = out.shape[2:]
     assert m.shape == (weight.shape[0] * ho * wo, int(np.prod(x.shape[1:])))
     for n in range(x.shape[0]):
