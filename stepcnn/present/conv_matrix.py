@@ -1,0 +1,113 @@
+"""A conv2d layer seen as a matrix: names for its tied weights, and ``M`` for one iteration.
+
+Shared by the "as a fully connected layer" view, the im2col view and ``stepcnn matrix``.
+Every number comes from :mod:`stepcnn.engine.conv_matrix`; this module only names things.
+"""
+
+import string
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+
+from stepcnn.engine.conv_matrix import (
+    ParameterCounts,
+    conv2d_as_matrix,
+    conv2d_tie,
+    parameter_counts,
+)
+from stepcnn.engine.kinds.conv2d import Conv2d
+from stepcnn.engine.types import Array, IntArray
+
+LETTERS = string.ascii_lowercase + string.ascii_uppercase
+NO_CONNECTION = "·"
+
+
+def weight_names(weight_shape: tuple[int, int, int, int]) -> list[str]:
+    """A short name per filter weight, by flat index: letters when there are at most 52;
+    else the filter number and a letter for the weight inside the filter; else the index."""
+    count = int(np.prod(weight_shape))
+    per_filter = count // weight_shape[0]
+    if count <= len(LETTERS):
+        return list(LETTERS[:count])
+    if per_filter <= len(LETTERS):
+        return [f"{k // per_filter}{LETTERS[k % per_filter]}" for k in range(count)]
+    return [str(k) for k in range(count)]
+
+
+def weight_index(weight_shape: tuple[int, int, int, int], flat: int) -> tuple[int, int, int, int]:
+    f, c, i, j = np.unravel_index(flat, weight_shape)
+    return int(f), int(c), int(i), int(j)
+
+
+@dataclass(frozen=True)
+class ConvMatrix:
+    """``M`` of conv layer ``spec`` on input ``(C, H, W)`` with the weights ``weight``."""
+
+    spec: Conv2d
+    input_shape: tuple[int, int, int]
+    weight: Array
+
+    @property
+    def weight_shape(self) -> tuple[int, int, int, int]:
+        f, c, kh, kw = self.weight.shape
+        return int(f), int(c), int(kh), int(kw)
+
+    @cached_property
+    def tie(self) -> IntArray:
+        return conv2d_tie(self.weight_shape, self.input_shape, self.spec.stride, self.spec.padding)
+
+    @cached_property
+    def matrix(self) -> Array:
+        return conv2d_as_matrix(self.weight, self.input_shape, self.spec.stride, self.spec.padding)[
+            0
+        ]
+
+    @cached_property
+    def names(self) -> list[str]:
+        return weight_names(self.weight_shape)
+
+    @cached_property
+    def name_table(self) -> np.ndarray:
+        """Names by flat weight index, with the no-connection mark last (so ``tie`` −1 picks
+        it)."""
+        return np.array([*self.names, NO_CONNECTION], dtype=object)
+
+    @property
+    def output_hw(self) -> tuple[int, int]:
+        _, ho, wo = self.spec.output_shape(self.input_shape)
+        return ho, wo
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        rows, cols = self.tie.shape
+        return int(rows), int(cols)
+
+    @cached_property
+    def counts(self) -> ParameterCounts:
+        return parameter_counts(
+            self.weight_shape, self.input_shape, self.spec.stride, self.spec.padding
+        )
+
+    def row_of(self, f: int, r: int, c: int) -> int:
+        ho, wo = self.output_hw
+        return (f * ho + r) * wo + c
+
+    def title(self) -> str:
+        rows, cols = self.shape
+        return f"M {rows}×{cols}"
+
+    def counts_text(self) -> str:
+        c = self.counts
+        return (
+            f"parameters: this conv {c.conv:,} · untied (locally connected) {c.local:,} · "
+            f"fully connected {c.dense:,}"
+        )
+
+    def weight_label(self, flat: int) -> str:
+        f, c, i, j = weight_index(self.weight_shape, flat)
+        return f"{self.names[flat]} = W[{f},{c},{i},{j}]"
+
+    def row_text(self, row: int) -> str:
+        """The names of row ``row`` of ``M``, ``·`` where there is no connection."""
+        return " ".join(str(s) for s in self.name_table[self.tie[row]])
