@@ -76,7 +76,7 @@ def test_text_labels_legend_and_structural_zeros(capsys) -> None:  # type: ignor
     # The next row is the same filter shifted by one input column.
     assert rows[1].split()[1:] == ["·", *list("abc··def··ghi"), *["·"] * 11]
     assert "  e = W[0,0,1,1] = 2" in lines
-    assert lines[-1].endswith("this conv 10 · untied (locally connected) 90 · fully connected 234")
+    assert lines[-1].endswith("conv 10 · untied (locally connected) 90 · fully connected 234")
 
 
 @pytest.mark.parametrize(

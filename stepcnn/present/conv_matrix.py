@@ -17,10 +17,13 @@ from stepcnn.engine.conv_matrix import (
     parameter_counts,
 )
 from stepcnn.engine.kinds.conv2d import Conv2d
+from stepcnn.engine.network import IterationRecord
 from stepcnn.engine.types import Array, IntArray
+from stepcnn.present.cells import TONES, Mark, scale_of
+from stepcnn.present.cells import tones as cell_tones
+from stepcnn.present.grid import NO_CONNECTION
 
 LETTERS = string.ascii_lowercase + string.ascii_uppercase
-NO_CONNECTION = "·"
 
 
 def weight_names(weight_shape: tuple[int, int, int, int]) -> list[str]:
@@ -100,7 +103,7 @@ class ConvMatrix:
     def counts_text(self) -> str:
         c = self.counts
         return (
-            f"parameters: this conv {c.conv:,} · untied (locally connected) {c.local:,} · "
+            f"parameters: conv {c.conv:,} · untied (locally connected) {c.local:,} · "
             f"fully connected {c.dense:,}"
         )
 
@@ -111,3 +114,52 @@ class ConvMatrix:
     def row_text(self, row: int) -> str:
         """The names of row ``row`` of ``M``, ``·`` where there is no connection."""
         return " ".join(str(s) for s in self.name_table[self.tie[row]])
+
+    # ---- drawing helpers (cached: a big layer's M has millions of entries) --------------
+
+    @cached_property
+    def tones(self) -> np.ndarray:
+        """The colour tone of every entry: its weight's tone, neutral on no connection."""
+        table = np.append(cell_tones(self.weight.ravel(), scale_of(self.weight)), np.int8(0))
+        result: np.ndarray = table[self.tie]
+        return result
+
+    @cached_property
+    def base_mark(self) -> np.ndarray:
+        """No connection drawn like padding (dim); connections unmarked."""
+        return np.where(self.tie < 0, np.int8(Mark.PAD), np.int8(Mark.NONE)).astype(np.int8)
+
+    @cached_property
+    def _blocks(self) -> dict[int, np.ndarray]:
+        return {}
+
+    def blocks(self, step: int) -> np.ndarray:
+        """Overview tones: a block of ``step × step`` entries is coloured when it holds a
+        connection, so the band structure of ``M`` shows."""
+        if step not in self._blocks:
+            rows, cols = self.shape
+            br, bc = -(-rows // step), -(-cols // step)
+            connected = np.zeros((br * step, bc * step), dtype=bool)
+            connected[:rows, :cols] = self.tie >= 0
+            anywhere = connected.reshape(br, step, bc, step).any(axis=(1, 3))
+            self._blocks[step] = np.where(anywhere, np.int8(TONES), np.int8(0)).astype(np.int8)
+        return self._blocks[step]
+
+
+_CACHE: dict[tuple[int, int], tuple[object, ConvMatrix]] = {}
+
+
+def matrix_for(record: IterationRecord, spec: Conv2d, layer: int) -> ConvMatrix:
+    """``M`` of ``layer`` with the weights iteration ``record`` used (a few kept)."""
+    key = (id(record), layer)
+    hit = _CACHE.get(key)
+    if hit is not None and hit[0] is record:
+        return hit[1]
+    lr = record.layers[layer]
+    assert lr.params is not None
+    _, c, h, w = lr.input.shape
+    cm = ConvMatrix(spec, (int(c), int(h), int(w)), lr.params.weight)
+    if len(_CACHE) >= 4:
+        _CACHE.pop(next(iter(_CACHE)))
+    _CACHE[key] = (record, cm)
+    return cm

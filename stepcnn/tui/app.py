@@ -67,6 +67,7 @@ class StepCNNApp(App[int]):
         self._source_op = ""
         self._owed = 0.0  # playback steps due but not yet taken
         self._last_tick = time.monotonic()
+        self._view_shown = ""  # the inline view drawn now ("": the operation's own panels)
 
     # ---- layout ------------------------------------------------------------------------
 
@@ -124,6 +125,7 @@ class StepCNNApp(App[int]):
 
     def redraw(self) -> None:
         scene = build_scene(self.session)
+        self._view_shown = scene.view
         texts: list[tuple[list[Span], int]] = []
         if "equation" not in self.hidden:
             texts.append(([(scene.equation, EQUATION)], 3))
@@ -189,6 +191,8 @@ class StepCNNApp(App[int]):
             spans += [sep, (f"▶ {self.session.speed}/s", KEY)]
         if s.warning:
             spans += [sep, ("⚠ NaN/inf" if short else s.warning, WARN)]
+        if s.view:
+            spans += [sep, (s.view_short if short else s.view, KEY)]
         if s.message:
             spans += [sep, (s.message, DIM)]
         return spans
@@ -323,6 +327,13 @@ class StepCNNApp(App[int]):
             return
         self.push_screen(WeightScreen(story))
 
+    def action_cycle_view(self, key: str) -> None:
+        """The next inline view bound to ``key`` (see stepcnn.present.views)."""
+        from stepcnn.present.views import next_inline
+
+        self.session.view = next_inline(key, self.session.view)
+        self._act(True)
+
     def action_toggle_pane(self, panel: str) -> None:
         self.hidden ^= {panel}
         self._apply_hidden()
@@ -434,7 +445,8 @@ class StepCNNApp(App[int]):
     # ---- mouse -------------------------------------------------------------------------
 
     def on_operation_view_cell_clicked(self, event: OperationView.CellClicked) -> None:
-        self._act(self.session.jump_to_cell(event.tensor, event.cell) or True)
+        select_only = bool(self._view_shown)  # a matrix view shows what the cell is to it
+        self._act(self.session.jump_to_cell(event.tensor, event.cell, select_only) or True)
 
     # ---- command palette -----------------------------------------------------------------
 

@@ -126,7 +126,7 @@ def paint_panel(lines: list[Line], placed: Placed) -> None:
                 win.cols * cw,
             )
         if win.overview_x is not None:
-            _overview(grid_lines, win, grid.tone)
+            _overview(grid_lines, win, grid.overview(win.overview_step))
     for dy, gl in enumerate(grid_lines):
         line = lines[y0 + 1 + dy]
         line.put(x0 + 2, "")  # the padding column
@@ -137,9 +137,9 @@ def paint_panel(lines: list[Line], placed: Placed) -> None:
     lines[y0 + h - 1].put(x0, bottom, BORDER)
 
 
-def _overview(grid_lines: list[Line], win: Window, tone) -> None:  # type: ignore[no-untyped-def]
-    """Half-block characters, one per block of cells: top cell as foreground, bottom as
-    background; outside the visible window the colours are dimmed."""
+def _overview(grid_lines: list[Line], win: Window, blocks) -> None:  # type: ignore[no-untyped-def]
+    """Half-block characters, one per block of cells (``blocks``: one tone per block): top
+    block as foreground, bottom as background; outside the visible window dimmed."""
     assert win.overview_x is not None
     step = win.overview_step
     rows = range(0, win.total_rows, step)
@@ -149,8 +149,8 @@ def _overview(grid_lines: list[Line], win: Window, tone) -> None:  # type: ignor
         if y >= len(grid_lines):
             break
         for ox, c in enumerate(cols):
-            top = int(tone[rows[oy], c])
-            bottom = int(tone[rows[oy + 1], c]) if oy + 1 < len(rows) else 0
+            top = int(blocks[oy, ox])
+            bottom = int(blocks[oy + 1, ox]) if oy + 1 < len(rows) else 0
             inside = (
                 win.row0 <= rows[oy] < win.row0 + win.rows and win.col0 <= c < win.col0 + win.cols
             )
