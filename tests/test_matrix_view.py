@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from test_tui import SIZE, covers, keys_for, make_app, op_lines, panel, press, status_text
+from test_tui import SIZE, keys_for, make_app, op_lines, panel, press, status_text
 
 from stepcnn.engine.conv_matrix import conv2d_as_matrix_naive, im2col
 from stepcnn.scenario import load_scenario
@@ -41,43 +41,6 @@ def grids(app: StepCNNApp, key: str) -> list[Any]:
 
 def keys() -> list[str]:
     return keys_for("cycle_view('m')")
-
-
-@covers("cycle_view('m')")
-async def test_m_cycles_fc_im2col_normal_and_persists_while_stepping() -> None:
-    app = make_app("hand-computable")
-    async with app.run_test(size=SIZE) as pilot:
-        timeline = app.session.timeline
-        k = first(timeline, "conv2d.forward", (0, 0, 1, 1))
-        await at(pilot, app, k)
-        normal = [p.panel.key for p in app.query_one(OperationView).placed]
-        assert "matrix" not in normal and "view:" not in status_text(app)
-        for key in keys():
-            await press(pilot, key)
-            assert app.session.view == "fc"
-            assert "view: as a fully connected layer" in status_text(app)
-            titles = [p.panel.title for p in app.query_one(OperationView).placed]
-            assert any(t.startswith("M 9×25") for t in titles)
-            # the three parameter counts, worked out by hand: 9 + 1; 9·9 + 9; 9·25 + 9
-            caption = panel(app, "matrix").panel.caption
-            assert "conv 10 " in caption and "connected) 90 " in caption
-            assert caption.endswith("fully connected 234")
-            await press(pilot, key)
-            assert app.session.view == "im2col"
-            assert "view: im2col" in status_text(app)
-            assert panel(app, "patches")
-            await press(pilot, key)
-            assert app.session.view == "normal"
-            assert [p.panel.key for p in app.query_one(OperationView).placed] == normal
-        await press(pilot, keys()[0])
-        # stepping keeps the view
-        await press(pilot, "right")
-        assert app.session.view == "fc" and app.session.k == k + 1
-        assert panel(app, "matrix")
-        # a step that is not conv2d shows its own panels; the status says when the view shows
-        await at(pilot, app, first(timeline, "mse.forward"))
-        assert "matrix" not in [p.panel.key for p in app.query_one(OperationView).placed]
-        assert "(on conv2d steps)" in status_text(app)
 
 
 async def test_fc_forward_row_is_the_engine_matrix_row_and_gives_the_output() -> None:

@@ -728,6 +728,43 @@ async def test_v_weight_view_sums_to_the_engine_gradient() -> None:
             await press(pilot, "escape")
 
 
+@covers("cycle_view('m')")
+async def test_m_cycles_fc_im2col_normal_and_persists_while_stepping() -> None:
+    app = make_app("hand-computable")
+    async with app.run_test(size=SIZE) as pilot:
+        timeline = app.session.timeline
+        k = scan(timeline, -1, 1, lambda s: s.index == (0, 0, 1, 1))
+        await jump(pilot, app, k)
+        normal = [p.panel.key for p in app.query_one(OperationView).placed]
+        assert "matrix" not in normal and "view:" not in status_text(app)
+        for key in keys_for("cycle_view('m')"):
+            await press(pilot, key)
+            assert app.session.view == "fc"
+            assert "view: as a fully connected layer" in status_text(app)
+            titles = [p.panel.title for p in app.query_one(OperationView).placed]
+            assert any(t.startswith("M 9×25") for t in titles)
+            # the three parameter counts, worked out by hand: 9 + 1; 9·9 + 9; 9·25 + 9
+            caption = panel(app, "matrix").panel.caption
+            assert "conv 10 " in caption and "connected) 90 " in caption
+            assert caption.endswith("fully connected 234")
+            await press(pilot, key)
+            assert app.session.view == "im2col"
+            assert "view: im2col" in status_text(app)
+            assert panel(app, "patches")
+            await press(pilot, key)
+            assert app.session.view == "normal"
+            assert [p.panel.key for p in app.query_one(OperationView).placed] == normal
+        await press(pilot, keys_for("cycle_view('m')")[0])
+        # stepping keeps the view
+        await press(pilot, "right")
+        assert app.session.view == "fc" and app.session.k == k + 1
+        assert panel(app, "matrix")
+        # a step that is not conv2d shows its own panels; the status says when the view shows
+        await jump(pilot, app, scan(timeline, -1, 1, lambda s: s.op == "mse.forward"))
+        assert "matrix" not in [p.panel.key for p in app.query_one(OperationView).placed]
+        assert "(on conv2d steps)" in status_text(app)
+
+
 @covers("about")
 async def test_i_about_shows_the_credit() -> None:
     app = make_app("digits", iterations=2)
