@@ -13,6 +13,7 @@ import asyncio
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -40,15 +41,36 @@ def largest_builtin() -> str:
     return best
 
 
+def big_conv_scenario() -> str:
+    """A 28×28 input and 8 filters of 3×3 (its matrix M is 5408×784), as a temporary file."""
+    rows = [[((i * 7 + j * 3) % 11) / 10 for j in range(28)] for i in range(28)]
+    text = (
+        'title = "big conv"\nlearning_rate = 0.01\nloss = "cross_entropy"\niterations = 1\n'
+        f"[[samples]]\ninput = {rows}\nlabel = 1\n"
+        '[[layers]]\ntype = "conv2d"\nout_channels = 8\nkernel_size = 3\n'
+        '[[layers]]\ntype = "flatten"\n[[layers]]\ntype = "linear"\nout_features = 2\n'
+    )
+    path = Path(tempfile.mkdtemp()) / "big-conv.toml"
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
 async def measure(
-    scenario: str, presses: int, keys: list[str], start: str | None = None
+    scenario: str,
+    presses: int,
+    keys: list[str],
+    start: str | None = None,
+    view: str | None = None,
 ) -> list[float]:
-    """Median-able key → frame times; ``start`` is an op to begin at (default: step 0)."""
+    """Median-able key → frame times; ``start`` is an op to begin at (default: step 0),
+    ``view`` an inline view to show (``fc``, ``im2col``)."""
     session = Session(load_scenario(scenario))
     if start is not None:
         k = find(session.timeline, Condition(op=start), -1)
         assert k is not None, start
         session.goto(k)
+    if view is not None:
+        session.view = view
     app = StepCNNApp(session)
     frame = asyncio.Event()
     original = app._display
@@ -135,6 +157,17 @@ def main() -> None:
                 ["down", "greater_than_sign", "right_curly_bracket", "right"],
             )
         ),
+    )
+    big = big_conv_scenario()
+    for view in ("fc", "im2col"):
+        for op in ("conv2d.forward", "conv2d.backward"):
+            report(
+                f"28×28×8 conv, {view} view, → ← {op.split('.')[1]}",
+                asyncio.run(measure(big, args.presses // 2, ["right", "left"], op, view)),
+            )
+    report(
+        "28×28×8 conv, m (cycle the views)",
+        asyncio.run(measure(big, args.presses // 2, ["m"], "conv2d.forward")),
     )
     runs = [startup_seconds(scenario) for _ in range(3)]
     print(f"process start → first frame        median {statistics.median(runs):.2f} s (of 3 runs)")

@@ -31,7 +31,9 @@ BINDINGS: list[Binding] = [
     Binding("f", "nonfinite", "First NaN/inf", show=False),
     Binding("d", "gradcheck", "Gradient check", show=False),
     Binding("v", "weight_view", "Weight view (selected weight)", show=False),
-    Binding("m", "cycle_view('m')", "Matrix views: as fully connected → im2col → normal"),
+    Binding(
+        "m", "cycle_view('m')", "Matrix views: as fully connected → im2col → normal", show=False
+    ),
     Binding("s", "toggle_pane('source')", "Source pane", show=False),
     Binding("e", "toggle_pane('narration')", "Narration pane", show=False),
     Binding("o", "pick", "Open scenario", show=False),
