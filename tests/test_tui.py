@@ -23,9 +23,10 @@ from textual.pilot import Pilot
 from textual.widgets import OptionList, Static
 
 from stepcnn.present.cells import format_number
+from stepcnn.present.weight_story import WeightStory
 from stepcnn.scenario import load_scenario
 from stepcnn.scenario.builtin import paths
-from stepcnn.session import SPEEDS, Session
+from stepcnn.session import SPEEDS, GradCheck, Session
 from stepcnn.timeline import Step, TensorId, Timeline, next_boundary, previous_boundary
 from stepcnn.timeline.tensors import final_value
 from stepcnn.tui.app import StepCNNApp
@@ -35,10 +36,9 @@ from stepcnn.tui.painter import Placed
 from stepcnn.tui.screens import (
     AboutScreen,
     GotoScreen,
-    GradCheckScreen,
     HelpScreen,
     PickerScreen,
-    WeightScreen,
+    ViewScreen,
 )
 
 SIZE = (160, 50)
@@ -669,7 +669,7 @@ async def test_a_finite_run_has_no_nan_to_find() -> None:
 # ---- checks and views -----------------------------------------------------------------------
 
 
-@covers("gradcheck")
+@covers("view('gradcheck')")
 async def test_d_gradient_check_agrees() -> None:
     app = make_app("tour")
     async with app.run_test(size=SIZE) as pilot:
@@ -679,12 +679,16 @@ async def test_d_gradient_check_agrees() -> None:
             scan(timeline, timeline.per_iteration, 1, lambda s: s.op == "conv2d.forward"),
             scan(timeline, -1, 1, lambda s: s.op == "linear.backward" and s.index == (1, 1)),
         ]
-        for key, k in zip(keys_for("gradcheck") * 2, targets, strict=False):
+        for key, k in zip(keys_for("view('gradcheck')") * 2, targets, strict=False):
             await jump(pilot, app, k)
             step = timeline[k]
             await press(pilot, key)
-            assert isinstance(app.screen, GradCheckScreen)
-            check = app.screen.check
+            assert isinstance(app.screen, ViewScreen)
+            check = app.screen.content.data
+            assert isinstance(check, GradCheck)
+            # the screen shows the verdict, and backprop's dW as a panel
+            assert "agree" in screen_text(app)
+            assert "backprop dW" in screen_text(app)
             o = step.index[1]
             engine = session.run.record(step.iteration).layers[step.layer].grads  # type: ignore[index]
             assert engine is not None
@@ -692,32 +696,33 @@ async def test_d_gradient_check_agrees() -> None:
             assert check.relative_error < 1e-5
             np.testing.assert_allclose(check.numeric, engine.weight[o], rtol=1e-5, atol=1e-9)
             await press(pilot, "escape")
-            assert not isinstance(app.screen, GradCheckScreen)
+            assert not isinstance(app.screen, ViewScreen)
         # on a layer without weights there is nothing to check
         await jump(pilot, app, scan(timeline, -1, 1, lambda s: s.op == "relu.forward"))
-        await press(pilot, keys_for("gradcheck")[0])
-        assert not isinstance(app.screen, GradCheckScreen)
+        await press(pilot, keys_for("view('gradcheck')")[0])
+        assert not isinstance(app.screen, ViewScreen)
         assert "gradient check" in status_text(app)
 
 
-@covers("weight_view")
+@covers("view('weights')")
 async def test_v_weight_view_sums_to_the_engine_gradient() -> None:
     app = make_app("tour")
     async with app.run_test(size=SIZE) as pilot:
         session = app.session
-        await press(pilot, keys_for("weight_view")[0])
-        assert not isinstance(app.screen, WeightScreen)  # nothing selected yet
+        await press(pilot, keys_for("view('weights')")[0])
+        assert not isinstance(app.screen, ViewScreen)  # nothing selected yet
         assert "weight view" in status_text(app)
         weight = TensorId(0, "weight")
         cells = [(0, 0, 1, 2), (0, 0, 2, 0)]
-        for key, cell in zip(keys_for("weight_view") * 2, cells, strict=False):
+        for key, cell in zip(keys_for("view('weights')") * 2, cells, strict=False):
             await jump(pilot, app, 1)
             await click_cell(pilot, app, "filter", weight, cell)
             assert session.selected == (weight, cell)
             assert session.k == 1  # a parameter is only selected: no jump to its update
             await press(pilot, key)
-            assert isinstance(app.screen, WeightScreen)
-            story = app.screen.story
+            assert isinstance(app.screen, ViewScreen)
+            story = app.screen.content.data
+            assert isinstance(story, WeightStory)
             grads = session.run.record(session.step.iteration).layers[0].grads
             assert grads is not None
             assert story.contributions

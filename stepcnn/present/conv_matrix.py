@@ -7,6 +7,7 @@ Every number comes from :mod:`stepcnn.engine.conv_matrix`; this module only name
 import string
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Any
 
 import numpy as np
 
@@ -128,6 +129,23 @@ class ConvMatrix:
     def base_mark(self) -> np.ndarray:
         """No connection drawn like padding (dim); connections unmarked."""
         return np.where(self.tie < 0, np.int8(Mark.PAD), np.int8(Mark.NONE)).astype(np.int8)
+
+    @cached_property
+    def _scratch(self) -> tuple[np.ndarray, list[Any]]:
+        return self.base_mark.copy(), []
+
+    def marked(self, edits: list[tuple[Any, np.ndarray]]) -> np.ndarray:
+        """:attr:`base_mark` with ``edits`` (index, marks) applied, in one reused array (a
+        big ``M`` has millions of entries: no copy per frame). The previous call's edits are
+        undone first, so the array returned before is only valid until the next call."""
+        mark, dirty = self._scratch
+        for index in dirty:
+            mark[index] = self.base_mark[index]
+        dirty.clear()
+        for index, values in edits:
+            mark[index] = values
+            dirty.append(index)
+        return mark
 
     @cached_property
     def _blocks(self) -> dict[int, np.ndarray]:

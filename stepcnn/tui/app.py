@@ -14,7 +14,6 @@ from textual.widgets import Footer, Sparkline, Static
 
 from stepcnn.present.scene import Scene, build_scene
 from stepcnn.present.source import source_for
-from stepcnn.present.weight_story import weight_story
 from stepcnn.scenario import ScenarioError, load_scenario
 from stepcnn.scenario.builtin import paths, title_of
 from stepcnn.scenario.model import Scenario
@@ -300,32 +299,17 @@ class StepCNNApp(App[int]):
     def action_nonfinite(self) -> None:
         self._act(self.session.find_nonfinite())
 
-    def action_gradcheck(self) -> None:
-        from stepcnn.tui.screens import GradCheckScreen
+    def action_view(self, name: str) -> None:
+        """Open the screen view ``name`` (see stepcnn.present.views), or say why not."""
+        from stepcnn.present.views import view
+        from stepcnn.tui.screens import ViewScreen
 
-        check = self.session.gradient_check()
-        if check is None:
+        content = view(name).build(self.session)
+        if isinstance(content, str):
+            self.session.message = content
             self._act(False)
             return
-        self.push_screen(GradCheckScreen(check))
-
-    def action_weight_view(self) -> None:
-        selected = self.session.selected
-        step = self.session.step
-        if (
-            selected is None
-            or selected[0].layer is None
-            or selected[0].name not in ("weight", "grad_weight")
-        ):
-            self.session.message = "weight view: click a weight (a filter or W cell) first"
-            self._act(False)
-            return
-        from stepcnn.tui.screens import WeightScreen
-
-        story = weight_story(self.session.timeline, step.iteration, selected[0].layer, selected[1])
-        if story is None:
-            return
-        self.push_screen(WeightScreen(story))
+        self.push_screen(ViewScreen(content))
 
     def action_cycle_view(self, key: str) -> None:
         """The next inline view bound to ``key`` (see stepcnn.present.views)."""

@@ -12,7 +12,7 @@ Adding a view is one module here and one line in :mod:`stepcnn.tui.bindings`.
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 
 from stepcnn.engine.registry import kind_modules
@@ -33,6 +33,10 @@ class ViewContent:
     notes: tuple[str, ...] = ()
     table: tuple[tuple[str, ...], tuple[tuple[str, ...], ...]] | None = None
     data: object = field(default=None, compare=False)  # the model behind it, for tests
+
+    def sized(self) -> "ViewContent":
+        """The same content with every panel's cell width set (ready to draw)."""
+        return replace(self, panels=tuple(p.with_cell_width() for p in self.panels))
 
 
 Build = Callable[[Session], ViewContent | str]
@@ -77,11 +81,4 @@ def inline_content(session: Session) -> ViewContent | None:
     content = chosen.build(session)
     if isinstance(content, str):
         return None
-    return ViewContent(
-        content.title,
-        tuple(p.with_cell_width() for p in content.panels),
-        content.equation,
-        content.notes,
-        content.table,
-        content.data,
-    )
+    return content.sized()

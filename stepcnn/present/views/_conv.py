@@ -1,6 +1,7 @@
 """What the two matrix views of a conv2d step share: the step's layer, its ``M``, its grids."""
 
 from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 
@@ -75,20 +76,26 @@ def matrix_grid(
     """The whole ``M``: every entry named by the weight it is, ``·`` where there is no
     connection; the current row read, the rows an update writes, a selected column."""
     cm = cs.cm
-    mark = cm.base_mark.copy()
-    connected = cm.tie >= 0
+    tie = cm.tie
+    edits: list[tuple[Any, np.ndarray]] = []
     if rows_written is not None:
-        mark[rows_written] = np.where(connected[rows_written], Mark.WRITE, Mark.PAD)
+        edits.append((rows_written, np.where(tie[rows_written] >= 0, Mark.WRITE, Mark.PAD)))
     if column is not None:
-        mark[:, column] = np.where(connected[:, column], Mark.SELECTED, Mark.PAD)
+        edits.append(
+            ((slice(None), column), np.where(tie[:, column] >= 0, Mark.SELECTED, Mark.PAD))
+        )
     if row is not None:
-        mark[row] = np.where(connected[row], Mark.READ, mark[row])
+        current = cm.base_mark[row] if column is None else cm.base_mark[row].copy()
+        if column is not None and tie[row, column] >= 0:
+            current[column] = Mark.SELECTED
+        edits.append((row, np.where(tie[row] >= 0, Mark.READ, current)))
+    mark = cm.marked(edits)
     focus = None
     if row is not None:
-        cols = np.flatnonzero(connected[row])
+        cols = np.flatnonzero(tie[row] >= 0)
         focus = (row, int(cols[0]) if cols.size else 0)
     elif column is not None:
-        rows = np.flatnonzero(connected[:, column])
+        rows = np.flatnonzero(tie[:, column] >= 0)
         focus = (int(rows[0]) if rows.size else 0, column)
     rows_n, cols_n = cm.shape
     return Grid(
