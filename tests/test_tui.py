@@ -750,7 +750,7 @@ async def test_m_cycles_fc_im2col_normal_and_persists_while_stepping() -> None:
             assert any(t.startswith("M 9×25") for t in titles)
             # the three parameter counts, worked out by hand: 9 + 1; 9·9 + 9; 9·25 + 9
             caption = panel(app, "matrix").panel.caption
-            assert "conv 10 " in caption and "connected) 90 " in caption
+            assert "conv 10 " in caption and "untied 90 " in caption
             assert caption.endswith("fully connected 234")
             await press(pilot, key)
             assert app.session.view == "im2col"

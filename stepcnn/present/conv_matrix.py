@@ -101,8 +101,11 @@ class ConvMatrix:
         rows, cols = self.shape
         return f"M {rows}×{cols}"
 
-    def counts_text(self) -> str:
+    def counts_text(self, short: bool = False) -> str:
+        """The three parameter counts (``short``: fits the caption of a narrow panel)."""
         c = self.counts
+        if short:
+            return f"params: conv {c.conv:,} · untied {c.local:,} · fully connected {c.dense:,}"
         return (
             f"parameters: conv {c.conv:,} · untied (locally connected) {c.local:,} · "
             f"fully connected {c.dense:,}"

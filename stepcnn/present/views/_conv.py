@@ -111,8 +111,8 @@ def matrix_grid(
     )
 
 
-def matrix_panel(cs: ConvStep, title: str, grid: Grid) -> Panel:
-    return Panel("matrix", title, (grid,), row=1, caption=cs.cm.counts_text())
+def matrix_panel(cs: ConvStep, title: str, grid: Grid, row: int) -> Panel:
+    return Panel("matrix", title, (grid,), row=row, caption=cs.cm.counts_text(short=True))
 
 
 def as_maps(

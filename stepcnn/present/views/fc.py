@@ -38,7 +38,8 @@ def _row_values(cs: ConvStep, row: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _column_panel(cs: ConvStep, backward: bool) -> Panel | None:
-    """The selected input cell's column of ``M``: who reads it, with which weight."""
+    """The selected input cell's column of ``M``: who reads it, with which weight (forward:
+    beside the input; backward: beside dx, which it gathers)."""
     found = cs.selected_column()
     if found is None:
         return None
@@ -57,14 +58,14 @@ def _column_panel(cs: ConvStep, backward: bool) -> Panel | None:
         grids.append(replace(grid, ties=ties[f], tie_names=cs.cm.name_table))
     if backward:
         dx = float(cs.lr.grad_input[cell])
-        caption = f"dx{idx(cell)} = Σ g·M[:, {col}] over these {readers} = {num(dx)}"
+        caption = f"dx = Σ g·M[:,{col}] = {num(dx)}"
     else:
         caption = f"x{idx(cell)} feeds {readers} output cells"
     return Panel(
         "column",
         f"column {col} of M: who reads x{idx(cell)}, with which weight",
         tuple(grids),
-        row=1,
+        row=1 if backward else 0,
         caption=caption,
     )
 
@@ -85,6 +86,7 @@ def _forward(cs: ConvStep) -> ViewContent:
             cs,
             f"{cs.cm.title()}: layer {cs.layer} as a fully connected layer, row {row}",
             matrix_grid(cs, row=row, column=None if found is None else found[1]),
+            row=1,
         ),
         Panel(
             "row",
@@ -144,12 +146,13 @@ def _backward(cs: ConvStep) -> ViewContent:
             cs,
             f"{cs.cm.title()}: layer {cs.layer} as a fully connected layer, row {row}",
             matrix_grid(cs, row=row, column=None if found is None else found[1]),
+            row=0,
         ),
         Panel(
             "rowgrad",
             f"g·x: row {row} of a regular layer's dW",
             tuple(as_maps(cs, "g·x", row_grad, ties=tie)),
-            optional=True,
+            row=1,
         ),
         Panel(
             "dw",
@@ -207,6 +210,7 @@ def _update(cs: ConvStep) -> ViewContent:
             cs,
             f"{cs.cm.title()}: the {entries} entries tied to W[{f}] move together",
             matrix_grid(cs, rows_written=rows),
+            row=0,
         ),
         *param_update(cs.cv),
     ]
@@ -217,7 +221,7 @@ def _update(cs: ConvStep) -> ViewContent:
     return ViewContent(cs.cm.title(), tuple(panels), equation)
 
 
-LAST = {"matrix": 1, "column": 2}  # M (wide) and its selected column close the bottom band
+LAST = {"matrix": 1, "column": 2}  # M (wide) and the selected column close their band
 
 
 def build(session: Session) -> ViewContent | str:
