@@ -127,7 +127,7 @@ def as_maps(
     """A vector over the input cells ``(c, h, w)`` drawn as its channel maps; ``ties`` (−1:
     no connection, drawn ``·``) and a boolean mask marked READ."""
     c_count, h, w = cs.cm.input_shape
-    values = vector.reshape(c_count, h, w)
+    values = vector.reshape(c_count, h, w) + 0.0  # −0.0 (g·0 for g < 0) is drawn as 0 anyway
     tie_maps = None if ties is None else ties.reshape(c_count, h, w)
     mark_maps = None if marks is None else marks.reshape(c_count, h, w)
     n = cs.sample
