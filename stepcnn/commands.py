@@ -3,6 +3,7 @@
 import argparse
 import sys
 
+from stepcnn.engine.network import PHASES
 from stepcnn.scenario import Scenario, load_scenario
 from stepcnn.scenario.budget import size_problems
 from stepcnn.scenario.builtin import paths, title_of
@@ -45,16 +46,19 @@ def cmd_check(args: argparse.Namespace) -> int:
         print(f"  layer {i:<3} {layer.type:<10} {shapes_text}{extra}")
     print(f"  loss       {s.loss}")
     print(f"parameters: {s.parameter_count}")
-    phases = {
-        ph: sum(c for (p, _), c in counts.items() if p == ph)
-        for ph in ("forward", "backward", "update")
-    }
+    phases = {ph: sum(c for (p, _), c in counts.items() if p == ph) for ph in PHASES}
     detail = ", ".join(f"{ph} {n}" for ph, n in phases.items())
     print(f"steps per iteration: {layout.per_iteration} ({detail})")
     print(
         f"iterations: {s.iterations}, batch size {s.batch_size}, "
         f"learning rate {s.learning_rate:g}: {layout.per_iteration * s.iterations} steps in all"
     )
+    print(f"optimizer: {s.optimizer.describe()}")
+    if s.batch_size > count:
+        print(
+            f"note: batch_size {s.batch_size} is larger than the {count} sample"
+            f"{'s' if count != 1 else ''}: samples repeat within a batch"
+        )
     if s.credit:
         print(f"credit: {s.credit}")
     print("ok")

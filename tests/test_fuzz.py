@@ -455,6 +455,8 @@ def exercise(scenario: Scenario) -> None:
             "index": list(step.index),
             "value": step.value,
             "lr": scenario.learning_rate,
+            "momentum": scenario.momentum,
+            "weight_decay": scenario.weight_decay,
             "loss": record.loss,
             "samples": list(record.samples),
         }

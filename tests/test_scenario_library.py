@@ -7,6 +7,7 @@ depends on (edge-detector learns Sobel-x, digits learns, diverging diverges, dea
 
 import functools
 import io
+import itertools
 import json
 import math
 import string
@@ -87,6 +88,8 @@ def values_of(name: str, step: Step) -> dict[str, object]:
         "index": "[" + ",".join(str(i) for i in step.index) + "]",
         "value": step.value,
         "lr": scenario(name).learning_rate,
+        "momentum": scenario(name).momentum,
+        "weight_decay": scenario(name).weight_decay,
         "loss": record.loss,
         "samples": list(record.samples),
     }
@@ -129,9 +132,9 @@ def test_scenario_loads_with_title_description_and_narration(name: str) -> None:
 @pytest.mark.parametrize("name", ORDER)
 def test_step_counts_stay_small(name: str) -> None:
     tl = timeline(name)
-    limit = 10_000 if name == "digits" else 5_000
+    limit = {"digits": 10_000, "lenet5": 60_000}.get(name, 5_000)
     assert tl.per_iteration <= limit
-    assert len(tl) <= 1_000_000
+    assert len(tl) <= (4_000_000 if name == "lenet5" else 1_000_000)
     if name == "tour":
         assert tl.per_iteration <= 200
 
@@ -311,3 +314,62 @@ def test_dead_relu_gives_the_filter_no_gradient() -> None:
         assert np.all(conv.grads.weight == 0)
         assert np.all(conv.grads.bias == 0)
         assert np.any(relu.grad_output != 0)  # a gradient arrives, and ReLU stops it
+
+
+# ---- the textbook network and the new kinds -------------------------------------------------
+
+
+def test_lenet5_has_the_textbook_layout_and_learns_with_momentum() -> None:
+    s = scenario("lenet5")
+    kinds = [layer.type for layer in s.layers]
+    assert kinds == [
+        "conv2d", "tanh", "avgpool2d", "conv2d", "tanh", "avgpool2d", "flatten",
+        "linear", "tanh", "linear", "tanh", "linear",
+    ]  # fmt: skip
+    assert s.shapes[0] == (1, 28, 28)
+    assert s.shapes[3] == (6, 14, 14) and s.shapes[6] == (16, 5, 5)
+    assert [s.shapes[i][0] for i in (8, 10, 12)] == [120, 84, 10]
+    assert s.momentum == 0.9
+    assert s.parameter_count == 6 * 26 + 16 * 151 + 120 * 401 + 84 * 121 + 10 * 85
+    losses = run("lenet5").losses()
+    assert losses[0] == pytest.approx(math.log(10), abs=0.3)
+    assert losses[-10:].mean() < losses[:10].mean() / 3  # it learns
+    first_conv = run("lenet5").record(0).layers[0]
+    assert first_conv.grads is not None and np.abs(first_conv.grads.weight).max() > 0
+    assert first_conv.velocity is None and first_conv.velocity_after is not None
+
+
+def test_lenet5_credits_its_data_and_its_architecture() -> None:
+    credit = scenario("lenet5").credit
+    assert "UCI" in credit and "Alpaydin" in credit and "LeCun" in credit
+
+
+def test_two_conv_sends_layer_2s_dx_through_relu_into_layer_0s_filters() -> None:
+    training = run("two-conv")
+    record = training.record(0)
+    conv0, relu, conv2 = record.layers
+    assert [layer.type for layer in scenario("two-conv").layers] == ["conv2d", "relu", "conv2d"]
+    # What the narration says: layer 2's dx is the relu's incoming gradient, and what the relu
+    # lets pass (where layer 0's output was positive) is the g of layer 0's filters.
+    np.testing.assert_array_equal(relu.grad_output, conv2.grad_input)
+    np.testing.assert_array_equal(
+        conv0.grad_output, np.where(conv0.output > 0, conv2.grad_input, 0)
+    )
+    assert conv0.grads is not None and np.abs(conv0.grads.weight).max() > 0
+    losses = training.losses()
+    assert all(b < a for a, b in itertools.pairwise(losses))
+
+
+def test_avg_vs_max_routes_one_gradient_two_ways() -> None:
+    record = run("avg-vs-max").record(0)
+    avg, mx = record.layers[0], record.layers[1]
+    np.testing.assert_array_equal(avg.output[0, 0], [[1.0, 2.0], [3.0, 4.0]])
+    g = float(mx.grad_output[0, 0, 0, 0])
+    assert g != 0
+    # max pooling: all of g to the winner (the bottom-right mean), 0 to the three others
+    np.testing.assert_array_equal(mx.grad_input[0, 0], [[0.0, 0.0], [0.0, g]])
+    # average pooling: that same g, a quarter to each pixel of the bottom-right window
+    expected = np.zeros((4, 4))
+    expected[2:, 2:] = g / 4
+    np.testing.assert_array_equal(avg.grad_input[0, 0], expected)
+    assert run("avg-vs-max").losses()[-1] < run("avg-vs-max").losses()[0]

@@ -246,7 +246,11 @@ def test_top_level_values_are_checked(text: str, path: str, words: str) -> None:
         ),
         (
             build(
-                layers=[f'type = "conv2d"\nout_channels = 1\nkernel_size = 1\nin_channels = {HUGE}']
+                layers=[
+                    f'type = "conv2d"\nout_channels = 1\nkernel_size = 1\nin_channels = {HUGE}',
+                    'type = "flatten"',
+                    'type = "linear"\nout_features = 2',
+                ]
             ),
             "layers[0].in_channels",
         ),
@@ -871,7 +875,7 @@ def test_narration_templates_that_are_fine() -> None:
     tail = (
         '[narration]\nintro = "Loss {loss:.3f} at step {step} of {steps}; literal {{braces}}"\n'
         '[narration.ops]\n"conv2d.forward" = "out{index} = {value:.3f}"\nrelu = "{value:+.2e}"\n'
-        '[[narration.at]]\nop = "conv2d.backward"\nindex = [0, 0, 1, 1]\nsteps = [0, 5]\n'
+        '[[narration.at]]\nop = "conv2d.backward"\nindex = [0, 0, 1, 1]\nsteps = [30, 60]\n'
         'phase = "backward"\nlayer = 0\niteration = 0\ntext = "{layer_type} at {index}"\n'
     )
     s = parse_scenario(build(tail=tail), "s.toml")
@@ -964,3 +968,116 @@ def test_display_values_are_checked(line: str, path: str, words: str) -> None:
     where, message = only_problem(build(tail=f"[display]\n{line}"))
     assert where == path
     assert words in message
+
+
+# ---- issue 9: errors a teacher will hit ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kind", "words"),
+    [
+        ("avgpool", 'did you mean "avgpool2d"?'),
+        ("maxpool", 'did you mean "maxpool2d"?'),
+        ("fc", 'did you mean "linear"?'),
+        ("dense", 'did you mean "linear"?'),
+        ("ReLU", 'did you mean "relu"? (types are lower case)'),
+        ("Tanh", 'did you mean "tanh"? (types are lower case)'),
+        ("Sigmoid", 'did you mean "sigmoid"? (types are lower case)'),
+        ("softmax", "cross_entropy already contains the softmax"),
+    ],
+)
+def test_layer_types_a_teacher_writes_get_the_kind_they_mean(kind: str, words: str) -> None:
+    layers = [
+        'type = "conv2d"\nout_channels = 2\nkernel_size = 2',
+        f'type = "{kind}"',
+        'type = "flatten"',
+        'type = "linear"\nout_features = 3',
+    ]
+    found = problems(build(layers=layers))
+    assert found[0][0] == "layers[1].type"
+    assert words in found[0][1]
+
+
+def test_every_layer_kind_is_accepted_with_its_keys() -> None:
+    layers = [
+        'type = "conv2d"\nout_channels = 2\nkernel_size = 2\npadding = 1',
+        'type = "leaky_relu"\nnegative_slope = 0.2',
+        'type = "avgpool2d"\nkernel_size = 2\nstride = 1',
+        'type = "tanh"',
+        'type = "maxpool2d"\nkernel_size = 2',
+        'type = "sigmoid"',
+        'type = "relu"',
+        'type = "flatten"',
+        'type = "linear"\nout_features = 3',
+    ]
+    s = parse_scenario(build(layers=layers, top="momentum = 0.5\nweight_decay = 0.01"), "s.toml")
+    assert [layer.type for layer in s.layers] == [
+        "conv2d", "leaky_relu", "avgpool2d", "tanh", "maxpool2d", "sigmoid", "relu", "flatten",
+        "linear",
+    ]  # fmt: skip
+    assert s.layers[1].negative_slope == 0.2  # type: ignore[attr-defined]
+    assert s.shapes[3] == (2, 3, 3)  # 4×4 padded output, 2×2 average with stride 1
+    assert (s.momentum, s.weight_decay) == (0.5, 0.01)
+
+
+@pytest.mark.parametrize(
+    ("top", "path", "words"),
+    [
+        ('optimizer = "adam"', "optimizer", "SGD only"),
+        ("momentum = 1.0", "momentum", "below 1"),
+        ("momentum = -0.1", "momentum", "at least 0"),
+        ("weight_decay = -1", "weight_decay", "0 or more"),
+    ],
+)
+def test_optimizer_settings_are_checked(top: str, path: str, words: str) -> None:
+    where, message = only_problem(build(top=top))
+    assert where == path
+    assert words in message
+
+
+def test_an_element_of_a_pair_is_named() -> None:
+    layers = ['type = "conv2d"\nout_channels = 2\nkernel_size = 2\npadding = [0, -1]']
+    where, message = problems(build(layers=layers))[0]
+    assert (where, message) == ("layers[0].padding[1]", "must be ≥ 0, got -1")
+
+
+@pytest.mark.parametrize(
+    ("rule", "path", "words"),
+    [
+        ('op = "conv2d.forward"\nindex = [0, 5, 0, 0]', "narration.at[0].index", "outside"),
+        ('op = "conv2d.forward"\nindex = [0, 0]', "narration.at[0].index", "outside"),
+        ('op = "maxpool2d.forward"', "narration.at[0].op", "no step has"),
+        ('layer = 2\nphase = "update"', "narration.at[0].layer", "no step has"),
+        ("iteration = 7", "narration.at[0].iteration", "has 1 iteration (0–0)"),
+        ('phase = "forward"\nsteps = [500, 600]', "narration.at[0].steps", "can never match"),
+    ],
+)
+def test_a_narration_rule_that_can_never_match_is_an_error(
+    rule: str, path: str, words: str
+) -> None:
+    where, message = only_problem(build(tail=f'[[narration.at]]\n{rule}\ntext = "t"'))
+    assert where == path
+    assert words in message
+
+
+def test_independent_problems_of_one_file_are_reported_in_one_pass() -> None:
+    layers = [
+        'type = "conv2d"\nout_channels = 2\nkernel_size = 2\nstride = [1, 0]',
+        'type = "relu"',
+        'type = "flatten"',
+        'type = "linear"\nout_features = 3',
+    ]
+    found = problems(build(top="momentum = 2", layers=layers, tail='[display]\nprecision = "x"'))
+    paths = {p for p, _ in found}
+    assert {"momentum", "layers[0].stride[1]", "display.precision"} <= paths
+
+
+def test_a_wrong_linear_weight_is_reported_beside_earlier_layer_errors() -> None:
+    layers = [
+        'type = "conv2d"\nout_channels = 2\nkernel_size = 2\nin_channels = 3',
+        'type = "Relu"',
+        'type = "flatten"',
+        'type = "linear"\nout_features = 3\nweight = [[1, 2], [3, 4]]',
+    ]
+    paths = [p for p, _ in problems(build(layers=layers))]
+    assert paths == ["layers[0].in_channels", "layers[1].type", "layers[3].weight"]

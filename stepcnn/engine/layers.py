@@ -9,7 +9,8 @@ description can be run with the weights of any iteration. The kinds themselves l
 from dataclasses import dataclass
 from typing import Any, ClassVar, NamedTuple, Protocol
 
-from stepcnn.engine.types import Array
+from stepcnn.engine.shapes import output_hw
+from stepcnn.engine.types import Array, Pair
 
 Shape = tuple[int, ...]
 
@@ -44,6 +45,23 @@ class ShapeKeeping:
 
     def output_shape(self, input_shape: Shape) -> Shape:
         return input_shape
+
+    def param_shapes(self) -> None:
+        return None
+
+
+@dataclass(frozen=True)
+class Pool2d:
+    """Base of the pooling kinds: a ``kernel_size`` window moved by ``stride``, per channel,
+    no padding, floor mode — ``(C, H, W)`` → ``(C, H_out, W_out)``."""
+
+    kernel_size: Pair
+    stride: Pair
+    trainable: ClassVar[bool] = False
+
+    def output_shape(self, input_shape: Shape) -> Shape:
+        c, h, w = input_shape
+        return (c, *output_hw(h, w, self.kernel_size, self.stride))
 
     def param_shapes(self) -> None:
         return None

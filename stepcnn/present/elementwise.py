@@ -36,7 +36,7 @@ def backward_panels(
         return [
             Panel("grad", "gradient arriving", tuple(view(cv, gout, index, "g"))),
             Panel("input", read_title, tuple(view(cv, read, index, name))),
-            Panel("local", local_title, tuple(cv.operand_grids(cv.step.operands["local"], "f′"))),
+            Panel("local", "f′", tuple(cv.operand_grids(cv.step.operands["local"], local_title))),
             Panel("dx", dx_title, tuple(view(cv, gin, index, "dx")), row=1),
         ]
 

@@ -70,6 +70,8 @@ def narration_values(session: Session, step: Step) -> dict[str, object]:
         "index": idx(step.index),
         "value": step.value,
         "lr": session.scenario.learning_rate,
+        "momentum": session.scenario.momentum,
+        "weight_decay": session.scenario.weight_decay,
         "loss": session.run.record(step.iteration).loss,
         "samples": list(session.run.record(step.iteration).samples),
     }

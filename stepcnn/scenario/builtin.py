@@ -17,10 +17,13 @@ ORDER = (
     "shared-weights",
     "conv-is-a-layer",
     "fc-to-filters",
+    "two-conv",
     "maxpool-routing",
+    "avg-vs-max",
     "edge-detector",
     "rgb-stride-padding",
     "digits",
+    "lenet5",
     "diverging",
     "dead-relu",
 )

@@ -1,6 +1,7 @@
 """The pieces the ``[[layers]]`` readers of the kinds share: pairs, parameters, shape checks."""
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from stepcnn.engine.layers import Layer, Shape
@@ -103,3 +104,19 @@ def weight_fits(table: Table, key: str, shape: tuple[int, ...]) -> bool:
         table.error(key, f"the weight would have {size:,} numbers; the limit is {MAX_PARAMETERS:,}")
         return False
     return True
+
+
+def read_pool(
+    table: Table, in_shape: Shape | None, make: Callable[[Pair, Pair], Layer], kind: str
+) -> ReadLayer | None:
+    """A pooling layer: ``kernel_size``, ``stride`` (default: the kernel), no padding."""
+    kernel = read_pair(table, "kernel_size", None, 1, "a positive integer")
+    # The stride defaults to the kernel; when the kernel is wrong, that is the only problem.
+    stride = read_pair(table, "stride", kernel or (1, 1), 1, "a positive integer")
+    if kernel is None or stride is None or in_shape is None:
+        return None
+    if not needs_map(table, in_shape, kind):
+        return None
+    if not window_fits(table, in_shape, kernel, stride, (0, 0), kind):
+        return None
+    return ReadLayer(make(kernel, stride))

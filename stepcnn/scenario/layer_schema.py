@@ -4,6 +4,7 @@ A reader gets the per-sample input shape (``None`` once an earlier layer was wro
 the keys can be checked) and returns the layer, its given parameters and its output shape.
 """
 
+import difflib
 from collections.abc import Callable
 from types import ModuleType
 
@@ -32,31 +33,35 @@ def kind_module(kind: str) -> ModuleType:
     return kind_modules("stepcnn.scenario.kinds")[kind]
 
 
-def _type_hint(value: str) -> str:
-    """What to say about a ``type`` that is not a kind: the kind it most likely means."""
+def _meant(value: str) -> tuple[str | None, str]:
+    """The kind a ``type`` that is not a kind most likely means (None: no guess), and what to
+    say about it."""
     kinds = tuple(layer_kinds())
     lowered = value.lower()
     if lowered in NOT_A_LAYER:
-        return f"; {value!r} {NOT_A_LAYER[lowered]}"
+        return None, f"; {value!r} {NOT_A_LAYER[lowered]}"
     if lowered in kinds:
-        return f'; did you mean "{lowered}"? (types are lower case)'
+        return lowered, f'; did you mean "{lowered}"? (types are lower case)'
     for kind in kinds:
         if lowered in kind_module(kind).ALIASES:
-            return f'; did you mean "{kind}"?'
-    return suggest(value, kinds)
+            return kind, f'; did you mean "{kind}"?'
+    close = difflib.get_close_matches(value, list(kinds), n=1, cutoff=0.6)
+    return (close[0], suggest(value, kinds)) if close else (None, "")
 
 
-def _read_type(table: Table) -> str | None:
+def _read_type(table: Table) -> tuple[str | None, bool]:
+    """The layer's kind and whether it is the one written (False: a wrong ``type``, reported,
+    read as the kind it most likely means so that later layers' shapes stay known)."""
     value = table.raw("type", required=True)
     if value is MISSING:
-        return None
+        return None, False
     kinds = tuple(layer_kinds())
     if isinstance(value, str) and value in kinds:
-        return value
+        return value, True
     listed = ", ".join(f'"{k}"' for k in kinds)
-    hint = _type_hint(value) if isinstance(value, str) else ""
+    meant, hint = _meant(value) if isinstance(value, str) else (None, "")
     table.error("type", f"must be one of {listed}, got {describe(value)}{hint}")
-    return None
+    return meant, False
 
 
 def read_layers(tables: list[Table], input_shape: Shape | None) -> list[ReadLayer] | None:
@@ -65,7 +70,7 @@ def read_layers(tables: list[Table], input_shape: Shape | None) -> list[ReadLaye
     shape = input_shape
     failed = False
     for table in tables:
-        kind = _read_type(table)
+        kind, written = _read_type(table)
         if kind is None:
             failed = True
             shape = None
@@ -73,7 +78,10 @@ def read_layers(tables: list[Table], input_shape: Shape | None) -> list[ReadLaye
             continue
         read: Reader = kind_module(kind).read
         got = read(table, shape)
-        table.finish()
+        if written:
+            table.finish()  # (keys of a guessed kind are not judged)
+        else:
+            failed = True
         if got is None or got.layer is None:
             failed = True
             shape = None

@@ -26,6 +26,7 @@ from stepcnn.scenario.limits import (
 )
 from stepcnn.scenario.model import Scenario
 from stepcnn.scenario.narration import read_narration
+from stepcnn.scenario.rule_reach import rule_problems
 from stepcnn.scenario.sample_schema import read_inputs, read_labels, read_targets
 
 LOSSES = ("cross_entropy", "mse")
@@ -224,6 +225,10 @@ def parse_scenario(
     display = read_display(top.table("display"), len(layer_tables), iterations)
     top.finish()
 
+    if layers and shapes and batch_size and iterations and loss:
+        problems.extend(
+            rule_problems(narration.rules, layers, shapes, batch_size, loss, iterations)
+        )
     if not problems and layers and shapes and batch_size and iterations:
         problems.extend(size_problems(layers, shapes, batch_size, iterations))
     if problems or inputs is None or not layers or read is None or y is None:

@@ -47,6 +47,7 @@ class StepRule:
     op: str | None = None
     index: tuple[int, ...] | None = None
     steps: tuple[int, int] | None = None
+    path: str = field(default="", compare=False)  # where the rule stands: "narration.at[0]"
 
     def matches(self, where: Mapping[str, Any]) -> bool:
         """``where`` holds the step's iteration, phase, layer, op, index and offset."""
@@ -132,7 +133,7 @@ def _read_rule(rule: Table, layer_count: int) -> StepRule | None:
     rule.finish()
     if text is None:
         return None
-    return StepRule(text, iteration, phase, layer, op, index_value, steps_value)
+    return StepRule(text, iteration, phase, layer, op, index_value, steps_value, rule.path)
 
 
 def read_narration(table: Table | None, layer_count: int) -> Narration:

@@ -15,8 +15,7 @@ from typing import Any, ClassVar, NamedTuple
 
 import numpy as np
 
-from stepcnn.engine.layers import Params, Shape
-from stepcnn.engine.shapes import output_hw
+from stepcnn.engine.layers import Params, Pool2d
 from stepcnn.engine.types import Array, Pair
 from stepcnn.engine.windows import sliding_windows
 
@@ -77,20 +76,10 @@ def avgpool2d_backward_naive(dout: Array, cache: AvgPoolCache) -> tuple[Array, N
 
 
 @dataclass(frozen=True)
-class AvgPool2d:
+class AvgPool2d(Pool2d):
     """``avgpool2d``: ``(C, H, W)`` → ``(C, H_out, W_out)``."""
 
-    kernel_size: Pair
-    stride: Pair
     type: ClassVar[str] = "avgpool2d"
-    trainable: ClassVar[bool] = False
-
-    def output_shape(self, input_shape: Shape) -> Shape:
-        c, h, w = input_shape
-        return (c, *output_hw(h, w, self.kernel_size, self.stride))
-
-    def param_shapes(self) -> None:
-        return None
 
     def forward(self, x: Array, params: Params | None) -> tuple[Array, Any]:
         return avgpool2d_forward(x, self.kernel_size, self.stride)

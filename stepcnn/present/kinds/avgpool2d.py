@@ -53,7 +53,6 @@ def avgpool_backward(cv: Canvas) -> list[Panel]:
             "routed",
             f"g/{routed.size} to every cell",
             tuple(cv.operand_grids(routed, "g/k")),
-            caption="max-pool would send all of g to one cell",
         ),
         Panel(
             "dx",

@@ -35,10 +35,11 @@ def read(table: Table, in_shape: Shape | None) -> ReadLayer | None:
         if in_channels_given is not None and in_channels_given != in_channels:
             table.error(
                 "in_channels",
-                f"is {describe(in_channels_given)} but the input has {in_channels} channels "
-                "(you may leave in_channels out)",
+                f"is {describe(in_channels_given)} but the input has {in_channels} "
+                f"channel{'s' if in_channels != 1 else ''} (you may leave in_channels out)",
             )
-            in_channels = None
+            # The input's own channel count keeps the later layers' shapes known, so their
+            # problems are reported in the same pass.
         assert kernel and stride and padding
         if in_channels is not None and not window_fits(
             table, in_shape, kernel, stride, padding, "conv2d"

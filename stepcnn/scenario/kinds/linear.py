@@ -31,14 +31,14 @@ def read(table: Table, in_shape: Shape | None) -> ReadLayer | None:
                 f"linear needs a flat input but gets {shape_text(in_shape)}: "
                 "add a flatten layer before it",
             )
-        elif in_features_given is not None and in_features_given != in_shape[0]:
-            table.error(
-                "in_features",
-                f"is {describe(in_features_given)} but the input has {in_shape[0]} features "
-                "(you may leave in_features out)",
-            )
         else:
             in_features = in_shape[0]
+            if in_features_given is not None and in_features_given != in_features:
+                table.error(
+                    "in_features",
+                    f"is {describe(in_features_given)} but the input has {in_features} "
+                    f"feature{'s' if in_features != 1 else ''} (you may leave in_features out)",
+                )
     expected_w = None if in_features is None else (out_features, in_features)
     if expected_w is not None and not weight_fits(table, "out_features", expected_w):
         expected_w = None

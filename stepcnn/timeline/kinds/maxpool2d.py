@@ -34,6 +34,30 @@ def _winner(ctx: OpContext, index: tuple[int, ...]) -> tuple[slice, slice, tuple
     return rows, cols, (r * sh + offset // kw, s * sw + offset % kw), mask
 
 
+NEAR_TIE = 1e-12
+"""Relative difference under which two window cells count as tied for the maximum."""
+
+
+def tie_note(window: Array, winner: tuple[int, int], n: int, c: int, top: int, left: int) -> str:
+    """``"; tie: x[…] = x[…] …"`` when another cell of the window ties with the winner (exactly,
+    or within :data:`NEAR_TIE` relative): the routing then depends on the order of operations."""
+    best = float(window[winner])
+    if not np.isfinite(best):
+        return ""
+    scale = max(abs(best), np.finfo(float).tiny)
+    close = np.abs(window - best) <= NEAR_TIE * scale
+    close[winner] = False
+    if not close.any():
+        return ""
+    i, j = (int(v) for v in np.argwhere(close)[0])
+    other = idx((n, c, top + i, left + j))
+    kind = "exact tie" if float(window[i, j]) == best else "near tie"
+    return (
+        f"  [{kind} with x{other}: the first maximum in row-major order wins here; another "
+        "library, summing in another order, may route this gradient to the other cell]"
+    )
+
+
 class PoolForward(OutputForward):
     name = "maxpool2d.forward"
 
@@ -47,7 +71,10 @@ class PoolForward(OutputForward):
             listed += ", …"
         return StepBody(
             value=value,
-            equation=f"out{idx(index)} = max({listed}) = {num(value)}  ← x{idx((n, c, wy, wx))}",
+            equation=(
+                f"out{idx(index)} = max({listed}) = {num(value)}  ← x{idx((n, c, wy, wx))}"
+                + tie_note(window, (wy - rows.start, wx - cols.start), n, c, rows.start, cols.start)
+            ),
             operands={"window": window, "winner": mask},
             reads=(Region(ctx.input_id, (n, c, rows, cols)),),
             writes=(Region(ctx.output_id, index),),
@@ -70,6 +97,14 @@ class PoolBackward(GradientBackward):
             equation=(
                 f"g = dL/dout{idx(index)} = {num(g)} → dx{idx((n, c, wy, wx))} += {num(g)} "
                 f"(the winner); the other {others} cells of the window get 0"
+                + tie_note(
+                    ctx.lr.input[n, c, rows, cols],
+                    (wy - rows.start, wx - cols.start),
+                    n,
+                    c,
+                    rows.start,
+                    cols.start,
+                )
             ),
             operands={
                 "grad": np.array([g]),
