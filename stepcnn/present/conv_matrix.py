@@ -72,6 +72,10 @@ class ConvMatrix:
         return weight_names(self.weight_shape)
 
     @cached_property
+    def name_width(self) -> int:
+        return max(len(name) for name in self.names)
+
+    @cached_property
     def name_table(self) -> np.ndarray:
         """Names by flat weight index, with the no-connection mark last (so ``tie`` −1 picks
         it)."""
@@ -131,7 +135,8 @@ class ConvMatrix:
     @cached_property
     def base_mark(self) -> np.ndarray:
         """No connection drawn like padding (dim); connections unmarked."""
-        return np.where(self.tie < 0, np.int8(Mark.PAD), np.int8(Mark.NONE)).astype(np.int8)
+        mark: np.ndarray = (self.tie < 0).view(np.int8) * np.int8(Mark.PAD)  # else Mark.NONE (0)
+        return mark
 
     @cached_property
     def _scratch(self) -> tuple[np.ndarray, list[Any]]:

@@ -45,6 +45,7 @@ class Grid:
     ties: np.ndarray | None = None
     tie_names: np.ndarray | None = None
     blocks: Callable[[int], np.ndarray] | None = None  # overview tones per block of cells
+    names_width: int = 0  # the longest of ``tie_names`` when known (0: found from them)
 
     def overview(self, step: int) -> np.ndarray:
         """Tones of the compact overview, one per ``step × step`` block of cells."""
@@ -81,7 +82,7 @@ class Grid:
     def text_width(self) -> int:
         """The longest text any cell can show, found from a few extreme values."""
         if self.tie_names is not None:
-            return max(len(str(n)) for n in self.tie_names)
+            return self.names_width or max(len(str(n)) for n in self.tie_names)
         flat = self.values.ravel()
         finite = flat[np.isfinite(flat)]
         candidates: list[float] = []

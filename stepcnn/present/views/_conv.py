@@ -108,6 +108,7 @@ def matrix_grid(
         ties=cm.tie,
         tie_names=cm.name_table,
         blocks=cm.blocks,
+        names_width=cm.name_width,
     )
 
 
