@@ -158,30 +158,27 @@ def as_maps(
     return grids
 
 
-def output_rows(
-    cs: ConvStep, tid: TensorId, label: str, cell: tuple[int, ...] | None, mark: Mark
-) -> Grid:
-    """A ``(N, F, Ho, Wo)`` tensor's sample as the vector of M's rows, cut into rows of Wo
-    (one line per output row, filter after filter)."""
+def output_rows(cs: ConvStep, tid: TensorId, label: str, cell: tuple[int, ...], mark: Mark) -> Grid:
+    """Filter ``f``'s block of rows of a ``(N, F, Ho, Wo)`` tensor's vector — the rows of M
+    that filter makes — cut into rows of Wo (one line per output row)."""
     t = cs.cv.tensor(tid)
-    n = cs.sample
-    f_count, ho, wo = t.values.shape[1:]
-    values = t.values[n].reshape(f_count * ho, wo)
-    known = None if t.known is None else t.known[n].reshape(f_count * ho, wo)
-    marks: list[tuple[np.ndarray, Mark]] = []
-    focus = None
-    if cell is not None:
-        _, f, r, c = cell
-        mask = np.zeros(values.shape, dtype=bool)
-        mask[f * ho + r, c] = True
-        marks.append((mask, mark))
-        focus = (f * ho + r, c)
+    n, f, r, c = cell
+    values = t.values[n, f]
+    known = None if t.known is None else t.known[n, f]
+    mask = np.zeros(values.shape, dtype=bool)
+    mask[r, c] = True
     return make_grid(
         label,
         values,
         precision=cs.cv.precision,
         scale=cs.cv.scale(tid),
         known=known,
-        marks=marks,
-        focus=focus,
+        marks=[(mask, mark)],
+        focus=(r, c),
     )
+
+
+def block_title(cs: ConvStep, f: int) -> str:
+    """Which rows of M filter ``f``'s output cells are."""
+    ho, wo = cs.cm.output_hw
+    return f"rows {f * ho * wo}…{(f + 1) * ho * wo - 1}"

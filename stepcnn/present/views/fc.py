@@ -20,6 +20,7 @@ from stepcnn.present.views import View, ViewContent
 from stepcnn.present.views._conv import (
     ConvStep,
     as_maps,
+    block_title,
     conv_step,
     matrix_grid,
     matrix_panel,
@@ -107,8 +108,8 @@ def _forward(cs: ConvStep) -> ViewContent:
         ),
         Panel(
             "output",
-            "out = M·x + b (a vector)",
-            (output_rows(cs, cs.tid("output"), f"out[{n}]", step.index, Mark.WRITE),),
+            f"out = M·x + b, {block_title(cs, f)}",
+            (output_rows(cs, cs.tid("output"), f"out[{n},{f}]", step.index, Mark.WRITE),),
             row=1,
         ),
     ]
@@ -139,8 +140,9 @@ def _backward(cs: ConvStep) -> ViewContent:
     panels = [
         Panel(
             "grad",
-            "gradient arriving g = dL/dout",
-            (output_rows(cs, cs.gout_id, f"g[{n}]", step.index, Mark.READ),),
+            f"g = dL/dout, {block_title(cs, f)}",
+            (output_rows(cs, cs.gout_id, f"g[{n},{f}]", step.index, Mark.READ),),
+            row=1,
         ),
         matrix_panel(
             cs,
