@@ -13,7 +13,9 @@ import asyncio
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -40,15 +42,39 @@ def largest_builtin() -> str:
     return best
 
 
+def big_conv_scenario() -> str:
+    """A 28×28 input and 8 filters of 3×3 (its matrix M is 5408×784), as a temporary file."""
+    rows = [[((i * 7 + j * 3) % 11) / 10 for j in range(28)] for i in range(28)]
+    text = (
+        'title = "big conv"\nlearning_rate = 0.01\nloss = "cross_entropy"\niterations = 1\n'
+        f"[[samples]]\ninput = {rows}\nlabel = 1\n"
+        '[[layers]]\ntype = "conv2d"\nout_channels = 8\nkernel_size = 3\n'
+        '[[layers]]\ntype = "flatten"\n[[layers]]\ntype = "linear"\nout_features = 2\n'
+    )
+    path = Path(tempfile.mkdtemp()) / "big-conv.toml"
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
 async def measure(
-    scenario: str, presses: int, keys: list[str], start: str | None = None
+    scenario: str,
+    presses: int,
+    keys: list[str],
+    start: str | None = None,
+    view: str | None = None,
+    clock: Callable[[], float] = time.perf_counter,
 ) -> list[float]:
-    """Median-able key → frame times; ``start`` is an op to begin at (default: step 0)."""
+    """Median-able key → frame times; ``start`` is an op to begin at (default: step 0),
+    ``view`` an inline view to show (``fc``, ``im2col``). ``clock=time.thread_time`` counts
+    the CPU time of the app's thread only: what the frame costs on a machine nobody else
+    is using (on a busy one the wall clock also counts the waits for a core)."""
     session = Session(load_scenario(scenario))
     if start is not None:
         k = find(session.timeline, Condition(op=start), -1)
         assert k is not None, start
         session.goto(k)
+    if view is not None:
+        session.view = view
     app = StepCNNApp(session)
     frame = asyncio.Event()
     original = app._display
@@ -68,7 +94,7 @@ async def measure(
         for i in range(presses):
             key = keys[i % len(keys)]
             frame.clear()
-            start = time.perf_counter()
+            start = clock()
             event = events.Key(key, None)
             event.set_sender(app)
             driver.send_message(event)
@@ -76,7 +102,7 @@ async def measure(
                 await asyncio.wait_for(frame.wait(), timeout=2.0)
             except TimeoutError:
                 continue  # no visible change (e.g. at the end of the timeline)
-            times.append(time.perf_counter() - start)
+            times.append(clock() - start)
             await asyncio.sleep(0.06)
     return times
 
@@ -136,6 +162,20 @@ def main() -> None:
             )
         ),
     )
+    big = big_conv_scenario()
+    for clock, unit in ((time.perf_counter, "wall"), (time.thread_time, "cpu")):
+        for view in ("normal", "fc", "im2col"):
+            for op in ("conv2d.forward", "conv2d.backward"):
+                report(
+                    f"28×28×8 {view}, → ← {op.split('.')[1]} ({unit})",
+                    asyncio.run(
+                        measure(big, args.presses // 2, ["right", "left"], op, view, clock)
+                    ),
+                )
+        report(
+            f"28×28×8 m: cycle the views ({unit})",
+            asyncio.run(measure(big, args.presses // 2, ["m"], "conv2d.forward", None, clock)),
+        )
     runs = [startup_seconds(scenario) for _ in range(3)]
     print(f"process start → first frame        median {statistics.median(runs):.2f} s (of 3 runs)")
 

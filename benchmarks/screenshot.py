@@ -35,6 +35,15 @@ SHOTS = [
     ("update", "hand-computable", Condition(op="conv2d.update"), (160, 50)),
     ("digits-80x24", "digits", Condition(op="conv2d.forward", index=(0, 1, 2, 3)), (80, 24)),
 ]
+VIEWS = {"conv-as-matrix": "fc"}  # pictures of an inline view (key m), by file name
+SHOTS.append(
+    (
+        "conv-as-matrix",
+        "hand-computable",
+        Condition(op="conv2d.forward", index=(0, 0, 1, 1)),
+        (160, 50),
+    )
+)
 
 
 async def shoot(
@@ -44,6 +53,7 @@ async def shoot(
     k = find(session.timeline, condition, -1)
     assert k is not None, (name, condition)
     session.goto(k)
+    session.view = VIEWS.get(name, session.view)
     app = StepCNNApp(session)
     async with app.run_test(size=size) as pilot:
         await pilot.pause()

@@ -160,8 +160,8 @@ def build_parsers() -> tuple[Parser, dict[str, tuple[Parser, Callable[[argparse.
         prog="stepcnn",
         description="Step through a CNN's training, one elementary operation at a time. "
         "With no command, opens the debugger on SCENARIO.",
-        epilog="commands: list, check, export, trace, new, code, exercise, verify, serve, figure "
-        "(each has --help)",
+        epilog="commands: list, check, export, trace, new, matrix, code, exercise, verify, "
+        "serve, figure (each has --help)",
     )
     _scenario_arg(main, optional=True)
     _iterations_arg(main)
@@ -233,6 +233,19 @@ def build_parsers() -> tuple[Parser, dict[str, tuple[Parser, Callable[[argparse.
     p.add_argument("--force", action="store_true", help="overwrite an existing file")
     _own_samples_args(p)
     commands["new"] = (p, cmd_new)
+
+    # ---- stepcnn matrix: a conv layer as a fully connected layer ----
+    from stepcnn.commands import cmd_matrix
+
+    p = Parser(
+        prog="stepcnn matrix",
+        description="Print conv2d layer L as the matrix M of a fully connected layer "
+        "(rows: output cells, columns: input cells) with which filter weight each entry is.",
+    )
+    _scenario_arg(p)
+    p.add_argument("--layer", metavar="L", help="a conv2d layer (index into [[layers]])")
+    p.add_argument("--format", choices=("text", "json"), default="text", help="default: text")
+    commands["matrix"] = (p, cmd_matrix)
 
     _add_codegen_commands(commands)
     _add_beyond_one_terminal(commands)

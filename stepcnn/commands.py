@@ -143,6 +143,18 @@ def new_from_samples(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from None
 
 
+# ---- stepcnn matrix ----------------------------------------------------------------------
+
+
+def cmd_matrix(args: argparse.Namespace) -> int:
+    from stepcnn.matrix_report import conv_matrix_of, write_matrix_json, write_matrix_text
+
+    scenario = load_scenario(args.scenario)
+    index, cm = conv_matrix_of(scenario, args.layer)
+    (write_matrix_json if args.format == "json" else write_matrix_text)(index, cm, sys.stdout)
+    return 0
+
+
 def cmd_tui(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.scenario)  # errors are reported before the screen opens
     check_iterations(scenario, args.iterations, "stepcnn")

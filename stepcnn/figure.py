@@ -23,19 +23,14 @@ MAX_SIZE = (1000, 500)
 FORMATS = (".svg", ".png")
 PNG_SCALE = 1.0
 
-ViewSetter = Callable[["StepCNNApp"], None]
 
+def view_names() -> tuple[str, ...]:
+    """``--view`` names: the normal operation view and every inline view (``fc``, ``im2col``)
+    of :mod:`stepcnn.present.views`."""
+    from stepcnn.present.views import views
+    from stepcnn.session import NORMAL_VIEW
 
-def _normal_view(app: "StepCNNApp") -> None:
-    """The normal operation view: nothing to switch."""
-
-
-VIEWS: dict[str, ViewSetter] = {
-    "normal": _normal_view,
-    # Issue 10 adds the "as a fully connected layer" and im2col views; each is one line here,
-    # e.g. "fc": lambda app: app.set_view("fc"),
-}
-"""``--view`` names: how to put the app into that operation view before the picture."""
+    return (NORMAL_VIEW, *(v.name for v in views().values() if v.inline))
 
 
 class FigureError(Exception):
@@ -113,8 +108,8 @@ def render(
     steps (the screen, ``--step`` and ``stepcnn trace`` show ``k + 1``)."""
     from stepcnn.session import Session
 
-    if view not in VIEWS:
-        raise FigureError(f"--view: unknown view {view!r}; known: {', '.join(VIEWS)}")
+    if view not in view_names():
+        raise FigureError(f"--view: unknown view {view!r}; known: {', '.join(view_names())}")
     if theme is not None and theme not in theme_names():
         raise FigureError(f"--theme: unknown theme {theme!r}; known: {', '.join(theme_names())}")
     try:
@@ -127,7 +122,8 @@ def render(
             f"step index {k} is out of range: {scenario.source} has steps 0–{session.total - 1}"
         )
     session.goto(k)
-    svg = _in_own_loop(lambda: _shoot(session, size, theme, VIEWS[view]))
+    session.view = view  # a session field: the scene draws the view on conv2d steps
+    svg = _in_own_loop(lambda: _shoot(session, size, theme))
     return Figure(svg, size)
 
 
@@ -138,9 +134,7 @@ def _in_own_loop(make: Callable[[], Coroutine[Any, Any, str]]) -> str:
         return pool.submit(lambda: asyncio.run(make())).result()
 
 
-async def _shoot(
-    session: "Session", size: tuple[int, int], theme: str | None, set_view: ViewSetter
-) -> str:
+async def _shoot(session: "Session", size: tuple[int, int], theme: str | None) -> str:
     from stepcnn.tui.app import StepCNNApp
 
     app = StepCNNApp(session)
@@ -149,7 +143,6 @@ async def _shoot(
         if theme is not None:
             app.theme = theme
             await pilot.pause()  # the theme's CSS is refreshed on the next message
-        set_view(app)
         app.redraw()
         await pilot.pause()
         return export_svg(app)

@@ -25,6 +25,9 @@ SPEEDS = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000)
 
 PARAMETER_TENSORS = ("weight", "bias", "grad_weight", "grad_bias")
 
+NORMAL_VIEW = "normal"
+"""``Session.view`` when the operation's own panels are shown (see stepcnn.present.views)."""
+
 GRADCHECK_EPS = 1e-6
 GRADCHECK_TOLERANCE = 1e-5
 
@@ -98,6 +101,7 @@ class Session:
         self.breakpoints: list[Breakpoint] = []
         self.selected: tuple[TensorId, tuple[int, ...]] | None = None
         self.message = ""
+        self.view = NORMAL_VIEW  # the inline view shown where it applies; kept while stepping
         self.speed_index = 3
         self.iterations = iterations
         self.open(scenario)
@@ -291,13 +295,18 @@ class Session:
     def select(self, tid: TensorId, cell: tuple[int, ...]) -> None:
         self.selected = (tid, cell)
 
-    def jump_to_cell(self, tid: TensorId, cell: tuple[int, ...]) -> bool:
+    def jump_to_cell(self, tid: TensorId, cell: tuple[int, ...], select_only: bool = False) -> bool:
         """The step that computes a cell (forward) or propagates its gradient (backward).
 
         Parameters and their gradients are not maps: clicking one only selects it (for the
-        weight view and watchpoints) instead of jumping to its update, far away.
+        weight view and watchpoints) instead of jumping to its update, far away. An inline
+        view showing the cell (``select_only``) only selects it too: the view shows what the
+        cell is to it (the matrix view: its column of M).
         """
         self.select(tid, cell)
+        if select_only:
+            self.message = f"selected {tid.name}{list(cell)}"
+            return False
         if tid.name in PARAMETER_TENSORS:
             self.message = (
                 f"selected {tid.name}{list(cell)}: v shows its story, w stops where it is written"

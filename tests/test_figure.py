@@ -85,7 +85,10 @@ def test_png_renderer_has_box_drawing_greek_and_odot() -> None:
             "--step: step 77 is out of range: hand-computable.toml has 76 steps (1–76)",
         ),
         (["--step", "0"], "--step: step 0 is out of range"),
-        (["--step", "1", "--view", "sideways"], "--view: unknown view 'sideways'; known: normal"),
+        (
+            ["--step", "1", "--view", "sideways"],
+            "--view: unknown view 'sideways'; known: normal, fc, im2col",
+        ),
         (["--step", "1", "--theme", "pink"], "--theme: unknown theme 'pink'"),
         (["--step", "1", "--size", "0x10"], "argument --size: must be between 1x1"),
     ],
@@ -104,3 +107,10 @@ def test_unknown_extension_is_refused_before_any_work(capsys, tmp_path: Path) ->
     err = capsys.readouterr().err
     assert err == f"stepcnn figure: {out}: unknown picture format '.jpeg'; use .svg or .png\n"
     assert not out.exists()
+
+
+def test_view_fc_draws_the_conv_layer_as_its_matrix(capsys, tmp_path: Path) -> None:
+    out = tmp_path / "fc.svg"
+    assert main(["figure", "hand-computable", "--step", "5", "--view", "fc", "-o", str(out)]) == 0
+    text = re.sub(r"<[^>]+>", "", out.read_text(encoding="utf-8")).replace("&#160;", " ")
+    assert "M 9×25" in text  # the dense matrix of the 3×3 filter over the 5×5 input

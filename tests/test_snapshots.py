@@ -16,11 +16,12 @@ from stepcnn.tui.app import StepCNNApp
 WIDE = (160, 50)
 
 
-def app_at(scenario: str, condition: Condition) -> StepCNNApp:
+def app_at(scenario: str, condition: Condition, view: str = "normal") -> StepCNNApp:
     session = Session(load_scenario(scenario))
     k = find(session.timeline, condition, -1)
     assert k is not None
     session.goto(k)
+    session.view = view
     return StepCNNApp(session)
 
 
@@ -49,6 +50,43 @@ CASES: dict[str, tuple[str, Condition, tuple[int, int]]] = {
 def test_step_screens(name: str, snap_compare: Callable[..., bool]) -> None:
     scenario, condition, size = CASES[name]
     assert snap_compare(app_at(scenario, condition), terminal_size=size, run_before=settled)
+
+
+# The matrix views (key m): (scenario, step, size, view).
+VIEW_CASES: dict[str, tuple[str, Condition, tuple[int, int], str]] = {
+    "fc_forward": (
+        "hand-computable",
+        Condition(op="conv2d.forward", index=(0, 0, 1, 1)),
+        WIDE,
+        "fc",
+    ),
+    "fc_backward": (
+        "rgb-stride-padding",
+        Condition(op="conv2d.backward", index=(0, 1, 0, 2)),
+        WIDE,
+        "fc",
+    ),
+    "fc_update_80x24": ("conv-is-a-layer", Condition(op="conv2d.update"), (80, 24), "fc"),
+    "im2col_forward": (
+        "conv-is-a-layer",
+        Condition(op="conv2d.forward", index=(0, 0, 1, 1)),
+        WIDE,
+        "im2col",
+    ),
+    "im2col_backward": (
+        "tour",
+        Condition(op="conv2d.backward", index=(0, 0, 1, 1)),
+        WIDE,
+        "im2col",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(VIEW_CASES))
+def test_matrix_view_screens(name: str, snap_compare: Callable[..., bool]) -> None:
+    scenario, condition, size, view = VIEW_CASES[name]
+    app = app_at(scenario, condition, view)
+    assert snap_compare(app, terminal_size=size, run_before=settled)
 
 
 def test_help_screen(snap_compare: Callable[..., bool]) -> None:

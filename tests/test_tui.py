@@ -23,9 +23,10 @@ from textual.pilot import Pilot
 from textual.widgets import OptionList, Static
 
 from stepcnn.present.cells import format_number
+from stepcnn.present.weight_story import WeightStory
 from stepcnn.scenario import load_scenario
 from stepcnn.scenario.builtin import paths
-from stepcnn.session import SPEEDS, Session
+from stepcnn.session import SPEEDS, GradCheck, Session
 from stepcnn.timeline import Step, TensorId, Timeline, next_boundary, previous_boundary
 from stepcnn.timeline.tensors import final_value
 from stepcnn.tui.app import StepCNNApp
@@ -35,10 +36,9 @@ from stepcnn.tui.painter import Placed
 from stepcnn.tui.screens import (
     AboutScreen,
     GotoScreen,
-    GradCheckScreen,
     HelpScreen,
     PickerScreen,
-    WeightScreen,
+    ViewScreen,
 )
 
 SIZE = (160, 50)
@@ -669,7 +669,7 @@ async def test_a_finite_run_has_no_nan_to_find() -> None:
 # ---- checks and views -----------------------------------------------------------------------
 
 
-@covers("gradcheck")
+@covers("view('gradcheck')")
 async def test_d_gradient_check_agrees() -> None:
     app = make_app("tour")
     async with app.run_test(size=SIZE) as pilot:
@@ -679,12 +679,16 @@ async def test_d_gradient_check_agrees() -> None:
             scan(timeline, timeline.per_iteration, 1, lambda s: s.op == "conv2d.forward"),
             scan(timeline, -1, 1, lambda s: s.op == "linear.backward" and s.index == (1, 1)),
         ]
-        for key, k in zip(keys_for("gradcheck") * 2, targets, strict=False):
+        for key, k in zip(keys_for("view('gradcheck')") * 2, targets, strict=False):
             await jump(pilot, app, k)
             step = timeline[k]
             await press(pilot, key)
-            assert isinstance(app.screen, GradCheckScreen)
-            check = app.screen.check
+            assert isinstance(app.screen, ViewScreen)
+            check = app.screen.content.data
+            assert isinstance(check, GradCheck)
+            # the screen shows the verdict, and backprop's dW as a panel
+            assert "agree" in screen_text(app)
+            assert "backprop dW" in screen_text(app)
             o = step.index[1]
             engine = session.run.record(step.iteration).layers[step.layer].grads  # type: ignore[index]
             assert engine is not None
@@ -692,32 +696,33 @@ async def test_d_gradient_check_agrees() -> None:
             assert check.relative_error < 1e-5
             np.testing.assert_allclose(check.numeric, engine.weight[o], rtol=1e-5, atol=1e-9)
             await press(pilot, "escape")
-            assert not isinstance(app.screen, GradCheckScreen)
+            assert not isinstance(app.screen, ViewScreen)
         # on a layer without weights there is nothing to check
         await jump(pilot, app, scan(timeline, -1, 1, lambda s: s.op == "relu.forward"))
-        await press(pilot, keys_for("gradcheck")[0])
-        assert not isinstance(app.screen, GradCheckScreen)
+        await press(pilot, keys_for("view('gradcheck')")[0])
+        assert not isinstance(app.screen, ViewScreen)
         assert "gradient check" in status_text(app)
 
 
-@covers("weight_view")
+@covers("view('weights')")
 async def test_v_weight_view_sums_to_the_engine_gradient() -> None:
     app = make_app("tour")
     async with app.run_test(size=SIZE) as pilot:
         session = app.session
-        await press(pilot, keys_for("weight_view")[0])
-        assert not isinstance(app.screen, WeightScreen)  # nothing selected yet
+        await press(pilot, keys_for("view('weights')")[0])
+        assert not isinstance(app.screen, ViewScreen)  # nothing selected yet
         assert "weight view" in status_text(app)
         weight = TensorId(0, "weight")
         cells = [(0, 0, 1, 2), (0, 0, 2, 0)]
-        for key, cell in zip(keys_for("weight_view") * 2, cells, strict=False):
+        for key, cell in zip(keys_for("view('weights')") * 2, cells, strict=False):
             await jump(pilot, app, 1)
             await click_cell(pilot, app, "filter", weight, cell)
             assert session.selected == (weight, cell)
             assert session.k == 1  # a parameter is only selected: no jump to its update
             await press(pilot, key)
-            assert isinstance(app.screen, WeightScreen)
-            story = app.screen.story
+            assert isinstance(app.screen, ViewScreen)
+            story = app.screen.content.data
+            assert isinstance(story, WeightStory)
             grads = session.run.record(session.step.iteration).layers[0].grads
             assert grads is not None
             assert story.contributions
@@ -726,6 +731,43 @@ async def test_v_weight_view_sums_to_the_engine_gradient() -> None:
             )
             assert story.grad == float(grads.weight[cell])
             await press(pilot, "escape")
+
+
+@covers("cycle_view('m')")
+async def test_m_cycles_fc_im2col_normal_and_persists_while_stepping() -> None:
+    app = make_app("hand-computable")
+    async with app.run_test(size=SIZE) as pilot:
+        timeline = app.session.timeline
+        k = scan(timeline, -1, 1, lambda s: s.index == (0, 0, 1, 1))
+        await jump(pilot, app, k)
+        normal = [p.panel.key for p in app.query_one(OperationView).placed]
+        assert "matrix" not in normal and "view:" not in status_text(app)
+        for key in keys_for("cycle_view('m')"):
+            await press(pilot, key)
+            assert app.session.view == "fc"
+            assert "view: as a fully connected layer" in status_text(app)
+            titles = [p.panel.title for p in app.query_one(OperationView).placed]
+            assert any(t.startswith("M 9×25") for t in titles)
+            # the three parameter counts, worked out by hand: 9 + 1; 9·9 + 9; 9·25 + 9
+            caption = panel(app, "matrix").panel.caption
+            assert "conv 10 " in caption and "untied 90 " in caption
+            assert caption.endswith("fully connected 234")
+            await press(pilot, key)
+            assert app.session.view == "im2col"
+            assert "view: im2col" in status_text(app)
+            assert panel(app, "patches")
+            await press(pilot, key)
+            assert app.session.view == "normal"
+            assert [p.panel.key for p in app.query_one(OperationView).placed] == normal
+        await press(pilot, keys_for("cycle_view('m')")[0])
+        # stepping keeps the view
+        await press(pilot, "right")
+        assert app.session.view == "fc" and app.session.k == k + 1
+        assert panel(app, "matrix")
+        # a step that is not conv2d shows its own panels; the status says when the view shows
+        await jump(pilot, app, scan(timeline, -1, 1, lambda s: s.op == "mse.forward"))
+        assert "matrix" not in [p.panel.key for p in app.query_one(OperationView).placed]
+        assert "(on conv2d steps)" in status_text(app)
 
 
 @covers("about")
@@ -1056,7 +1098,7 @@ async def test_narration_that_does_not_fit_ends_with_a_mark_and_i_shows_it_whole
 
 
 async def test_weight_view_home_and_end_and_no_negative_zero() -> None:
-    from stepcnn.tui.screens import StoryTable
+    from stepcnn.tui.screens import ViewTable
 
     app = make_app("tour")
     async with app.run_test(size=SIZE) as pilot:
@@ -1064,11 +1106,11 @@ async def test_weight_view_home_and_end_and_no_negative_zero() -> None:
         weight = TensorId(0, "weight")
         await jump(pilot, app, 1)
         await click_cell(pilot, app, "filter", weight, (0, 0, 1, 2))
-        await press(pilot, keys_for("weight_view")[0])
-        assert isinstance(app.screen, WeightScreen)
-        table = app.screen.query_one(StoryTable)
+        await press(pilot, keys_for("view('weights')")[0])
+        assert isinstance(app.screen, ViewScreen)
+        table = app.screen.query_one(ViewTable)
         rows = table.row_count
-        assert rows == len(app.screen.story.contributions) > 2
+        assert rows == len(app.screen.content.data.contributions) > 2
         k = session.k
         for key in ("end", "G"):
             table.move_cursor(row=1)
@@ -1080,7 +1122,7 @@ async def test_weight_view_home_and_end_and_no_negative_zero() -> None:
             assert table.cursor_row == 0
         assert session.k == k  # the keys moved the table, not the debugger underneath
         # Inputs of 0 times negative gradients give −0.0 products: written as 0.0.
-        story = app.screen.story
+        story = app.screen.content.data
         assert any(c.product == 0 and np.signbit(c.product) for c in story.contributions)
         cells = [str(table.get_cell_at((r, 5))) for r in range(rows)]
         assert "0.0" in cells and "−0.0" not in cells

@@ -1,5 +1,6 @@
 """What a matrix panel draws: grids of cells, each cell a text, a tone and a mark."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 
@@ -8,6 +9,9 @@ import numpy as np
 from stepcnn.engine.types import Array
 from stepcnn.present.cells import Mark, format_block, format_number, scale_of, tones
 from stepcnn.timeline.step import TensorId
+
+NO_CONNECTION = "·"
+"""What a structural zero (an entry that is no connection) shows."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -35,6 +39,19 @@ class Grid:
     wrap: int | None = None
     size: int | None = None  # elements of a wrapped vector (the last row may be short)
     focus: tuple[int, int] | None = None  # the cell a viewport should keep in sight
+    # A matrix with structural zeros (a conv layer's M): ``ties`` −1 is no connection, drawn
+    # NO_CONNECTION; with ``tie_names`` (indexed by tie, no-connection mark last) every cell
+    # shows the name of the weight it is instead of its number.
+    ties: np.ndarray | None = None
+    tie_names: np.ndarray | None = None
+    blocks: Callable[[int], np.ndarray] | None = None  # overview tones per block of cells
+    names_width: int = 0  # the longest of ``tie_names`` when known (0: found from them)
+
+    def overview(self, step: int) -> np.ndarray:
+        """Tones of the compact overview, one per ``step × step`` block of cells."""
+        if self.blocks is not None:
+            return self.blocks(step)
+        return self.tone[::step, ::step]
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -43,7 +60,12 @@ class Grid:
 
     def text_block(self, rows: slice, cols: slice) -> np.ndarray:
         """The texts of a block of cells, formatted in one vectorised pass."""
+        if self.ties is not None and self.tie_names is not None:
+            names: np.ndarray = self.tie_names[self.ties[rows, cols]]
+            return names
         block = format_block(self.values[rows, cols], self.precision)
+        if self.ties is not None:
+            block = np.where(self.ties[rows, cols] >= 0, block, NO_CONNECTION)
         if self.known is not None:
             block = np.where(self.known[rows, cols], block, "·")
         if self.size is not None and self.wrap is not None:
@@ -59,6 +81,8 @@ class Grid:
 
     def text_width(self) -> int:
         """The longest text any cell can show, found from a few extreme values."""
+        if self.tie_names is not None:
+            return self.names_width or max(len(str(n)) for n in self.tie_names)
         flat = self.values.ravel()
         finite = flat[np.isfinite(flat)]
         candidates: list[float] = []

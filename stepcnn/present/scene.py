@@ -11,9 +11,10 @@ from stepcnn.present.canvas import Canvas
 from stepcnn.present.explain import default_text
 from stepcnn.present.grid import Panel
 from stepcnn.present.panels import build_panels
+from stepcnn.present.views import inline_content, views
 from stepcnn.scenario.layer_schema import shape_text
 from stepcnn.scenario.placeholders import fill
-from stepcnn.session import Session
+from stepcnn.session import NORMAL_VIEW, Session
 from stepcnn.timeline import Step
 from stepcnn.timeline.numbering import shown
 from stepcnn.timeline.numbers import idx
@@ -42,6 +43,8 @@ class Status:
     warning: str
     message: str
     previous_loss: float | None = None  # the iteration before's (shown while loss is None)
+    view: str = ""  # the inline view that is on ("" for the normal view), for the status bar
+    view_short: str = ""  # the same for narrow terminals
 
 
 @dataclass(frozen=True)
@@ -53,6 +56,7 @@ class Scene:
     network: tuple[NetworkItem, ...]
     direction: str  # "→" forward, "←" backward, "↻" update
     losses: tuple[float, ...]  # finite losses of the iterations computed so far
+    view: str = ""  # the inline view whose panels are drawn ("": the operation's own)
 
 
 def narration_values(session: Session, step: Step) -> dict[str, object]:
@@ -146,7 +150,8 @@ def build_scene(session: Session) -> Scene:
     step = session.step
     record = session.run.record(step.iteration)
     canvas = Canvas(session.timeline, step, session.scenario.display.precision, session.selected)
-    panels = tuple(build_panels(canvas))
+    content = inline_content(session)
+    panels = tuple(build_panels(canvas)) if content is None else content.panels
     where = "loss" if step.layer is None else f"layer {step.layer} {step.kind}"
     warning = session.nonfinite_warning()
     status = Status(
@@ -161,15 +166,27 @@ def build_scene(session: Session) -> Scene:
         warning=warning,
         message=session.message,
         previous_loss=(session.run.record(step.iteration - 1).loss if step.iteration > 0 else None),
+        view=view_status(session, content is not None),
+        view_short="" if session.view == NORMAL_VIEW else f"view {session.view}",
     )
     direction = {"forward": "→", "backward": "←", "update": "↻"}[step.phase]
     losses = session.loss_history()
     return Scene(
         panels,
-        step.equation,
+        step.equation if content is None else content.equation or step.equation,
         narration_for(session, step),
         status,
         network_items(session, step),
         direction,
         losses,
+        session.view if content is not None else "",
     )
+
+
+def view_status(session: Session, shown: bool) -> str:
+    """The status bar's words for the inline view that is on (empty for the normal view)."""
+    if session.view == NORMAL_VIEW or session.view not in views():
+        return ""
+    chosen = views()[session.view]
+    where = "" if shown else " (on conv2d steps)"
+    return f"view: {chosen.label}{where} ({chosen.key}: next view)"

@@ -15,6 +15,7 @@ ORDER = (
     "hand-computable",
     "sparse-connectivity",
     "shared-weights",
+    "conv-is-a-layer",
     "fc-to-filters",
     "two-conv",
     "maxpool-routing",

@@ -15,7 +15,6 @@ from textual.widgets import Footer, Static
 
 from stepcnn.present.scene import Scene, build_scene
 from stepcnn.present.status import loss_text
-from stepcnn.present.weight_story import weight_story
 from stepcnn.scenario import ScenarioError, load_scenario
 from stepcnn.scenario.builtin import paths, title_of
 from stepcnn.scenario.model import Scenario
@@ -70,6 +69,7 @@ class StepCNNApp(App[int]):
         self._mtime: float | None = None
         self._owed = 0.0  # playback steps due but not yet taken
         self._last_tick = time.monotonic()
+        self._view_shown = ""  # the inline view drawn now ("": the operation's own panels)
 
     # ---- layout ------------------------------------------------------------------------
 
@@ -133,6 +133,7 @@ class StepCNNApp(App[int]):
 
     def redraw(self) -> None:
         scene = build_scene(self.session)
+        self._view_shown = scene.view
         texts: list[tuple[list[Span], int]] = []
         if "equation" not in self.hidden:
             texts.append(([(scene.equation, EQUATION)], 3))
@@ -198,6 +199,8 @@ class StepCNNApp(App[int]):
             spans += [sep, (f"▶ {self.session.speed}/s", KEY)]
         if s.warning:
             spans += [sep, ("⚠ NaN/inf" if short else s.warning, WARN)]
+        if s.view:
+            spans += [sep, (s.view_short if short else s.view, KEY)]
         if s.message:
             spans += [sep, (s.message, DIM)]
         return spans
@@ -295,32 +298,24 @@ class StepCNNApp(App[int]):
     def action_nonfinite(self) -> None:
         self._act(self.session.find_nonfinite())
 
-    def action_gradcheck(self) -> None:
-        from stepcnn.tui.screens import GradCheckScreen
+    def action_view(self, name: str) -> None:
+        """Open the screen view ``name`` (see stepcnn.present.views), or say why not."""
+        from stepcnn.present.views import view
+        from stepcnn.tui.screens import ViewScreen
 
-        check = self.session.gradient_check()
-        if check is None:
+        content = view(name).build(self.session)
+        if isinstance(content, str):
+            self.session.message = content
             self._act(False)
             return
-        self.push_screen(GradCheckScreen(check))
+        self.push_screen(ViewScreen(content))
 
-    def action_weight_view(self) -> None:
-        selected = self.session.selected
-        step = self.session.step
-        if (
-            selected is None
-            or selected[0].layer is None
-            or selected[0].name not in ("weight", "grad_weight")
-        ):
-            self.session.message = "weight view: click a weight (a filter or W cell) first"
-            self._act(False)
-            return
-        from stepcnn.tui.screens import WeightScreen
+    def action_cycle_view(self, key: str) -> None:
+        """The next inline view bound to ``key`` (see stepcnn.present.views)."""
+        from stepcnn.present.views import next_inline
 
-        story = weight_story(self.session.timeline, step.iteration, selected[0].layer, selected[1])
-        if story is None:
-            return
-        self.push_screen(WeightScreen(story))
+        self.session.view = next_inline(key, self.session.view)
+        self._act(True)
 
     def action_toggle_pane(self, panel: str) -> None:
         self.hidden ^= {panel}
@@ -435,7 +430,8 @@ class StepCNNApp(App[int]):
     # ---- mouse -------------------------------------------------------------------------
 
     def on_operation_view_cell_clicked(self, event: OperationView.CellClicked) -> None:
-        self._act(self.session.jump_to_cell(event.tensor, event.cell) or True)
+        select_only = bool(self._view_shown)  # a matrix view shows what the cell is to it
+        self._act(self.session.jump_to_cell(event.tensor, event.cell, select_only) or True)
 
     # ---- command palette -----------------------------------------------------------------
 

@@ -31,8 +31,11 @@ BINDINGS: list[Binding] = [
     Binding("c", "continue(1)", "Continue"),
     Binding("C", "continue(-1)", "Reverse-continue", show=False),
     Binding("f", "nonfinite", "First NaN/inf", show=False),
-    Binding("d", "gradcheck", "Gradient check", show=False),
-    Binding("v", "weight_view", "Weight view (selected weight)", show=False),
+    Binding("d", "view('gradcheck')", "Gradient check", show=False),
+    Binding("v", "view('weights')", "Weight view (selected weight)", show=False),
+    Binding(
+        "m", "cycle_view('m')", "Matrix views: as fully connected → im2col → normal", show=False
+    ),
     Binding("s", "toggle_pane('source')", "Source pane", show=False),
     Binding("e", "toggle_pane('narration')", "Narration pane", show=False),
     Binding("o", "pick", "Open scenario", show=False),

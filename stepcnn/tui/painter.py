@@ -118,15 +118,10 @@ def paint_panel(lines: list[Line], placed: Placed) -> None:
         marks = grid.mark[rows, cols].tolist()
         for r in range(win.rows):
             grid_lines[win.y + 1 + r].put_cells(
-                win.x,
-                [
-                    Segment(text.rjust(cw), cell_style(tone, mark))
-                    for text, tone, mark in zip(texts[r], tones[r], marks[r], strict=True)
-                ],
-                win.cols * cw,
+                win.x, _row_segments(texts[r], tones[r], marks[r], cw), win.cols * cw
             )
         if win.overview_x is not None:
-            _overview(grid_lines, win, grid.tone)
+            _overview(grid_lines, win, grid.overview(win.overview_step))
     for dy, gl in enumerate(grid_lines):
         line = lines[y0 + 1 + dy]
         line.put(x0 + 2, "")  # the padding column
@@ -137,9 +132,25 @@ def paint_panel(lines: list[Line], placed: Placed) -> None:
     lines[y0 + h - 1].put(x0, bottom, BORDER)
 
 
-def _overview(grid_lines: list[Line], win: Window, tone) -> None:  # type: ignore[no-untyped-def]
-    """Half-block characters, one per block of cells: top cell as foreground, bottom as
-    background; outside the visible window the colours are dimmed."""
+def _row_segments(texts: list[str], tones: list[int], marks: list[int], cw: int) -> list[Segment]:
+    """One row of cells, neighbours of the same style joined into one segment (a sparse
+    matrix row is mostly runs of alike cells)."""
+    segments: list[Segment] = []
+    run: list[str] = []
+    key = (tones[0], marks[0]) if tones else (0, 0)
+    for text, tone, mark in zip(texts, tones, marks, strict=True):
+        if (tone, mark) != key:
+            segments.append(Segment("".join(run), cell_style(*key)))
+            run, key = [], (tone, mark)
+        run.append(text.rjust(cw))
+    if run:
+        segments.append(Segment("".join(run), cell_style(*key)))
+    return segments
+
+
+def _overview(grid_lines: list[Line], win: Window, blocks) -> None:  # type: ignore[no-untyped-def]
+    """Half-block characters, one per block of cells (``blocks``: one tone per block): top
+    block as foreground, bottom as background; outside the visible window dimmed."""
     assert win.overview_x is not None
     step = win.overview_step
     rows = range(0, win.total_rows, step)
@@ -148,13 +159,20 @@ def _overview(grid_lines: list[Line], win: Window, tone) -> None:  # type: ignor
         y = win.y + 1 + oy // 2
         if y >= len(grid_lines):
             break
+        inside_rows = win.row0 <= rows[oy] < win.row0 + win.rows
+        run_x, run_style, run_len = win.overview_x, None, 0
         for ox, c in enumerate(cols):
-            top = int(tone[rows[oy], c])
-            bottom = int(tone[rows[oy + 1], c]) if oy + 1 < len(rows) else 0
-            inside = (
-                win.row0 <= rows[oy] < win.row0 + win.rows and win.col0 <= c < win.col0 + win.cols
-            )
-            grid_lines[y].put(win.overview_x + ox, "▀", _overview_style(top, bottom, inside))
+            top = int(blocks[oy, ox])
+            bottom = int(blocks[oy + 1, ox]) if oy + 1 < len(rows) else 0
+            inside = inside_rows and win.col0 <= c < win.col0 + win.cols
+            style = _overview_style(top, bottom, inside)
+            if style is not run_style and run_len:
+                grid_lines[y].put(run_x, "▀" * run_len, run_style)
+                run_x, run_len = win.overview_x + ox, 0
+            run_style = style
+            run_len += 1
+        if run_len:
+            grid_lines[y].put(run_x, "▀" * run_len, run_style)
 
 
 def _dim(hex_colour: str, factor: float) -> str:

@@ -1,4 +1,5 @@
-"""Modal screens: help, go to step, scenario picker, gradient check, weight view, errors."""
+"""Modal screens: help, go to step, scenario picker, screen views (weights, gradient check),
+errors."""
 
 from collections.abc import Iterable
 from typing import ClassVar
@@ -12,10 +13,11 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from stepcnn.present.weight_story import WeightStory
-from stepcnn.session import GradCheck
-from stepcnn.timeline.numbering import position, shown
-from stepcnn.timeline.numbers import num
+from stepcnn.present.grid import Panel
+from stepcnn.present.views import ViewContent
+from stepcnn.timeline.numbering import position
+from stepcnn.tui.operation import OperationView
+from stepcnn.tui.painter import row_layout
 
 MODAL_CSS = """
 ModalScreen { align: center middle; }
@@ -123,38 +125,8 @@ class PickerScreen(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class GradCheckScreen(Dismissable):
-    """Analytic gradient beside centred finite differences."""
-
-    def __init__(self, check: GradCheck) -> None:
-        super().__init__()
-        self.check = check
-
-    def compose(self) -> ComposeResult:
-        c = self.check
-        table = Table(box=None, header_style="bold")
-        for col in ("weight", "analytic dW", "numeric (L(w+ε) − L(w−ε)) / 2ε", "difference"):
-            table.add_column(col, justify="right")
-        for cell, analytic, numeric, difference in c.rows():
-            table.add_row(
-                Text("[" + ",".join(str(v) for v in cell) + "]"),
-                f"{analytic: .8f}",
-                f"{numeric: .8f}",
-                f"{difference: .1e}",
-            )
-        verdict = "agree" if c.agrees else "DISAGREE"
-        with Vertical():
-            yield Label(Text(f"Gradient check — {c.title}"), classes="title")
-            with VerticalScroll():
-                yield Static(table)
-            yield Label(
-                f"max |difference| = {c.max_error:.2e}, relative = {c.relative_error:.2e}: "
-                f"backprop and finite differences {verdict} (ε = {c.eps:g})"
-            )
-
-
-class StoryTable(DataTable[str]):
-    """The weight view's rows: Home / End (and g / G) go to the first / last row."""
+class ViewTable(DataTable[str]):
+    """A screen view's rows: Home / End (and g / G) go to the first / last row."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("home,g", "scroll_top", "First row", show=False),
@@ -162,49 +134,44 @@ class StoryTable(DataTable[str]):
     ]
 
 
-class WeightScreen(Dismissable):
-    """The weight-centric view: one weight's products, gradients and running dW."""
+class ViewScreen(Dismissable):
+    """A screen view (the weight view, the gradient check): its panels, notes and table."""
 
-    def __init__(self, story: WeightStory) -> None:
+    PANEL_WIDTH = 96  # inside the dialog's frame and padding
+
+    def __init__(self, content: ViewContent) -> None:
         super().__init__()
-        self.story = story
+        self.content = content.sized()
 
     def compose(self) -> ComposeResult:
-        s = self.story
+        c = self.content
         with Vertical():
-            yield Label(Text(s.title), classes="title")
-            yield Label(
-                f"forward: w = {num(s.weight)} multiplied each input cell below; "
-                f"backward: each term x·g is added into dW"
-            )
-            end = s.contributions[-1].running if s.contributions else 0.0
-            update = (
-                f"{num(s.weight)} − {num(s.learning_rate)}·{num(s.grad)} = {num(s.weight_after)}"
-                if s.plain_sgd
-                else f"{num(s.weight)} → {num(s.weight_after)} (SGD with momentum / weight "
-                "decay: the update step shows v)"
-            )
-            yield Label(
-                Text(
-                    f"dW = Σ x·g = {num(end)}  (engine: {num(s.grad)});  update: {update}",
-                    style="bold",
-                )
-            )
-            yield StoryTable(id="story", zebra_stripes=True, cursor_type="row")
+            yield Label(Text(c.title), classes="title")
+            for note in c.notes:
+                yield Label(Text(note))
+            if c.panels:
+                view = OperationView(id="view-panels")
+                view.styles.height = panels_height(list(c.panels), self.PANEL_WIDTH)
+                yield view
+            if c.table is not None:
+                yield ViewTable(id="view-table", zebra_stripes=True, cursor_type="row")
 
     def on_mount(self) -> None:
-        table = self.query_one(StoryTable)
-        table.add_columns("step", "position", "input cell", "x", "g (dL/dout)", "x·g", "running dW")
-        for c in self.story.contributions[:2000]:
-            table.add_row(
-                str(shown(c.step)),  # numbered as the status bar numbers steps
-                str(list(c.position)),
-                "padding" if c.input_cell is None else str(list(c.input_cell)),
-                num(c.x),
-                num(c.g),
-                num(c.product),
-                num(c.running),
-            )
+        c = self.content
+        if c.panels:
+            self.query_one(OperationView).show(list(c.panels))
+        if c.table is not None:
+            columns, rows = c.table
+            table = self.query_one(DataTable)
+            table.add_columns(*columns)
+            for row in rows:
+                table.add_row(*row)
+
+
+def panels_height(panels: list[Panel], width: int) -> int:
+    """Lines the two bands of ``panels`` need at ``width``."""
+    bands = [row_layout([p for p in panels if p.row == band], width) for band in (0, 1)]
+    return sum(max((h for _, _, h in band), default=0) for band in bands)
 
 
 class MessageScreen(Dismissable):

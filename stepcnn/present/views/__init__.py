@@ -1,0 +1,84 @@
+"""Views: each one a function from the session to panels, plus the key that shows it.
+
+One module per view in this package, each defining ``VIEW`` (a :class:`View`). Two kinds:
+
+- **inline** views replace the operation's panels in place while they are on (the status bar
+  names them) and persist while stepping; the views sharing a key are cycled by it, in
+  ``order``, then back to the normal view (``m``: normal → fc → im2col → normal);
+- **screen** views open over the debugger (the weight view ``v``, the gradient check ``d``).
+
+A view that has nothing to show at this step returns a one-line reason instead of content.
+Adding a view is one module here and one line in :mod:`stepcnn.tui.bindings`.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from functools import cache
+
+from stepcnn.engine.registry import kind_modules
+from stepcnn.present.grid import Panel
+from stepcnn.session import NORMAL_VIEW, Session
+
+PACKAGE = "stepcnn.present.views"
+
+
+@dataclass(frozen=True)
+class ViewContent:
+    """What a view shows: a title, panels, the equation line, notes, and optionally a table
+    (column names, rows of texts) for the long lists a screen view scrolls through."""
+
+    title: str
+    panels: tuple[Panel, ...]
+    equation: str = ""
+    notes: tuple[str, ...] = ()
+    table: tuple[tuple[str, ...], tuple[tuple[str, ...], ...]] | None = None
+    data: object = field(default=None, compare=False)  # the model behind it, for tests
+
+    def sized(self) -> "ViewContent":
+        """The same content with every panel's cell width set (ready to draw)."""
+        return replace(self, panels=tuple(p.with_cell_width() for p in self.panels))
+
+
+Build = Callable[[Session], ViewContent | str]
+
+
+@dataclass(frozen=True)
+class View:
+    name: str  # what the session stores (``session.view``) and ``stepcnn figure --view`` names
+    key: str  # the key that shows it (as in the binding table)
+    label: str  # for the status bar and the help screen
+    build: Build
+    inline: bool = True
+    order: int = 0  # place in its key's cycle (inline views)
+
+
+@cache
+def views() -> dict[str, View]:
+    """Every view, by name, in cycle order."""
+    found = [module.VIEW for module in kind_modules(PACKAGE).values()]
+    return {v.name: v for v in sorted(found, key=lambda v: (v.key, v.order, v.name))}
+
+
+def view(name: str) -> View:
+    return views()[name]
+
+
+def next_inline(key: str, current: str) -> str:
+    """The view after ``current`` in ``key``'s cycle (the normal view after the last)."""
+    cycle = [NORMAL_VIEW, *(v.name for v in views().values() if v.inline and v.key == key)]
+    position = cycle.index(current) if current in cycle else 0
+    return cycle[(position + 1) % len(cycle)]
+
+
+def inline_content(session: Session) -> ViewContent | None:
+    """The inline view's content at the current step, or None (normal view, or the view has
+    nothing here: then the operation's own panels are shown)."""
+    if session.view == NORMAL_VIEW or session.view not in views():
+        return None
+    chosen = views()[session.view]
+    if not chosen.inline:
+        return None
+    content = chosen.build(session)
+    if isinstance(content, str):
+        return None
+    return content.sized()

@@ -1,0 +1,29 @@
+"""Views are modules of stepcnn.present.views, each reachable by the key it names."""
+
+from stepcnn.present.views import next_inline, views
+from stepcnn.scenario import load_scenario
+from stepcnn.session import NORMAL_VIEW, Session
+from stepcnn.tui.bindings import BINDINGS
+
+
+def test_every_view_has_its_binding() -> None:
+    actions = {b.action: b.key.split(",") for b in BINDINGS}
+    for view in views().values():
+        action = f"cycle_view('{view.key}')" if view.inline else f"view('{view.name}')"
+        assert action in actions, f"view {view.name} has no binding {action}"
+        assert view.key in actions[action], f"{action} is not bound to {view.key!r}"
+
+
+def test_the_m_cycle_is_normal_fc_im2col_normal() -> None:
+    order = [NORMAL_VIEW]
+    for _ in range(3):
+        order.append(next_inline("m", order[-1]))
+    assert order == [NORMAL_VIEW, "fc", "im2col", NORMAL_VIEW]
+
+
+def test_a_view_with_nothing_to_show_says_why() -> None:
+    session = Session(load_scenario("tour"))
+    session.goto(next(k for k in range(session.total) if session.timeline[k].kind == "relu"))
+    for name in ("fc", "im2col", "gradcheck", "weights"):
+        reason = views()[name].build(session)
+        assert isinstance(reason, str) and reason, name
