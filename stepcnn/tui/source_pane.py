@@ -9,6 +9,8 @@ from stepcnn.present.source import source_for
 
 
 class SourcePane(VerticalScroll):
+    can_focus = False  # Home/End, arrows and PageUp/Down stay the debugger's keys
+
     DEFAULT_CSS = """
     SourcePane { height: auto; max-height: 40%; border: round $secondary; }
     SourcePane > Static { width: auto; }
