@@ -87,8 +87,11 @@ def one_line_error(code: int, out: str, err: str, *words: str) -> str:
 
 
 @contextmanager
-def budget(seconds: float = 1.0, mebibytes: float = 20) -> Iterator[None]:
-    """The block must finish within ``seconds`` and allocate at most ``mebibytes`` at peak."""
+def budget(seconds: float = 10.0, mebibytes: float = 20) -> Iterator[None]:
+    """The block must finish within ``seconds`` and allocate at most ``mebibytes`` at peak.
+
+    The memory bound is the property; the time bound only catches a loader that hangs or goes
+    quadratic (generous: tracemalloc makes a load several times slower on a busy machine)."""
     tracemalloc.start()
     started = time.perf_counter()
     try:
