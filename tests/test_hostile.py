@@ -159,15 +159,25 @@ def test_a_batch_of_inputs_over_the_limit_is_refused_before_allocating(tmp_path:
     assert where == "batch_size" and "100,000,000 numbers" in message
 
 
-def test_iterations_option_over_the_budget_is_refused_before_training(
+def test_an_iteration_over_the_memory_budget_is_refused_before_training(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    path = write_scenario(tmp_path, small(batch_size=10_000, out_channels=64), "ok.toml")
-    assert run(capsys, "check", str(path))[0] == 0
-    for command in ("export", "trace"):
+    # 10,000 samples × 240 maps of 2×2: 9.6 M numbers per activation (under the tensor limit),
+    # about 300 MiB for one iteration's tensors (over the 256 MiB an iteration may hold).
+    path = write_scenario(tmp_path, small(batch_size=10_000, out_channels=240), "big.toml")
+    for command in ("check", "export", "trace"):
         with budget():
-            line = one_line_error(*run(capsys, command, str(path), "-n", "100000"), "GiB")
-        assert "--iterations" in line
+            line = one_line_error(*run(capsys, command, str(path)), "MiB")
+        assert "batch_size" in line and "one iteration" in line
+
+
+def test_the_iteration_count_does_not_count_against_memory(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    # Training keeps checkpoints and a few recent iterations: a long run is no bigger.
+    path = write_scenario(tmp_path, small(batch_size=100, out_channels=8), "long.toml")
+    code, out, err = run(capsys, "trace", str(path), "-n", "100000", "--count", "3")
+    assert (code, err) == (0, "") and len(out.splitlines()) == 3
 
 
 # ---- the command line: usage errors ---------------------------------------------------------
