@@ -23,14 +23,12 @@ def reference(s: Scenario, fmt: str) -> str:
     console = Console(file=out, highlight=False, soft_wrap=True)
     for line, step in enumerate(timeline):
         if fmt == "jsonl":
-            record = step.as_json()
-            record["step"] = line
-            record["k"] = step.k
+            record = {"line": line + 1, **step.as_json()}  # counted from 1, as on the screen
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
         else:
             where = "loss" if step.layer is None else f"layer {step.layer}"
             console.print(
-                f"[dim]{line:>7}[/dim]  it {step.iteration}  [bold]{step.phase:<8}[/bold] "
+                f"[dim]{step.k + 1:>7}[/dim]  it {step.iteration + 1}  [bold]{step.phase:<8}[/bold] "
                 f"{where:<8} [cyan]{step.op:<22}[/cyan] {escape(step.equation)}",
                 markup=True,
             )
