@@ -89,7 +89,7 @@ def size_problems(
     # Memory does not grow with the iteration count (training keeps checkpoints and a few
     # recent iterations, and recomputes the rest), so the limit is on one iteration.
     total = iteration_floats(layers, shapes, batch) * FLOAT_BYTES
-    if total > MAX_ITERATION_BYTES:
+    if total > MAX_ITERATION_BYTES and not problems:  # (a tensor over its limit says it)
         problems.append(
             Problem(
                 "batch_size",
