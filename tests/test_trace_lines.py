@@ -28,7 +28,8 @@ def reference(s: Scenario, fmt: str) -> str:
         else:
             where = "loss" if step.layer is None else f"layer {step.layer}"
             console.print(
-                f"[dim]{step.k + 1:>7}[/dim]  it {step.iteration + 1}  [bold]{step.phase:<8}[/bold] "
+                f"[dim]{step.k + 1:>7}[/dim]  it {step.iteration + 1}  "
+                f"[bold]{step.phase:<8}[/bold] "
                 f"{where:<8} [cyan]{step.op:<22}[/cyan] {escape(step.equation)}",
                 markup=True,
             )
