@@ -6,8 +6,8 @@ from stepcnn.engine.kinds.avgpool2d import AvgPool2d, avgpool2d_backward
 from stepcnn.timeline.numbers import idx, num
 from stepcnn.timeline.ops.base import (
     NO_HISTORY,
-    GradientBackward,
     History,
+    InputGradientBackward,
     Op,
     OpContext,
     OutputForward,
@@ -53,11 +53,8 @@ class AvgPoolForward(OutputForward):
         )
 
 
-class AvgPoolBackward(GradientBackward):
+class AvgPoolBackward(InputGradientBackward):
     name = "avgpool2d.backward"
-
-    def writes_tensors(self, layer: int | None) -> tuple[TensorId, ...]:
-        return (TensorId(layer, "grad_input"),)
 
     def step(self, ctx: OpContext, index: tuple[int, ...]) -> StepBody:
         n, c, _, _ = index

@@ -11,8 +11,8 @@ from stepcnn.engine.kinds.maxpool2d import (
 from stepcnn.engine.types import Array
 from stepcnn.timeline.numbers import idx, num
 from stepcnn.timeline.ops.base import (
-    GradientBackward,
     History,
+    InputGradientBackward,
     Op,
     OpContext,
     OutputForward,
@@ -82,11 +82,8 @@ class PoolForward(OutputForward):
         )
 
 
-class PoolBackward(GradientBackward):
+class PoolBackward(InputGradientBackward):
     name = "maxpool2d.backward"
-
-    def writes_tensors(self, layer: int | None) -> tuple[TensorId, ...]:
-        return (TensorId(layer, "grad_input"),)
 
     def step(self, ctx: OpContext, index: tuple[int, ...]) -> StepBody:
         n, c, _, _ = index

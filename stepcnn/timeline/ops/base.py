@@ -160,6 +160,13 @@ class GradientBackward(ValueOp):
         return ctx.lr.grad_output.ravel()
 
 
+class InputGradientBackward(GradientBackward):
+    """Backward ops of parameter-free kinds (activations, pooling): their steps write dx only."""
+
+    def writes_tensors(self, layer: int | None) -> tuple[TensorId, ...]:
+        return (TensorId(layer, "grad_input"),)
+
+
 class ParameterBackward(GradientBackward):
     """conv2d/linear backward: each step adds g·input into dW, g into db, g·W into dx."""
 

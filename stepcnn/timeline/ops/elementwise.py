@@ -11,8 +11,8 @@ import numpy as np
 
 from stepcnn.timeline.numbers import idx, num
 from stepcnn.timeline.ops.base import (
-    GradientBackward,
     History,
+    InputGradientBackward,
     OpContext,
     OutputForward,
     StepBody,
@@ -55,16 +55,13 @@ class ElementwiseForward(OutputForward):
         )
 
 
-class ElementwiseBackward(GradientBackward):
+class ElementwiseBackward(InputGradientBackward):
     """``dx[i] = g[i] · f′(x[i])``; ``uses_output``: f′ is computed from y (tanh, sigmoid)."""
 
     uses_output = False
 
     def local(self, ctx: OpContext, index: tuple[int, ...]) -> Local:
         raise NotImplementedError
-
-    def writes_tensors(self, layer: int | None) -> tuple[TensorId, ...]:
-        return (TensorId(layer, "grad_input"),)
 
     def _equation(self, ctx: OpContext, index: tuple[int, ...], g: float, dx: float) -> str:
         local = self.local(ctx, index)
