@@ -159,6 +159,11 @@ def build_parsers() -> tuple[Parser, dict[str, tuple[Parser, Callable[[argparse.
         "--watch", action="store_true", help="reload the scenario file when it changes"
     )
     main.add_argument(
+        "--theme",
+        metavar="NAME",
+        help="a Textual theme, e.g. textual-light (ctrl+p → Change theme switches it live)",
+    )
+    main.add_argument(
         "--step",
         type=positive_int,
         metavar="K",

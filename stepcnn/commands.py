@@ -158,6 +158,14 @@ def cmd_matrix(args: argparse.Namespace) -> int:
 def cmd_tui(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.scenario)  # errors are reported before the screen opens
     check_iterations(scenario, args.iterations, "stepcnn")
+    if args.theme is not None:
+        from stepcnn.figure import theme_names
+
+        if args.theme not in theme_names():
+            raise UsageError(
+                f"stepcnn: argument --theme: unknown theme {args.theme!r}; "
+                f"known: {', '.join(theme_names())}"
+            )
     from stepcnn.session import Session
     from stepcnn.timeline.numbering import position
     from stepcnn.tui.app import run_app
@@ -170,7 +178,7 @@ def cmd_tui(args: argparse.Namespace) -> int:
                 f"(1–{session.total}), got {args.step}"
             )
         session.goto(position(args.step))
-    return run_app(session, args.scenario, watch=args.watch)
+    return run_app(session, args.scenario, watch=args.watch, theme=args.theme)
 
 
 # ---- beyond one terminal: serve, figure ------------------------------------------------

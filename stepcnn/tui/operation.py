@@ -22,6 +22,7 @@ from stepcnn.tui.painter import (
     row_layout,
     wrap_spans,
 )
+from stepcnn.tui.palette import palette_of
 from stepcnn.tui.text import Span
 
 
@@ -83,8 +84,9 @@ class OperationView(Widget):
         placed = place_row(top, 0, h_top)
         placed += place_row(bottom, h_top, h_bottom)
         lines = [Line(width) for _ in range(height)]
-        for p in placed:
-            paint_panel(lines, p)
+        palette = palette_of(self.app)
+        for number, p in enumerate(placed):
+            paint_panel(lines, p, palette, number)
         y = max((p.y + p.height for p in placed), default=0)
         for (spans, _), block in zip(self.texts, texts, strict=True):
             if not block:
@@ -118,16 +120,10 @@ class OperationView(Widget):
         self.refresh()
 
     def on_click(self, event: events.Click) -> None:
-        x, y = event.x, event.y
-        for p in self.placed:
-            if not (p.x + 2 <= x < p.x + p.width - 2 and p.y + 2 <= y < p.y + p.height - 1):
-                continue
-            cw = p.panel.cell_width
-            ix, iy = x - p.x - 2, y - p.y - 2  # inside the box, below the label line
-            for win in p.windows:
-                if win.x <= ix < win.x + win.cols * cw and iy < win.rows:
-                    grid = p.panel.grids[win.grid]
-                    cell = grid.cell_index(win.row0 + iy, win.col0 + (ix - win.x) // cw)
-                    if grid.tensor is not None and cell is not None:
-                        self.post_message(self.CellClicked(grid.tensor, cell))
-                    return
+        meta = event.style.meta  # the painter puts each cell's place on its segment's style
+        if "panel" not in meta or meta["panel"] >= len(self.placed):
+            return
+        grid = self.placed[meta["panel"]].panel.grids[meta["grid"]]
+        cell = grid.cell_index(meta["row"], meta["col"])
+        if grid.tensor is not None and cell is not None:
+            self.post_message(self.CellClicked(grid.tensor, cell))

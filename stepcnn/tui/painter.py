@@ -5,6 +5,7 @@ big for its box shows a window that follows the focus cell, with a compact overv
 """
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rich.console import Console
 from rich.segment import Segment
@@ -12,7 +13,7 @@ from rich.style import Style
 from rich.text import Text
 
 from stepcnn.present.grid import Panel
-from stepcnn.tui.palette import BORDER, LABEL, OVERVIEW_OUTSIDE, TITLE, TONE_BG, cell_style
+from stepcnn.tui.palette import Palette
 from stepcnn.tui.viewport import Window, natural_width, plan, stack, stacked_height
 
 CHROME_W = 4  # "│ " + " │"
@@ -81,9 +82,11 @@ class Placed:
     windows: list[Window]
 
 
-def paint_panel(lines: list[Line], placed: Placed) -> None:
-    """Draw ``placed`` into ``lines`` (which cover the whole view)."""
+def paint_panel(lines: list[Line], placed: Placed, palette: Palette, number: int = 0) -> None:
+    """Draw ``placed`` (panel ``number`` of the view) into ``lines`` (which cover the whole
+    view) in ``palette``'s colours."""
     p, x0, y0, w, h = placed.panel, placed.x, placed.y, placed.width, placed.height
+    BORDER, TITLE, LABEL = palette.border, palette.title, palette.label
     if w < 5 or h < 3:
         return
     title = f" {p.title} "[: max(w - 4, 0)]
@@ -117,11 +120,14 @@ def paint_panel(lines: list[Line], placed: Placed) -> None:
         tones = grid.tone[rows, cols].tolist()
         marks = grid.mark[rows, cols].tolist()
         for r in range(win.rows):
+            where = (number, win.grid, win.row0 + r, win.col0)
             grid_lines[win.y + 1 + r].put_cells(
-                win.x, _row_segments(texts[r], tones[r], marks[r], cw), win.cols * cw
+                win.x,
+                _row_segments(texts[r], tones[r], marks[r], cw, palette, where),
+                win.cols * cw,
             )
         if win.overview_x is not None:
-            _overview(grid_lines, win, grid.overview(win.overview_step))
+            _overview(grid_lines, win, grid.overview(win.overview_step), palette)
     for dy, gl in enumerate(grid_lines):
         line = lines[y0 + 1 + dy]
         line.put(x0 + 2, "")  # the padding column
@@ -132,23 +138,30 @@ def paint_panel(lines: list[Line], placed: Placed) -> None:
     lines[y0 + h - 1].put(x0, bottom, BORDER)
 
 
-def _row_segments(texts: list[str], tones: list[int], marks: list[int], cw: int) -> list[Segment]:
-    """One row of cells, neighbours of the same style joined into one segment (a sparse
-    matrix row is mostly runs of alike cells)."""
-    segments: list[Segment] = []
-    run: list[str] = []
-    key = (tones[0], marks[0]) if tones else (0, 0)
-    for text, tone, mark in zip(texts, tones, marks, strict=True):
-        if (tone, mark) != key:
-            segments.append(Segment("".join(run), cell_style(*key)))
-            run, key = [], (tone, mark)
-        run.append(text.rjust(cw))
-    if run:
-        segments.append(Segment("".join(run), cell_style(*key)))
-    return segments
+def _row_segments(
+    texts: list[str],
+    tones: list[int],
+    marks: list[int],
+    cw: int,
+    palette: Palette,
+    where: tuple[int, int, int, int],
+) -> list[Segment]:
+    """One row of cells, one segment each, whose style carries the cell's place as meta —
+    ``{"panel", "grid", "row", "col"}`` (``where`` is panel, grid, row, first column) — so a
+    click finds its cell from the segment under the mouse, as Textual's DataTable does."""
+    panel, grid, row, col0 = where
+    return [
+        Segment(text.rjust(cw), _cell_meta(palette.cell(tone, mark), panel, grid, row, col0 + i))
+        for i, (text, tone, mark) in enumerate(zip(texts, tones, marks, strict=True))
+    ]
 
 
-def _overview(grid_lines: list[Line], win: Window, blocks) -> None:  # type: ignore[no-untyped-def]
+@lru_cache(maxsize=1 << 15)
+def _cell_meta(style: Style, panel: int, grid: int, row: int, col: int) -> Style:
+    return style + Style.from_meta({"panel": panel, "grid": grid, "row": row, "col": col})
+
+
+def _overview(grid_lines: list[Line], win: Window, blocks, palette: Palette) -> None:  # type: ignore[no-untyped-def]
     """Half-block characters, one per block of cells (``blocks``: one tone per block): top
     block as foreground, bottom as background; outside the visible window dimmed."""
     assert win.overview_x is not None
@@ -165,7 +178,7 @@ def _overview(grid_lines: list[Line], win: Window, blocks) -> None:  # type: ign
             top = int(blocks[oy, ox])
             bottom = int(blocks[oy + 1, ox]) if oy + 1 < len(rows) else 0
             inside = inside_rows and win.col0 <= c < win.col0 + win.cols
-            style = _overview_style(top, bottom, inside)
+            style = palette.overview(top, bottom, inside)
             if style is not run_style and run_len:
                 grid_lines[y].put(run_x, "▀" * run_len, run_style)
                 run_x, run_len = win.overview_x + ox, 0
@@ -173,24 +186,6 @@ def _overview(grid_lines: list[Line], win: Window, blocks) -> None:  # type: ign
             run_len += 1
         if run_len:
             grid_lines[y].put(run_x, "▀" * run_len, run_style)
-
-
-def _dim(hex_colour: str, factor: float) -> str:
-    r, g, b = (int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
-    return f"#{int(r * factor):02x}{int(g * factor):02x}{int(b * factor):02x}"
-
-
-_OVERVIEW: dict[tuple[int, int, bool], Style] = {}
-
-
-def _overview_style(top: int, bottom: int, inside: bool) -> Style:
-    key = (top, bottom, inside)
-    if key not in _OVERVIEW:
-        factor = 1.0 if inside else OVERVIEW_OUTSIDE
-        fg = _dim(TONE_BG.get(top, TONE_BG[0]) if top or not inside else "#8a8a8a", factor)
-        bg = _dim(TONE_BG.get(bottom, TONE_BG[0]) if bottom or not inside else "#8a8a8a", factor)
-        _OVERVIEW[key] = Style(color=fg, bgcolor=bg)
-    return _OVERVIEW[key]
 
 
 def _minimum(panel: Panel) -> int:
