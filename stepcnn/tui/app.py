@@ -70,7 +70,7 @@ class StepCNNApp(App[int]):
             yield SystemCommand(
                 binding.description,
                 f"key: {keys}",
-                lambda action=binding.action: self.main.run_action(action),
+                lambda action=binding.action: self.call_next(self.run_action, action, self.main),
             )
         for path in paths():
             yield SystemCommand(

@@ -30,6 +30,7 @@ RAMP = {True: (0.25, 0.5, 0.75, 1.0), False: (0.15, 0.3, 0.5, 0.7)}
 FALLBACK = {True: ("#121212", "#e0e0e0"), False: ("#ffffff", "#1f1f1f")}
 """(background, foreground) to blend with when the theme's are the terminal's own (ANSI)."""
 MIN_CONTRAST = 3.0  # WCAG's minimum for large or bold text
+GOOD_CONTRAST = 4.5  # WCAG AA for text
 TERMINAL_DEFAULT = Color(0, 0, 0, ansi=-1)
 OVERVIEW_OUTSIDE = 0.45  # how much of its colour the overview keeps outside the viewport
 
@@ -173,7 +174,7 @@ def build_palette(name: str, dark: bool, variables: dict[str, str]) -> Palette:
             bgcolor=selected.rich_color,
             bold=True,
         ),
-        Mark.UNKNOWN: Style(color=rich("text-disabled"), bgcolor=background.rich_color),
+        Mark.UNKNOWN: Style(color=muted.rich_color, bgcolor=background.rich_color),
         Mark.PAD: Style(color=muted.rich_color, bgcolor=background.rich_color, italic=True),
     }
     accent = colour("accent")
@@ -188,7 +189,7 @@ def build_palette(name: str, dark: bool, variables: dict[str, str]) -> Palette:
             bold=True,
         ),
         done=Style(color=text.rich_color),
-        todo=Style(color=rich("text-disabled", muted)),
+        todo=Style(color=muted.rich_color),
         warn=Style(color=rich("text-error"), bold=True),
         key=Style(color=rich("text-primary"), bold=True),
         equation=Style(color=foreground.rich_color, bold=True),
@@ -197,7 +198,7 @@ def build_palette(name: str, dark: bool, variables: dict[str, str]) -> Palette:
         border=Style(color=rich("primary")),
         title=Style(color=foreground.rich_color, bold=True),
         bar=Style(color=rich("primary")),
-        bar_current=Style(color=rich("text-accent"), bgcolor=rich("panel", background)),
+        bar_current=Style(color=rich("text-accent")),
         background=background,
         tone_bg=tone_bg,
         tone_fg=tone_fg,
@@ -239,10 +240,14 @@ def _solid(text: str, background: Color, default: Color) -> Color:
 
 
 def _readable(foreground: Color, background: Color, on: Color) -> Color:
-    """The theme's foreground, or its background where that reads better on ``on``."""
+    """Text for ``on``: the theme's foreground where it reads well (WCAG AA), else the better
+    of the theme's foreground and background; black or white if neither reads."""
     if on.ansi is not None or foreground.ansi is not None:
         return foreground
-    return foreground if _contrast(foreground, on) >= MIN_CONTRAST else background
+    if _contrast(foreground, on) >= GOOD_CONTRAST:
+        return foreground
+    best = max((foreground, background), key=lambda c: _contrast(c, on))
+    return best if _contrast(best, on) >= MIN_CONTRAST else on.get_contrast_text(1.0)
 
 
 def _contrast(a: Color, b: Color) -> float:

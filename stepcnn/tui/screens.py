@@ -161,12 +161,16 @@ class ViewScreen(Dismissable):
         c = self.content
         if c.panels:
             self.query_one(OperationView).show(list(c.panels))
+            self.app.theme_changed_signal.subscribe(self, self._theme_changed)
         if c.table is not None:
             columns, rows = c.table
             table = self.query_one(DataTable)
             table.add_columns(*columns)
             for row in rows:
                 table.add_row(*row)
+
+    def _theme_changed(self, theme: object) -> None:
+        self.query_one(OperationView).show(list(self.content.panels))  # in the new colours
 
 
 def panels_height(panels: list[Panel], width: int) -> int:

@@ -16,7 +16,10 @@ class SourcePane(VerticalScroll):
     can_focus = False  # Home/End, arrows and PageUp/Down stay the debugger's keys
 
     DEFAULT_CSS = """
-    SourcePane { height: auto; max-height: 40%; border: round $secondary; }
+    SourcePane {
+        height: auto; max-height: 40%; border: round $primary;
+        border-title-color: $foreground; border-subtitle-color: $text-muted;
+    }
     SourcePane > Static { width: auto; }
     """
 
