@@ -188,6 +188,31 @@ async def test_every_character_reads_on_a_white_terminal_and_a_black_one(
         assert unreadable(app) == []
 
 
+def left_to_the_terminal(app: StepCNNApp) -> list[str]:
+    """Runs of the screen drawn in the terminal's own default colours (which on a white
+    terminal under a dark theme, or the reverse, are not the theme's)."""
+    found = []
+    for y, strip in enumerate(app.screen._compositor.render_strips()):
+        for segment in strip:
+            style = segment.style
+            if style is None or style.bgcolor is None or style.bgcolor.is_default:
+                found.append(f"line {y}: {segment.text!r} has no background")
+            elif segment.text.strip() and (style.color is None or style.color.is_default):
+                found.append(f"line {y}: {segment.text!r} has no colour")
+    return found
+
+
+@pytest.mark.parametrize("theme", [LIGHT, DARK])
+async def test_no_cell_is_left_to_the_terminals_default_colours(theme: str) -> None:
+    app = app_at(theme)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(pilot)
+        assert left_to_the_terminal(app) == []
+        await pilot.press("s")
+        await pilot.pause()
+        assert left_to_the_terminal(app) == []
+
+
 async def test_switching_the_theme_recolours_every_widget() -> None:
     app = app_at()
     async with app.run_test(size=(160, 50)) as pilot:

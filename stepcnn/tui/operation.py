@@ -23,7 +23,7 @@ from stepcnn.tui.painter import (
     wrap_spans,
 )
 from stepcnn.tui.palette import palette_of
-from stepcnn.tui.text import Span
+from stepcnn.tui.text import Span, ground, grounded
 
 
 class OperationView(Widget):
@@ -111,9 +111,10 @@ class OperationView(Widget):
             or (self._lines and sum(len(s.text) for s in self._lines[0]) != width)
         ):
             self._paint()
+        base = ground(self)  # the theme's colours where no cell has its own
         if y < len(self._lines):
-            return Strip(self._lines[y], width)
-        return Strip.blank(width)
+            return Strip(grounded(self._lines[y], base), width)
+        return Strip.blank(width, base)
 
     def on_resize(self, event: events.Resize) -> None:
         self._paint()
