@@ -159,12 +159,12 @@ def cmd_tui(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.scenario)  # errors are reported before the screen opens
     check_iterations(scenario, args.iterations, "stepcnn")
     if args.theme is not None:
-        from stepcnn.figure import theme_names
+        from textual.theme import BUILTIN_THEMES
 
-        if args.theme not in theme_names():
+        if args.theme not in BUILTIN_THEMES:
             raise UsageError(
                 f"stepcnn: argument --theme: unknown theme {args.theme!r}; "
-                f"known: {', '.join(theme_names())}"
+                f"known: {', '.join(sorted(BUILTIN_THEMES))}"
             )
     from stepcnn.session import Session
     from stepcnn.timeline.numbering import position
