@@ -2,6 +2,7 @@
 
 import io
 import json
+from collections.abc import Iterator
 
 import pytest
 from rich.console import Console
@@ -11,7 +12,7 @@ from timeline_cases import CASES, DIVERGING, scenario
 from stepcnn.scenario import load_scenario
 from stepcnn.scenario.model import Scenario
 from stepcnn.timeline import Timeline
-from stepcnn.trace import write_trace
+from stepcnn.trace import Row, write_trace
 from stepcnn.training import TrainingRun
 
 
@@ -68,3 +69,23 @@ def test_a_window_is_the_same_lines_of_the_whole_trace(fmt: str) -> None:
         window = traced(s, fmt, start=start, count=count)
         assert window == "".join(lines[start : start + count]), (start, count)
     assert traced(s, fmt, start=7) == "".join(lines[7:])
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "text"])
+def test_a_window_formats_only_its_own_steps(fmt: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    # `--from K --count N` near the end of a run: the steps before the window are never
+    # turned into equations, only the N of the window are.
+    asked: list[tuple[int, int, int, int]] = []
+    equations = Timeline.equations
+
+    def spy(self: Timeline, iteration: int, segment: int, first: int, stop: int) -> Iterator[Row]:
+        asked.append((iteration, segment, first, stop))
+        return equations(self, iteration, segment, first, stop)
+
+    s = scenario(CASES["tour"])
+    total = len(Timeline(TrainingRun(s)))
+    monkeypatch.setattr(Timeline, "equations", spy)
+    window = traced(s, fmt, start=total - 7, count=4)
+    assert len(window.splitlines()) == 4
+    assert sum(stop - first for _, _, first, stop in asked) == 4
+    assert all(iteration == len(TrainingRun(s)) - 1 for iteration, *_ in asked)
