@@ -89,3 +89,23 @@ def test_a_window_formats_only_its_own_steps(fmt: str, monkeypatch: pytest.Monke
     assert len(window.splitlines()) == 4
     assert sum(stop - first for _, _, first, stop in asked) == 4
     assert all(iteration == len(TrainingRun(s)) - 1 for iteration, *_ in asked)
+
+
+@pytest.mark.parametrize("name", sorted(SCENARIOS))
+def test_equations_of_a_range_are_those_of_its_steps(name: str) -> None:
+    # Timeline.equations over any part of a segment (conv2d writes a range at once) gives
+    # each step's value and equation as timeline[k] does, however the range is cut.
+    timeline = Timeline(TrainingRun(SCENARIOS[name]()))
+    last = len(timeline.run) - 1
+    for si, seg in enumerate(timeline.segments):
+        n = seg.count
+        for first, stop in {(0, n), (1, n), (n // 3, n - n // 4), (n - 1, n), (n // 2, n // 2)}:
+            if not 0 <= first <= stop <= n:
+                continue
+            for iteration in {0, last}:
+                got = list(timeline.equations(iteration, si, first, stop))
+                assert len(got) == stop - first
+                for k, index, value, equation in got:
+                    step = timeline[k]
+                    assert (k, index, equation) == (step.k, step.index, step.equation)
+                    assert value == step.value or (value != value and step.value != step.value)
