@@ -5,7 +5,8 @@ Each run starts a fresh process on a new pseudo-terminal (160×50, ``TERM=xterm-
 moments are timed: the **first frame** — the first screen update holding the status line
 (``iteration 1 of …``), which Textual writes in one piece with everything above it — and the
 **footer**, which Textual's ``Footer`` fills in one refresh later. Then the process (and only
-it: its own session) is killed. A bare Textual app (a ``Static`` and a ``Footer``) is timed
+it: its own session) is killed, and the CPU time it used is read (what the start costs on a
+machine nobody else is using). A bare Textual app (a ``Static`` and a ``Footer``) is timed
 the same way: the floor that Python, importing Textual and starting an app cost on this
 machine. Target (issue 14): stepcnn's first frame ≤ 0.5 s.
 
@@ -51,9 +52,11 @@ FIRST_FRAME = b"iteration 1 of"
 FOOTER = b"Quit"
 
 
-def timed_start(argv: list[str]) -> tuple[float | None, float | None]:
+def timed_start(argv: list[str]) -> tuple[float | None, float | None, float]:
     """Seconds from starting ``argv`` on a new pseudo-terminal until its first frame and
-    until its footer are written (None: not seen within TIMEOUT)."""
+    until its footer are written (None: not seen within TIMEOUT), and the CPU seconds the
+    process used until then (on a busy machine the wall clock also counts waits for a
+    core)."""
     master, slave = pty.openpty()
     cols, rows = SIZE
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
@@ -70,6 +73,8 @@ def timed_start(argv: list[str]) -> tuple[float | None, float | None]:
         while footer is None and time.perf_counter() - start < TIMEOUT:
             ready, _, _ = select.select([master], [], [], 0.2)
             if not ready:
+                if process.poll() is not None:  # ended without a frame (an error, say)
+                    break
                 continue
             try:
                 chunk = os.read(master, 1 << 16)
@@ -83,11 +88,12 @@ def timed_start(argv: list[str]) -> tuple[float | None, float | None]:
                 footer = now
     finally:
         os.killpg(process.pid, signal.SIGKILL)  # the session started here, nothing else
-        process.wait()
+        _, status, usage = os.wait4(process.pid, 0)
+        process.returncode = status
         os.close(master)
     if frame is None:
         print(f"    {argv[-1]}: no first frame in {TIMEOUT} s: …{seen[-300:]!r}")
-    return frame, footer
+    return frame, footer, usage.ru_utime + usage.ru_stime
 
 
 def summary(times: list[float | None]) -> str:
@@ -117,8 +123,12 @@ def main() -> int:
     for name, argv in cases:
         timed_start(argv)  # untimed: writes the bytecode cache, warms the file cache
         runs = [timed_start(argv) for _ in range(args.runs)]
-        frames = [frame for frame, _ in runs]
-        print(f"  {name:<36} first frame {summary(frames)}; footer {summary([f for _, f in runs])}")
+        frames = [frame for frame, _, _ in runs]
+        cpu = statistics.median(c for _, _, c in runs)
+        print(
+            f"  {name:<36} first frame {summary(frames)}; footer "
+            f"{summary([f for _, f, _ in runs])}; CPU to the footer {cpu:.3f} s"
+        )
         if all(frame is not None for frame in frames):
             medians[name] = statistics.median(f for f in frames if f is not None)
     bare, ours = medians.get(cases[0][0]), medians.get(cases[1][0])
