@@ -97,13 +97,18 @@ def write_trace(
     timeline = Timeline(run)
     stop = None if count is None else start + count
     styled = fmt == "text" and getattr(out, "isatty", lambda: False)()
-    line = 0
-    for iteration in range(len(run)):
-        for si, seg in enumerate(timeline.segments):
-            if phase is not None and seg.phase != phase:
-                continue
-            if layer is not ANY and seg.layer != layer:
-                continue
+    shown_segments = [
+        (si, seg)
+        for si, seg in enumerate(timeline.segments)
+        if (phase is None or seg.phase == phase) and (layer is ANY or seg.layer == layer)
+    ]
+    per_iteration = sum(seg.count for _, seg in shown_segments)
+    if per_iteration == 0:
+        return
+    first_iteration = min(start // per_iteration, len(run))  # the iterations before: skipped
+    line = first_iteration * per_iteration
+    for iteration in range(first_iteration, len(run)):
+        for si, seg in shown_segments:
             if stop is not None and line >= stop:
                 return
             if line + seg.count <= start:  # wholly before the window: not formatted

@@ -3,6 +3,7 @@
 import io
 import json
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from rich.console import Console
@@ -12,6 +13,7 @@ from timeline_cases import CASES, DIVERGING, scenario
 from stepcnn.scenario import load_scenario
 from stepcnn.scenario.model import Scenario
 from stepcnn.timeline import Timeline
+from stepcnn.timeline.search import ANY, Anything
 from stepcnn.trace import Row, write_trace
 from stepcnn.training import TrainingRun
 
@@ -37,9 +39,9 @@ def reference(s: Scenario, fmt: str) -> str:
     return out.getvalue()
 
 
-def traced(s: Scenario, fmt: str, **window: int) -> str:
+def traced(s: Scenario, fmt: str, phase: str | None = None, **window: Any) -> str:
     out = io.StringIO()
-    write_trace(TrainingRun(s), out, phase=None, fmt=fmt, **window)
+    write_trace(TrainingRun(s), out, phase=phase, fmt=fmt, **window)
     return out.getvalue()
 
 
@@ -109,3 +111,18 @@ def test_equations_of_a_range_are_those_of_its_steps(name: str) -> None:
                     step = timeline[k]
                     assert (k, index, equation) == (step.k, step.index, step.equation)
                     assert value == step.value or (value != value and step.value != step.value)
+
+
+@pytest.mark.parametrize(
+    ("phase", "layer"), [("backward", ANY), (None, 0), ("update", 4), (None, None), ("forward", 2)]
+)
+def test_a_window_of_a_filtered_trace_is_the_same_lines_of_it(
+    phase: str | None, layer: int | Anything | None
+) -> None:
+    s = scenario(CASES["tour"])
+    lines = traced(s, "jsonl", phase, layer=layer).splitlines(keepends=True)
+    total = len(lines)
+    assert total > 0
+    for start, count in [(0, 3), (total // 3, total // 3), (total - 2, 9), (total, 1)]:
+        window = traced(s, "jsonl", phase, layer=layer, start=start, count=count)
+        assert window == "".join(lines[start : start + count]), (phase, layer, start, count)
