@@ -30,26 +30,19 @@ NOT_FOR_THE_FIRST_FRAME = (
 
 FIRST_FRAME = """
 import asyncio, json, sys
-from textual._compositor import CompositorUpdate
 from stepcnn.cli import build_parsers
 from stepcnn.scenario import load_scenario
 from stepcnn.session import Session
 from stepcnn.tui.app import StepCNNApp
 
-build_parsers()  # as `stepcnn` does before it opens the screen
-app = StepCNNApp(Session(load_scenario("tour")))
-display = app._display
-loaded = []
+async def first_frame():
+    build_parsers()  # as `stepcnn` does before it opens the screen
+    app = StepCNNApp(Session(load_scenario("tour")))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()  # mounted and drawn
+        return list(sys.modules)
 
-def first_frame(screen, update):
-    if isinstance(update, CompositorUpdate) and not loaded:
-        loaded.extend(sys.modules)
-        app.exit()
-    return display(screen, update)
-
-app._display = first_frame
-asyncio.run(app.run_async(headless=True, size=(100, 30)))
-print(json.dumps(loaded))
+print(json.dumps(asyncio.run(first_frame())))
 """
 
 TRACE = """
