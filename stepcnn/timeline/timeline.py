@@ -87,9 +87,16 @@ class Timeline:
         seg = self.layout.segments[segment_number]
         ctx = self.context(iteration, seg)
         fast = getattr(seg.op, "equation", None)
+        bulk = getattr(seg.op, "equations", None)  # a whole range at once
         base = iteration * self.per_iteration + seg.start
         with np.errstate(all="ignore"):
             cells = itertools.islice(itertools.product(*map(range, seg.shape)), first, stop)
+            if bulk is not None:
+                for local, index, (value, equation) in zip(
+                    itertools.count(first), cells, bulk(ctx, first, stop)
+                ):
+                    yield base + local, index, value, equation
+                return
             for local, index in enumerate(cells, first):
                 if fast is not None:
                     value, equation = fast(ctx, index)
