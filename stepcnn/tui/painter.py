@@ -13,7 +13,7 @@ from rich.style import Style
 from rich.text import Text
 
 from stepcnn.present.grid import Panel
-from stepcnn.tui.palette import Palette
+from stepcnn.tui.palette import Palette, theme_palette
 from stepcnn.tui.viewport import Window, natural_width, plan, stack, stacked_height
 
 CHROME_W = 4  # "│ " + " │"
@@ -82,9 +82,12 @@ class Placed:
     windows: list[Window]
 
 
-def paint_panel(lines: list[Line], placed: Placed, palette: Palette, number: int = 0) -> None:
+def paint_panel(
+    lines: list[Line], placed: Placed, palette: Palette | None = None, number: int = 0
+) -> None:
     """Draw ``placed`` (panel ``number`` of the view) into ``lines`` (which cover the whole
-    view) in ``palette``'s colours."""
+    view) in ``palette``'s colours (the app's theme's; textual-dark's if none is given)."""
+    palette = palette or theme_palette()
     p, x0, y0, w, h = placed.panel, placed.x, placed.y, placed.width, placed.height
     BORDER, TITLE, LABEL = palette.border, palette.title, palette.label
     if w < 5 or h < 3:

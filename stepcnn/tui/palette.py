@@ -10,11 +10,13 @@ theme may choose its own heat-map ends with the variables ``heat-negative``,
 """
 
 from dataclasses import dataclass, field
+from functools import cache
 
 from rich.color import Color as RichColor
 from rich.style import Style
 from textual.app import App
 from textual.color import Color, ColorParseError
+from textual.theme import BUILTIN_THEMES
 
 from stepcnn.present.cells import NONFINITE_TONE, TONES, Mark
 from stepcnn.tui.text import Span
@@ -129,6 +131,14 @@ def palette_of(app: App) -> Palette:  # type: ignore[type-arg]
             theme.name, theme.dark, app.get_css_variables()
         )
     return palette
+
+
+@cache
+def theme_palette(name: str = "textual-dark") -> Palette:
+    """The palette of a built-in theme, without an app (for drawing outside one)."""
+    theme = BUILTIN_THEMES[name]
+    variables = {**theme.to_color_system().generate(), **theme.variables}
+    return build_palette(name, theme.dark, variables)
 
 
 def build_palette(name: str, dark: bool, variables: dict[str, str]) -> Palette:
