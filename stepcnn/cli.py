@@ -172,7 +172,7 @@ def build_parsers() -> tuple[Parser, dict[str, tuple[Parser, Callable[[argparse.
     main.add_argument(
         "--theme",
         metavar="NAME",
-        help="a Textual theme, e.g. textual-light (ctrl+p → Change theme switches it live)",
+        help="a Textual theme, e.g. textual-light (ctrl+p → Theme switches it live)",
     )
     main.add_argument(
         "--step",

@@ -220,7 +220,7 @@ async def test_switching_the_theme_recolours_every_widget() -> None:
         widgets = ("#operation", "#network", "#status", "#sparkline")
         before = {w: styled_colours(app, w) for w in widgets}
         assert mean_luminance(cell_backgrounds(app)) < 0.2
-        app.theme = LIGHT  # what the command palette's "Change theme" does
+        app.theme = LIGHT  # what the command palette's "Theme" does
         await pilot.pause()
         await pilot.pause()
         after = {w: styled_colours(app, w) for w in widgets}

@@ -64,7 +64,7 @@ class StepCNNApp(App[int]):
     # ---- command palette -----------------------------------------------------------------
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:  # type: ignore[type-arg]
-        yield from super().get_system_commands(screen)  # "Change theme" among them
+        yield from super().get_system_commands(screen)  # "Theme" (switch the theme) among them
         for binding in BINDINGS:
             keys = binding.key_display or binding.key
             yield SystemCommand(
