@@ -72,7 +72,7 @@ class MainScreen(Screen[None]):
         self.view_shown = ""  # the inline view drawn now ("": the operation's own panels)
 
     @property
-    def stepcnn(self) -> "StepCNNApp":
+    def debugger_app(self) -> "StepCNNApp":
         return self.app  # type: ignore[return-value]
 
     # ---- layout ------------------------------------------------------------------------
@@ -330,7 +330,7 @@ class MainScreen(Screen[None]):
             self.session.iterations = iterations
             self.app.push_screen(MessageScreen(f"Could not open {ref}", exc.lines()))
             return
-        self.stepcnn.ref = ref
+        self.debugger_app.ref = ref
 
     def _replace(self, scenario: Scenario, keep_position: bool) -> None:
         """Show ``scenario`` (raises ScenarioError, changing nothing, if it cannot be)."""
