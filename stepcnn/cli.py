@@ -274,6 +274,7 @@ def _add_beyond_one_terminal(
     _iterations_arg(p)
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     p.add_argument("--port", type=port_number, default=8000, help="port (default: 8000)")
+    p.add_argument("--theme", metavar="NAME", help="a Textual theme, e.g. textual-light")
     commands["serve"] = (p, cmd_serve)
 
     p = Parser(

@@ -14,6 +14,7 @@ from textual.theme import BUILTIN_THEMES
 from stepcnn.cli import main
 from stepcnn.present.cells import NONFINITE_TONE, TONES, Mark
 from stepcnn.scenario import load_scenario
+from stepcnn.serve import session_command
 from stepcnn.session import Session
 from stepcnn.timeline import Condition, find
 from stepcnn.tui.app import StepCNNApp
@@ -295,3 +296,11 @@ def test_an_unknown_theme_is_one_line_and_exit_2(capsys: Any) -> None:
     assert main(["hand-computable", "--theme", "pink"]) == 2
     err = capsys.readouterr().err
     assert len(err.splitlines()) == 1 and "--theme" in err and "textual-light" in err
+
+
+def test_serve_passes_the_theme_to_every_tab(capsys: Any) -> None:
+    command = session_command("tour", None, LIGHT)
+    assert command.startswith("exec ") and "--theme textual-light -- tour" in command
+    assert main(["serve", "tour", "--theme", "pink"]) == 2
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1 and "stepcnn serve: argument --theme" in err
