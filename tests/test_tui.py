@@ -22,7 +22,6 @@ from textual.geometry import Region
 from textual.pilot import Pilot
 from textual.widgets import OptionList, Static
 
-from stepcnn.present.cells import format_number
 from stepcnn.present.weight_story import WeightStory
 from stepcnn.scenario import load_scenario
 from stepcnn.scenario.builtin import paths
@@ -162,6 +161,13 @@ def grid_position(placed: Placed, tid: TensorId, cell: tuple[int, ...]) -> tuple
     raise AssertionError(f"{tid}{cell} is not drawn in panel {placed.panel.key}")
 
 
+def shown_in(placed: Placed, value: float) -> str:
+    """``value`` written as the panel writes its numbers (one format per panel)."""
+    fmt = placed.panel.number_format
+    assert fmt is not None
+    return fmt.text(value)
+
+
 def panel(app: StepCNNApp, key: str) -> Placed:
     view = app.query_one(OperationView)
     found = [p for p in view.placed if p.panel.key == key]
@@ -180,15 +186,12 @@ async def click_cell(
     """Click the cell showing ``tid[cell]`` in panel ``key`` (on its character ``at``: 0 the
     first, -1 the last), after checking it shows the engine's value there, so the click
     lands where we think it does."""
-    x, y, cw = grid_position(panel(app, key), tid, cell)
+    placed = panel(app, key)
+    x, y, cw = grid_position(placed, tid, cell)
     session = app.session
     current = session.timeline.tensor_at(session.k, tid)
     known = current.known is None or bool(current.known[cell])
-    expected = (
-        format_number(float(current.values[cell]), session.scenario.display.precision)
-        if known
-        else "·"
-    )
+    expected = shown_in(placed, float(current.values[cell])) if known else "·"
     assert op_lines(app)[y][x : x + cw].strip() == expected
     await pilot.click(OperationView, offset=(x + at % cw, y))
     await pilot.pause()
@@ -243,15 +246,14 @@ async def test_launch_shows_network_panels_equation_and_status() -> None:
         assert strip in text
         # the operation panels of a conv forward step, with the engine's numbers in them
         record = session.run.record(0)
-        precision = scenario.display.precision
         keys = {p.panel.key for p in app.query_one(OperationView).placed}
         assert {"input", "filter", "output"} <= keys
         x, y, cw = grid_position(panel(app, "output"), TensorId(0, "output"), (0, 0, 0, 0))
         out = record.layers[0].output[0, 0, 0, 0]
-        assert op_lines(app)[y][x : x + cw].strip() == format_number(out, precision)
+        assert op_lines(app)[y][x : x + cw].strip() == shown_in(panel(app, "output"), out)
         x, y, cw = grid_position(panel(app, "filter"), TensorId(0, "weight"), (0, 0, 1, 2))
         weight = record.layers[0].params.weight[0, 0, 1, 2]  # type: ignore[union-attr]
-        assert op_lines(app)[y][x : x + cw].strip() == format_number(weight, precision)
+        assert op_lines(app)[y][x : x + cw].strip() == shown_in(panel(app, "filter"), weight)
         # the equation of step 0 (from the timeline), the status bar
         assert flat(session.timeline[0].equation)[:60] in flat(text)
         assert f"step 1 of {len(session.timeline)}" in status_text(app)  # counted from 1

@@ -186,6 +186,8 @@ class StepCNNApp(App[int]):
             (f"{shown(s.k):,}/{s.total:,}" if short else counter("step", s.k, s.total), BOLD),
             sep,
             (loss_text(s.loss, s.previous_loss, short), ""),
+            sep,
+            (s.precision, ""),
         ]
         if s.breakpoints:
             spans += [
@@ -279,6 +281,10 @@ class StepCNNApp(App[int]):
     def action_speed(self, delta: int) -> None:
         self.session.change_speed(delta)
         self._act(False)
+
+    def action_precision(self, delta: int) -> None:
+        self.session.change_precision(delta)
+        self._act(True)
 
     def action_breakpoint(self) -> None:
         self.session.toggle_breakpoint()

@@ -25,6 +25,8 @@ BINDINGS: list[Binding] = [
     Binding("space", "play", "Play/pause", key_display="space"),
     Binding("plus,equals_sign", "speed(1)", "Faster playback", show=False, key_display="+"),
     Binding("minus", "speed(-1)", "Slower playback", show=False, key_display="-"),
+    Binding("full_stop", "precision(1)", "More digits (, fewer)", key_display="."),
+    Binding("comma", "precision(-1)", "Fewer digits", show=False, key_display=","),
     Binding("b", "breakpoint", "Breakpoint (layer+op)"),
     Binding("w", "watch", "Watch selected cell", show=False),
     Binding("x", "clear_breakpoints", "Clear breakpoints", show=False),

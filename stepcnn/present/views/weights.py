@@ -62,7 +62,7 @@ def build(session: Session) -> ViewContent | str:
                 make_grid(
                     "x·g",
                     products.reshape(1, -1) if products.size else np.zeros((1, 1)),
-                    precision=session.scenario.display.precision,
+                    precision=session.precision,
                 ),
             ),
         ),
