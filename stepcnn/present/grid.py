@@ -56,7 +56,8 @@ class Grid:
         """The values the cells show as numbers (not the ones not computed yet)."""
         if self.known is None:
             return self.values
-        return self.values[self.known]
+        shown: np.ndarray = self.values[self.known]
+        return shown
 
     @cached_property
     def fmt(self) -> NumberFormat:
