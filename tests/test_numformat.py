@@ -14,7 +14,7 @@ def shown(values: list[float], precision: int) -> list[str]:
 
 def test_the_defect_seen_one_tiny_value_makes_the_whole_matrix_scientific() -> None:
     # Was "0.00 0.31 4e-03": two notations in one matrix, and 0.004 hidden by 2 decimals.
-    assert shown([0.0, 0.31, 0.004], 2) == ["0.00e+00", "3.10e-01", "4.00e-03"]
+    assert shown([0.0, 0.31, 0.004], 2) == ["0", "3.10e-01", "4.00e-03"]
 
 
 def test_fixed_while_every_value_fits() -> None:
@@ -40,12 +40,12 @@ def test_too_many_integer_digits_go_scientific() -> None:
 
 def test_exponents_of_three_digits_widen_every_cell() -> None:
     assert shown([1e-120, 2.0], 1) == ["1.0e-120", "2.0e+000"]
-    assert shown([0.0, 1e200], 1) == ["0.0e+000", "1.0e+200"]
+    assert shown([0.0, 1e200], 1) == ["0", "1.0e+200"]
 
 
 def test_negative_zero_is_a_zero_and_nonfinite_values_are_named() -> None:
     assert shown([-0.0, 1.5], 2) == ["0.00", "1.50"]
-    assert shown([-0.0, 0.001], 2) == ["0.00e+00", "1.00e-03"]
+    assert shown([-0.0, 0.001], 2) == ["0", "1.00e-03"]  # a zero stands out
     assert shown([np.nan, np.inf, -np.inf, 0.25], 2) == ["nan", "inf", "-inf", "0.25"]
     # NaN and inf do not choose the notation: the finite values do.
     assert not choose(np.array([np.nan, np.inf, 0.5]), 2).scientific
@@ -59,13 +59,13 @@ def test_an_all_zero_or_empty_or_nonfinite_matrix_is_fixed() -> None:
 
 
 def test_every_cell_of_a_matrix_right_justified_lines_up() -> None:
-    values = np.array([[0.31, -0.004], [12.5, 0.0]])
+    values = np.array([[0.31, -0.004], [12.5, 0.0]])  # 0 in a scientific matrix: "0"
     for precision in range(7):
         fmt = choose(values, precision)
         texts = fmt.block(values)
         width = fmt.width(values)
         assert width == max(len(t) for t in texts.ravel())
-        cells = [t.rjust(width) for t in texts.ravel()]
+        cells = [t.rjust(width) for t in texts.ravel() if t != "0"]
         # the decimal point (or the mantissa's) at the same column in every cell
         points = {c.index(".") if "." in c else None for c in cells}
         assert len(points) == 1, cells

@@ -128,6 +128,9 @@ class Panel:
     caption: str = ""
     optional: bool = False  # may be left out when the terminal is too narrow
     cell_width: int = field(default=0)
+    # Numbers the panel's format must also write well besides its cells (a running sum's
+    # contribution: a matrix whose format hid what is added to it would seem not to change).
+    also: tuple[np.ndarray, ...] = ()
 
     def with_cell_width(self) -> "Panel":
         """The panel ready to draw: one number format for all its grids (the channels of a
@@ -135,7 +138,8 @@ class Panel:
         grids = self.grids
         numeric = [g for g in grids if g.tie_names is None and g.number_format is None]
         if numeric:
-            fmt = shared([g.shown_values for g in numeric], max(g.precision for g in numeric))
+            values = [g.shown_values for g in numeric] + list(self.also)
+            fmt = shared(values, max(g.precision for g in numeric))
             grids = tuple(replace(g, number_format=fmt) if g in numeric else g for g in self.grids)
         width = max((g.text_width() for g in grids), default=1) + 1
         return replace(self, grids=grids, cell_width=max(width, 3))

@@ -9,8 +9,9 @@ under right-justification and a small change reads as a change. The rule:
   (``|v| ≥ 0.5·10⁻ᵖ``: a small number must not look like an exact zero);
 - **scientific** otherwise (``3.10e-01``), with as many exponent digits in every cell.
 
-Exact zeros are written without a sign (``-0.0`` is a zero, not a negative number); NaN and
-infinities are ``nan``, ``inf`` and ``-inf`` whatever the notation.
+Exact zeros are written without a sign (``-0.0`` is a zero, not a negative number): ``0.00``
+in a fixed matrix, a bare ``0`` in a scientific one; NaN and infinities are ``nan``, ``inf``
+and ``-inf`` whatever the notation.
 """
 
 from dataclasses import dataclass
@@ -38,8 +39,9 @@ class NumberFormat:
         return f"{self.precision} dp" + (" sci" if self.scientific else "")
 
     def _zero(self) -> str:
-        text = f"{0.0:.{self.precision}{'e' if self.scientific else 'f'}}"
-        return self._pad_exponent(text) if self.scientific else text
+        # In a scientific matrix a zero is "0": a page of 0.00e+00 hides the numbers that
+        # are not zero (a ReLU's gradient is mostly zeros).
+        return "0" if self.scientific else f"{0.0:.{self.precision}f}"
 
     def _pad_exponent(self, text: str) -> str:
         mantissa, exponent = text.split("e")

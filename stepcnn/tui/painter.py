@@ -22,9 +22,14 @@ CHROME_H = 2  # top and bottom border
 def panel_natural_size(panel: Panel) -> tuple[int, int]:
     """Outer width and height that show every cell of the panel."""
     shapes = [g.shape for g in panel.grids]
-    width = max(natural_width(shapes, panel.cell_width), len(panel.title) + 4)
+    width = max(natural_width(shapes, panel.cell_width), _border_text(panel))
     height = 1 + max((r for r, _ in shapes), default=0)
     return width + CHROME_W, height + CHROME_H
+
+
+def _border_text(panel: Panel) -> int:
+    """Inner width the title and the caption (a running sum's numbers) need to be whole."""
+    return max(len(panel.title), len(panel.caption)) + 4
 
 
 class Line:
@@ -224,7 +229,7 @@ def _packed_width(panel: Panel, width: int) -> int:
     if rows is None:
         return width
     used = max(natural_width([shapes[i] for i in row], panel.cell_width) for row in rows)
-    return max(used, len(panel.title) + 4) + CHROME_W
+    return max(used, _border_text(panel)) + CHROME_W
 
 
 def _tighten(panels: list[Panel], widths: list[int], natural: list[int], room: int) -> list[int]:

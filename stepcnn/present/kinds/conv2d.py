@@ -10,6 +10,7 @@ from stepcnn.present.canvas import Canvas
 from stepcnn.present.cells import Mark
 from stepcnn.present.grid import Grid, Panel, make_grid
 from stepcnn.present.parts import layer_ids, layer_spec, view
+from stepcnn.present.running_sum import cell_name, dw_running_sum, with_running_sum
 from stepcnn.present.update_panels import param_update
 from stepcnn.present.weight_story import Row, StoryRows
 from stepcnn.timeline.numbers import num
@@ -67,8 +68,17 @@ def conv_forward(cv: Canvas) -> list[Panel]:
             caption=f"Σ = {num(float(ops['products'].sum()))}",
             optional=True,
         ),
-        Panel(
-            "output", f"output map {f} (Σ + b)", tuple(view(cv, out, cv.step.index, "out")), row=1
+        with_running_sum(
+            Panel(
+                "output",
+                f"output map {f} (Σ + b)",
+                tuple(view(cv, out, cv.step.index, "out")),
+                row=1,
+            ),
+            f"{cell_name('out', cv.step.index)} = Σ + b",
+            float(ops["products"].sum()),
+            float(ops["bias"][0]),
+            float(cv.tensor(out).values[cv.step.index]),
         ),
     ]
 
@@ -96,7 +106,11 @@ def conv_backward(cv: Canvas) -> list[Panel]:
             tuple(cv.slice_grids(TensorId(layer, "weight"), f, "W")),
             optional=True,
         ),
-        Panel("dw", f"dW[{f}] running sum", tuple(cv.slice_grids(dw, f, "dW")), row=1),
+        dw_running_sum(
+            cv,
+            Panel("dw", f"dW[{f}] running sum", tuple(cv.slice_grids(dw, f, "dW")), row=1),
+            f,
+        ),
         Panel(
             "dx",
             f"dx (+= g·W[{f}])",

@@ -6,6 +6,7 @@ from stepcnn.engine.network import LayerRecord
 from stepcnn.present.canvas import Canvas
 from stepcnn.present.grid import Panel
 from stepcnn.present.parts import layer_ids
+from stepcnn.present.running_sum import cell_name, dw_running_sum, with_running_sum
 from stepcnn.present.update_panels import param_update
 from stepcnn.present.weight_story import Row, StoryRows
 from stepcnn.timeline.numbers import num
@@ -32,7 +33,15 @@ def linear_forward(cv: Canvas) -> list[Panel]:
             caption=f"Σ = {num(float(ops['products'].sum()))}",
             optional=True,
         ),
-        Panel("output", "output (W·x + b)", (cv.vector_grid(out, n, "out", focus_index=o),), row=1),
+        with_running_sum(
+            Panel(
+                "output", "output (W·x + b)", (cv.vector_grid(out, n, "out", focus_index=o),), row=1
+            ),
+            f"{cell_name('out', cv.step.index)} = Σ + b",
+            float(ops["products"].sum()),
+            float(ops["bias"][0]),
+            float(cv.tensor(out).values[cv.step.index]),
+        ),
     ]
 
 
@@ -48,11 +57,15 @@ def linear_backward(cv: Canvas) -> list[Panel]:
             (cv.matrix_grid(TensorId(layer, "weight"), "W", focus=(o, 0)),),
             optional=True,
         ),
-        Panel(
-            "dw",
-            f"dW (row {o} += g·x)",
-            (cv.matrix_grid(TensorId(layer, "grad_weight"), "dW", focus=(o, 0)),),
-            row=1,
+        dw_running_sum(
+            cv,
+            Panel(
+                "dw",
+                f"dW (row {o} += g·x)",
+                (cv.matrix_grid(TensorId(layer, "grad_weight"), "dW", focus=(o, 0)),),
+                row=1,
+            ),
+            o,
         ),
         Panel("db", "db (+= g)", (cv.vector_grid_1d(TensorId(layer, "grad_bias"), "db"),), row=1),
         Panel("dx", f"dx (+= g·W[{o}])", (cv.vector_grid(gin, n, "dx"),), row=1),
