@@ -379,15 +379,14 @@ class Session:
         return SPEEDS[self.speed_index]
 
     def change_precision(self, delta: int) -> str:
-        """More (``delta`` > 0) or fewer decimals in every matrix, within 0–6."""
+        """More (``delta`` > 0) or fewer decimals in every matrix, within 0–6 (the status bar
+        shows the precision; the message says when a limit stops it)."""
         wanted = self.precision + delta
         self.precision = max(MIN_PRECISION, min(MAX_PRECISION, wanted))
         if wanted != self.precision:
             self.message = (
                 f"precision stays at {self.precision} decimals ({MIN_PRECISION}–{MAX_PRECISION})"
             )
-        else:
-            self.message = f"precision: {self.precision} decimals"
         return self.message
 
     def change_speed(self, delta: int) -> str:

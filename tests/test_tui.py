@@ -609,6 +609,54 @@ async def test_space_plays_and_pauses_plus_minus_change_speed() -> None:
         assert session.k == last
 
 
+# ---- precision ------------------------------------------------------------------------------
+
+
+@covers("precision(1)", "precision(-1)")
+async def test_full_stop_and_comma_change_the_decimals_of_every_matrix_live() -> None:
+    app = make_app("tour")
+    async with app.run_test(size=SIZE) as pilot:
+        session = app.session
+        start = session.scenario.display.precision  # the file's precision is where it starts
+        assert session.precision == start == 2
+        assert f"{start} dp" in status_text(app)
+        # conv forward, step 1: the filter W[0] as the engine has it
+        weight = session.run.record(0).layers[0].params.weight  # type: ignore[union-attr]
+        cell = (0, 0, 0, 1)  # 0.3003: fixed at every precision
+
+        def filter_cell() -> str:
+            x, y, cw = grid_position(panel(app, "filter"), TensorId(0, "weight"), cell)
+            return op_lines(app)[y][x : x + cw].strip()
+
+        assert filter_cell() == f"{weight[cell]:.2f}"
+        for key in keys_for("precision(1)"):
+            await press(pilot, key)
+            assert session.precision == start + 1
+            assert f"{start + 1} dp" in status_text(app)
+            assert filter_cell() == f"{weight[cell]:.3f}"
+        for key in keys_for("precision(-1)"):
+            await press(pilot, key)
+            await press(pilot, key)
+            assert session.precision == start - 1
+            assert f"{start - 1} dp" in status_text(app)
+            # 1 decimal would write W[0,0,0,0] = 0.0079 as 0.0: the whole filter goes
+            # scientific, every cell with one decimal in its mantissa
+            assert abs(weight[0, 0, 0, 0]) < 0.05
+            assert filter_cell() == f"{weight[cell]:.1e}"
+        # the limits: 0 and 6 decimals, and the status bar says so
+        for _ in range(3):
+            await press(pilot, keys_for("precision(-1)")[0])
+        assert session.precision == 0 and "0 dp" in status_text(app)
+        assert "precision stays at 0" in status_text(app)
+        for _ in range(8):
+            await press(pilot, keys_for("precision(1)")[0])
+        assert session.precision == 6 and "6 dp" in status_text(app)
+        assert filter_cell() == f"{weight[cell]:.6f}"
+        # stepping keeps the precision the person chose
+        await press(pilot, keys_for("step(1)")[0])
+        assert session.precision == 6 and "6 dp" in status_text(app)
+
+
 # ---- NaN / inf ------------------------------------------------------------------------------
 
 
