@@ -145,8 +145,13 @@ class StepCNNApp(App[int]):
         )
         self.query_one("#status", TextBlock).set_fitting(
             [
-                self._status_spans(scene, short, tight)
-                for short, tight in ((False, False), (False, True), (True, True))
+                self._status_spans(scene, short, tight, dp)
+                for short, tight, dp in (
+                    (False, False, True),
+                    (False, True, True),
+                    (False, True, False),  # a long message: the precision gives way first
+                    (True, True, True),
+                )
             ]
         )
         if "source" not in self.hidden:
@@ -168,7 +173,9 @@ class StepCNNApp(App[int]):
                 spans.append((f" {item.short} ", style))
         return spans
 
-    def _status_spans(self, scene: Scene, short: bool, tight: bool = False) -> list[Span]:
+    def _status_spans(
+        self, scene: Scene, short: bool, tight: bool = False, dp: bool = True
+    ) -> list[Span]:
         s = scene.status
         sep: Span = (" │ " if tight else "  │  ", DIM)
         spans: list[Span] = [
@@ -186,9 +193,9 @@ class StepCNNApp(App[int]):
             (f"{shown(s.k):,}/{s.total:,}" if short else counter("step", s.k, s.total), BOLD),
             sep,
             (loss_text(s.loss, s.previous_loss, short), ""),
-            sep,
-            (s.precision, ""),
         ]
+        if dp:
+            spans += [sep, (s.precision, "")]
         if s.breakpoints:
             spans += [
                 sep,
