@@ -119,6 +119,53 @@ def test_each_dw_step_shows_before_plus_contribution_equals_after(scenario: str,
 
 
 @pytest.mark.parametrize(
+    ("scenario", "op", "key"),
+    [
+        ("tour", "conv2d.backward", "dx"),
+        ("rgb-stride-padding", "conv2d.backward", "dx"),  # padding has no dx
+        ("tour", "linear.backward", "dx"),
+        ("tour", "linear.backward", "db"),
+        ("digits", "linear.backward", "db"),
+    ],
+)
+def test_each_dx_and_db_step_shows_before_plus_contribution_equals_after(
+    scenario: str, op: str, key: str
+) -> None:
+    s = Session(load_scenario(scenario))
+    tl = s.timeline
+    chosen = steps(s, op)
+    for step in chosen[:120]:
+        assert step.layer is not None
+        lr = s.run.record(step.iteration).layers[step.layer]
+        assert lr.params is not None
+        w = lr.params.weight
+        g = float(lr.grad_output[step.index])
+        panel = panels_at(s, step.k)[key]
+        cell = cell_of(parse(panel.caption)[0])
+        tid = TensorId(step.layer, "grad_input" if key == "dx" else "grad_bias")
+        if key == "db":
+            assert cell == (step.index[1],)
+            added = g
+        elif op == "conv2d.backward":
+            n, f, r, c = step.index
+            spec = s.scenario.layers[step.layer]
+            (ph, pw), (sh, sw) = spec.padding, spec.stride  # type: ignore[attr-defined]
+            (kh, kw), (h, wd) = w.shape[2:], lr.input.shape[2:]
+            nn, ch, y, x = cell
+            i, j = y - (r * sh - ph), x - (c * sw - pw)
+            assert nn == n and 0 <= i < kh and 0 <= j < kw  # in the window this step adds to
+            assert 0 <= y < h and 0 <= x < wd  # a cell of the map, not of its padding
+            added = g * float(w[f, ch, i, j])
+        else:
+            n, o = step.index
+            assert cell[0] == n
+            added = g * float(w[o, cell[1]])
+        first = step.k == chosen[0].k
+        before = 0.0 if first else float(tl.tensor_at(step.k - 1, tid).values[cell])
+        check_sum(panel, before, added, float(tl.tensor_at(step.k, tid).values[cell]))
+
+
+@pytest.mark.parametrize(
     ("scenario", "op"), [("tour", "conv2d.forward"), ("tour", "linear.forward")]
 )
 def test_each_forward_dot_product_shows_sum_plus_bias_equals_output(scenario: str, op: str) -> None:

@@ -40,17 +40,42 @@ def with_running_sum(
     return replace(ready, caption=f"{name}: {sum_text(fmt, before, contribution, after)}")
 
 
-def added_cell(contribution: Array, chosen: tuple[int, ...] | None = None) -> tuple[int, ...]:
+def added_cell(
+    contribution: Array,
+    chosen: tuple[int, ...] | None = None,
+    allowed: np.ndarray | None = None,
+) -> tuple[int, ...]:
     """The cell of a block added to a running sum that the caption follows: ``chosen`` (the
-    cell the person selected) when it is in the block, else the largest contribution."""
+    cell the person selected) when it is in the block, else the largest contribution (a NaN
+    or an infinity first); only ``allowed`` cells (a window's cells inside the map)."""
+    ok = np.ones(contribution.shape, dtype=bool) if allowed is None else allowed
     if (
         chosen is not None
         and len(chosen) == contribution.ndim
         and all(0 <= i < d for i, d in zip(chosen, contribution.shape, strict=True))
+        and ok[chosen]
     ):
         return chosen
     magnitude = np.where(np.isfinite(contribution), np.abs(contribution), np.inf)
+    magnitude = np.where(ok, magnitude, -1.0)
     return tuple(int(i) for i in np.unravel_index(int(np.argmax(magnitude)), contribution.shape))
+
+
+def accumulated(
+    cv: Canvas, panel: Panel, tid: TensorId, name: str, cell: tuple[int, ...], added: float
+) -> Panel:
+    """``panel`` (showing ``tid``) captioned with ``tid[cell]`` before this step, what it
+    adds, and the cell now."""
+    before = cv.timeline.value_before(cv.step.k, tid, cell)
+    after = float(cv.tensor(tid).values[cell])
+    return with_running_sum(panel, cell_name(name, cell), before, added, after)
+
+
+def selected_of(cv: Canvas, tid: TensorId) -> tuple[int, ...] | None:
+    """The selected cell when it is a cell of ``tid``."""
+    if cv.selected is None or cv.selected[0] != tid:
+        return None
+    return cv.selected[1]
 
 
 def cell_name(name: str, cell: tuple[int, ...]) -> str:

@@ -6,7 +6,14 @@ from stepcnn.engine.network import LayerRecord
 from stepcnn.present.canvas import Canvas
 from stepcnn.present.grid import Panel
 from stepcnn.present.parts import layer_ids
-from stepcnn.present.running_sum import cell_name, dw_running_sum, with_running_sum
+from stepcnn.present.running_sum import (
+    accumulated,
+    added_cell,
+    cell_name,
+    dw_running_sum,
+    selected_of,
+    with_running_sum,
+)
 from stepcnn.present.update_panels import param_update
 from stepcnn.present.weight_story import Row, StoryRows
 from stepcnn.timeline.numbers import num
@@ -48,6 +55,7 @@ def linear_forward(cv: Canvas) -> list[Panel]:
 def linear_backward(cv: Canvas) -> list[Panel]:
     layer, x, _, gout, gin = layer_ids(cv)
     n, o = cv.step.index
+    ops = cv.step.operands
     return [
         Panel("grad", "gradient arriving dL/dout", (cv.vector_grid(gout, n, "g", focus_index=o),)),
         Panel("input", "input vector x", (cv.vector_grid(x, n, "x"),)),
@@ -67,9 +75,30 @@ def linear_backward(cv: Canvas) -> list[Panel]:
             ),
             o,
         ),
-        Panel("db", "db (+= g)", (cv.vector_grid_1d(TensorId(layer, "grad_bias"), "db"),), row=1),
-        Panel("dx", f"dx (+= g·W[{o}])", (cv.vector_grid(gin, n, "dx"),), row=1),
+        accumulated(
+            cv,
+            Panel(
+                "db", "db (+= g)", (cv.vector_grid_1d(TensorId(layer, "grad_bias"), "db"),), row=1
+            ),
+            TensorId(layer, "grad_bias"),
+            "db",
+            (o,),
+            float(ops["grad"][0]),
+        ),
+        dx_running_sum(
+            cv, Panel("dx", f"dx (+= g·W[{o}])", (cv.vector_grid(gin, n, "dx"),), row=1), gin
+        ),
     ]
+
+
+def dx_running_sum(cv: Canvas, panel: Panel, gin: TensorId) -> Panel:
+    """The dx panel captioned with the input this step adds most to (g·W[o]), or the
+    selected one."""
+    n = cv.step.index[0]
+    added = cv.step.operands["dx_contribution"]
+    selected = selected_of(cv, gin)
+    (i,) = added_cell(added, None if selected is None or selected[0] != n else selected[1:])
+    return accumulated(cv, panel, gin, "dx", (n, i), float(added[i]))
 
 
 def weight_story_rows(lr: LayerRecord, spec: object, cell: tuple[int, ...]) -> StoryRows:
