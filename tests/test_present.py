@@ -17,7 +17,7 @@ from stepcnn.engine.kinds.conv2d import Conv2d
 from stepcnn.engine.kinds.maxpool2d import MaxPool2d
 from stepcnn.present.cells import Mark
 from stepcnn.present.grid import Grid, Panel
-from stepcnn.present.numformat import choose
+from stepcnn.present.numformat import choose, shared
 from stepcnn.present.scene import build_scene
 from stepcnn.scenario import load_scenario
 from stepcnn.session import Session
@@ -274,16 +274,18 @@ def test_update_panels_show_before_gradient_after(name: str) -> None:
                 lr = record.layers[step.layer]
                 assert lr.params and lr.grads and lr.params_after
                 panels = panels_at(s, step.k)
-                for key, array in (
-                    ("before", lr.params.weight[o]),
-                    ("grad", lr.grads.weight[o]),
-                    ("after", lr.params_after.weight[o]),
+                w_before, w_after = lr.params.weight[o], lr.params_after.weight[o]
+                both = shared([w_before, w_after], p)  # before and after: one format
+                for key, array, how in (
+                    ("before", w_before, both),
+                    ("grad", lr.grads.weight[o], choose(lr.grads.weight[o], p)),
+                    ("after", w_after, both),
                 ):
                     texts = [shown(grid) for grid in panels[key].grids]
                     if array.ndim == 3:
-                        expected = [fmt(array[ch], p) for ch in range(min(array.shape[0], 3))]
+                        expected = [how.block(array[ch]) for ch in range(min(array.shape[0], 3))]
                     else:
-                        expected = [fmt(array, p)]
+                        expected = [how.block(array)]
                     assert [t.tolist() for t in texts] == [e.tolist() for e in expected], key
                 bias = [lr.params.bias[o], lr.grads.bias[o], lr.params_after.bias[o]]
                 shown_bias = [shown(grid).ravel()[0] for grid in panels["bias"].grids]
