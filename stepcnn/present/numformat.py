@@ -34,10 +34,6 @@ class NumberFormat:
     scientific: bool = False
     exponent_digits: int = 2  # scientific only: the same in every cell
 
-    @property
-    def label(self) -> str:
-        return f"{self.precision} dp" + (" sci" if self.scientific else "")
-
     def _zero(self) -> str:
         # In a scientific matrix a zero is "0": a page of 0.00e+00 hides the numbers that
         # are not zero (a ReLU's gradient is mostly zeros).
