@@ -10,6 +10,7 @@ import re
 
 import numpy as np
 import pytest
+from test_present import paint
 
 from stepcnn.present.grid import Panel
 from stepcnn.present.numformat import NumberFormat
@@ -214,3 +215,23 @@ def test_a_contribution_too_small_for_the_decimals_makes_the_matrix_scientific()
     panel = panels_at(s, step.k)["dw"]
     assert panel.number_format == NumberFormat(3)
     assert parse(panel.caption)[1:] == (f"{before:.3f}", f"{added:.3f}", f"{after:.3f}")
+
+
+@pytest.mark.parametrize("width", [160, 80, 60, 47])
+def test_a_painted_running_sum_is_whole_or_cut_between_numbers(width: int) -> None:
+    s = Session(load_scenario("tour"))
+    step = next(t for t in steps(s, "conv2d.backward") if t.index == (0, 0, 2, 2))
+    s.goto(step.k)
+    panels = build_scene(s).panels
+    texts, placed = paint(panels, width, 40)
+    for pl in placed:
+        if not pl.panel.caption:
+            continue
+        bottom = texts[pl.y + pl.height - 1][pl.x : pl.x + pl.width]
+        shown = bottom.strip("╰╯─ ")
+        if width == 160:
+            assert shown == pl.panel.caption  # room enough: the whole sum
+        # whole words of the caption, then "…" where it stops
+        words = shown.removesuffix("…").split()
+        assert words == pl.panel.caption.split()[: len(words)], (shown, pl.panel.caption)
+        assert shown == pl.panel.caption or shown.endswith("…")
