@@ -15,6 +15,7 @@ from test_present import paint
 from stepcnn.present.grid import Panel
 from stepcnn.present.numformat import NumberFormat
 from stepcnn.present.scene import build_scene
+from stepcnn.present.views import view
 from stepcnn.scenario import load_scenario
 from stepcnn.session import Session
 from stepcnn.timeline import Step, TensorId
@@ -235,3 +236,29 @@ def test_a_painted_running_sum_is_whole_or_cut_between_numbers(width: int) -> No
         words = shown.removesuffix("…").split()
         assert words == pl.panel.caption.split()[: len(words)], (shown, pl.panel.caption)
         assert shown == pl.panel.caption or shown.endswith("…")
+
+
+@pytest.mark.parametrize("precision", [2, 4])
+def test_the_weight_view_table_adds_up_row_by_row_in_one_format(precision: int) -> None:
+    s = Session(load_scenario("tour"))
+    s.precision = precision
+    cell = (0, 0, 1, 2)
+    s.select(TensorId(0, "weight"), cell)
+    content = view("weights").build(s)
+    assert not isinstance(content, str) and content.table is not None
+    columns, rows = content.table
+    terms, running = columns.index("x·g"), columns.index("running dW")
+    grads = s.run.record(0).layers[0].grads
+    assert grads is not None and rows
+    texts = [r[terms] for r in rows] + [r[running] for r in rows]
+    scientific = {"e" in t for t in texts if t != "0"}
+    assert len(scientific) == 1  # one notation for both columns
+    fmt = NumberFormat(precision, scientific.pop())
+    before = "0"
+    for row in rows:
+        b, c, a = before, row[terms], row[running]
+        assert abs(float(b) + float(c) - float(a)) <= 0.5 * (
+            unit(b, fmt) + unit(c, fmt) + unit(a, fmt)
+        ) * (1 + 1e-9), (b, c, a)
+        before = a
+    assert float(before) == pytest.approx(float(grads.weight[cell]), abs=unit(before, fmt))
