@@ -22,10 +22,14 @@ def loss_text(loss: float | None, previous: float | None, short: bool) -> str:
 
 
 def status_pieces(
-    scene: Scene, short: bool, tight: bool = False, playing: int | None = None
+    scene: Scene,
+    short: bool,
+    tight: bool = False,
+    playing: int | None = None,
+    precision: bool = True,
 ) -> list[Piece]:
     """One form of the status bar; ``playing`` is the playback speed (steps per second) while
-    playback runs, else None."""
+    playback runs, else None; ``precision``: say how many decimals the matrices show."""
     s = scene.status
     sep: Piece = (" │ " if tight else "  │  ", "dim")
     pieces: list[Piece] = [
@@ -44,6 +48,8 @@ def status_pieces(
         sep,
         (loss_text(s.loss, s.previous_loss, short), "plain"),
     ]
+    if precision:
+        pieces += [sep, (s.precision, "plain")]
     if s.breakpoints:
         text = f"● {s.breakpoints}" if short else f"● {count(s.breakpoints, 'breakpoint')}"
         pieces += [sep, (text, "key")]
@@ -59,8 +65,14 @@ def status_pieces(
 
 
 def status_variants(scene: Scene, playing: int | None = None) -> list[list[Piece]]:
-    """The status bar, widest first: in full, with tight separators, abbreviated."""
+    """The status bar, widest first: in full, with tight separators, without the precision
+    (a long message: it gives way first), abbreviated."""
     return [
-        status_pieces(scene, short, tight, playing)
-        for short, tight in ((False, False), (False, True), (True, True))
+        status_pieces(scene, short, tight, playing, precision)
+        for short, tight, precision in (
+            (False, False, True),
+            (False, True, True),
+            (False, True, False),
+            (True, True, True),
+        )
     ]

@@ -155,6 +155,19 @@ class Timeline:
             return []
         return [self.step_number(iteration, si, int(local)) for local in history[0]]
 
+    def value_before(self, k: int, tensor: TensorId, cell: tuple[int, ...]) -> float:
+        """``tensor[cell]`` just before step ``k`` adds into it (a running sum that step ``k``
+        writes; 0 before the first step that does), from the cell's own history."""
+        iteration, si, local = self.position(k)
+        seg = self.layout.segments[si]
+        with np.errstate(all="ignore"):
+            history = seg.op.cell_history(self.context(iteration, seg), tensor, cell)
+        if history is None:
+            return 0.0
+        steps, values = history
+        earlier = values[steps < local]
+        return float(earlier[-1]) if earlier.size else 0.0
+
     def step_writing(self, iteration: int, tensor: TensorId, cell: tuple[int, ...]) -> int | None:
         """The first step of ``iteration`` that writes ``tensor[cell]`` (for click-to-jump)."""
         si = self._producers.get(tensor)

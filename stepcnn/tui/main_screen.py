@@ -215,6 +215,10 @@ class MainScreen(Screen[None]):
         self.session.change_speed(delta)
         self._act(False)
 
+    def action_precision(self, delta: int) -> None:
+        self.session.change_precision(delta)
+        self._act(True)
+
     def action_breakpoint(self) -> None:
         self.session.toggle_breakpoint()
         self._act(False)
