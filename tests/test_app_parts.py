@@ -128,6 +128,36 @@ async def test_a_command_palette_command_runs_the_main_screens_action() -> None:
         assert app.session.k == k + 1
 
 
+async def test_the_palettes_screenshot_is_saved_where_there_is_no_downloads_folder(
+    tmp_path: Path, monkeypatch: Any
+) -> None:
+    import platformdirs
+
+    monkeypatch.setattr(platformdirs, "user_downloads_path", lambda: tmp_path / "no-such-dir")
+    monkeypatch.chdir(tmp_path)
+    app = make_app("tour")
+    async with app.run_test(size=(100, 30)) as pilot:
+        commands = {c.title: c for c in app.get_system_commands(app.screen)}
+        commands["Screenshot"].callback()  # Textual's own command, as the palette runs it
+        for _ in range(40):
+            await pilot.pause(0.05)
+            if list(tmp_path.glob("*.svg")):
+                break
+    saved = list(tmp_path.glob("*.svg"))
+    assert len(saved) == 1 and "stepcnn" in saved[0].read_text(encoding="utf-8")
+
+
+def test_the_screenshot_goes_to_the_downloads_folder_when_there_is_one(
+    tmp_path: Path, monkeypatch: Any
+) -> None:
+    import platformdirs
+
+    from stepcnn.tui.app import screenshot_folder
+
+    monkeypatch.setattr(platformdirs, "user_downloads_path", lambda: tmp_path)
+    assert screenshot_folder() == str(tmp_path)
+
+
 # ---- clicks from the segments' metadata ---------------------------------------------------
 
 

@@ -5,8 +5,10 @@ The parts, one job each: :mod:`stepcnn.tui.main_screen` (widgets, keys' actions,
 :mod:`stepcnn.tui.palette` (the theme's colours), :mod:`stepcnn.tui.hangup` (the terminal).
 """
 
+import os
 import sys
 from collections.abc import Iterable
+from pathlib import Path
 
 from textual import events
 from textual.app import App, SystemCommand
@@ -61,6 +63,16 @@ class StepCNNApp(App[int]):
     def open_scenario(self, ref: str) -> None:
         self.main.open_scenario(ref)
 
+    def deliver_screenshot(
+        self,
+        filename: str | None = None,
+        path: str | None = None,
+        time_format: str | None = None,
+    ) -> str | None:
+        """The palette's "Screenshot": into the Downloads folder, or the working directory
+        when there is none (Textual would fail on a machine without ``~/Downloads``)."""
+        return super().deliver_screenshot(filename, path or screenshot_folder(), time_format)
+
     # ---- command palette -----------------------------------------------------------------
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:  # type: ignore[type-arg]
@@ -78,6 +90,15 @@ class StepCNNApp(App[int]):
                 title_of(path),
                 lambda name=path.stem: self.open_scenario(name),
             )
+
+
+def screenshot_folder() -> str:
+    """Where the palette's screenshot goes: the user's Downloads folder if it exists, else
+    the working directory."""
+    from platformdirs import user_downloads_path  # Textual's own choice of folder
+
+    downloads = Path(user_downloads_path())
+    return str(downloads) if downloads.is_dir() else os.getcwd()
 
 
 def run_app(
