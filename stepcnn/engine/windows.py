@@ -50,19 +50,21 @@ def sliding_windows(xp: npt.NDArray[T], kernel: Pair, stride: Pair) -> npt.NDArr
 
 
 def im2col(windows: npt.NDArray[T]) -> npt.NDArray[T]:
-    """The patch matrix: ``(C·kh·kw, N·H_out·W_out)``, row ``(c, i, j)``, column ``(n, r, s)``."""
+    """The patch matrices, one per sample: ``(N, C·kh·kw, H_out·W_out)``, row ``(c, i, j)``,
+    column ``(r, s)``. Column ``(r, s)`` of sample ``n`` is the window under output cell
+    ``(r, s)``, laid out flat."""
     n, c, ho, wo, kh, kw = windows.shape
-    cols: npt.NDArray[T] = windows.transpose(1, 4, 5, 0, 2, 3).reshape(c * kh * kw, n * ho * wo)
+    cols: npt.NDArray[T] = windows.transpose(0, 1, 4, 5, 2, 3).reshape(n, c * kh * kw, ho * wo)
     return cols
 
 
 def row_cols(x: Array, kernel: Pair, padding: Pair) -> tuple[Array, Array]:
     """Stride-1 im2col over whole rows: ``(xp, cols)`` with ``xp`` the padded input and
-    ``cols (C·kh·kw, N·H_out·W_p)``, column ``(n, r, s)`` for every ``s < W_p`` (the padded
-    width). Row ``(c, i, j)`` is then one contiguous run of the flattened map from
-    ``i·W_p + j``, so the copy moves long runs; the columns ``s ≥ W_out`` read past the window
-    row and are to be dropped. ``xp`` is a view into a buffer with ``kw − 1`` spare cells after
-    each map, so that the last run stays inside it.
+    ``cols (N, C·kh·kw, H_out·W_p)``, column ``(r, s)`` for every ``s < W_p`` (the padded
+    width). Row ``(c, i, j)`` of sample ``n`` is then one contiguous run of its flattened map
+    from ``i·W_p + j``, so the copy moves long runs; the columns ``s ≥ W_out`` read past the
+    window row and are to be dropped. ``xp`` is a view into a buffer with ``kw − 1`` spare
+    cells after each map, so that the last run stays inside it.
     """
     n, c, h, w = x.shape
     (kh, kw), (ph, pw) = kernel, padding
@@ -71,23 +73,23 @@ def row_cols(x: Array, kernel: Pair, padding: Pair) -> tuple[Array, Array]:
     buffer = np.zeros((n, c, hp * wp + kw - 1))
     xp = buffer[:, :, : hp * wp].reshape(n, c, hp, wp)
     xp[:, :, ph : ph + h, pw : pw + w] = x
-    s0, s1, s3 = buffer.strides[0], buffer.strides[1], buffer.strides[2]
-    view = as_strided(buffer, (c, kh, kw, n, run), (s1, wp * s3, s3, s0, s3), writeable=False)
-    return xp, view.reshape(c * kh * kw, n * run)
+    s0, s1, s3 = buffer.strides
+    view = as_strided(buffer, (n, c, kh, kw, run), (s0, s1, wp * s3, s3, s3), writeable=False)
+    return xp, view.reshape(n, c * kh * kw, run)
 
 
 def row_col2im(dcols: Array, shape: tuple[int, ...], kernel: Pair) -> Array:
-    """The inverse of :func:`row_cols`: ``kh·kw`` adds of contiguous runs. The columns to be
-    dropped must hold zeros."""
+    """The inverse of :func:`row_cols`: ``dcols (N, C·kh·kw, H_out·W_p)`` back onto a map of
+    ``shape`` by ``kh·kw`` adds of contiguous runs. The columns to be dropped must hold zeros."""
     n, c, hp, wp = shape
     kh, kw = kernel
     run = (hp - kh + 1) * wp
     buffer = np.zeros((n, c, hp * wp + kw - 1))
-    parts = dcols.reshape(c, kh, kw, n, run)
+    parts = dcols.reshape(n, c, kh, kw, run)
     for i in range(kh):
         for j in range(kw):
             start = i * wp + j
-            buffer[:, :, start : start + run] += parts[:, i, j].transpose(1, 0, 2)
+            buffer[:, :, start : start + run] += parts[:, :, i, j]
     result: Array = buffer[:, :, : hp * wp].reshape(shape)
     return result
 
@@ -117,15 +119,16 @@ def scatter_add(positions: IntArray, values: Array, shape: tuple[int, ...]) -> A
 
 
 def col2im(cols: Array, shape: tuple[int, ...], kernel: Pair, stride: Pair) -> Array:
-    """The inverse of :func:`im2col`: a map of ``shape`` where every cell holds the sum of the
-    patch-matrix entries that read it (in row order ``(c, i, j)``, as ``col2im_add``)."""
+    """The inverse of :func:`im2col`: ``cols (N, C·kh·kw, H_out·W_out)`` back onto a map of
+    ``shape``, where every cell holds the sum of the patch-matrix entries that read it (in row
+    order ``(c, i, j)``, as ``col2im_add``)."""
     if cols.size <= INDEX_LIMIT:
         return scatter_add(_col_positions(shape, kernel, stride), cols, shape)
     n, c = shape[:2]
     kh, kw = kernel
     ho, wo = (shape[2] - kh) // stride[0] + 1, (shape[3] - kw) // stride[1] + 1
     target = np.zeros(shape)
-    col2im_add(target, cols.reshape(c, kh, kw, n, ho, wo).transpose(3, 0, 4, 5, 1, 2), stride)
+    col2im_add(target, cols.reshape(n, c, kh, kw, ho, wo).transpose(0, 1, 4, 5, 2, 3), stride)
     return target
 
 

@@ -14,6 +14,10 @@ from stepcnn.engine.layers import Params, ShapeKeeping
 from stepcnn.engine.types import Array
 
 
+SELECT_BELOW = 16384
+"""Tensors of at most this many elements take the selecting form in backward."""
+
+
 class ReluCache(NamedTuple):
     x: Array
 
@@ -25,8 +29,21 @@ def relu_forward(x: Array) -> tuple[Array, ReluCache]:
 
 
 def relu_backward(dout: Array, cache: ReluCache) -> tuple[Array, None, None]:
-    """``dx = dout · [x > 0]``; ReLU has no parameters."""
-    return np.where(cache.x <= 0, 0.0, dout), None, None
+    """``dx = dout · [x > 0]``; ReLU has no parameters.
+
+    As a product with the 0/1 mask (no branch per element, which a random sign pattern would
+    mispredict): a blocked negative gradient gives ``−0.0``, turned into ``0.0`` by adding
+    ``0.0``; an infinite or NaN gradient, where ``∞ · 0`` would give NaN, takes the selecting
+    form ``where(x ≤ 0, 0, dout)``, as do small tensors (fewer passes over them).
+    """
+    if dout.size <= SELECT_BELOW:
+        return np.where(cache.x <= 0, 0.0, dout), None, None
+    passes = ~(cache.x <= 0)  # x > 0, or NaN
+    if not np.isfinite(dout).all():
+        return np.where(passes, dout, 0.0), None, None
+    dx: Array = dout * passes
+    dx += 0.0
+    return dx, None, None
 
 
 def relu_forward_naive(x: Array) -> tuple[Array, ReluCache]:
