@@ -9,7 +9,6 @@ A tie goes to the first cell of the window in row-major order. In backward the w
 of an output cell goes to that winning cell; every other cell of the window gets nothing.
 """
 
-import math
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, ClassVar, NamedTuple
@@ -18,7 +17,7 @@ import numpy as np
 
 from stepcnn.engine.layers import Params, Pool2d
 from stepcnn.engine.types import Array, IntArray, Pair
-from stepcnn.engine.windows import sliding_windows, window_cells, window_positions
+from stepcnn.engine.windows import scatter_add, sliding_windows, window_cells, window_positions
 
 
 class PoolCache(NamedTuple):
@@ -100,8 +99,7 @@ def maxpool2d_backward(dout: Array, cache: PoolCache) -> tuple[Array, None, None
         _window_origins(cache.x_shape, cache.kernel, cache.stride)
         + _offsets(cache.x_shape, cache.kernel)[cache.argmax]
     )
-    flat = np.bincount(positions.ravel(), weights=dout.ravel(), minlength=math.prod(cache.x_shape))
-    return flat.reshape(cache.x_shape), None, None
+    return scatter_add(positions.ravel(), dout, cache.x_shape), None, None
 
 
 @lru_cache(maxsize=32)
