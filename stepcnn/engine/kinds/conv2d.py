@@ -27,9 +27,8 @@ from stepcnn.engine.types import Array, Pair
 from stepcnn.engine.windows import (
     col2im,
     im2col,
+    map_col2im,
     pad_hw,
-    row_col2im,
-    row_cols,
     sliding_windows,
 )
 
@@ -57,23 +56,19 @@ def conv2d_forward(
 
     ``out[n, f] = W_row[f] · X_col[n] + b[f]`` with ``W_row = w.reshape(C_out, C_in·kh·kw)``
     and ``X_col[n] (C_in·kh·kw, H_out·W_out)`` the patches of sample ``n``, one per column.
-    ``W_row @ X_col`` with ``X_col (N, C_in·kh·kw, L)`` gives ``(N, C_out, L)``: the output is
-    already in NCHW order. At stride 1 the columns run over whole padded rows (``L =
-    H_out·W_p``, see :func:`row_cols`) and the extra ``W_p − W_out`` columns are dropped.
+    ``W_row @ X_col`` with ``X_col (N, C_in·kh·kw, H_out·W_out)`` gives ``(N, C_out,
+    H_out·W_out)``: the output is already in NCHW order.
     """
     n_filters, _, kh, kw = w.shape
-    if stride == (1, 1):
-        xp, cols = row_cols(x, (kh, kw), padding)  # (N, C·kh·kw, Ho·Wp): whole rows
-        windows = sliding_windows(xp, (kh, kw), stride)
-    else:
-        xp = pad_hw(x, padding)
-        windows = sliding_windows(xp, (kh, kw), stride)  # (N, C, Ho, Wo, kh, kw)
-        cols = im2col(windows)  # (N, C·kh·kw, Ho·Wo)
+    xp = pad_hw(x, padding)
+    windows = sliding_windows(xp, (kh, kw), stride)  # (N, C, Ho, Wo, kh, kw)
     n_batch, _, ho, wo = windows.shape[:4]
-    rows = np.matmul(w.reshape(n_filters, -1), cols)  # (N, C_out, Ho·row)
-    rows = rows.reshape(n_batch, n_filters, ho, -1)[:, :, :, :wo]
-    out: Array = rows + b[:, None, None]
-    return out, ConvCache(xp, windows, w, stride, padding, cols)
+    cols = im2col(windows)  # (N, C·kh·kw, Ho·Wo)
+    rows = np.matmul(w.reshape(n_filters, -1), cols)  # (N, C_out, Ho·Wo)
+    rows += b[:, None]
+    return rows.reshape(n_batch, n_filters, ho, wo), ConvCache(
+        xp, windows, w, stride, padding, cols
+    )
 
 
 def conv2d_backward(dout: Array, cache: ConvCache) -> tuple[Array, Array, Array]:
@@ -91,30 +86,38 @@ def conv2d_backward(dout: Array, cache: ConvCache) -> tuple[Array, Array, Array]
     """
     xp, windows, w, stride, (ph, pw), cols = cache
     n_filters, _, kh, kw = w.shape
-    n_batch, _, ho, wo = dout.shape
-    w_rows = w.reshape(n_filters, -1)
-    h, wd = xp.shape[2] - 2 * ph, xp.shape[3] - 2 * pw
-    if cols is not None and cols.shape[2] != ho * wo:
-        # Whole-row columns (stride 1): the dropped columns get a zero gradient, which adds
-        # exactly nothing where input and weights are finite.
-        if np.isfinite(w).all() and np.isfinite(xp).all():
-            grid = np.zeros((n_batch, n_filters, ho, xp.shape[3]))
-            grid[:, :, :, :wo] = dout
-            grid_rows = grid.reshape(n_batch, n_filters, -1)  # (N, C_out, Ho·Wp)
-            dw = _sum_over_samples(np.matmul(grid_rows, cols.transpose(0, 2, 1)))
-            db = dout.sum(axis=(0, 2, 3))
-            dxp = row_col2im(np.matmul(w_rows.T, grid_rows), xp.shape, (kh, kw))
-            return dxp[:, :, ph : ph + h, pw : pw + wd], dw.reshape(w.shape), db
-        cols = None
+    n_batch = dout.shape[0]
     if cols is None:
         cols = im2col(windows)
     drows = dout.reshape(n_batch, n_filters, -1)  # (N, C_out, Ho·Wo)
     dw = _sum_over_samples(np.matmul(drows, cols.transpose(0, 2, 1))).reshape(w.shape)
     db = dout.sum(axis=(0, 2, 3))
-    dcols = np.matmul(w_rows.T, drows)  # (N, C_in·kh·kw, Ho·Wo)
-    dxp = col2im(dcols, xp.shape, (kh, kw), stride)
-    dx = dxp[:, :, ph : ph + h, pw : pw + wd]
-    return dx, dw, db
+    if stride == (1, 1) and np.isfinite(w).all():
+        dxp = _input_gradient_whole_maps(dout, w, xp.shape)
+    else:
+        dcols = np.matmul(w.reshape(n_filters, -1).T, drows)  # (N, C_in·kh·kw, Ho·Wo)
+        dxp = col2im(dcols, xp.shape, (kh, kw), stride)
+    h, wd = xp.shape[2] - 2 * ph, xp.shape[3] - 2 * pw
+    return dxp[:, :, ph : ph + h, pw : pw + wd], dw, db
+
+
+def _input_gradient_whole_maps(dout: Array, w: Array, shape: tuple[int, ...]) -> Array:
+    """``dxpad`` at stride 1 as one matrix product and ``kh·kw`` contiguous adds.
+
+    The output gradient is laid on the padded input's grid, ``G (C_out, N·Hp·Wp)``: cell
+    ``(y, x)`` of sample ``n`` holds ``dout[n, :, y, x]`` where a window starts there and 0
+    where none does (past the bottom or right edge). Then
+    ``(W_(i,j,c) rows)ᵀ · G`` — the weights with rows ordered ``(i, j, c)`` — is every window's
+    contribution to each of its cells, which :func:`map_col2im` adds in place. The zeros add
+    nothing because the weights are finite (the caller checks).
+    """
+    n_batch, n_filters, ho, wo = dout.shape
+    _, channels, kh, kw = w.shape
+    grid = np.zeros((n_filters, n_batch, shape[2], shape[3]))
+    grid[:, :, :ho, :wo] = dout.transpose(1, 0, 2, 3)
+    w_ijc = w.transpose(0, 2, 3, 1).reshape(n_filters, kh * kw * channels)
+    dcols = w_ijc.T @ grid.reshape(n_filters, -1)  # (kh·kw·C_in, N·Hp·Wp)
+    return map_col2im(dcols, shape, (kh, kw))
 
 
 def _sum_over_samples(per_sample: Array) -> Array:
