@@ -25,9 +25,14 @@ def linear_forward(x: Array, w: Array, b: Array) -> tuple[Array, LinearCache]:
 
 
 def linear_backward(dout: Array, cache: LinearCache) -> tuple[Array, Array, Array]:
-    """``dx = dout · W``, ``dW = doutᵀ · x``, ``db = Σ_n dout``."""
+    """``dx = dout · W``, ``dW = doutᵀ · x``, ``db = Σ_n dout``.
+
+    For one sample ``dW`` is the outer product of two vectors, which ``np.dot`` computes
+    several times quicker than ``matmul`` with its inner dimension of 1.
+    """
     x, w = cache
-    return dout @ w, dout.T @ x, dout.sum(axis=0)
+    dw: Array = np.dot(dout.T, x) if dout.shape[0] == 1 else dout.T @ x
+    return dout @ w, dw, dout.sum(axis=0)
 
 
 def linear_forward_naive(x: Array, w: Array, b: Array) -> tuple[Array, LinearCache]:

@@ -13,7 +13,7 @@ import numpy as np
 from stepcnn.engine.layers import Params, ShapeKeeping
 from stepcnn.engine.types import Array
 
-SELECT_BELOW = 16384
+SELECT_BELOW = 1024
 """Tensors of at most this many elements take the selecting form in backward."""
 
 
