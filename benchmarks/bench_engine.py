@@ -34,6 +34,7 @@ from stepcnn.engine.kinds.linear import Linear  # noqa: E402
 from stepcnn.engine.kinds.maxpool2d import MaxPool2d  # noqa: E402
 from stepcnn.engine.kinds.relu import ReLU  # noqa: E402
 from stepcnn.engine.kinds.tanh import Tanh  # noqa: E402
+from stepcnn.engine.allocator import keep_freed_memory  # noqa: E402
 from stepcnn.engine.layers import Layer, Params, shapes_through  # noqa: E402
 from stepcnn.engine.network import train_iteration  # noqa: E402
 from stepcnn.engine.optim import SGD  # noqa: E402
@@ -256,6 +257,8 @@ def main() -> int:
         torch.set_default_dtype(torch.float64)
         print(f", torch {torch.__version__} ({torch.get_num_threads()} thread)")
     print(blas_note())
+    kept = keep_freed_memory()  # as TrainingRun does; process-wide, so PyTorch's side too
+    print(f"malloc keeps freed memory (as stepcnn's training sets it): {'yes' if kept else 'no'}")
     header = f"{'net':<58} {'batch':>5} {'stepcnn':>10} {'PyTorch':>10} {'ratio':>6} {'target':>7}"
     print(header)
     verdicts = []

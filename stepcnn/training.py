@@ -21,6 +21,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from stepcnn.engine.allocator import keep_freed_memory
 from stepcnn.engine.layers import Params
 from stepcnn.engine.network import IterationRecord, train_iteration
 from stepcnn.engine.types import Array
@@ -77,6 +78,7 @@ class TrainingRun:
         checkpoint_every: int | None = None,
         cached_records: int | None = None,
     ) -> None:
+        keep_freed_memory()  # no page faults for each iteration's large arrays
         self.scenario = scenario
         self.count = scenario.iterations if iterations is None else iterations
         state = _state_bytes(scenario.initial_params, scenario.optimizer.keeps_velocity)
