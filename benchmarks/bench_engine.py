@@ -27,6 +27,7 @@ import numpy as np  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from stepcnn.engine.allocator import keep_freed_memory  # noqa: E402
 from stepcnn.engine.kinds.avgpool2d import AvgPool2d  # noqa: E402
 from stepcnn.engine.kinds.conv2d import Conv2d  # noqa: E402
 from stepcnn.engine.kinds.flatten import Flatten  # noqa: E402
@@ -34,7 +35,6 @@ from stepcnn.engine.kinds.linear import Linear  # noqa: E402
 from stepcnn.engine.kinds.maxpool2d import MaxPool2d  # noqa: E402
 from stepcnn.engine.kinds.relu import ReLU  # noqa: E402
 from stepcnn.engine.kinds.tanh import Tanh  # noqa: E402
-from stepcnn.engine.allocator import keep_freed_memory  # noqa: E402
 from stepcnn.engine.layers import Layer, Params, shapes_through  # noqa: E402
 from stepcnn.engine.network import train_iteration  # noqa: E402
 from stepcnn.engine.optim import SGD  # noqa: E402
