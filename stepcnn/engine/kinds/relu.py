@@ -30,18 +30,17 @@ def relu_forward(x: Array) -> tuple[Array, ReluCache]:
 def relu_backward(dout: Array, cache: ReluCache) -> tuple[Array, None, None]:
     """``dx = dout · [x > 0]``; ReLU has no parameters.
 
-    As a product with the 0/1 mask (no branch per element, which a random sign pattern would
-    mispredict): a blocked negative gradient gives ``−0.0``, turned into ``0.0`` by adding
-    ``0.0``; an infinite or NaN gradient, where ``∞ · 0`` would give NaN, takes the selecting
-    form ``where(x ≤ 0, 0, dout)``, as do small tensors (fewer passes over them).
+    Large tensors go without a branch per element (which a random sign pattern would
+    mispredict): ``dx = dout − dout · [x ≤ 0]`` is ``dout`` where the gradient passes and
+    exactly ``+0.0`` where it is blocked. That needs a finite ``dout`` (``∞ − ∞`` is NaN), which
+    one sum shows; otherwise, and for small tensors, the selecting form
+    ``where(x ≤ 0, 0, dout)``.
     """
-    if dout.size <= SELECT_BELOW:
-        return np.where(cache.x <= 0, 0.0, dout), None, None
-    passes = ~(cache.x <= 0)  # x > 0, or NaN
-    if not np.isfinite(dout).all():
-        return np.where(passes, dout, 0.0), None, None
-    dx: Array = dout * passes
-    dx += 0.0
+    blocked = cache.x <= 0  # NaN is not ≤ 0: its gradient passes
+    if dout.size <= SELECT_BELOW or not np.isfinite(dout.sum()):
+        return np.where(blocked, 0.0, dout), None, None
+    dx: Array = dout * blocked
+    np.subtract(dout, dx, out=dx)
     return dx, None, None
 
 
