@@ -84,21 +84,31 @@ def conv2d_backward(dout: Array, cache: ConvCache) -> tuple[Array, Array, Array]
     As matrices, per sample: ``dW_row = Σ_n dout_row[n] · X_col[n]ᵀ`` and
     ``dx[n] = col2im(W_rowᵀ · dout_row[n])``.
     """
-    xp, windows, w, stride, (ph, pw), cols = cache
-    n_filters, _, kh, kw = w.shape
-    n_batch = dout.shape[0]
-    if cols is None:
-        cols = im2col(windows)
+    dw, db = conv2d_param_grads(dout, cache)
+    return conv2d_input_grad(dout, cache), dw, db
+
+
+def conv2d_param_grads(dout: Array, cache: ConvCache) -> tuple[Array, Array]:
+    """``(dw, db)`` of :func:`conv2d_backward` alone."""
+    n_batch, n_filters = dout.shape[:2]
+    cols = im2col(cache.windows) if cache.cols is None else cache.cols
     drows = dout.reshape(n_batch, n_filters, -1)  # (N, C_out, Ho·Wo)
-    dw = _sum_over_samples(np.matmul(drows, cols.transpose(0, 2, 1))).reshape(w.shape)
-    db = dout.sum(axis=(0, 2, 3))
+    dw = _sum_over_samples(np.matmul(drows, cols.transpose(0, 2, 1))).reshape(cache.w.shape)
+    return dw, dout.sum(axis=(0, 2, 3))
+
+
+def conv2d_input_grad(dout: Array, cache: ConvCache) -> Array:
+    """``dx`` of :func:`conv2d_backward` alone."""
+    xp, w, stride, (ph, pw) = cache.xp, cache.w, cache.stride, cache.padding
+    n_filters, _, kh, kw = w.shape
     if stride == (1, 1) and np.isfinite(w).all():
         dxp = _input_gradient_whole_maps(dout, w, xp.shape)
     else:
+        drows = dout.reshape(dout.shape[0], n_filters, -1)
         dcols = np.matmul(w.reshape(n_filters, -1).T, drows)  # (N, C_in·kh·kw, Ho·Wo)
         dxp = col2im(dcols, xp.shape, (kh, kw), stride)
     h, wd = xp.shape[2] - 2 * ph, xp.shape[3] - 2 * pw
-    return dxp[:, :, ph : ph + h, pw : pw + wd], dw, db
+    return dxp[:, :, ph : ph + h, pw : pw + wd]
 
 
 def _input_gradient_whole_maps(dout: Array, w: Array, shape: tuple[int, ...]) -> Array:
@@ -193,6 +203,10 @@ class Conv2d:
 
     def backward(self, dout: Array, cache: Any) -> tuple[Array, Array | None, Array | None]:
         return conv2d_backward(dout, cache)
+
+    def param_grads(self, dout: Array, cache: Any) -> tuple[Array, Array]:
+        """``(dw, db)`` without ``dx``: what training needs of the first layer."""
+        return conv2d_param_grads(dout, cache)
 
 
 LAYER = Conv2d
