@@ -31,7 +31,7 @@ def avgpool2d_forward(x: Array, kernel: Pair, stride: Pair) -> tuple[Array, AvgP
     kh, kw = kernel
     ho, wo = (x.shape[2] - kh) // stride[0] + 1, (x.shape[3] - kw) // stride[1] + 1
     rows, cols = window_cells((ho, wo), 0, 0, stride)
-    total = np.ascontiguousarray(x[:, :, rows, cols])
+    total = x[:, :, rows, cols].copy()  # a copy: the adds below must not write into x
     for t in range(1, kh * kw):
         rows, cols = window_cells((ho, wo), t // kw, t % kw, stride)
         total += np.ascontiguousarray(x[:, :, rows, cols])  # contiguous adds are quicker

@@ -37,11 +37,17 @@ def relu_backward(dout: Array, cache: ReluCache) -> tuple[Array, None, None]:
     ``where(x ≤ 0, 0, dout)``.
     """
     blocked = cache.x <= 0  # NaN is not ≤ 0: its gradient passes
-    if dout.size <= SELECT_BELOW or not np.isfinite(dout.sum()):
+    if dout.size <= SELECT_BELOW or not _finite_sum(dout):
         return np.where(blocked, 0.0, dout), None, None
     dx: Array = dout * blocked
     np.subtract(dout, dx, out=dx)
     return dx, None, None
+
+
+def _finite_sum(a: Array) -> bool:
+    """Whether ``Σ a`` is finite: then every element is (an overflow only says no wrongly)."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        return bool(np.isfinite(a.sum()))
 
 
 def relu_forward_naive(x: Array) -> tuple[Array, ReluCache]:
