@@ -1,4 +1,4 @@
-"""Key press → new frame, and process start → first frame, for the stepcnn TUI.
+"""Key press → new frame for the stepcnn TUI (process start → first frame: bench_startup.py).
 
 Key events are injected through the app's driver exactly as Textual's Pilot does, and the
 clock stops when the next compositor update has been encoded to terminal output (headless
@@ -11,7 +11,6 @@ Usage:  python benchmarks/bench_tui.py [SCENARIO] [--presses N]
 import argparse
 import asyncio
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -107,28 +106,6 @@ async def measure(
     return times
 
 
-def startup_seconds(scenario: str) -> float:
-    code = (
-        "import asyncio, time, sys\n"
-        "from textual._compositor import CompositorUpdate\n"
-        "from stepcnn.scenario import load_scenario\n"
-        "from stepcnn.session import Session\n"
-        "from stepcnn.tui.app import StepCNNApp\n"
-        f"app = StepCNNApp(Session(load_scenario({scenario!r})))\n"
-        "orig = app._display\n"
-        "def d(screen, r):\n"
-        "    if isinstance(r, CompositorUpdate):\n"
-        "        r.render_segments(app.console); print('FRAME', flush=True); app.exit()\n"
-        "    return orig(screen, r)\n"
-        "app._display = d\n"
-        f"asyncio.run(app.run_async(headless=True, size={SIZE!r}))\n"
-    )
-    start = time.perf_counter()
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert "FRAME" in out.stdout, out.stderr
-    return time.perf_counter() - start
-
-
 def report(name: str, times: list[float]) -> None:
     ms = sorted(t * 1000 for t in times)
     p95 = ms[min(len(ms) - 1, int(0.95 * len(ms)))]
@@ -176,8 +153,6 @@ def main() -> None:
             f"28×28×8 m: cycle the views ({unit})",
             asyncio.run(measure(big, args.presses // 2, ["m"], "conv2d.forward", None, clock)),
         )
-    runs = [startup_seconds(scenario) for _ in range(3)]
-    print(f"process start → first frame        median {statistics.median(runs):.2f} s (of 3 runs)")
 
 
 if __name__ == "__main__":

@@ -145,8 +145,13 @@ class StepCNNApp(App[int]):
         )
         self.query_one("#status", TextBlock).set_fitting(
             [
-                self._status_spans(scene, short, tight)
-                for short, tight in ((False, False), (False, True), (True, True))
+                self._status_spans(scene, short, tight, dp)
+                for short, tight, dp in (
+                    (False, False, True),
+                    (False, True, True),
+                    (False, True, False),  # a long message: the precision gives way first
+                    (True, True, True),
+                )
             ]
         )
         if "source" not in self.hidden:
@@ -168,7 +173,9 @@ class StepCNNApp(App[int]):
                 spans.append((f" {item.short} ", style))
         return spans
 
-    def _status_spans(self, scene: Scene, short: bool, tight: bool = False) -> list[Span]:
+    def _status_spans(
+        self, scene: Scene, short: bool, tight: bool = False, dp: bool = True
+    ) -> list[Span]:
         s = scene.status
         sep: Span = (" │ " if tight else "  │  ", DIM)
         spans: list[Span] = [
@@ -187,6 +194,8 @@ class StepCNNApp(App[int]):
             sep,
             (loss_text(s.loss, s.previous_loss, short), ""),
         ]
+        if dp:
+            spans += [sep, (s.precision, "")]
         if s.breakpoints:
             spans += [
                 sep,
@@ -279,6 +288,10 @@ class StepCNNApp(App[int]):
     def action_speed(self, delta: int) -> None:
         self.session.change_speed(delta)
         self._act(False)
+
+    def action_precision(self, delta: int) -> None:
+        self.session.change_precision(delta)
+        self._act(True)
 
     def action_breakpoint(self) -> None:
         self.session.toggle_breakpoint()

@@ -22,9 +22,14 @@ CHROME_H = 2  # top and bottom border
 def panel_natural_size(panel: Panel) -> tuple[int, int]:
     """Outer width and height that show every cell of the panel."""
     shapes = [g.shape for g in panel.grids]
-    width = max(natural_width(shapes, panel.cell_width), len(panel.title) + 4)
+    width = max(natural_width(shapes, panel.cell_width), _border_text(panel))
     height = 1 + max((r for r, _ in shapes), default=0)
     return width + CHROME_W, height + CHROME_H
+
+
+def _border_text(panel: Panel) -> int:
+    """Inner width the title and the caption (a running sum's numbers) need to be whole."""
+    return max(len(panel.title), len(panel.caption)) + 4
 
 
 class Line:
@@ -93,7 +98,7 @@ def paint_panel(lines: list[Line], placed: Placed) -> None:
     inner_w, inner_h = w - CHROME_W, h - CHROME_H
     for dy in range(1, h - 1):
         lines[y0 + dy].put(x0, "│", BORDER)
-    caption = f" {p.caption} "[: max(w - 4, 0)] if p.caption else ""
+    caption = f" {fit_words(p.caption, w - 6)} " if p.caption and w >= 8 else ""
     bottom = "╰─" + caption + "─" * (w - 3 - len(caption)) + "╯"
     cw = p.cell_width
     grid_lines = [Line(inner_w) for _ in range(inner_h)]
@@ -130,6 +135,15 @@ def paint_panel(lines: list[Line], placed: Placed) -> None:
         line.x = x0 + 2 + inner_w
         line.put(x0 + w - 1, "│", BORDER)
     lines[y0 + h - 1].put(x0, bottom, BORDER)
+
+
+def fit_words(text: str, width: int) -> str:
+    """``text`` if it fits in ``width``, else its words that do and "…": a number is never
+    cut in the middle."""
+    if len(text) <= width:
+        return text
+    cut = text.rfind(" ", 0, width)
+    return (text[:cut] if cut > 0 else "") + "…"
 
 
 def _row_segments(texts: list[str], tones: list[int], marks: list[int], cw: int) -> list[Segment]:
@@ -194,10 +208,12 @@ def _overview_style(top: int, bottom: int, inside: bool) -> Style:
 
 
 def _minimum(panel: Panel) -> int:
-    """The narrowest useful width: one whole grid (or the natural width, if smaller)."""
+    """The narrowest useful width: one whole grid and the caption (a running sum's numbers),
+    or the natural width, if smaller."""
     natural = panel_natural_size(panel)[0]
     first = panel.grids[0].shape[1] * panel.cell_width if panel.grids else 0
-    return min(natural, max(12, first + CHROME_W))
+    caption = len(panel.caption) + 4 if panel.caption else 0
+    return min(natural, max(12, first, caption) + CHROME_W)
 
 
 def _minimum_total(panels: list[Panel]) -> int:
@@ -224,7 +240,7 @@ def _packed_width(panel: Panel, width: int) -> int:
     if rows is None:
         return width
     used = max(natural_width([shapes[i] for i in row], panel.cell_width) for row in rows)
-    return max(used, len(panel.title) + 4) + CHROME_W
+    return max(used, _border_text(panel)) + CHROME_W
 
 
 def _tighten(panels: list[Panel], widths: list[int], natural: list[int], room: int) -> list[int]:
