@@ -2,7 +2,10 @@
 
 The record keeps every tensor of the iteration — inputs, outputs, gradients, parameters (and
 momentum velocities) before and after the update — which is all the timeline needs to derive
-any step.
+any step. One tensor waits until it is read: dL/d(the batch), the first layer's input
+gradient, which training itself does not need (PyTorch computes it only for an input that
+``requires_grad``); a trainable kind's ``param_grads(dout, cache) -> (dw, db)`` gives the rest
+of its backward without it.
 """
 
 from collections.abc import Callable
@@ -127,6 +130,7 @@ def train_iteration(
     """Forward through every layer, the loss, backward in reverse, then update every parameter.
 
     ``velocity`` is the momentum state the previous iteration left (``None``: none yet).
+    The first layer's ``grad_input`` is computed when first read (see :class:`LayerRecord`).
 
     Overflow, inf and NaN are computed as IEEE arithmetic gives them, without warnings:
     a diverging scenario is something to watch, not an error.
