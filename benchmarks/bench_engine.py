@@ -5,10 +5,20 @@ the same weights on both sides (and, once before timing, the same results: loss 
 weights within 1e-6 relative). The nets are those of issue 14 plus LeNet-5. The target: stepcnn
 in at most 0.7× PyTorch's time on batch-1 nets and at most 1.0× on batched nets.
 
+The same work on both sides: forward, loss, backward to every parameter, SGD. Neither side
+computes dL/d(batch) — the first layer's input gradient — in the iteration: PyTorch only does
+when the input ``requires_grad``, stepcnn when something reads ``grad_input`` of the first
+layer (the timeline, at that layer's backward steps). A second table times both with it:
+stepcnn reading it once after the iteration, PyTorch with ``requires_grad`` on the batch. Both
+run with numpy's and PyTorch's BLAS on one thread, and with the C allocator's policy that
+stepcnn's training sets (:mod:`stepcnn.engine.allocator`, process-wide: PyTorch's side has it
+too). A last line times ``TrainingRun`` — what the app trains with — on ``scenarios/lenet5.toml``
+beside ``train_iteration`` alone, to show what the run adds (batch assembly, record cache).
+
 Run in the ``make parity`` environment (PyTorch 2.13 CPU in ``.venv-torch``):
-``.venv-torch/bin/python benchmarks/bench_engine.py``. Without PyTorch it prints a note and the
-stepcnn column alone. It prints which BLAS kernel numpy runs; ``OPENBLAS_CORETYPE`` is left as
-the environment sets it (``make bench`` unsets it for this command only). Always exits 0.
+``env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE PYTHONPATH=. .venv-torch/bin/python
+benchmarks/bench_engine.py`` (``make bench`` does this). Without PyTorch it prints a note and
+the stepcnn column alone. It prints which BLAS kernel numpy runs. Always exits 0.
 """
 
 import os
@@ -27,6 +37,7 @@ import numpy as np  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from stepcnn.engine.allocator import keep_freed_memory  # noqa: E402
 from stepcnn.engine.kinds.avgpool2d import AvgPool2d  # noqa: E402
 from stepcnn.engine.kinds.conv2d import Conv2d  # noqa: E402
 from stepcnn.engine.kinds.flatten import Flatten  # noqa: E402
@@ -174,20 +185,83 @@ def torch_model(net: Net, params: Any) -> Any:
     return nn.Sequential(*modules).double()
 
 
-def torch_runner(net: Net, params: Any, x: Any, y: Any) -> tuple[Callable[[], Any], Any]:
+def stepcnn_runner_with_input_grad(net: Net, params: Any, x: Any, y: Any) -> Callable[[], Any]:
+    """As :func:`stepcnn_runner`, then reading the first layer's input gradient."""
+    run = stepcnn_runner(net, params, x, y)
+
+    def run_and_read() -> Any:
+        rec = run()
+        return rec.layers[0].grad_input
+
+    return run_and_read
+
+
+def torch_runner(
+    net: Net, params: Any, x: Any, y: Any, input_grad: bool = False
+) -> tuple[Callable[[], Any], Any]:
     assert torch is not None
     model = torch_model(net, params)
     opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=net.momentum)
     tx, ty = torch.from_numpy(x), torch.from_numpy(y)
+    if input_grad:
+        tx.requires_grad_()
 
     def run() -> Any:
         opt.zero_grad(set_to_none=True)
+        tx.grad = None
         loss = torch.nn.functional.cross_entropy(model(tx), ty)
         loss.backward()
         opt.step()
         return loss
 
     return run, model
+
+
+def training_run_line() -> str:
+    """µs per iteration of ``TrainingRun`` on lenet5.toml beside ``train_iteration`` alone."""
+    from stepcnn.scenario import load_scenario
+    from stepcnn.training import TrainingRun
+
+    scenario = load_scenario(str(Path(__file__).resolve().parent.parent / "scenarios/lenet5.toml"))
+    count = 200
+
+    def whole_run() -> None:
+        run = TrainingRun(scenario, count)
+        for i in range(count):
+            run.record(i)
+
+    def engine_only() -> None:
+        params, velocity = scenario.initial_params, None
+        for i in range(count):
+            samples, x, y = scenario.batch(i)
+            rec = train_iteration(
+                scenario.layers,
+                params,
+                x,
+                y,
+                scenario.loss,
+                scenario.optimizer,
+                i,
+                samples,
+                velocity,
+            )
+            params = tuple(lr.params_after for lr in rec.layers)
+            velocity = tuple(lr.velocity_after for lr in rec.layers)
+
+    best_run = best_engine = float("inf")
+    for _ in range(3):
+        for fn, is_run in ((whole_run, True), (engine_only, False)):
+            t0 = time.process_time()
+            fn()
+            took = (time.process_time() - t0) / count
+            if is_run:
+                best_run = min(best_run, took)
+            else:
+                best_engine = min(best_engine, took)
+    return (
+        f"TrainingRun on scenarios/lenet5.toml (batch {scenario.batch_size}): "
+        f"{best_run * 1e6:.0f}µs per iteration; train_iteration alone {best_engine * 1e6:.0f}µs"
+    )
 
 
 def per_call(*fns: Callable[[], Any]) -> list[float]:
@@ -256,28 +330,46 @@ def main() -> int:
         torch.set_default_dtype(torch.float64)
         print(f", torch {torch.__version__} ({torch.get_num_threads()} thread)")
     print(blas_note())
+    kept = keep_freed_memory()  # as TrainingRun does; process-wide, so PyTorch's side too
+    print(f"malloc keeps freed memory (as stepcnn's training sets it): {'yes' if kept else 'no'}")
     header = f"{'net':<58} {'batch':>5} {'stepcnn':>10} {'PyTorch':>10} {'ratio':>6} {'target':>7}"
-    print(header)
-    verdicts = []
+    data = []
     for net in NETS:
         params = initial_params(net, rng)
         x = rng.standard_normal((net.batch, *net.input_shape))
         y = rng.integers(0, 10, net.batch)
-        ours_fn = stepcnn_runner(net, params, x, y)
-        if torch is None:
-            (ours,) = per_call(ours_fn)
+        data.append((net, params, x, y))
+    for with_input_grad in (False, True) if torch is not None else (False,):
+        print()
+        if with_input_grad:
+            print("with dL/d(batch) too (stepcnn reads the first layer's grad_input; PyTorch:")
+            print("the batch requires_grad):")
         else:
-            ours, theirs = per_call(ours_fn, torch_runner(net, params, x, y)[0])
-        line = f"{net.name:<58} {net.batch:>5} {ours * 1e6:>8.0f}µs"
-        if torch is not None:
-            ratio = ours / theirs
-            met = ratio <= net.target
-            verdicts.append(met)
-            line += f" {theirs * 1e6:>8.0f}µs {ratio:>6.2f} {'≤':>2}{net.target:.1f} "
-            line += f"{'met' if met else 'NOT met'}, {agree(net, params, x, y)}"
-        print(line)
-    if verdicts:
-        print(f"targets met: {sum(verdicts)} of {len(verdicts)}")
+            print("one iteration (neither side computes dL/d(batch)):")
+        print(header)
+        verdicts = []
+        for net, params, x, y in data:
+            make = stepcnn_runner_with_input_grad if with_input_grad else stepcnn_runner
+            ours_fn = make(net, params, x, y)
+            if torch is None:
+                (ours,) = per_call(ours_fn)
+            else:
+                theirs_fn = torch_runner(net, params, x, y, input_grad=with_input_grad)[0]
+                ours, theirs = per_call(ours_fn, theirs_fn)
+            line = f"{net.name:<58} {net.batch:>5} {ours * 1e6:>8.0f}µs"
+            if torch is not None:
+                ratio = ours / theirs
+                met = ratio <= net.target
+                verdicts.append(met)
+                line += f" {theirs * 1e6:>8.0f}µs {ratio:>6.2f} {'≤':>2}{net.target:.1f} "
+                line += f"{'met' if met else 'NOT met'}"
+                if not with_input_grad:
+                    line += f", {agree(net, params, x, y)}"
+            print(line)
+        if verdicts:
+            print(f"targets met: {sum(verdicts)} of {len(verdicts)}")
+    print()
+    print(training_run_line())
     return 0
 
 

@@ -36,7 +36,7 @@ def cross_entropy(scores: Array, labels: IntArray) -> tuple[float, CrossEntropyC
     """Softmax + negative log-likelihood, mean over the batch."""
     log_probs = log_softmax(scores)
     per_sample = -log_probs[np.arange(scores.shape[0]), labels]
-    return float(per_sample.mean()), CrossEntropyCache(
+    return float(per_sample.sum() / scores.shape[0]), CrossEntropyCache(
         np.exp(log_probs), log_probs, labels, per_sample
     )
 

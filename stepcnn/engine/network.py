@@ -2,7 +2,10 @@
 
 The record keeps every tensor of the iteration — inputs, outputs, gradients, parameters (and
 momentum velocities) before and after the update — which is all the timeline needs to derive
-any step.
+any step. One tensor waits until it is read: dL/d(the batch), the first layer's input
+gradient, which training itself does not need (PyTorch computes it only for an input that
+``requires_grad``); a trainable kind's ``param_grads(dout, cache) -> (dw, db)`` gives the rest
+of its backward without it.
 """
 
 from collections.abc import Callable
@@ -28,20 +31,69 @@ LOSSES: dict[str, tuple[LossForward, LossBackward]] = {
 }
 
 
-@dataclass(frozen=True)
 class LayerRecord:
-    """Every tensor of one layer in one iteration (batch axis first)."""
+    """Every tensor of one layer in one iteration (batch axis first).
 
-    input: Array
-    output: Array
-    cache: Any
-    grad_output: Array
-    grad_input: Array
-    params: Params | None  # used in this iteration, before its update
-    grads: Params | None
-    params_after: Params | None  # after this iteration's SGD update
-    velocity: Params | None = None  # momentum velocity before the update (None: none yet)
-    velocity_after: Params | None = None  # after the update (None without momentum)
+    ``grad_input`` of the first layer — dL/d(the batch) — is not needed to train, so training
+    leaves it to ``input_grad``, which computes it the first time it is read (with the same
+    engine function, so the same numbers). Built for every layer of every iteration: a plain
+    class with slots, quicker to make than a frozen dataclass; treat it as read-only.
+    """
+
+    __slots__ = (
+        "_grad_input",
+        "_input_grad",
+        "cache",
+        "grad_output",
+        "grads",
+        "input",
+        "output",
+        "params",
+        "params_after",
+        "velocity",
+        "velocity_after",
+    )
+
+    def __init__(
+        self,
+        input: Array,
+        output: Array,
+        cache: Any,
+        grad_output: Array,
+        grad_input: Array | None,
+        params: Params | None,  # used in this iteration, before its update
+        grads: Params | None,
+        params_after: Params | None,  # after this iteration's SGD update
+        velocity: Params | None = None,  # momentum velocity before the update (None: none yet)
+        velocity_after: Params | None = None,  # after the update (None without momentum)
+        input_grad: Callable[[], Array] | None = None,  # computes grad_input when it is None
+    ) -> None:
+        if grad_input is None and input_grad is None:
+            raise ValueError("a LayerRecord needs grad_input or a way to compute it")
+        self.input = input
+        self.output = output
+        self.cache = cache
+        self.grad_output = grad_output
+        self._grad_input = grad_input
+        self._input_grad = input_grad
+        self.params = params
+        self.grads = grads
+        self.params_after = params_after
+        self.velocity = velocity
+        self.velocity_after = velocity_after
+
+    @property
+    def grad_input(self) -> Array:
+        """dL/d(input); computed on first read where training left it out."""
+        if self._grad_input is None:
+            assert self._input_grad is not None
+            with np.errstate(all="ignore"):
+                self._grad_input = self._input_grad()
+        return self._grad_input
+
+
+def _input_grad(layer: Layer, dout: Array, cache: Any) -> Callable[[], Array]:
+    return lambda: layer.backward(dout, cache)[0]
 
 
 @dataclass(frozen=True)
@@ -78,6 +130,7 @@ def train_iteration(
     """Forward through every layer, the loss, backward in reverse, then update every parameter.
 
     ``velocity`` is the momentum state the previous iteration left (``None``: none yet).
+    The first layer's ``grad_input`` is computed when first read (see :class:`LayerRecord`).
 
     Overflow, inf and NaN are computed as IEEE arithmetic gives them, without warnings:
     a diverging scenario is something to watch, not an error.
@@ -92,10 +145,16 @@ def train_iteration(
         loss, loss_cache = loss_forward(activations[-1], y)
         grad_scores = loss_backward(loss_cache)
 
-        grads_out: list[Array] = [grad_scores]  # grads_out[0] = dL/d(last output)
+        grads_out: list[Array | None] = [grad_scores]  # grads_out[0] = dL/d(last output)
         layer_grads: list[Params | None] = []
-        for layer, cache in zip(reversed(layers), reversed(caches), strict=True):
-            dx, dw, db = layer.backward(grads_out[-1], cache)
+        for i in range(len(layers) - 1, -1, -1):
+            dout = grads_out[-1]
+            assert dout is not None
+            param_grads = getattr(layers[i], "param_grads", None) if i == 0 else None
+            if param_grads is not None:  # dL/d(the batch) waits until it is read
+                dx, (dw, db) = None, param_grads(dout, caches[i])
+            else:
+                dx, dw, db = layers[i].backward(dout, caches[i])
             grads_out.append(dx)
             layer_grads.append(None if dw is None or db is None else Params(dw, db))
         layer_grads.reverse()
@@ -114,21 +173,25 @@ def train_iteration(
             updated.append(Params(w, b))
             velocity_after.append(None if vw is None or vb is None else Params(vw, vb))
 
-    records = tuple(
-        LayerRecord(
-            input=activations[i],
-            output=activations[i + 1],
-            cache=caches[i],
-            grad_output=grads_out[i + 1],
-            grad_input=grads_out[i],
-            params=params[i],
-            grads=layer_grads[i],
-            params_after=updated[i],
-            velocity=velocity[i],
-            velocity_after=velocity_after[i],
+    records = []
+    for i in range(len(layers)):
+        dout, dx = grads_out[i + 1], grads_out[i]
+        assert dout is not None  # only the first layer's dx may wait
+        records.append(
+            LayerRecord(
+                input=activations[i],
+                output=activations[i + 1],
+                cache=caches[i],
+                grad_output=dout,
+                grad_input=dx,
+                params=params[i],
+                grads=layer_grads[i],
+                params_after=updated[i],
+                velocity=velocity[i],
+                velocity_after=velocity_after[i],
+                input_grad=None if dx is not None else _input_grad(layers[i], dout, caches[i]),
+            )
         )
-        for i in range(len(layers))
-    )
     return IterationRecord(
-        iteration, samples, x, y, records, loss_kind, loss, loss_cache, grad_scores
+        iteration, samples, x, y, tuple(records), loss_kind, loss, loss_cache, grad_scores
     )

@@ -41,8 +41,13 @@ class SGD:
 
 
 def sgd_update(param: Array, grad: Array, learning_rate: float) -> Array:
-    """Plain SGD, ``param ← param − learning_rate · grad``, returned as a new array."""
-    result: Array = param - learning_rate * grad
+    """Plain SGD, ``param ← param − learning_rate · grad``, returned as a new array.
+
+    Computed as ``(−learning_rate · grad) + param`` in one new array (the same floats: IEEE
+    negation is exact), without a second temporary.
+    """
+    result: Array = grad * -learning_rate
+    result += param
     return result
 
 
@@ -57,7 +62,11 @@ def sgd_step(
     g = grad + opt.weight_decay * param if opt.weight_decay else grad
     if not opt.keeps_velocity:
         return sgd_update(param, g, opt.learning_rate), None
-    v: Array = g.copy() if velocity is None else opt.momentum * velocity + g
+    if velocity is None:
+        v: Array = g.copy()
+    else:
+        v = velocity * opt.momentum
+        v += g  # μ·v + g, in the one new array
     return sgd_update(param, v, opt.learning_rate), v
 
 

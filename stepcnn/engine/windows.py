@@ -50,45 +50,36 @@ def sliding_windows(xp: npt.NDArray[T], kernel: Pair, stride: Pair) -> npt.NDArr
 
 
 def im2col(windows: npt.NDArray[T]) -> npt.NDArray[T]:
-    """The patch matrix: ``(C·kh·kw, N·H_out·W_out)``, row ``(c, i, j)``, column ``(n, r, s)``."""
+    """The patch matrices, one per sample: ``(N, C·kh·kw, H_out·W_out)``, row ``(c, i, j)``,
+    column ``(r, s)``. Column ``(r, s)`` of sample ``n`` is the window under output cell
+    ``(r, s)``, laid out flat."""
     n, c, ho, wo, kh, kw = windows.shape
-    cols: npt.NDArray[T] = windows.transpose(1, 4, 5, 0, 2, 3).reshape(c * kh * kw, n * ho * wo)
+    cols: npt.NDArray[T] = windows.transpose(0, 1, 4, 5, 2, 3).reshape(n, c * kh * kw, ho * wo)
     return cols
 
 
-def row_cols(x: Array, kernel: Pair, padding: Pair) -> tuple[Array, Array]:
-    """Stride-1 im2col over whole rows: ``(xp, cols)`` with ``xp`` the padded input and
-    ``cols (C·kh·kw, N·H_out·W_p)``, column ``(n, r, s)`` for every ``s < W_p`` (the padded
-    width). Row ``(c, i, j)`` is then one contiguous run of the flattened map from
-    ``i·W_p + j``, so the copy moves long runs; the columns ``s ≥ W_out`` read past the window
-    row and are to be dropped. ``xp`` is a view into a buffer with ``kw − 1`` spare cells after
-    each map, so that the last run stays inside it.
+def map_col2im(dcols: Array, shape: tuple[int, ...], kernel: Pair) -> Array:
+    """Stride-1 col2im over whole maps, by ``kh·kw`` adds of one contiguous run each.
+
+    ``dcols (kh·kw·C, N·H·W)``: row ``(i, j, c)``, column ``(n, y, x)`` for *every* cell of
+    the ``(H, W)`` map of ``shape (N, C, H, W)``, the contribution of window ``(n, y, x)``
+    (its first cell at ``(y, x)``) to its cell ``(i, j)`` in channel ``c``. That cell is
+    ``(y + i, x + j)``: in a buffer laid out ``(C, N, H, W)``, flat position
+    ``c·N·H·W + (n·H + y)·W + x + (i·W + j)``, so the ``C`` rows of offset ``(i, j)`` add, as
+    one contiguous run, at ``i·W + j`` past the start. Columns whose window runs past the
+    bottom or right edge are not windows at all: they must hold zeros (their run spills onto
+    the next row or map). Returns ``(N, C, H, W)`` (a view of the channel-major buffer).
     """
-    n, c, h, w = x.shape
-    (kh, kw), (ph, pw) = kernel, padding
-    hp, wp = h + 2 * ph, w + 2 * pw
-    run = (hp - kh + 1) * wp
-    buffer = np.zeros((n, c, hp * wp + kw - 1))
-    xp = buffer[:, :, : hp * wp].reshape(n, c, hp, wp)
-    xp[:, :, ph : ph + h, pw : pw + w] = x
-    s0, s1, s3 = buffer.strides[0], buffer.strides[1], buffer.strides[2]
-    view = as_strided(buffer, (c, kh, kw, n, run), (s1, wp * s3, s3, s0, s3), writeable=False)
-    return xp, view.reshape(c * kh * kw, n * run)
-
-
-def row_col2im(dcols: Array, shape: tuple[int, ...], kernel: Pair) -> Array:
-    """The inverse of :func:`row_cols`: ``kh·kw`` adds of contiguous runs. The columns to be
-    dropped must hold zeros."""
-    n, c, hp, wp = shape
+    n, c, h, w = shape
     kh, kw = kernel
-    run = (hp - kh + 1) * wp
-    buffer = np.zeros((n, c, hp * wp + kw - 1))
-    parts = dcols.reshape(c, kh, kw, n, run)
+    size = c * n * h * w
+    buffer = np.zeros(size + (kh - 1) * w + kw - 1)
+    parts = dcols.reshape(kh, kw, size)
     for i in range(kh):
         for j in range(kw):
-            start = i * wp + j
-            buffer[:, :, start : start + run] += parts[:, i, j].transpose(1, 0, 2)
-    result: Array = buffer[:, :, : hp * wp].reshape(shape)
+            start = i * w + j
+            buffer[start : start + size] += parts[i, j]
+    result: Array = buffer[:size].reshape(c, n, h, w).transpose(1, 0, 2, 3)
     return result
 
 
@@ -117,15 +108,16 @@ def scatter_add(positions: IntArray, values: Array, shape: tuple[int, ...]) -> A
 
 
 def col2im(cols: Array, shape: tuple[int, ...], kernel: Pair, stride: Pair) -> Array:
-    """The inverse of :func:`im2col`: a map of ``shape`` where every cell holds the sum of the
-    patch-matrix entries that read it (in row order ``(c, i, j)``, as ``col2im_add``)."""
+    """The inverse of :func:`im2col`: ``cols (N, C·kh·kw, H_out·W_out)`` back onto a map of
+    ``shape``, where every cell holds the sum of the patch-matrix entries that read it (in row
+    order ``(c, i, j)``, as ``col2im_add``)."""
     if cols.size <= INDEX_LIMIT:
         return scatter_add(_col_positions(shape, kernel, stride), cols, shape)
     n, c = shape[:2]
     kh, kw = kernel
     ho, wo = (shape[2] - kh) // stride[0] + 1, (shape[3] - kw) // stride[1] + 1
     target = np.zeros(shape)
-    col2im_add(target, cols.reshape(c, kh, kw, n, ho, wo).transpose(3, 0, 4, 5, 1, 2), stride)
+    col2im_add(target, cols.reshape(n, c, kh, kw, ho, wo).transpose(0, 1, 4, 5, 2, 3), stride)
     return target
 
 

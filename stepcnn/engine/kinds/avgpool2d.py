@@ -30,23 +30,32 @@ def avgpool2d_forward(x: Array, kernel: Pair, stride: Pair) -> tuple[Array, AvgP
     """Vectorised average pooling: the ``kh·kw`` strided slices added up in window order."""
     kh, kw = kernel
     ho, wo = (x.shape[2] - kh) // stride[0] + 1, (x.shape[3] - kw) // stride[1] + 1
-    total = np.zeros((*x.shape[:2], ho, wo))
-    for t in range(kh * kw):
+    rows, cols = window_cells((ho, wo), 0, 0, stride)
+    total = x[:, :, rows, cols].copy()  # a copy: the adds below must not write into x
+    for t in range(1, kh * kw):
         rows, cols = window_cells((ho, wo), t // kw, t % kw, stride)
-        total += x[:, :, rows, cols]
+        total += np.ascontiguousarray(x[:, :, rows, cols])  # contiguous adds are quicker
     total /= kh * kw
     return total, AvgPoolCache(x.shape, kernel, stride)
 
 
 def avgpool2d_backward(dout: Array, cache: AvgPoolCache) -> tuple[Array, None, None]:
-    """``dx[window(r, s)] += dout[r, s] / (kh·kw)`` for every window."""
+    """``dx[window(r, s)] += dout[r, s] / (kh·kw)`` for every window.
+
+    Where windows do not overlap (stride ≥ kernel) every cell gets at most one share, so the
+    shares are copied in rather than added (a quicker strided operation, the same numbers).
+    """
     (kh, kw), stride = cache.kernel, cache.stride
     ho, wo = dout.shape[2], dout.shape[3]
     share = dout / (kh * kw)
     dx = np.zeros(cache.x_shape)
+    overlap = stride[0] < kh or stride[1] < kw
     for t in range(kh * kw):
         rows, cols = window_cells((ho, wo), t // kw, t % kw, stride)
-        dx[:, :, rows, cols] += share
+        if overlap:
+            dx[:, :, rows, cols] += share
+        else:
+            dx[:, :, rows, cols] = share
     return dx, None, None
 
 

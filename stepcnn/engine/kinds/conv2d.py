@@ -27,9 +27,8 @@ from stepcnn.engine.types import Array, Pair
 from stepcnn.engine.windows import (
     col2im,
     im2col,
+    map_col2im,
     pad_hw,
-    row_col2im,
-    row_cols,
     sliding_windows,
 )
 
@@ -37,8 +36,8 @@ from stepcnn.engine.windows import (
 class ConvCache(NamedTuple):
     """What backward needs: the padded input, its windows, the weights and the geometry.
 
-    ``cols`` is the patch matrix forward built (:func:`im2col` of ``windows``); backward
-    builds it again when it is ``None``. Training drops it from the kept records.
+    ``cols`` is the patch matrices forward built (one per sample, see :func:`im2col`);
+    backward builds them again when it is ``None``.
     """
 
     xp: Array
@@ -52,26 +51,24 @@ class ConvCache(NamedTuple):
 def conv2d_forward(
     x: Array, w: Array, b: Array, stride: Pair = (1, 1), padding: Pair = (0, 0)
 ) -> tuple[Array, ConvCache]:
-    """Vectorised convolution: im2col (one copy of the patches), then one BLAS matrix product.
+    """Vectorised convolution: im2col (one copy of the patches), then one BLAS matrix product
+    per sample.
 
-    ``out[:, f] = W_row[f] · X_col + b[f]`` with ``W_row = w.reshape(C_out, C_in·kh·kw)``.
+    ``out[n, f] = W_row[f] · X_col[n] + b[f]`` with ``W_row = w.reshape(C_out, C_in·kh·kw)``
+    and ``X_col[n] (C_in·kh·kw, H_out·W_out)`` the patches of sample ``n``, one per column.
+    ``W_row @ X_col`` with ``X_col (N, C_in·kh·kw, H_out·W_out)`` gives ``(N, C_out,
+    H_out·W_out)``: the output is already in NCHW order.
     """
     n_filters, _, kh, kw = w.shape
-    if stride == (1, 1):
-        xp, cols = row_cols(x, (kh, kw), padding)  # (C·kh·kw, N·Ho·Wp): whole rows
-        windows = sliding_windows(xp, (kh, kw), stride)
-        n_batch, _, ho, wo = windows.shape[:4]
-        rows = (w.reshape(n_filters, -1) @ cols).reshape(n_filters, n_batch, ho, xp.shape[3])
-        rows = rows[:, :, :, :wo]
-    else:
-        xp = pad_hw(x, padding)
-        windows = sliding_windows(xp, (kh, kw), stride)  # (N, C, Ho, Wo, kh, kw)
-        n_batch, _, ho, wo = windows.shape[:4]
-        cols = im2col(windows)  # (C·kh·kw, N·Ho·Wo)
-        rows = (w.reshape(n_filters, -1) @ cols).reshape(n_filters, n_batch, ho, wo)
-    out = np.empty((n_batch, n_filters, ho, wo))
-    np.add(rows.transpose(1, 0, 2, 3), b[None, :, None, None], out=out)
-    return out, ConvCache(xp, windows, w, stride, padding, cols)
+    xp = pad_hw(x, padding)
+    windows = sliding_windows(xp, (kh, kw), stride)  # (N, C, Ho, Wo, kh, kw)
+    n_batch, _, ho, wo = windows.shape[:4]
+    cols = im2col(windows)  # (N, C·kh·kw, Ho·Wo)
+    rows = np.matmul(w.reshape(n_filters, -1), cols)  # (N, C_out, Ho·Wo)
+    rows += b[:, None]
+    return rows.reshape(n_batch, n_filters, ho, wo), ConvCache(
+        xp, windows, w, stride, padding, cols
+    )
 
 
 def conv2d_backward(dout: Array, cache: ConvCache) -> tuple[Array, Array, Array]:
@@ -84,35 +81,59 @@ def conv2d_backward(dout: Array, cache: ConvCache) -> tuple[Array, Array, Array]
         db[f] = Σ_{n,r,c} dout[n,f,r,c]
         dxpad[n, :, window(r, c)] += Σ_f dout[n,f,r,c] · w[f]
 
-    As matrices: ``dW_row = dout_row · X_colᵀ`` and ``dx = col2im(W_rowᵀ · dout_row)``.
+    As matrices, per sample: ``dW_row = Σ_n dout_row[n] · X_col[n]ᵀ`` and
+    ``dx[n] = col2im(W_rowᵀ · dout_row[n])``.
     """
-    xp, windows, w, stride, (ph, pw), cols = cache
+    dw, db = conv2d_param_grads(dout, cache)
+    return conv2d_input_grad(dout, cache), dw, db
+
+
+def conv2d_param_grads(dout: Array, cache: ConvCache) -> tuple[Array, Array]:
+    """``(dw, db)`` of :func:`conv2d_backward` alone."""
+    n_batch, n_filters = dout.shape[:2]
+    cols = im2col(cache.windows) if cache.cols is None else cache.cols
+    drows = dout.reshape(n_batch, n_filters, -1)  # (N, C_out, Ho·Wo)
+    dw = _sum_over_samples(np.matmul(drows, cols.transpose(0, 2, 1))).reshape(cache.w.shape)
+    return dw, dout.sum(axis=(0, 2, 3))
+
+
+def conv2d_input_grad(dout: Array, cache: ConvCache) -> Array:
+    """``dx`` of :func:`conv2d_backward` alone."""
+    xp, w, stride, (ph, pw) = cache.xp, cache.w, cache.stride, cache.padding
     n_filters, _, kh, kw = w.shape
-    n_batch, _, ho, wo = dout.shape
-    w_rows = w.reshape(n_filters, -1)
-    if cols is not None and cols.shape[1] != n_batch * ho * wo:
-        # Whole-row columns (stride 1): the dropped columns get a zero gradient, which adds
-        # exactly nothing where input and weights are finite.
-        if np.isfinite(w).all() and np.isfinite(xp).all():
-            grid = np.zeros((n_filters, n_batch, ho, xp.shape[3]))
-            grid[:, :, :, :wo] = dout.transpose(1, 0, 2, 3)
-            grid_rows = grid.reshape(n_filters, -1)
-            dw = (grid_rows @ cols.T).reshape(w.shape)
-            db = dout.sum(axis=(0, 2, 3))
-            dxp = row_col2im(w_rows.T @ grid_rows, xp.shape, (kh, kw))
-            h, wd = xp.shape[2] - 2 * ph, xp.shape[3] - 2 * pw
-            return dxp[:, :, ph : ph + h, pw : pw + wd], dw, db
-        cols = None
-    if cols is None:
-        cols = im2col(windows)
-    drows = dout.transpose(1, 0, 2, 3).reshape(n_filters, -1)  # (C_out, N·Ho·Wo)
-    dw = (drows @ cols.T).reshape(w.shape)
-    db = drows.sum(axis=1)
-    dcols = w_rows.T @ drows  # (C_in·kh·kw, N·Ho·Wo)
-    dxp = col2im(dcols, xp.shape, (kh, kw), stride)
+    if stride == (1, 1) and np.isfinite(w).all():
+        dxp = _input_gradient_whole_maps(dout, w, xp.shape)
+    else:
+        drows = dout.reshape(dout.shape[0], n_filters, -1)
+        dcols = np.matmul(w.reshape(n_filters, -1).T, drows)  # (N, C_in·kh·kw, Ho·Wo)
+        dxp = col2im(dcols, xp.shape, (kh, kw), stride)
     h, wd = xp.shape[2] - 2 * ph, xp.shape[3] - 2 * pw
-    dx = dxp[:, :, ph : ph + h, pw : pw + wd]
-    return dx, dw, db
+    return dxp[:, :, ph : ph + h, pw : pw + wd]
+
+
+def _input_gradient_whole_maps(dout: Array, w: Array, shape: tuple[int, ...]) -> Array:
+    """``dxpad`` at stride 1 as one matrix product and ``kh·kw`` contiguous adds.
+
+    The output gradient is laid on the padded input's grid, ``G (C_out, N·Hp·Wp)``: cell
+    ``(y, x)`` of sample ``n`` holds ``dout[n, :, y, x]`` where a window starts there and 0
+    where none does (past the bottom or right edge). Then
+    ``(W_(i,j,c) rows)ᵀ · G`` — the weights with rows ordered ``(i, j, c)`` — is every window's
+    contribution to each of its cells, which :func:`map_col2im` adds in place. The zeros add
+    nothing because the weights are finite (the caller checks).
+    """
+    n_batch, n_filters, ho, wo = dout.shape
+    _, channels, kh, kw = w.shape
+    grid = np.zeros((n_filters, n_batch, shape[2], shape[3]))
+    grid[:, :, :ho, :wo] = dout.transpose(1, 0, 2, 3)
+    w_ijc = w.transpose(0, 2, 3, 1).reshape(n_filters, kh * kw * channels)
+    dcols = w_ijc.T @ grid.reshape(n_filters, -1)  # (kh·kw·C_in, N·Hp·Wp)
+    return map_col2im(dcols, shape, (kh, kw))
+
+
+def _sum_over_samples(per_sample: Array) -> Array:
+    """``Σ_n per_sample[n]``, added in sample order."""
+    total: Array = per_sample[0] if per_sample.shape[0] == 1 else per_sample.sum(axis=0)
+    return total
 
 
 def conv2d_forward_naive(
@@ -182,6 +203,10 @@ class Conv2d:
 
     def backward(self, dout: Array, cache: Any) -> tuple[Array, Array | None, Array | None]:
         return conv2d_backward(dout, cache)
+
+    def param_grads(self, dout: Array, cache: Any) -> tuple[Array, Array]:
+        """``(dw, db)`` without ``dx``: what training needs of the first layer."""
+        return conv2d_param_grads(dout, cache)
 
 
 LAYER = Conv2d

@@ -10,13 +10,14 @@ of an output cell goes to that winning cell; every other cell of the window gets
 """
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, ClassVar, NamedTuple
 
 import numpy as np
 
 from stepcnn.engine.layers import Params, Pool2d
 from stepcnn.engine.types import Array, IntArray, Pair
-from stepcnn.engine.windows import sliding_windows, window_cells
+from stepcnn.engine.windows import scatter_add, sliding_windows, window_cells, window_positions
 
 
 class PoolCache(NamedTuple):
@@ -42,29 +43,39 @@ def _first_max(windows: Array) -> IntArray:
 
 
 def maxpool2d_forward(x: Array, kernel: Pair, stride: Pair) -> tuple[Array, PoolCache]:
-    """Vectorised max pooling: a running maximum over the ``kh·kw`` strided slices.
+    """Vectorised max pooling over the ``kh·kw`` strided slices, one per window offset
+    ``t = i·kw + j`` (slice ``t`` holds cell ``t`` of every window).
 
-    Window offset ``t = i·kw + j`` replaces the running winner only where it is strictly
-    larger, so a tie goes to the first cell, as in the loop form. A NaN anywhere in ``x``
-    takes the general path over the window views (:func:`_first_max`).
+    The maximum is the running ``np.maximum`` of the slices; the winner is then the first
+    offset whose slice equals it, found by going from the last offset to the first, so a tie
+    goes to the first cell, as in the loop form. Both are arithmetic, with no branch per
+    element. ``np.maximum`` lets a NaN through, so a NaN in any window shows in ``out``, and
+    then the general path over the window views decides (:func:`_first_max`).
     """
     kh, kw = kernel
     ho, wo = (x.shape[2] - kh) // stride[0] + 1, (x.shape[3] - kw) // stride[1] + 1
-    rows, cols = window_cells((ho, wo), 0, 0, stride)
-    out = x[:, :, rows, cols].copy()
-    argmax = np.zeros(out.shape, dtype=np.intp)
-    for t in range(1, kh * kw):
-        rows, cols = window_cells((ho, wo), t // kw, t % kw, stride)
-        v = x[:, :, rows, cols]
-        larger = v > out
-        np.copyto(out, v, where=larger)
-        np.copyto(argmax, t, where=larger)
-    if np.isnan(x).any():
+    cells = _offset_cells((ho, wo), kernel, stride)
+    slices = [np.ascontiguousarray(x[:, :, rows, cols]) for rows, cols in cells]
+    out = slices[0].copy()
+    for v in slices[1:]:
+        np.maximum(out, v, out=out)
+    if np.isnan(out).any():
         windows = sliding_windows(x, kernel, stride)  # (N, C, Ho, Wo, kh, kw)
         argmax = _first_max(windows)
         flat = windows.reshape(*windows.shape[:4], -1)
         out = np.take_along_axis(flat, argmax[..., None], axis=-1)[..., 0]
-    return out, PoolCache(x.shape, kernel, stride, argmax)
+        return out, PoolCache(x.shape, kernel, stride, argmax)
+    small = np.int8 if len(slices) <= 127 else np.intp  # fewer bytes to move
+    argmax = np.full(out.shape, len(slices) - 1, dtype=small)
+    for t in range(len(slices) - 2, -1, -1):
+        argmax -= (slices[t] == out) * (argmax - small(t))  # t where slice t holds the max
+    return out, PoolCache(x.shape, kernel, stride, argmax.astype(np.intp))
+
+
+def _offset_cells(out_hw: Pair, kernel: Pair, stride: Pair) -> list[tuple[slice, slice]]:
+    """The cells of window offset ``t`` in every window, for ``t = 0 … kh·kw − 1``."""
+    kh, kw = kernel
+    return [window_cells(out_hw, t // kw, t % kw, stride) for t in range(kh * kw)]
 
 
 def winner_coordinates(cache: PoolCache) -> tuple[IntArray, IntArray]:
@@ -78,14 +89,34 @@ def winner_coordinates(cache: PoolCache) -> tuple[IntArray, IntArray]:
 
 
 def maxpool2d_backward(dout: Array, cache: PoolCache) -> tuple[Array, None, None]:
-    """Route each output gradient to its window's winner (adding where windows overlap)."""
-    kh, kw = cache.kernel
-    ho, wo = dout.shape[2], dout.shape[3]
-    dx = np.zeros(cache.x_shape)
-    for t in range(kh * kw):
-        rows, cols = window_cells((ho, wo), t // kw, t % kw, cache.stride)
-        dx[:, :, rows, cols] += np.where(cache.argmax == t, dout, 0.0)
-    return dx, None, None
+    """Route each output gradient to its window's winner (adding where windows overlap).
+
+    The winner of window ``(n, c, r, s)`` is the flat input position ``origin(n, c, r, s) +
+    offset(argmax)``; one ``bincount`` adds every gradient at its winner's position, in the
+    loop form's order.
+    """
+    positions = (
+        _window_origins(cache.x_shape, cache.kernel, cache.stride)
+        + _offsets(cache.x_shape, cache.kernel)[cache.argmax]
+    )
+    return scatter_add(positions.ravel(), dout, cache.x_shape), None, None
+
+
+@lru_cache(maxsize=32)
+def _window_origins(shape: tuple[int, ...], kernel: Pair, stride: Pair) -> IntArray:
+    """Flat position of each window's first cell, ``(N, C, Ho, Wo)``; once per geometry."""
+    table: IntArray = np.ascontiguousarray(window_positions(shape, kernel, stride)[..., 0, 0])
+    table.setflags(write=False)
+    return table
+
+
+@lru_cache(maxsize=32)
+def _offsets(shape: tuple[int, ...], kernel: Pair) -> IntArray:
+    """Flat distance of window cell ``t = i·kw + j`` from the window's first cell."""
+    kh, kw = kernel
+    table: IntArray = (np.arange(kh)[:, None] * shape[3] + np.arange(kw)[None, :]).ravel()
+    table.setflags(write=False)
+    return table
 
 
 def maxpool2d_forward_naive(x: Array, kernel: Pair, stride: Pair) -> tuple[Array, PoolCache]:

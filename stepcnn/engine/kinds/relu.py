@@ -13,6 +13,9 @@ import numpy as np
 from stepcnn.engine.layers import Params, ShapeKeeping
 from stepcnn.engine.types import Array
 
+SELECT_BELOW = 1024
+"""Tensors of at most this many elements take the selecting form in backward."""
+
 
 class ReluCache(NamedTuple):
     x: Array
@@ -25,8 +28,26 @@ def relu_forward(x: Array) -> tuple[Array, ReluCache]:
 
 
 def relu_backward(dout: Array, cache: ReluCache) -> tuple[Array, None, None]:
-    """``dx = dout · [x > 0]``; ReLU has no parameters."""
-    return np.where(cache.x <= 0, 0.0, dout), None, None
+    """``dx = dout · [x > 0]``; ReLU has no parameters.
+
+    Large tensors go without a branch per element (which a random sign pattern would
+    mispredict): ``dx = dout − dout · [x ≤ 0]`` is ``dout`` where the gradient passes and
+    exactly ``+0.0`` where it is blocked. That needs a finite ``dout`` (``∞ − ∞`` is NaN), which
+    one sum shows; otherwise, and for small tensors, the selecting form
+    ``where(x ≤ 0, 0, dout)``.
+    """
+    blocked = cache.x <= 0  # NaN is not ≤ 0: its gradient passes
+    if dout.size <= SELECT_BELOW or not _finite_sum(dout):
+        return np.where(blocked, 0.0, dout), None, None
+    dx: Array = dout * blocked
+    np.subtract(dout, dx, out=dx)
+    return dx, None, None
+
+
+def _finite_sum(a: Array) -> bool:
+    """Whether ``Σ a`` is finite: then every element is (an overflow only says no wrongly)."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        return bool(np.isfinite(a.sum()))
 
 
 def relu_forward_naive(x: Array) -> tuple[Array, ReluCache]:
