@@ -81,36 +81,65 @@ class Placed:
     windows: list[Window]
 
 
+def fit_words(text: str, room: int) -> str:
+    """``text`` if it fits ``room`` columns, else as many whole words as fit, then "…"
+    (never a word cut in two; "" if not even the first word fits)."""
+    if len(text) <= room:
+        return text
+    words = text.split(" ")
+    while len(words) > 1:
+        words.pop()
+        shorter = " ".join(words).rstrip(" (,:") + " …"
+        if len(shorter) <= room:
+            return shorter
+    return ""
+
+
+def grid_label(label: str, win: Window, room: int) -> str:
+    """A grid's label with its window's rows and columns, shortened to ``room`` columns:
+    first the totals go, then the range, then the words after the name; never mid-token."""
+    if not win.windowed:
+        return fit_words(label, room)
+    rows = win.rows < win.total_rows
+    cols = win.cols < win.total_cols
+    r = f"r{win.row0}–{win.row0 + win.rows - 1}" if rows else ""
+    c = f"c{win.col0}–{win.col0 + win.cols - 1}" if cols else ""
+    rt = f"{r}/{win.total_rows}" if rows else ""
+    ct = f"{c}/{win.total_cols}" if cols else ""
+    name = label.split(" ")[0]
+    for variant in (
+        " ".join(t for t in (label, rt, ct) if t),
+        " ".join(t for t in (label, r, c) if t),
+        " ".join(t for t in (name, r, c) if t),
+    ):
+        if len(variant) <= room:
+            return variant
+    return fit_words(label, room)
+
+
 def paint_panel(lines: list[Line], placed: Placed) -> None:
     """Draw ``placed`` into ``lines`` (which cover the whole view)."""
     p, x0, y0, w, h = placed.panel, placed.x, placed.y, placed.width, placed.height
     if w < 5 or h < 3:
         return
-    title = f" {p.title} "[: max(w - 4, 0)]
+    title = fit_words(p.title, w - 6)
+    title = f" {title} " if title else ""
     lines[y0].put(x0, "╭─", BORDER)
     lines[y0].put(x0 + 2, title, TITLE)
     lines[y0].put(x0 + 2 + len(title), "─" * (w - 3 - len(title)) + "╮", BORDER)
     inner_w, inner_h = w - CHROME_W, h - CHROME_H
     for dy in range(1, h - 1):
         lines[y0 + dy].put(x0, "│", BORDER)
-    caption = f" {p.caption} "[: max(w - 4, 0)] if p.caption else ""
+    caption = fit_words(p.caption, w - 6) if p.caption else ""
+    caption = f" {caption} " if caption else ""
     bottom = "╰─" + caption + "─" * (w - 3 - len(caption)) + "╯"
     cw = p.cell_width
     grid_lines = [Line(inner_w) for _ in range(inner_h)]
-    hidden = len(p.grids) - len(placed.windows)
     for win in placed.windows:
         grid = p.grids[win.grid]
-        label = grid.label
-        if hidden and win is placed.windows[-1]:
-            label += f" (+{hidden} more)"
-        if win.windowed:
-            label += (
-                f" r{win.row0}–{win.row0 + win.rows - 1}/{win.total_rows}"
-                f" c{win.col0}–{win.col0 + win.cols - 1}/{win.total_cols}"
-            )
         later = [w.x for w in placed.windows if w.x > win.x and w.y == win.y]
         span = (min(later) - 1 if later else inner_w) - win.x
-        grid_lines[win.y].put(win.x, label[: max(span, 1)], LABEL)
+        grid_lines[win.y].put(win.x, grid_label(grid.label, win, span), LABEL)
         rows = slice(win.row0, win.row0 + win.rows)
         cols = slice(win.col0, win.col0 + win.cols)
         texts = grid.text_block(rows, cols).tolist()
