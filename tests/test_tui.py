@@ -158,7 +158,7 @@ def grid_position(placed: Placed, tid: TensorId, cell: tuple[int, ...]) -> tuple
             gr, gc = cell[-2] - grid.row0, cell[-1] - grid.col0
         r, c = gr - win.row0, gc - win.col0
         assert 0 <= r < win.rows and 0 <= c < win.cols, "cell not in view"
-        return placed.x + 2 + win.x + c * cw, placed.y + 2 + r, cw
+        return placed.x + 2 + win.x + c * cw, placed.y + 2 + win.y + r, cw
     raise AssertionError(f"{tid}{cell} is not drawn in panel {placed.panel.key}")
 
 

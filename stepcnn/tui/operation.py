@@ -165,11 +165,12 @@ class OperationView(Widget):
             if not (p.x + 2 <= x < p.x + p.width - 2 and p.y + 2 <= y < p.y + p.height - 1):
                 continue
             cw = p.panel.cell_width
-            ix, iy = x - p.x - 2, y - p.y - 2  # inside the box, below the label line
+            ix, iy = x - p.x - 2, y - p.y - 1  # inside the box
             for win in p.windows:
-                if win.x <= ix < win.x + win.cols * cw and iy < win.rows:
+                row = iy - win.y - 1  # below the grid's label line
+                if win.x <= ix < win.x + win.cols * cw and 0 <= row < win.rows:
                     grid = p.panel.grids[win.grid]
-                    cell = grid.cell_index(win.row0 + iy, win.col0 + (ix - win.x) // cw)
+                    cell = grid.cell_index(win.row0 + row, win.col0 + (ix - win.x) // cw)
                     if grid.tensor is not None and cell is not None:
                         self.post_message(self.CellClicked(grid.tensor, cell))
                     return

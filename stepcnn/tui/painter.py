@@ -89,9 +89,11 @@ def fit_words(text: str, room: int) -> str:
     words = text.split(" ")
     while len(words) > 1:
         words.pop()
-        shorter = " ".join(words).rstrip(" (,:") + " …"
-        if len(shorter) <= room:
-            return shorter
+        kept = " ".join(words).rstrip(" (,:")
+        if kept.count("(") > kept.count(")"):
+            continue  # no bracket left open
+        if len(kept) + 2 <= room:
+            return kept + " …"
     return ""
 
 
