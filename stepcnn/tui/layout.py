@@ -31,6 +31,7 @@ CHROME_H = 2  # top and bottom border
 PANEL_GAP = 1  # columns between panels side by side
 MIN_VISIBLE = 3  # rows / columns a viewport keeps at least (when the map has them)
 MAX_KEEP = 8  # marked rows / columns a viewport must keep in sight at most (a patch is less)
+OPERAND_CELLS = 64  # a grid up to this size is an operand shown whole (a filter, a patch)
 REGION_CELLS = 20_000  # grids up to this size are searched for the cells the step marks
 
 
@@ -312,6 +313,7 @@ def _items(
     per_row: int,
     width: int,
     room: int,
+    demote: bool = False,
 ) -> list[_Item]:
     items = []
     for i in keep:
@@ -326,6 +328,10 @@ def _items(
             if narrow.natural()[0] <= width:
                 shape, natural = narrow, narrow.natural()
         small = not spec.follows and _fits_alone(shape, width, room)
+        if demote and any(
+            spec.grids[i].rows * spec.grids[i].cols > OPERAND_CELLS for i in shape.grids
+        ):
+            small = False  # a long vector or a big matrix: a viewport rather than left out
         minimum = natural if small else shape.minimum()
         items.append(_Item(i, shape, small, natural, minimum))
     return items
@@ -352,11 +358,12 @@ def _attempt(
     k: int,
     width: int,
     room: int,
+    demote: bool = False,
 ) -> tuple[float, list[list[_Item]]] | None:
     """The best packing of the panels ``keep`` with ``k`` channels, or None."""
     best: tuple[float, list[list[_Item]]] | None = None
     for per_row in _per_row_choices(k):
-        items = _items(specs, keep, start, k, per_row, width, room)
+        items = _items(specs, keep, start, k, per_row, width, room, demote)
         small_first = sorted(items, key=lambda it: not it.small)
         for order, break_rows in ((items, True), (items, False), (small_first, False)):
             fresh = [replace(it) for it in order]
@@ -369,8 +376,9 @@ def _attempt(
     return best
 
 
-def notices(arrangement: Arrangement, titles: list[str]) -> list[str]:
-    """What is left out and how to see it, longest wording first ([] when nothing is)."""
+def notices(arrangement: Arrangement, titles: list[str], hint: str) -> list[str]:
+    """What is left out and how to see it (``hint``), longest wording first ([] when
+    nothing is)."""
     a = arrangement
     paged = bool(a.channels) and a.channel_count < a.channels
     if not paged and not a.hidden:
@@ -383,7 +391,7 @@ def notices(arrangement: Arrangement, titles: list[str]) -> list[str]:
         long.append(f"{shown} of {a.channels} shown (t: next channels)")
         short.append(f"{shown} of {a.channels} (t)")
     if a.hidden:
-        long.append(f"hidden: {names} (e hides the narration for room)")
+        long.append(f"hidden: {names} ({hint})")
         short.append(f"hidden: {names}")
     return [" · ".join(long), " · ".join(short), short[0]]
 
@@ -399,20 +407,27 @@ def arrange(specs: tuple[PanelSpec, ...], width: int, room: int, start: int) -> 
         frames, height = _frames(full[1])
         return Arrangement(frames, height, 0, channels, channels)
     # Something gives way: a line says what; paging from ``start`` shows at most the rest.
+    # First fewer channels; then big panels meant to be whole become viewports; then panels
+    # are left out, viewports first.
     room -= 1
     keep = everything
     drops = _drop_order(specs)
-    while True:
+    for demote in (False, True):
         for k in range(max(channels - start, 1), 0, -1):
-            found = _attempt(specs, keep, start, k, width, room)
+            found = _attempt(specs, keep, start, k, width, room, demote)
+            if found is not None:
+                frames, height = _frames(found[1])
+                return Arrangement(frames, height + 1, start, k, channels)
+    while drops:
+        gone = drops.pop(0)
+        keep = tuple(i for i in keep if i != gone)
+        for k in range(max(channels - start, 1), 0, -1):
+            found = _attempt(specs, keep, start, k, width, room, True)
             if found is not None:
                 frames, height = _frames(found[1])
                 hidden = tuple(i for i in everything if i not in keep)
                 return Arrangement(frames, height + 1, start, k, channels, hidden)
-        if not drops:
-            return Arrangement((), 1, start, 1, channels, everything)
-        gone = drops.pop(0)
-        keep = tuple(i for i in keep if i != gone)
+    return Arrangement((), 1, start, 1, channels, everything)
 
 
 def _drop_order(specs: tuple[PanelSpec, ...]) -> list[int]:

@@ -103,7 +103,12 @@ class OperationView(Widget):
             wins = windows(panel, frame, regions[frame.panel])
             placed.append(Placed(panel, frame.x, frame.y, frame.width, frame.height, wins))
             paint_panel(lines, placed[-1])
-        for notice in notices(a, [p.title for p in self.panels]):
+        hint = "a larger terminal shows it"
+        if a.hidden and len(blocks) > 1:
+            roomier = arrange(specs, width, max(height - least[0], 0), self.channel_start)
+            if len(roomier.hidden) < len(a.hidden):
+                hint = "e hides the narration for room"
+        for notice in notices(a, [p.title for p in self.panels], hint):
             if len(notice) <= width - 1 and a.height - 1 < height:
                 lines[a.height - 1].put(0, notice, LABEL)
                 break
