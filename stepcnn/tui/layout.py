@@ -18,7 +18,7 @@ the viewports' offsets (which follow the step's cells) are computed per step.
 
 import math
 from dataclasses import dataclass, replace
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 import numpy as np
 
@@ -137,15 +137,23 @@ class Shape:
     grids: tuple[int, ...]  # indices of the grids shown
     per_row: int
 
-    def chunks(self) -> list[tuple[int, ...]]:
+    @cached_property
+    def _chunks(self) -> list[tuple[int, ...]]:
         g, p = self.grids, max(self.per_row, 1)
         return [g[i : i + p] for i in range(0, len(g), p)]
+
+    def chunks(self) -> list[tuple[int, ...]]:
+        return self._chunks
 
     def _slot_width(self, i: int, cols: int) -> int:
         return max(cols * self.spec.cell, self.spec.grids[i].label)
 
     def natural(self) -> tuple[int, int]:
         """Outer width and height showing every cell."""
+        return self._natural
+
+    @cached_property
+    def _natural(self) -> tuple[int, int]:
         s = self.spec
         width = 0
         height = 0
@@ -154,11 +162,15 @@ class Shape:
             width = max(width, w)
             height += 1 + max(s.grids[i].rows for i in chunk)
         height += len(self.chunks()) - 1
-        title = min(s.title, 30) + 2  # the title and a rule either side
+        title = min(s.title, 40) + 2  # the title and a rule either side
         return max(width, title) + CHROME_W, height + CHROME_H
 
     def minimum(self) -> tuple[int, int]:
         """The smallest viewports: the marked cells in sight (at least a few cells)."""
+        return self._minimum
+
+    @cached_property
+    def _minimum(self) -> tuple[int, int]:
         s = self.spec
         chunks = self.chunks()
         slot = 0
@@ -289,9 +301,10 @@ def _coverage(shelves: list[list[_Item]]) -> float:
 
 
 def _per_row_choices(k: int) -> list[int]:
-    return sorted({k, math.ceil(k / 2), math.ceil(k / 3), 1}, reverse=True)
+    return sorted({k, math.ceil(k / 2), 1}, reverse=True)
 
 
+@lru_cache(maxsize=4096)
 def _shape(spec: PanelSpec, start: int, k: int, per_row: int) -> Shape:
     chosen = tuple(
         i for i, g in enumerate(spec.grids) if g.channel is None or start <= g.channel < start + k

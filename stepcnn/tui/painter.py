@@ -11,7 +11,7 @@ from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 
-from stepcnn.present.grid import Panel
+from stepcnn.present.grid import Grid, Panel
 from stepcnn.tui.palette import BORDER, LABEL, OVERVIEW_OUTSIDE, TITLE, TONE_BG, cell_style
 from stepcnn.tui.viewport import Window, natural_width, plan, stack, stacked_height
 
@@ -142,15 +142,8 @@ def paint_panel(lines: list[Line], placed: Placed) -> None:
         later = [w.x for w in placed.windows if w.x > win.x and w.y == win.y]
         span = (min(later) - 1 if later else inner_w) - win.x
         grid_lines[win.y].put(win.x, grid_label(grid.label, win, span), LABEL)
-        rows = slice(win.row0, win.row0 + win.rows)
-        cols = slice(win.col0, win.col0 + win.cols)
-        texts = grid.text_block(rows, cols).tolist()
-        tones = grid.tone[rows, cols].tolist()
-        marks = grid.mark[rows, cols].tolist()
-        for r in range(win.rows):
-            grid_lines[win.y + 1 + r].put_cells(
-                win.x, _row_segments(texts[r], tones[r], marks[r], cw), win.cols * cw
-            )
+        for r, cells in enumerate(window_rows(grid, win, cw)):
+            grid_lines[win.y + 1 + r].put_cells(win.x, cells, win.cols * cw)
         if win.overview_x is not None:
             _overview(grid_lines, win, grid.overview(win.overview_step))
     for dy, gl in enumerate(grid_lines):
@@ -161,6 +154,43 @@ def paint_panel(lines: list[Line], placed: Placed) -> None:
         line.x = x0 + 2 + inner_w
         line.put(x0 + w - 1, "│", BORDER)
     lines[y0 + h - 1].put(x0, bottom, BORDER)
+
+
+_ROWS: dict[tuple[object, ...], list[list[Segment]]] = {}
+ROWS_CACHED = 1024
+"""Windows of cells drawn recently, by content: a grid that did not change since the last
+step (a filter, most of a map) is not formatted again."""
+
+
+def window_rows(grid: Grid, win: Window, cw: int) -> list[list[Segment]]:
+    """The segments of each visible row of ``grid`` in ``win``, ``cw`` columns a cell."""
+    rows = slice(win.row0, win.row0 + win.rows)
+    cols = slice(win.col0, win.col0 + win.cols)
+    key: tuple[object, ...] | None = None
+    if grid.ties is None:
+        key = (
+            cw,
+            grid.precision,
+            win.rows,
+            win.cols,
+            grid.values[rows, cols].tobytes(),
+            grid.tone[rows, cols].tobytes(),
+            grid.mark[rows, cols].tobytes(),
+            None if grid.known is None else grid.known[rows, cols].tobytes(),
+            None if grid.wrap is None else (grid.wrap, grid.size, win.row0, win.col0),
+        )
+        cached = _ROWS.get(key)
+        if cached is not None:
+            return cached
+    texts = grid.text_block(rows, cols).tolist()
+    tones = grid.tone[rows, cols].tolist()
+    marks = grid.mark[rows, cols].tolist()
+    drawn = [_row_segments(texts[r], tones[r], marks[r], cw) for r in range(win.rows)]
+    if key is not None:
+        if len(_ROWS) >= ROWS_CACHED:
+            _ROWS.clear()
+        _ROWS[key] = drawn
+    return drawn
 
 
 def _row_segments(texts: list[str], tones: list[int], marks: list[int], cw: int) -> list[Segment]:
