@@ -444,8 +444,9 @@ def arrange(specs: tuple[PanelSpec, ...], width: int, room: int, start: int) -> 
 
 
 def _drop_order(specs: tuple[PanelSpec, ...]) -> list[int]:
-    """Which panels give way first: viewports before whole panels, what the step produces
-    (row 1) before what it reads, the panels marking fewer cells first, optional ones first."""
+    """Which panels give way first: viewports before whole panels, optional ones first, what
+    the step produces (row 1) before what it reads, the panels marking fewer cells first, then
+    the earlier of a band (its last panel is what the band comes to: the new W)."""
 
     def marked(s: PanelSpec) -> int:
         return sum(g.region[0] * g.region[1] for g in s.grids)
@@ -457,7 +458,7 @@ def _drop_order(specs: tuple[PanelSpec, ...]) -> list[int]:
             not specs[i].optional,
             specs[i].row == 0,
             marked(specs[i]),
-            -i,
+            i,
         ),
     )
 
