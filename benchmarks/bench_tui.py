@@ -154,11 +154,19 @@ def main() -> None:
     parser.add_argument("--presses", type=int, default=200)
     parser.add_argument("--size", type=size_of, action="append")
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument(
+        "--cpu",
+        action="store_true",
+        help="the operation keys in the app thread's CPU time too (for a busy machine)",
+    )
     args = parser.parse_args()
     scenario = args.scenario or largest_builtin()
     for size in args.size or SIZES:
         print(f"scenario: {scenario}, terminal {size[0]}×{size[1]}")
         operation_keys(scenario, args.presses, size)
+        if args.cpu:
+            print("  (cpu: the app thread's CPU time)")
+            operation_keys(scenario, args.presses, size, time.thread_time)
         if not args.quick:
             matrix_views(args.presses, size)
     if not args.quick:
@@ -168,17 +176,28 @@ def main() -> None:
         )
 
 
-def operation_keys(scenario: str, presses: int, size: tuple[int, int]) -> None:
-    report("next step (→)", asyncio.run(measure(scenario, presses, ["right"], size=size)))
+def operation_keys(
+    scenario: str,
+    presses: int,
+    size: tuple[int, int],
+    clock: Callable[[], float] = time.perf_counter,
+) -> None:
+    """The keys a lesson presses most, per op, at one terminal size."""
+    report(
+        "next step (→)",
+        asyncio.run(measure(scenario, presses, ["right"], None, None, clock, size)),
+    )
     for op in ("conv2d.forward", "conv2d.backward", "linear.backward", "maxpool2d.backward"):
         try:
-            times = asyncio.run(measure(scenario, presses // 2, ["right", "left"], op, size=size))
+            times = asyncio.run(
+                measure(scenario, presses // 2, ["right", "left"], op, None, clock, size)
+            )
         except AssertionError:
             continue  # the scenario has no such op
         report(f"→ ← from {op}", times)
     report(
         "back and forth (→ ←)",
-        asyncio.run(measure(scenario, presses, ["right", "left"], size=size)),
+        asyncio.run(measure(scenario, presses, ["right", "left"], None, None, clock, size)),
     )
     report(
         "next row / next layer / phase",
@@ -187,13 +206,16 @@ def operation_keys(scenario: str, presses: int, size: tuple[int, int]) -> None:
                 scenario,
                 presses // 2,
                 ["down", "greater_than_sign", "right_curly_bracket", "right"],
-                size=size,
+                None,
+                None,
+                clock,
+                size,
             )
         ),
     )
     report(
         "t (next channels) at conv2d.backward",
-        asyncio.run(measure(scenario, presses // 4, ["t"], "conv2d.backward", size=size)),
+        asyncio.run(measure(scenario, presses // 4, ["t"], "conv2d.backward", None, clock, size)),
     )
 
 
