@@ -133,12 +133,14 @@ def engine_operand(app: StepCNNApp, key: str) -> np.ndarray:
 async def read_pages(pilot: Pilot[Any], app: StepCNNApp) -> list[tuple[list[Placed], list[str]]]:
     """The panels and lines of every page of channels ``t`` turns to (one if all fit)."""
     view = app.query_one(OperationView)
+    check_hidden_are_named(app)
     pages = [(list(view.placed), view_lines(app))]
     while view.pages_channels and len(pages) < 10:
         await pilot.press("t")
         await pilot.pause()
         if app.session.channel_start == 0:
             break
+        check_hidden_are_named(app)
         pages.append((list(view.placed), view_lines(app)))
     return pages
 
@@ -199,6 +201,18 @@ def check_headers(pages: list[tuple[list[Placed], list[str]]]) -> None:
                 label = lines[placed.y + 1 + win.y][placed.x + 2 + win.x :]
                 name = placed.panel.grids[win.grid].label.split(" ")[0]
                 assert label.startswith(name), (name, label)
+
+
+def check_hidden_are_named(app: StepCNNApp) -> None:
+    """A panel left out is named on the line below the panels, with how to see it."""
+    view = app.query_one(OperationView)
+    drawn = {id(p.panel) for p in view.placed}
+    missing = [p.title for p in view.panels if id(p) not in drawn]
+    if missing:
+        notice = next((line for line in view_lines(app) if "hidden: " in line), "")
+        assert notice, missing
+        for title in missing:
+            assert title in notice, (title, notice)
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")

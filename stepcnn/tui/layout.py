@@ -406,7 +406,7 @@ def notices(arrangement: Arrangement, titles: list[str], hint: str) -> list[str]
     if a.hidden:
         long.append(f"hidden: {names} ({hint})")
         short.append(f"hidden: {names}")
-    return [" · ".join(long), " · ".join(short), short[0]]
+    return [" · ".join(long), " · ".join(short)]
 
 
 @lru_cache(maxsize=256)

@@ -14,7 +14,7 @@ from textual.widget import Widget
 from stepcnn.present.grid import Panel
 from stepcnn.timeline.step import TensorId
 from stepcnn.tui.layout import Arrangement, arrange, marked_region, notices, spec_of, windows
-from stepcnn.tui.painter import Line, Placed, paint_panel, wrap_spans
+from stepcnn.tui.painter import Line, Placed, fit_words, paint_panel, wrap_spans
 from stepcnn.tui.palette import LABEL
 from stepcnn.tui.text import Span
 
@@ -108,10 +108,11 @@ class OperationView(Widget):
             roomier = arrange(specs, width, max(height - least[0], 0), self.channel_start)
             if len(roomier.hidden) < len(a.hidden):
                 hint = "e hides the narration for room"
-        for notice in notices(a, [p.title for p in self.panels], hint):
-            if len(notice) <= width - 1 and a.height - 1 < height:
-                lines[a.height - 1].put(0, notice, LABEL)
-                break
+        wordings = notices(a, [p.title for p in self.panels], hint)
+        if wordings and a.height - 1 < height:
+            fitting = [n for n in wordings if len(n) <= width - 1]
+            notice = fitting[0] if fitting else fit_words(wordings[-1], width - 1)
+            lines[a.height - 1].put(0, notice, LABEL)
         self._place_texts(lines, blocks, least, a.height)
         self.placed = placed
         self._lines = [line.finish() for line in lines]
