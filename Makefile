@@ -50,6 +50,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_timeline.py
 	$(BIN)/python benchmarks/bench_tui.py
 	$(BIN)/python benchmarks/bench_playback.py
+	$(BIN)/python benchmarks/bench_startup.py
 
 screenshot: $(STAMP)
 	$(BIN)/python benchmarks/screenshot.py

@@ -1,4 +1,4 @@
-"""Key press → new frame, and process start → first frame, for the stepcnn TUI.
+"""Key press → new frame for the stepcnn TUI (process start → first frame: bench_startup.py).
 
 Key events are injected through the app's driver exactly as Textual's Pilot does, and the
 clock stops when the next compositor update has been encoded to terminal output (headless
@@ -8,13 +8,13 @@ it). A 60 ms idle gap separates presses, as a person's would.
 Usage:  python benchmarks/bench_tui.py [SCENARIO] [--presses N] [--size WxH ...] [--quick]
 
 Every figure is measured at each ``--size`` (default: 160×50 and 80×24); ``--quick`` measures
-only the operation keys on the scenario (no 28×28 matrix views, no start-up).
+only the operation keys on the scenario (no 28×28 matrix views); ``--cpu`` adds the
+operation keys in the app thread's CPU time.
 """
 
 import argparse
 import asyncio
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -112,28 +112,6 @@ async def measure(
     return times
 
 
-def startup_seconds(scenario: str) -> float:
-    code = (
-        "import asyncio, time, sys\n"
-        "from textual._compositor import CompositorUpdate\n"
-        "from stepcnn.scenario import load_scenario\n"
-        "from stepcnn.session import Session\n"
-        "from stepcnn.tui.app import StepCNNApp\n"
-        f"app = StepCNNApp(Session(load_scenario({scenario!r})))\n"
-        "orig = app._display\n"
-        "def d(screen, r):\n"
-        "    if isinstance(r, CompositorUpdate):\n"
-        "        r.render_segments(app.console); print('FRAME', flush=True); app.exit()\n"
-        "    return orig(screen, r)\n"
-        "app._display = d\n"
-        f"asyncio.run(app.run_async(headless=True, size={SIZE!r}))\n"
-    )
-    start = time.perf_counter()
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert "FRAME" in out.stdout, out.stderr
-    return time.perf_counter() - start
-
-
 def report(name: str, times: list[float]) -> None:
     ms = sorted(t * 1000 for t in times)
     p95 = ms[min(len(ms) - 1, int(0.95 * len(ms)))]
@@ -169,11 +147,6 @@ def main() -> None:
             operation_keys(scenario, args.presses, size, time.thread_time)
         if not args.quick:
             matrix_views(args.presses, size)
-    if not args.quick:
-        runs = [startup_seconds(scenario) for _ in range(3)]
-        print(
-            f"process start → first frame        median {statistics.median(runs):.2f} s (of 3 runs)"
-        )
 
 
 def operation_keys(

@@ -91,11 +91,22 @@ def layer_list(text: str) -> list[int]:
     return sorted({int(p) for p in parts})
 
 
+def _imported_when_run(name: str) -> Callable[[argparse.Namespace], int]:
+    """The handler ``name`` of :mod:`stepcnn.codegen.commands`, imported only when its
+    command runs (building the parsers imports no command's code)."""
+
+    def handler(args: argparse.Namespace) -> int:
+        from stepcnn.codegen import commands
+
+        result: int = getattr(commands, name)(args)
+        return result
+
+    return handler
+
+
 def _add_codegen_commands(
     commands: dict[str, tuple[Parser, Callable[[argparse.Namespace], int]]],
 ) -> None:
-    from stepcnn.codegen.commands import cmd_code, cmd_exercise, cmd_verify
-
     p = Parser(
         prog="stepcnn code",
         description="Write a standalone training script for the scenario: its network, data, "
@@ -112,7 +123,7 @@ def _add_codegen_commands(
     )
     p.add_argument("-o", "--output", metavar="FILE", help="write FILE instead of printing")
     p.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
-    commands["code"] = (p, cmd_code)
+    commands["code"] = (p, _imported_when_run("cmd_code"))
 
     p = Parser(
         prog="stepcnn exercise",
@@ -122,7 +133,7 @@ def _add_codegen_commands(
     _scenario_arg(p)
     p.add_argument("-o", "--output", metavar="FILE", help="write FILE instead of printing")
     p.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
-    commands["exercise"] = (p, cmd_exercise)
+    commands["exercise"] = (p, _imported_when_run("cmd_exercise"))
 
     p = Parser(
         prog="stepcnn verify",
@@ -140,7 +151,7 @@ def _add_codegen_commands(
         help="seconds each function may take (default 30)",
     )
     p.add_argument("--numpy", action="store_true", help="pass numpy arrays, not nested lists")
-    commands["verify"] = (p, cmd_verify)
+    commands["verify"] = (p, _imported_when_run("cmd_verify"))
 
 
 def build_parsers() -> tuple[Parser, dict[str, tuple[Parser, Callable[[argparse.Namespace], int]]]]:
@@ -157,6 +168,11 @@ def build_parsers() -> tuple[Parser, dict[str, tuple[Parser, Callable[[argparse.
     _iterations_arg(main)
     main.add_argument(
         "--watch", action="store_true", help="reload the scenario file when it changes"
+    )
+    main.add_argument(
+        "--theme",
+        metavar="NAME",
+        help="a Textual theme, e.g. textual-light (ctrl+p → Theme switches it live)",
     )
     main.add_argument(
         "--step",
@@ -258,6 +274,7 @@ def _add_beyond_one_terminal(
     _iterations_arg(p)
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     p.add_argument("--port", type=port_number, default=8000, help="port (default: 8000)")
+    p.add_argument("--theme", metavar="NAME", help="a Textual theme, e.g. textual-light")
     commands["serve"] = (p, cmd_serve)
 
     p = Parser(

@@ -155,9 +155,23 @@ def cmd_matrix(args: argparse.Namespace) -> int:
     return 0
 
 
+def check_theme(theme: str | None, command: str) -> None:
+    """``--theme``: a built-in Textual theme, or one line and exit 2."""
+    if theme is None:
+        return
+    from textual.theme import BUILTIN_THEMES
+
+    if theme not in BUILTIN_THEMES:
+        raise UsageError(
+            f"{command}: argument --theme: unknown theme {theme!r}; "
+            f"known: {', '.join(sorted(BUILTIN_THEMES))}"
+        )
+
+
 def cmd_tui(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.scenario)  # errors are reported before the screen opens
     check_iterations(scenario, args.iterations, "stepcnn")
+    check_theme(args.theme, "stepcnn")
     from stepcnn.session import Session
     from stepcnn.timeline.numbering import position
     from stepcnn.tui.app import run_app
@@ -170,7 +184,7 @@ def cmd_tui(args: argparse.Namespace) -> int:
                 f"(1–{session.total}), got {args.step}"
             )
         session.goto(position(args.step))
-    return run_app(session, args.scenario, watch=args.watch)
+    return run_app(session, args.scenario, watch=args.watch, theme=args.theme)
 
 
 # ---- beyond one terminal: serve, figure ------------------------------------------------
@@ -181,8 +195,15 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     scenario = load_scenario(args.scenario)  # errors are reported before the server starts
     check_iterations(scenario, args.iterations, "stepcnn serve")
+    check_theme(args.theme, "stepcnn serve")
     try:
-        return serve(args.scenario, host=args.host, port=args.port, iterations=args.iterations)
+        return serve(
+            args.scenario,
+            host=args.host,
+            port=args.port,
+            iterations=args.iterations,
+            theme=args.theme,
+        )
     except OSError as exc:  # the port is taken, the address is not this machine's, ...
         reason = exc.strerror or str(exc)
         raise UsageError(

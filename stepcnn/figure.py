@@ -137,12 +137,9 @@ def _in_own_loop(make: Callable[[], Coroutine[Any, Any, str]]) -> str:
 async def _shoot(session: "Session", size: tuple[int, int], theme: str | None) -> str:
     from stepcnn.tui.app import StepCNNApp
 
-    app = StepCNNApp(session)
+    app = StepCNNApp(session, theme=theme)  # every colour of the screen follows the theme
     async with app.run_test(size=size) as pilot:
         await app.workers.wait_for_complete()  # the loss history is complete
-        if theme is not None:
-            app.theme = theme
-            await pilot.pause()  # the theme's CSS is refreshed on the next message
         app.redraw()
         await pilot.pause()
         return export_svg(app)

@@ -25,13 +25,15 @@ QUIT_GRACE = 3.0
 """Seconds a session gets to quit when asked, then to end on SIGTERM, before it is killed."""
 
 
-def session_command(ref: str, iterations: int | None) -> str:
+def session_command(ref: str, iterations: int | None, theme: str | None = None) -> str:
     """The shell command textual-serve runs per tab: ``exec`` so the app is the child itself."""
     if Path(ref).is_file():
         ref = str(Path(ref).resolve())  # sessions do not depend on the server's directory
     args = [sys.executable, "-m", "stepcnn.web_session"]
     if iterations is not None:
         args += ["--iterations", str(iterations)]
+    if theme is not None:
+        args += ["--theme", theme]
     args += ["--", ref]
     return "exec " + shlex.join(args)
 
@@ -136,8 +138,10 @@ class StepcnnServer(Server):
         self.processes.clear()
 
 
-def serve(ref: str, host: str, port: int, iterations: int | None = None) -> int:
+def serve(
+    ref: str, host: str, port: int, iterations: int | None = None, theme: str | None = None
+) -> int:
     """Serve ``ref`` until Ctrl-C or SIGTERM; every session has ended when this returns."""
-    server = StepcnnServer(session_command(ref, iterations), host, port, Path(ref).stem)
+    server = StepcnnServer(session_command(ref, iterations, theme), host, port, Path(ref).stem)
     server.serve()
     return 0

@@ -12,6 +12,7 @@ import numpy as np
 from stepcnn.engine.gradcheck import numeric_gradient
 from stepcnn.engine.types import Array
 from stepcnn.scenario.budget import size_problems
+from stepcnn.scenario.display import MAX_PRECISION, MIN_PRECISION
 from stepcnn.scenario.errors import Problem, ScenarioError
 from stepcnn.scenario.model import Scenario
 from stepcnn.timeline import Condition, Step, TensorId, Timeline, find
@@ -126,6 +127,11 @@ class Session:
                     scenario.source, [Problem("--iterations", p.message) for p in problems]
                 )
         old_k = getattr(self, "k", 0)
+        old = getattr(self, "scenario", None)
+        if old is None or not keep_position or old.display.precision != scenario.display.precision:
+            # The file's precision is where a session starts (and where a reload that changes
+            # it goes); the keys change it from there.
+            self.precision = scenario.display.precision
         self.scenario = scenario
         self.run = TrainingRun(scenario, self.iterations)
         self.timeline = Timeline(self.run)
@@ -374,6 +380,17 @@ class Session:
     @property
     def speed(self) -> int:
         return SPEEDS[self.speed_index]
+
+    def change_precision(self, delta: int) -> str:
+        """More (``delta`` > 0) or fewer decimals in every matrix, within 0–6 (the status bar
+        shows the precision; the message says when a limit stops it)."""
+        wanted = self.precision + delta
+        self.precision = max(MIN_PRECISION, min(MAX_PRECISION, wanted))
+        if wanted != self.precision:
+            self.message = (
+                f"precision stays at {self.precision} decimals ({MIN_PRECISION}–{MAX_PRECISION})"
+            )
+        return self.message
 
     def change_speed(self, delta: int) -> str:
         self.speed_index = max(0, min(len(SPEEDS) - 1, self.speed_index + delta))

@@ -2,13 +2,16 @@
 
 import json
 import math
-from typing import NamedTuple, TextIO
+from typing import TextIO
 
 from stepcnn.timeline import Timeline
 from stepcnn.timeline.numbering import shown
 from stepcnn.timeline.search import ANY, Anything
 from stepcnn.training import TrainingRun
 from stepcnn.usage import UsageError
+
+Row = tuple[int, tuple[int, ...], float | None, str]
+"""``(k, index, value, equation)`` of one step, as :meth:`Timeline.equations` gives it."""
 
 
 def parse_layer_filter(text: str | None, layer_count: int) -> int | Anything | None:
@@ -26,48 +29,53 @@ def parse_layer_filter(text: str | None, layer_count: int) -> int | Anything | N
     )
 
 
-class Line(NamedTuple):
-    """What one trace line says about one step."""
-
-    k: int
-    iteration: int
-    phase: str
-    layer: int | None
-    op: str
-    cell: tuple[int, ...]
-    value: float | None
-    equation: str
-
-
-def json_line(step: Line, line: int) -> str:
-    """The jsonl line of a step: exactly ``json.dumps`` of ``{"line": …} | Step.as_json()``,
-    lines, steps and iterations counted from 1 (built directly: this runs once per step)."""
-    layer = "null" if step.layer is None else str(step.layer)
-    value = step.value
-    if value is None:
-        value_text = "null"
-    else:
-        v = float(value)
-        value_text = repr(v) if math.isfinite(v) else _NON_FINITE[str(v)]
-    index = ", ".join(str(i) for i in step.cell)
-    return (
-        f'{{"line": {line + 1}, "step": {step.k + 1}, "iteration": {step.iteration + 1}, '
-        f'"phase": {_string(step.phase)}, "layer": {layer}, "op": {_string(step.op)}, '
-        f'"index": [{index}], "value": {value_text}, "equation": {_string(step.equation)}}}\n'
+def json_lines(
+    rows: list[Row], iteration: int, phase: str, layer: int | None, op: str, first_line: int
+) -> str:
+    """The jsonl lines of one segment's steps ``rows`` (``first_line``: the 0-based line of
+    the first): each exactly ``json.dumps`` of ``{"line": …} | Step.as_json()``, lines,
+    steps and iterations counted from 1 — built a segment at a time, the fields every step
+    of a segment shares written once."""
+    shared = (
+        f'"iteration": {shown(iteration)}, "phase": {_string(phase)}, '
+        f'"layer": {"null" if layer is None else layer}, "op": {_string(op)}, "index": ['
     )
+    values = [_json_number(value) for _, _, value, _ in rows]
+    equations = list(map(_string, [equation for _, _, _, equation in rows]))
+    return "".join(
+        [
+            f'{{"line": {line}, "step": {shown(k)}, {shared}{", ".join(map(str, index))}], '
+            f'"value": {value}, "equation": {equation}}}\n'
+            for line, (k, index, _, _), value, equation in zip(
+                range(first_line + 1, first_line + 1 + len(rows)),
+                rows,
+                values,
+                equations,
+                strict=True,
+            )
+        ]
+    )
+
+
+def _json_number(value: float | None) -> str:
+    """``json.dumps`` of a step's value: the shortest repr that reads back as the same float
+    (the engine's own number), ``NaN``/``Infinity`` as Python's json writes them."""
+    if value is None:
+        return "null"
+    v = float(value)
+    return repr(v) if math.isfinite(v) else _NON_FINITE[repr(v)]
 
 
 _NON_FINITE = {"nan": "NaN", "inf": "Infinity", "-inf": "-Infinity"}
 _string = json.encoder.encode_basestring  # json.dumps(text, ensure_ascii=False)
 
 
-def text_line(step: Line, line: int) -> str:
-    """The ``--format text`` line of a step, without styles: its step number (from 1) first."""
-    where = "loss" if step.layer is None else f"layer {step.layer}"
-    return (
-        f"{shown(step.k):>7}  it {shown(step.iteration)}  {step.phase:<8} {where:<8} {step.op:<22} "
-        f"{step.equation}\n"
-    )
+def text_lines(rows: list[Row], iteration: int, phase: str, layer: int | None, op: str) -> str:
+    """The ``--format text`` lines of one segment's steps, without styles: each step's
+    number (from 1) first."""
+    where = "loss" if layer is None else f"layer {layer}"
+    shared = f"  it {shown(iteration)}  {phase:<8} {where:<8} {op:<22} "
+    return "".join([f"{shown(k):>7}{shared}{equation}\n" for k, _, _, equation in rows])
 
 
 def write_trace(
@@ -88,39 +96,50 @@ def write_trace(
     """
     timeline = Timeline(run)
     stop = None if count is None else start + count
-    console = None
-    if fmt == "text" and getattr(out, "isatty", lambda: False)():
-        from rich.console import Console
-        from rich.markup import escape
-
-        console = Console(file=out, highlight=False, soft_wrap=True)
-    line_of = json_line if fmt == "jsonl" else text_line
-    line = 0
-    for iteration in range(len(run)):
-        for seg in timeline.segments:
-            if phase is not None and seg.phase != phase:
-                continue
-            if layer is not ANY and seg.layer != layer:
-                continue
+    styled = fmt == "text" and getattr(out, "isatty", lambda: False)()
+    shown_segments = [
+        (si, seg)
+        for si, seg in enumerate(timeline.segments)
+        if (phase is None or seg.phase == phase) and (layer is ANY or seg.layer == layer)
+    ]
+    per_iteration = sum(seg.count for _, seg in shown_segments)
+    if per_iteration == 0:
+        return
+    first_iteration = min(start // per_iteration, len(run))  # the iterations before: skipped
+    line = first_iteration * per_iteration
+    for iteration in range(first_iteration, len(run)):
+        for si, seg in shown_segments:
             if stop is not None and line >= stop:
                 return
-            if line + seg.count <= start:
+            if line + seg.count <= start:  # wholly before the window: not formatted
                 line += seg.count
                 continue
             skip = max(0, start - line)
             line += skip
             last = seg.count if stop is None else min(seg.count, skip + stop - line)
-            si = timeline.segments.index(seg)
-            for k, index, value, equation in timeline.equations(iteration, si, skip, last):
-                step = Line(k, iteration, seg.phase, seg.layer, seg.op.name, index, value, equation)
-                if console is None:
-                    out.write(line_of(step, line))
-                else:
-                    where = "loss" if step.layer is None else f"layer {step.layer}"
-                    console.print(
-                        f"[dim]{shown(step.k):>7}[/dim]  it {shown(step.iteration)}  "
-                        f"[bold]{step.phase:<8}[/bold] "
-                        f"{where:<8} [cyan]{step.op:<22}[/cyan] {escape(step.equation)}",
-                        markup=True,
-                    )
-                line += 1
+            rows = list(timeline.equations(iteration, si, skip, last))
+            op = seg.op.name
+            if styled:
+                _print_styled(out, rows, iteration, seg.phase, seg.layer, op)
+            elif fmt == "jsonl":
+                out.write(json_lines(rows, iteration, seg.phase, seg.layer, op, line))
+            else:
+                out.write(text_lines(rows, iteration, seg.phase, seg.layer, op))
+            line += len(rows)
+
+
+def _print_styled(
+    out: TextIO, rows: list[Row], iteration: int, phase: str, layer: int | None, op: str
+) -> None:
+    """``--format text`` on a terminal: the same lines, with rich's styles."""
+    from rich.console import Console
+    from rich.markup import escape
+
+    console = Console(file=out, highlight=False, soft_wrap=True)
+    where = "loss" if layer is None else f"layer {layer}"
+    for k, _, _, equation in rows:
+        console.print(
+            f"[dim]{shown(k):>7}[/dim]  it {shown(iteration)}  [bold]{phase:<8}[/bold] "
+            f"{where:<8} [cyan]{op:<22}[/cyan] {escape(equation)}",
+            markup=True,
+        )

@@ -5,9 +5,7 @@ The engine's registry says which kinds exist. Each package in :data:`PACKAGES` k
 missing or malformed, or a module for a kind the engine lacks, fails here — not at run time on
 the first redraw.
 
-The packages are listed in one place, :data:`PACKAGES`. A package marked optional is checked
-only when it exists: ``stepcnn.codegen.kinds`` (the code generator of issue 11) is being written
-on another branch; once it is merged it is checked like the others.
+The packages are listed in one place, :data:`PACKAGES`; every one of them must exist.
 """
 
 import importlib.util
@@ -155,13 +153,12 @@ def check_codegen(kind: str, module: ModuleType) -> Problems:
     return problems
 
 
-PACKAGES: dict[str, tuple[Callable[[str, ModuleType], Problems], bool]] = {
-    # package: (its check, optional — checked only once the package exists)
-    "stepcnn.engine.kinds": (check_engine, False),
-    "stepcnn.timeline.kinds": (check_timeline, False),
-    "stepcnn.present.kinds": (check_present, False),
-    "stepcnn.scenario.kinds": (check_scenario, False),
-    "stepcnn.codegen.kinds": (check_codegen, True),  # issue 11, on its way
+PACKAGES: dict[str, Callable[[str, ModuleType], Problems]] = {
+    "stepcnn.engine.kinds": check_engine,
+    "stepcnn.timeline.kinds": check_timeline,
+    "stepcnn.present.kinds": check_present,
+    "stepcnn.scenario.kinds": check_scenario,
+    "stepcnn.codegen.kinds": check_codegen,
 }
 
 
@@ -174,7 +171,7 @@ def package_exists(package: str) -> bool:
 
 def problems_of(package: str) -> Problems:
     """Everything wrong with one package's kinds, one line each."""
-    check, _ = PACKAGES[package]
+    check = PACKAGES[package]
     modules = kind_modules(package)
     kinds = set(layer_kinds())
     problems = [f"{package}.{k}: missing" for k in sorted(kinds - set(modules))]
@@ -208,17 +205,13 @@ def test_the_engine_has_the_kinds_of_issue_9() -> None:
 
 @pytest.mark.parametrize("package", list(PACKAGES))
 def test_every_kind_is_complete_in_every_package(package: str) -> None:
-    _, optional = PACKAGES[package]
-    if optional and not package_exists(package):
-        # Not a pass in disguise: the required packages are checked unconditionally above.
-        pytest.skip(f"{package} does not exist on this branch yet")
+    assert package_exists(package), package
     assert problems_of(package) == []
 
 
 def test_the_required_packages_exist() -> None:
-    for package, (_, optional) in PACKAGES.items():
-        if not optional:
-            assert package_exists(package), package
+    for package in PACKAGES:
+        assert package_exists(package), package
 
 
 def test_every_op_name_has_its_timeline_op_and_its_source() -> None:

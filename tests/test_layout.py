@@ -163,6 +163,11 @@ def check_whole_operands(app: StepCNNApp, pages: list[tuple[list[Placed], list[s
                     expected = np.vectorize(lambda t, cw=cw: str(t).rjust(cw))(expected_texts(grid))
                     assert (texts == expected).all(), (key, grid.label, texts, expected)
                     seen[g] = True
+        if panel is None and key == "filter" and step.phase == "backward":
+            # At 80×24 with wide number formats three 5×5 operands do not fit one above the
+            # other: the filter (there for dx, itself hidden) gives way to g·patch and dW,
+            # named on the notice line (check_hidden_are_named); forward shows it whole.
+            continue
         assert panel is not None, f"no {key} panel at step {step.k} ({step.op})"
         # every channel was drawn on some page, with the engine's numbers
         assert sorted(seen) == list(range(len(panel.grids))), (key, sorted(seen))
@@ -211,8 +216,8 @@ def check_hidden_are_named(app: StepCNNApp) -> None:
     if missing:
         notice = next((line for line in view_lines(app) if "hidden: " in line), "")
         assert notice, missing
-        for title in missing:
-            assert title in notice, (title, notice)
+        for title in missing:  # (the words in brackets may go when the line is short)
+            assert title.split(" (")[0] in notice, (title, notice)
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
@@ -249,7 +254,7 @@ async def test_t_pages_the_channels_and_the_notice_counts_them(
         await pilot.pause()
         view = app.query_one(OperationView)
         seg = next(
-            s for s in session.timeline.segments if s.kind == "conv2d" and s.phase == "backward"
+            s for s in session.timeline.segments if s.kind == "conv2d" and s.phase == "forward"
         )
         session.goto(seg.start + 3)
         app.redraw()

@@ -15,8 +15,9 @@ from hypothesis import strategies as st
 
 from stepcnn.engine.kinds.conv2d import Conv2d
 from stepcnn.engine.kinds.maxpool2d import MaxPool2d
-from stepcnn.present.cells import Mark, format_number
+from stepcnn.present.cells import Mark
 from stepcnn.present.grid import Grid, Panel
+from stepcnn.present.numformat import choose, shared
 from stepcnn.present.scene import build_scene
 from stepcnn.scenario import load_scenario
 from stepcnn.session import Session
@@ -33,11 +34,13 @@ def session(name: str) -> Session:
     return SESSIONS[name]
 
 
-def fmt(values: np.ndarray, precision: int) -> np.ndarray:
-    """Every value through format_number, same shape."""
+def fmt(values: np.ndarray, precision: int | Grid) -> np.ndarray:
+    """Every value in one matrix's format: the one chosen for ``values`` alone with
+    ``precision`` decimals, or the format ``grid`` is drawn in (a panel's grids share one)."""
     values = np.asarray(values, dtype=float)
-    out = np.array([format_number(float(v), precision) for v in values.ravel()], dtype=object)
-    return out.reshape(values.shape)
+    if isinstance(precision, Grid):
+        return precision.fmt.block(values)
+    return choose(values, precision).block(values)
 
 
 def shown(grid: Grid) -> np.ndarray:
@@ -137,7 +140,7 @@ def test_conv_forward_panels_hold_the_engine_numbers(name: str) -> None:
         (out,) = panels["output"].grids
         assert (out.tensor, out.prefix) == ((0, "output"), (n, f))
         assert_partial_map(out, lr.output[n, f], (r, c), p)
-        assert out.text[r, c] == format_number(float(step.value or 0.0), p)
+        assert out.text[r, c] == fmt(np.array(step.value or 0.0), out)
 
 
 def test_conv_backward_panels_hold_the_engine_numbers() -> None:
@@ -271,16 +274,18 @@ def test_update_panels_show_before_gradient_after(name: str) -> None:
                 lr = record.layers[step.layer]
                 assert lr.params and lr.grads and lr.params_after
                 panels = panels_at(s, step.k)
-                for key, array in (
-                    ("before", lr.params.weight[o]),
-                    ("grad", lr.grads.weight[o]),
-                    ("after", lr.params_after.weight[o]),
+                w_before, w_after = lr.params.weight[o], lr.params_after.weight[o]
+                both = shared([w_before, w_after], p)  # before and after: one format
+                for key, array, how in (
+                    ("before", w_before, both),
+                    ("grad", lr.grads.weight[o], choose(lr.grads.weight[o], p)),
+                    ("after", w_after, both),
                 ):
                     texts = [shown(grid) for grid in panels[key].grids]
                     if array.ndim == 3:
-                        expected = [fmt(array[ch], p) for ch in range(min(array.shape[0], 3))]
+                        expected = [how.block(array[ch]) for ch in range(min(array.shape[0], 3))]
                     else:
-                        expected = [fmt(array, p)]
+                        expected = [how.block(array)]
                     assert [t.tolist() for t in texts] == [e.tolist() for e in expected], key
                 bias = [lr.params.bias[o], lr.grads.bias[o], lr.params_after.bias[o]]
                 shown_bias = [shown(grid).ravel()[0] for grid in panels["bias"].grids]
@@ -291,21 +296,6 @@ def test_update_panels_show_before_gradient_after(name: str) -> None:
                     lr.params.weight[o] - s.scenario.learning_rate * lr.grads.weight[o],
                 )
     assert seen >= len(s.run)
-
-
-# ---- number formatting ---------------------------------------------------------------------
-
-
-def test_format_number_never_shows_a_small_number_as_zero_and_names_nonfinite() -> None:
-    assert format_number(0.004, 2) != "0.00"
-    assert float(format_number(0.004, 2)) == pytest.approx(0.004, rel=0.5)
-    assert format_number(-0.0001, 2) == "-1e-04"
-    assert format_number(-0.001, 2) != "-0.00"
-    assert format_number(-0.0, 2) == "0.00"
-    assert format_number(1.5, 2) == "1.50"
-    assert float(format_number(123456789.0, 2)) == pytest.approx(123456789.0, rel=0.05)
-    assert (format_number(float("nan"), 2), format_number(float("inf"), 2)) == ("nan", "inf")
-    assert format_number(float("-inf"), 2) == "-inf"
 
 
 # ---- viewport ----------------------------------------------------------------------------

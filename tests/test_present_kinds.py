@@ -11,6 +11,7 @@ from test_present import fmt, paint, panels_at, shown, steps_of
 
 from stepcnn.engine.kinds.avgpool2d import AvgPool2d
 from stepcnn.present.cells import Mark
+from stepcnn.present.numformat import shared
 from stepcnn.present.scene import build_scene
 from stepcnn.present.source import source_for
 from stepcnn.scenario import parse_scenario
@@ -87,7 +88,6 @@ def test_every_step_of_a_new_kind_builds_its_panels_with_the_engine_numbers(
     kind: str, phase: str
 ) -> None:
     s = session()
-    p = s.scenario.display.precision
     layer = layer_of(s, kind)
     slope = 0.1
     for iteration in range(len(s.run)):
@@ -99,18 +99,18 @@ def test_every_step_of_a_new_kind_builds_its_panels_with_the_engine_numbers(
             n, c, r, col = step.index
             if kind == "avgpool2d" and phase == "forward":
                 (x,) = panels["input"].grids
-                assert (x.text == fmt(lr.input[n, c], p)).all()
+                assert (x.text == fmt(lr.input[n, c], x)).all()
                 window = np.zeros(lr.input.shape[2:], dtype=bool)
                 window[2 * r : 2 * r + 3, 2 * col : 2 * col + 3] = True
                 assert ((x.mark == Mark.READ) == window).all()
                 (win,) = panels["window"].grids
-                assert (shown(win) == fmt(lr.input[n, c][window].reshape(3, 3), p)).all()
+                assert (shown(win) == fmt(lr.input[n, c][window].reshape(3, 3), win)).all()
                 (out,) = panels["output"].grids
-                assert shown(out)[r, col] == fmt(np.array(lr.output[step.index]), p)
+                assert shown(out)[r, col] == fmt(np.array(lr.output[step.index]), out)
             elif kind == "avgpool2d":
                 g = lr.grad_output[step.index]
                 (routed,) = panels["routed"].grids
-                assert (shown(routed) == fmt(np.full((3, 3), g / 9), p)).all()
+                assert (shown(routed) == fmt(np.full((3, 3), g / 9), routed)).all()
                 assert panels["routed"].title == "g/9 to every cell"
                 (dx,) = panels["dx"].grids
                 # dx as it stands after this step: g/9 from every window up to this one.
@@ -119,13 +119,13 @@ def test_every_step_of_a_new_kind_builds_its_panels_with_the_engine_numbers(
                 expected = np.zeros(lr.input.shape[2:])
                 for (rr, cc), gg in np.ndenumerate(lr.grad_output[n, c] * upto[n, c]):
                     expected[2 * rr : 2 * rr + 3, 2 * cc : 2 * cc + 3] += gg / 9
-                assert (dx.text == fmt(expected, p)).all()
+                assert (dx.text == fmt(expected, dx)).all()
             elif phase == "forward":
                 assert set(panels) >= {"input", "output"}
                 (out,) = panels["output"].grids
-                assert shown(out)[r, col] == fmt(np.array(lr.output[step.index]), p)
+                assert shown(out)[r, col] == fmt(np.array(lr.output[step.index]), out)
                 (x,) = panels["input"].grids
-                assert shown(x)[r, col] == fmt(np.array(lr.input[step.index]), p)
+                assert shown(x)[r, col] == fmt(np.array(lr.input[step.index]), x)
             else:
                 x, y, g = lr.input[step.index], lr.output[step.index], lr.grad_output[step.index]
                 local = {
@@ -134,13 +134,13 @@ def test_every_step_of_a_new_kind_builds_its_panels_with_the_engine_numbers(
                     "leaky_relu": 1.0 if x > 0 else slope,
                 }[kind]
                 (f,) = panels["local"].grids
-                assert shown(f).ravel()[0] == fmt(np.array(local), p)
+                assert shown(f).ravel()[0] == fmt(np.array(local), f)
                 (dx,) = panels["dx"].grids
-                assert shown(dx)[r, col] == fmt(np.array(g * local), p)
+                assert shown(dx)[r, col] == fmt(np.array(g * local), dx)
                 # tanh and sigmoid read f′ from the output y, leaky_relu from the input x.
                 (read,) = panels["input"].grids
                 source = lr.output if kind in ("tanh", "sigmoid") else lr.input
-                assert shown(read)[r, col] == fmt(np.array(source[step.index]), p)
+                assert shown(read)[r, col] == fmt(np.array(source[step.index]), read)
 
 
 def test_update_panels_show_decay_and_velocity_with_momentum() -> None:
@@ -169,9 +169,12 @@ def test_update_panels_show_decay_and_velocity_with_momentum() -> None:
                 assert ("v_before" in panels) == (iteration > 0)
                 for key, array in wanted.items():
                     texts = [shown(grid) for grid in panels[key].grids]
-                    want = [fmt(array[ch], p) for ch in range(min(array.shape[0], 3))]
-                    if array.ndim == 1:
-                        want = [fmt(array, p)]
+                    chans = [array] if array.ndim == 1 else list(array[:3])
+                    grid = panels[key].grids[0]
+                    # one format for the panel; W before and after share theirs
+                    pair = {"before": [wanted["after"]], "after": [w]}.get(key, [])
+                    assert grid.fmt == shared(chans + pair, p), key
+                    want = [fmt(a, grid) for a in chans]
                     assert [t.tolist() for t in texts] == [e.tolist() for e in want], key
                 # The bias follows the same rule: b, db, λ·b, v before (not at the first), v, b new.
                 b, db = lr.params.bias[o], lr.grads.bias[o]
@@ -181,7 +184,7 @@ def test_update_panels_show_decay_and_velocity_with_momentum() -> None:
                 labels = ["b", "db", "λb", *([] if vb0 is None else ["v"]), "v new", "b new"]
                 assert [g.label for g in panels["bias"].grids] == labels
                 assert [shown(g).ravel()[0] for g in panels["bias"].grids] == fmt(
-                    np.array(bias), p
+                    np.array(bias), panels["bias"].grids[0]
                 ).tolist()
                 title = panels["v_after"].title
                 assert title == (f"v[{o}] = g (first)" if iteration == 0 else f"v[{o}] = μ·v + g")

@@ -73,3 +73,21 @@ def test_clicking_a_parameter_selects_it_without_moving() -> None:
     session.goto(5)
     assert not session.jump_to_cell(TensorId(0, "weight"), (1, 0, 0, 1))
     assert session.k == 5 and session.selected == (TensorId(0, "weight"), (1, 0, 0, 1))
+
+
+def test_the_precision_starts_at_the_file_stays_in_range_and_survives_a_reload() -> None:
+    session = Session(parse_scenario(SMALL + "[display]\nprecision = 3\n"))
+    assert session.precision == 3
+    session.change_precision(1)
+    session.change_precision(1)
+    assert session.precision == 5
+    # a reload of the same file keeps the person's choice; a new precision in the file wins
+    session.open(parse_scenario(SMALL + "[display]\nprecision = 3\n"), keep_position=True)
+    assert session.precision == 5
+    session.open(parse_scenario(SMALL + "[display]\nprecision = 1\n"), keep_position=True)
+    assert session.precision == 1
+    for _ in range(3):
+        session.change_precision(-1)
+    assert session.precision == 0 and "stays at 0" in session.message
+    session.open(parse_scenario(SMALL))  # another scenario: its own (the default, 2)
+    assert session.precision == 2

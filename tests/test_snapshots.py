@@ -16,13 +16,15 @@ from stepcnn.tui.app import StepCNNApp
 WIDE = (160, 50)
 
 
-def app_at(scenario: str, condition: Condition, view: str = "normal") -> StepCNNApp:
+def app_at(
+    scenario: str, condition: Condition, view: str = "normal", theme: str | None = None
+) -> StepCNNApp:
     session = Session(load_scenario(scenario))
     k = find(session.timeline, condition, -1)
     assert k is not None
     session.goto(k)
     session.view = view
-    return StepCNNApp(session)
+    return StepCNNApp(session, theme=theme)
 
 
 async def settled(pilot) -> None:  # type: ignore[no-untyped-def]
@@ -98,3 +100,20 @@ def test_help_screen(snap_compare: Callable[..., bool]) -> None:
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=WIDE, run_before=open_help)
+
+
+# Both themes at both sizes (every colour comes from the theme): a conv backward step of the
+# RGB scenario, which shows the heat map, marks, padding and the overview.
+THEME_CASES: dict[str, tuple[str, tuple[int, int]]] = {
+    f"{theme}_{w}x{h}": (theme, (w, h))
+    for theme in ("textual-dark", "textual-light")
+    for w, h in ((80, 24), (160, 50))
+}
+
+
+@pytest.mark.parametrize("name", sorted(THEME_CASES))
+def test_theme_screens(name: str, snap_compare: Callable[..., bool]) -> None:
+    theme, size = THEME_CASES[name]
+    condition = Condition(op="conv2d.backward", index=(0, 1, 0, 2))
+    app = app_at("rgb-stride-padding", condition, theme=theme)
+    assert snap_compare(app, terminal_size=size, run_before=settled)

@@ -22,7 +22,6 @@ from textual.geometry import Region
 from textual.pilot import Pilot
 from textual.widgets import OptionList, Static
 
-from stepcnn.present.cells import format_number
 from stepcnn.present.weight_story import WeightStory
 from stepcnn.scenario import load_scenario
 from stepcnn.scenario.builtin import paths
@@ -162,6 +161,13 @@ def grid_position(placed: Placed, tid: TensorId, cell: tuple[int, ...]) -> tuple
     raise AssertionError(f"{tid}{cell} is not drawn in panel {placed.panel.key}")
 
 
+def shown_in(placed: Placed, value: float) -> str:
+    """``value`` written as the panel writes its numbers (one format per panel)."""
+    fmt = placed.panel.number_format
+    assert fmt is not None
+    return fmt.text(value)
+
+
 def panel(app: StepCNNApp, key: str) -> Placed:
     view = app.query_one(OperationView)
     found = [p for p in view.placed if p.panel.key == key]
@@ -180,15 +186,12 @@ async def click_cell(
     """Click the cell showing ``tid[cell]`` in panel ``key`` (on its character ``at``: 0 the
     first, -1 the last), after checking it shows the engine's value there, so the click
     lands where we think it does."""
-    x, y, cw = grid_position(panel(app, key), tid, cell)
+    placed = panel(app, key)
+    x, y, cw = grid_position(placed, tid, cell)
     session = app.session
     current = session.timeline.tensor_at(session.k, tid)
     known = current.known is None or bool(current.known[cell])
-    expected = (
-        format_number(float(current.values[cell]), session.scenario.display.precision)
-        if known
-        else "·"
-    )
+    expected = shown_in(placed, float(current.values[cell])) if known else "·"
     assert op_lines(app)[y][x : x + cw].strip() == expected
     await pilot.click(OperationView, offset=(x + at % cw, y))
     await pilot.pause()
@@ -243,15 +246,14 @@ async def test_launch_shows_network_panels_equation_and_status() -> None:
         assert strip in text
         # the operation panels of a conv forward step, with the engine's numbers in them
         record = session.run.record(0)
-        precision = scenario.display.precision
         keys = {p.panel.key for p in app.query_one(OperationView).placed}
         assert {"input", "filter", "output"} <= keys
         x, y, cw = grid_position(panel(app, "output"), TensorId(0, "output"), (0, 0, 0, 0))
         out = record.layers[0].output[0, 0, 0, 0]
-        assert op_lines(app)[y][x : x + cw].strip() == format_number(out, precision)
+        assert op_lines(app)[y][x : x + cw].strip() == shown_in(panel(app, "output"), out)
         x, y, cw = grid_position(panel(app, "filter"), TensorId(0, "weight"), (0, 0, 1, 2))
         weight = record.layers[0].params.weight[0, 0, 1, 2]  # type: ignore[union-attr]
-        assert op_lines(app)[y][x : x + cw].strip() == format_number(weight, precision)
+        assert op_lines(app)[y][x : x + cw].strip() == shown_in(panel(app, "filter"), weight)
         # the equation of step 0 (from the timeline), the status bar
         assert flat(session.timeline[0].equation)[:60] in flat(text)
         assert f"step 1 of {len(session.timeline)}" in status_text(app)  # counted from 1
@@ -367,7 +369,7 @@ async def test_t_shows_the_next_channels_of_lenet5s_second_conv() -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         session = app.session
         k = next(
-            s.start for s in session.timeline.segments if s.layer == 3 and s.phase == "backward"
+            s.start for s in session.timeline.segments if s.layer == 3 and s.phase == "forward"
         )
         await jump(pilot, app, k)
         weight = session.run.record(0).layers[3].params.weight  # type: ignore[union-attr]
@@ -634,6 +636,54 @@ async def test_space_plays_and_pauses_plus_minus_change_speed() -> None:
         assert await wait_until(pilot, lambda: session.k == last and "▶" not in status_text(app))
         await pilot.pause(0.2)
         assert session.k == last
+
+
+# ---- precision ------------------------------------------------------------------------------
+
+
+@covers("precision(1)", "precision(-1)")
+async def test_full_stop_and_comma_change_the_decimals_of_every_matrix_live() -> None:
+    app = make_app("tour")
+    async with app.run_test(size=SIZE) as pilot:
+        session = app.session
+        start = session.scenario.display.precision  # the file's precision is where it starts
+        assert session.precision == start == 2
+        assert f"{start} dp" in status_text(app)
+        # conv forward, step 1: the filter W[0] as the engine has it
+        weight = session.run.record(0).layers[0].params.weight  # type: ignore[union-attr]
+        cell = (0, 0, 0, 1)  # 0.3003: fixed at every precision
+
+        def filter_cell() -> str:
+            x, y, cw = grid_position(panel(app, "filter"), TensorId(0, "weight"), cell)
+            return op_lines(app)[y][x : x + cw].strip()
+
+        assert filter_cell() == f"{weight[cell]:.2f}"
+        for key in keys_for("precision(1)"):
+            await press(pilot, key)
+            assert session.precision == start + 1
+            assert f"{start + 1} dp" in status_text(app)
+            assert filter_cell() == f"{weight[cell]:.3f}"
+        for key in keys_for("precision(-1)"):
+            await press(pilot, key)
+            await press(pilot, key)
+            assert session.precision == start - 1
+            assert f"{start - 1} dp" in status_text(app)
+            # 1 decimal would write W[0,0,0,0] = 0.0079 as 0.0: the whole filter goes
+            # scientific, every cell with one decimal in its mantissa
+            assert abs(weight[0, 0, 0, 0]) < 0.05
+            assert filter_cell() == f"{weight[cell]:.1e}"
+        # the limits: 0 and 6 decimals, and the status bar says so
+        for _ in range(3):
+            await press(pilot, keys_for("precision(-1)")[0])
+        assert session.precision == 0 and "0 dp" in status_text(app)
+        assert "precision stays at 0" in status_text(app)
+        for _ in range(8):
+            await press(pilot, keys_for("precision(1)")[0])
+        assert session.precision == 6 and "6 dp" in status_text(app)
+        assert filter_cell() == f"{weight[cell]:.6f}"
+        # stepping keeps the precision the person chose
+        await press(pilot, keys_for("step(1)")[0])
+        assert session.precision == 6 and "6 dp" in status_text(app)
 
 
 # ---- NaN / inf ------------------------------------------------------------------------------
@@ -1152,11 +1202,12 @@ async def test_weight_view_home_and_end_and_no_negative_zero() -> None:
             await press(pilot, key)
             assert table.cursor_row == 0
         assert session.k == k  # the keys moved the table, not the debugger underneath
-        # Inputs of 0 times negative gradients give −0.0 products: written as 0.0.
+        # Inputs of 0 times negative gradients give −0.0 products: written as a zero, no sign.
         story = app.screen.content.data
         assert any(c.product == 0 and np.signbit(c.product) for c in story.contributions)
         cells = [str(table.get_cell_at((r, 5))) for r in range(rows)]
-        assert "0.0" in cells and "−0.0" not in cells
+        zeros = [t for t, c in zip(cells, story.contributions, strict=False) if c.product == 0]
+        assert zeros and all(float(t) == 0 and t[0] not in "-−" for t in zeros)
         first = table.get_row_at(0)
         assert first[0] == str(story.contributions[0].step + 1)  # steps numbered from 1
 

@@ -1,4 +1,5 @@
-"""Turning numbers into drawable cells: text, a colour tone and a mark.
+"""Turning numbers into drawable cells: a colour tone and a mark (the text is the matrix's
+number format's: :mod:`stepcnn.present.numformat`).
 
 The widgets only map (tone, mark) to colours; every decision about what a cell shows is made
 here, from the timeline's tensors.
@@ -43,35 +44,3 @@ def tones(values: Array, scale: float) -> np.ndarray:
     with np.errstate(invalid="ignore", divide="ignore"):
         t = np.rint(np.clip(values / scale, -1.0, 1.0) * TONES)
     return np.where(np.isfinite(values), np.nan_to_num(t), NONFINITE_TONE).astype(np.int8)
-
-
-def format_number(value: float, precision: int) -> str:
-    """Fixed decimals while short; scientific notation for large or tiny-but-nonzero values."""
-    if not np.isfinite(value):
-        return "nan" if np.isnan(value) else ("inf" if value > 0 else "-inf")
-    text = f"{value:.{precision}f}"
-    if len(text) > precision + 6:
-        return f"{value:.1e}"
-    if value != 0 and float(text) == 0 and abs(value) < 10**-precision / 2:
-        # A small number must not look like an exact zero.
-        return f"{value:.0e}"
-    if text.startswith("-") and float(text) == 0:
-        text = text[1:]
-    return text
-
-
-def format_block(values: Array, precision: int) -> np.ndarray:
-    """:func:`format_number` over a whole array: one vectorised pass for the ordinary cells,
-    the rare special ones (non-finite, too long, tiny, negative zero) one by one."""
-    flat = values.ravel()
-    if flat.size == 0:
-        return np.zeros(values.shape, dtype=object)
-    with np.errstate(invalid="ignore", over="ignore"):
-        text = np.char.mod(f"%.{precision}f", flat)
-        tiny = 10.0**-precision / 2
-        special = ~np.isfinite(flat) | (np.char.str_len(text) > precision + 6)
-        special |= (np.abs(flat) < tiny) & ((flat != 0) | np.signbit(flat))  # tiny, or -0.0
-    fixed = text.astype(object)
-    for i in np.flatnonzero(special):
-        fixed[i] = format_number(float(flat[i]), precision)
-    return fixed.reshape(values.shape)

@@ -7,7 +7,8 @@ from functools import cached_property
 import numpy as np
 
 from stepcnn.engine.types import Array
-from stepcnn.present.cells import Mark, format_block, format_number, scale_of, tones
+from stepcnn.present.cells import Mark, scale_of, tones
+from stepcnn.present.numformat import NumberFormat, choose, shared
 from stepcnn.timeline.step import TensorId
 
 NO_CONNECTION = "·"
@@ -23,7 +24,9 @@ class Grid:
     when the grid shows zero padding around a map.
 
     Numbers are formatted on demand (:meth:`text_block`), so a large matrix of which a
-    viewport shows a corner costs only the cells drawn.
+    viewport shows a corner costs only the cells drawn. Every cell is written in one
+    :class:`~stepcnn.present.numformat.NumberFormat`: the panel's (``number_format``, shared
+    by the grids of a panel), else one chosen from this grid's own values.
     """
 
     label: str
@@ -47,6 +50,22 @@ class Grid:
     blocks: Callable[[int], np.ndarray] | None = None  # overview tones per block of cells
     names_width: int = 0  # the longest of ``tie_names`` when known (0: found from them)
     channel: int | None = None  # one channel of several (the layout pages them; None: not)
+    number_format: NumberFormat | None = None  # the panel's (None: chosen from the values)
+
+    @cached_property
+    def shown_values(self) -> np.ndarray:
+        """The values the cells show as numbers (not the ones not computed yet)."""
+        if self.known is None:
+            return self.values
+        shown: np.ndarray = self.values[self.known]
+        return shown
+
+    @cached_property
+    def fmt(self) -> NumberFormat:
+        """The format every cell of this grid is written in."""
+        if self.number_format is not None:
+            return self.number_format
+        return choose(self.shown_values, self.precision)
 
     def overview(self, step: int) -> np.ndarray:
         """Tones of the compact overview, one per ``step × step`` block of cells."""
@@ -64,7 +83,7 @@ class Grid:
         if self.ties is not None and self.tie_names is not None:
             names: np.ndarray = self.tie_names[self.ties[rows, cols]]
             return names
-        block = format_block(self.values[rows, cols], self.precision)
+        block = self.fmt.block(self.values[rows, cols])
         if self.ties is not None:
             block = np.where(self.ties[rows, cols] >= 0, block, NO_CONNECTION)
         if self.known is not None:
@@ -84,19 +103,7 @@ class Grid:
         """The longest text any cell can show, found from a few extreme values."""
         if self.tie_names is not None:
             return self.names_width or max(len(str(n)) for n in self.tie_names)
-        flat = self.values.ravel()
-        finite = flat[np.isfinite(flat)]
-        candidates: list[float] = []
-        if finite.size:
-            candidates += [float(finite.min()), float(finite.max())]
-            nonzero = finite[finite != 0]
-            if nonzero.size:
-                candidates += [float(nonzero[nonzero > 0].min(initial=np.inf))]
-                candidates += [float(nonzero[nonzero < 0].max(initial=-np.inf))]
-        widths = [len(format_number(v, self.precision)) for v in candidates if np.isfinite(v)]
-        if finite.size < flat.size:
-            widths.append(4)  # nan, inf, -inf
-        return max(widths, default=1)
+        return self.fmt.width(self.shown_values)
 
     def cell_index(self, r: int, c: int) -> tuple[int, ...] | None:
         """The tensor element under grid cell ``(r, c)``, or None (padding, or no tensor)."""
@@ -122,10 +129,26 @@ class Panel:
     caption: str = ""
     optional: bool = False  # may be left out when the terminal is too narrow
     cell_width: int = field(default=0)
+    # Numbers the panel's format must also write well besides its cells (a running sum's
+    # contribution: a matrix whose format hid what is added to it would seem not to change).
+    also: tuple[np.ndarray, ...] = ()
 
     def with_cell_width(self) -> "Panel":
-        width = max((g.text_width() for g in self.grids), default=1) + 1
-        return replace(self, cell_width=max(width, 3))
+        """The panel ready to draw: one number format for all its grids (the channels of a
+        map are one matrix), and the cell width that fits every cell."""
+        grids = self.grids
+        numeric = [g for g in grids if g.tie_names is None and g.number_format is None]
+        if numeric:
+            values = [g.shown_values for g in numeric] + list(self.also)
+            fmt = shared(values, max(g.precision for g in numeric))
+            grids = tuple(replace(g, number_format=fmt) if g in numeric else g for g in self.grids)
+        width = max((g.text_width() for g in grids), default=1) + 1
+        return replace(self, grids=grids, cell_width=max(width, 3))
+
+    @property
+    def number_format(self) -> NumberFormat | None:
+        """The format the panel's numbers are written in (None: no numbers)."""
+        return next((g.fmt for g in self.grids if g.tie_names is None), None)
 
 
 def make_grid(

@@ -45,6 +45,7 @@ class Status:
     previous_loss: float | None = None  # the iteration before's (shown while loss is None)
     view: str = ""  # the inline view that is on ("" for the normal view), for the status bar
     view_short: str = ""  # the same for narrow terminals
+    precision: str = ""  # the decimals matrices show ("3 dp"; the ./, keys change it)
 
 
 @dataclass(frozen=True)
@@ -150,7 +151,7 @@ def network_items(session: Session, step: Step) -> tuple[NetworkItem, ...]:
 def build_scene(session: Session) -> Scene:
     step = session.step
     record = session.run.record(step.iteration)
-    canvas = Canvas(session.timeline, step, session.scenario.display.precision, session.selected)
+    canvas = Canvas(session.timeline, step, session.precision, session.selected)
     content = inline_content(session)
     panels = tuple(build_panels(canvas)) if content is None else content.panels
     where = "loss" if step.layer is None else f"layer {step.layer} {step.kind}"
@@ -169,6 +170,7 @@ def build_scene(session: Session) -> Scene:
         previous_loss=(session.run.record(step.iteration - 1).loss if step.iteration > 0 else None),
         view=view_status(session, content is not None),
         view_short="" if session.view == NORMAL_VIEW else f"view {session.view}",
+        precision=f"{session.precision} dp",
     )
     direction = {"forward": "→", "backward": "←", "update": "↻"}[step.phase]
     losses = session.loss_history()

@@ -1,4 +1,14 @@
-"""Status-bar wording that is more than a number."""
+"""The status bar in words and roles: iteration, phase, where, step, loss, and what is on.
+
+Each piece is ``(text, role)``; the widget maps a role to a colour of the theme (``"bold"``,
+``"plain"``, ``"dim"``, ``"key"``, ``"warn"``). :func:`status_variants` gives three forms,
+widest first; the widget draws the first that fits.
+"""
+
+from stepcnn.present.scene import Scene
+from stepcnn.present.strip import Piece
+from stepcnn.timeline.numbering import counter, shown
+from stepcnn.wording import count
 
 
 def loss_text(loss: float | None, previous: float | None, short: bool) -> str:
@@ -9,3 +19,60 @@ def loss_text(loss: float | None, previous: float | None, short: bool) -> str:
     if previous is not None:
         return f"prev. loss {previous:.4g}" if short else f"previous loss {previous:.4g}"
     return "loss …" if short else "loss not yet known"
+
+
+def status_pieces(
+    scene: Scene,
+    short: bool,
+    tight: bool = False,
+    playing: int | None = None,
+    precision: bool = True,
+) -> list[Piece]:
+    """One form of the status bar; ``playing`` is the playback speed (steps per second) while
+    playback runs, else None; ``precision``: say how many decimals the matrices show."""
+    s = scene.status
+    sep: Piece = (" │ " if tight else "  │  ", "dim")
+    pieces: list[Piece] = [
+        (
+            f"it {shown(s.iteration)}/{s.iterations}"
+            if short
+            else counter("iteration", s.iteration, s.iterations),
+            "bold",
+        ),
+        sep,
+        (f"{s.phase} {scene.direction}", "bold"),
+        sep,
+        (s.where, "plain"),
+        sep,
+        (f"{shown(s.k):,}/{s.total:,}" if short else counter("step", s.k, s.total), "bold"),
+        sep,
+        (loss_text(s.loss, s.previous_loss, short), "plain"),
+    ]
+    if precision:
+        pieces += [sep, (s.precision, "plain")]
+    if s.breakpoints:
+        text = f"● {s.breakpoints}" if short else f"● {count(s.breakpoints, 'breakpoint')}"
+        pieces += [sep, (text, "key")]
+    if playing is not None:
+        pieces += [sep, (f"▶ {playing}/s", "key")]
+    if s.warning:
+        pieces += [sep, ("⚠ NaN/inf" if short else s.warning, "warn")]
+    if s.view:
+        pieces += [sep, (s.view_short if short else s.view, "key")]
+    if s.message:
+        pieces += [sep, (s.message, "dim")]
+    return pieces
+
+
+def status_variants(scene: Scene, playing: int | None = None) -> list[list[Piece]]:
+    """The status bar, widest first: in full, with tight separators, without the precision
+    (a long message: it gives way first), abbreviated."""
+    return [
+        status_pieces(scene, short, tight, playing, precision)
+        for short, tight, precision in (
+            (False, False, True),
+            (False, True, True),
+            (False, True, False),
+            (True, True, True),
+        )
+    ]

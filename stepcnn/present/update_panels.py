@@ -26,7 +26,13 @@ def param_update(cv: Canvas) -> list[Panel]:
         float(max(np.abs(before).max(initial=0), np.abs(ops["weight_after"]).max(initial=0))) or 1.0
     )
     panels = [
-        Panel("before", f"W[{o}] before", tuple(cv.operand_grids(before, "W", scale))),
+        # before and after in one format (and one colour scale), so the change reads
+        Panel(
+            "before",
+            f"W[{o}] before",
+            tuple(cv.operand_grids(before, "W", scale)),
+            also=(ops["weight_after"],),
+        ),
         Panel("grad", f"dW[{o}]", tuple(cv.operand_grids(ops["grad_weight"], "dW"))),
     ]
     if "decay" in ops:
@@ -60,6 +66,7 @@ def param_update(cv: Canvas) -> list[Panel]:
             f"W[{o}] ← {rule}",
             tuple(cv.operand_grids(ops["weight_after"], "W new", scale)),
             row=1,
+            also=(before,),
         ),
         Panel(
             "bias",

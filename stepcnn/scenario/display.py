@@ -18,6 +18,9 @@ from stepcnn.wording import one_of
 
 PANELS = ("network", "sparkline", "equation", "narration", "source")
 
+MIN_PRECISION, MAX_PRECISION = 0, 6
+"""Decimals a matrix can show (the file's ``precision``; the ``.``/``,`` keys stay within)."""
+
 
 @dataclass(frozen=True)
 class Display:
@@ -66,7 +69,11 @@ def read_display(table: Table | None, layer_count: int, iterations: int | None) 
         )
         start_layer = None
     precision = table.integer(
-        "precision", default.precision, minimum=0, maximum=6, what="an integer from 0 to 6"
+        "precision",
+        default.precision,
+        minimum=MIN_PRECISION,
+        maximum=MAX_PRECISION,
+        what=f"an integer from {MIN_PRECISION} to {MAX_PRECISION}",
     )
     table.finish()
     return Display(hidden, start_iteration, start_phase, start_layer, precision)

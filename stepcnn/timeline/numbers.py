@@ -47,7 +47,11 @@ def idx(index: tuple[int, ...]) -> str:
     return "[" + ",".join(str(i) for i in index) + "]"
 
 
-def dot_terms(left: list[float], right: list[float], limit: int = 9) -> str:
+TERMS_SHOWN = 9
+"""The products a dot product writes out before ``… N more``."""
+
+
+def dot_terms(left: list[float], right: list[float], limit: int = TERMS_SHOWN) -> str:
     """``(1.0·0.5) + (2.0·(−1.0)) + …`` with at most ``limit`` terms written out."""
     terms = [f"({num(a)}·{paren(b)})" for a, b in zip(left[:limit], right[:limit], strict=True)]
     if len(left) > limit:

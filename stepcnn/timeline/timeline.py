@@ -87,9 +87,16 @@ class Timeline:
         seg = self.layout.segments[segment_number]
         ctx = self.context(iteration, seg)
         fast = getattr(seg.op, "equation", None)
+        bulk = getattr(seg.op, "equations", None)  # a whole range at once
         base = iteration * self.per_iteration + seg.start
         with np.errstate(all="ignore"):
             cells = itertools.islice(itertools.product(*map(range, seg.shape)), first, stop)
+            if bulk is not None:
+                for local, index, (value, equation) in zip(
+                    itertools.count(first), cells, bulk(ctx, first, stop)
+                ):
+                    yield base + local, index, value, equation
+                return
             for local, index in enumerate(cells, first):
                 if fast is not None:
                     value, equation = fast(ctx, index)
@@ -147,6 +154,19 @@ class Timeline:
         if history is None:
             return []
         return [self.step_number(iteration, si, int(local)) for local in history[0]]
+
+    def value_before(self, k: int, tensor: TensorId, cell: tuple[int, ...]) -> float:
+        """``tensor[cell]`` just before step ``k`` adds into it (a running sum that step ``k``
+        writes; 0 before the first step that does), from the cell's own history."""
+        iteration, si, local = self.position(k)
+        seg = self.layout.segments[si]
+        with np.errstate(all="ignore"):
+            history = seg.op.cell_history(self.context(iteration, seg), tensor, cell)
+        if history is None:
+            return 0.0
+        steps, values = history
+        earlier = values[steps < local]
+        return float(earlier[-1]) if earlier.size else 0.0
 
     def step_writing(self, iteration: int, tensor: TensorId, cell: tuple[int, ...]) -> int | None:
         """The first step of ``iteration`` that writes ``tensor[cell]`` (for click-to-jump)."""

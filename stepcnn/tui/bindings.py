@@ -26,6 +26,8 @@ BINDINGS: list[Binding] = [
     Binding("space", "play", "Play/pause", key_display="space"),
     Binding("plus,equals_sign", "speed(1)", "Faster playback", show=False, key_display="+"),
     Binding("minus", "speed(-1)", "Slower playback", show=False, key_display="-"),
+    Binding("full_stop", "precision(1)", "More digits", key_display="."),
+    Binding("comma", "precision(-1)", "Fewer digits", show=False, key_display=","),
     Binding("b", "breakpoint", "Breakpoint (layer+op)"),
     Binding("w", "watch", "Watch selected cell", show=False),
     Binding("x", "clear_breakpoints", "Clear breakpoints", show=False),
@@ -48,12 +50,37 @@ BINDINGS: list[Binding] = [
 ]
 
 
+def opposite(a: Binding, b: Binding) -> bool:
+    """Are ``a`` and ``b`` one action in two directions (``step(1)`` and ``step(-1)``)?"""
+    name_a, _, args_a = a.action.partition("(")
+    name_b, _, args_b = b.action.partition("(")
+    if name_a != name_b or not args_a or not args_b:
+        return False
+    head_a, _, last_a = args_a.rstrip(")").rpartition(",")
+    head_b, _, last_b = args_b.rstrip(")").rpartition(",")
+    return head_a == head_b and last_a.strip() == f"-{last_b.strip()}".replace("--", "")
+
+
+def shown_keys(b: Binding) -> str:
+    return b.key_display or "/".join(b.key.split(","))
+
+
 def describe_bindings() -> list[tuple[str, str]]:
-    """(keys as shown, description) for every binding, in table order."""
+    """(keys as shown, description) for every binding, in table order; the two directions
+    of one action share a row (``→/l ←/h``, ``Next step / Back``)."""
     rows = []
-    for b in BINDINGS:
-        shown = b.key_display or "/".join(b.key.split(","))
-        rows.append((shown, b.description))
+    i = 0
+    while i < len(BINDINGS):
+        b = BINDINGS[i]
+        if i + 1 < len(BINDINGS) and opposite(b, BINDINGS[i + 1]):
+            other = BINDINGS[i + 1]
+            rows.append(
+                (f"{shown_keys(b)} {shown_keys(other)}", f"{b.description} / {other.description}")
+            )
+            i += 2
+            continue
+        rows.append((shown_keys(b), b.description))
+        i += 1
     rows.append(
         ("click", "Jump to the step that computes a cell (forward) or propagates its gradient")
     )

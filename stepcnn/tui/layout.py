@@ -55,6 +55,7 @@ class PanelSpec:
     follows: bool  # a grid follows a cell: the panel may become a viewport
     row: int
     optional: bool
+    caption: int = 0  # the caption's length (a running sum's "before + g = after")
 
 
 def marked_region(grid: Grid) -> tuple[int, int, int, int] | None:
@@ -79,7 +80,13 @@ def spec_of(panel: Panel, regions: list[tuple[int, int, int, int] | None]) -> Pa
         grids.append(GridSpec(rows, cols, g.channel, len(g.label.split(" ")[0]), extent))
     follows = any(g.focus is not None for g in panel.grids)
     return PanelSpec(
-        len(panel.title), panel.cell_width, tuple(grids), follows, panel.row, panel.optional
+        len(panel.title),
+        panel.cell_width,
+        tuple(grids),
+        follows,
+        panel.row,
+        panel.optional,
+        len(panel.caption),
     )
 
 
@@ -163,7 +170,8 @@ class Shape:
             height += 1 + max(s.grids[i].rows for i in chunk)
         height += len(self.chunks()) - 1
         title = min(s.title, 40) + 2  # the title and a rule either side
-        return max(width, title) + CHROME_W, height + CHROME_H
+        caption = min(s.caption, 60) + 2
+        return max(width, title, caption) + CHROME_W, height + CHROME_H
 
     def minimum(self) -> tuple[int, int]:
         """The smallest viewports: the marked cells in sight (at least a few cells)."""
@@ -248,9 +256,11 @@ def _pack(items: list[_Item], width: int, room: int, break_rows: bool) -> list[l
     shelves: list[list[_Item]] = []
     x = 0
     for it in items:
-        need = it.minimum[0] if it.small else min(it.minimum[0], width)
+        need = it.minimum[0]
         if need > width:
-            return None
+            if it.small or max(len(c) for c in it.shape.chunks()) > 1:
+                return None  # fewer grids side by side may fit
+            need = width  # one grid wider than the view at its least: a narrower viewport
         new_band = break_rows and shelves and shelves[-1][-1].shape.spec.row != it.shape.spec.row
         if not shelves or new_band or x + PANEL_GAP + need > width:
             shelves.append([])
@@ -399,14 +409,17 @@ def notices(arrangement: Arrangement, titles: list[str], hint: str) -> list[str]
     first, last = a.channel_start, a.channel_start + a.channel_count - 1
     shown = f"channel {first}" if first == last else f"channels {first}–{last}"
     names = ", ".join(titles[i] for i in a.hidden)
-    long, short = [], []
+    brief = ", ".join(titles[i].split(" (")[0] for i in a.hidden)  # without the parentheses
+    long, short, shortest = [], [], []
     if paged:
         long.append(f"{shown} of {a.channels} shown (t: next channels)")
         short.append(f"{shown} of {a.channels} (t)")
+        shortest.append(f"{shown} of {a.channels} (t)")
     if a.hidden:
         long.append(f"hidden: {names} ({hint})")
         short.append(f"hidden: {names}")
-    return [" · ".join(long), " · ".join(short)]
+        shortest.append(f"hidden: {brief}")
+    return [" · ".join(long), " · ".join(short), " · ".join(shortest)]
 
 
 @lru_cache(maxsize=256)
@@ -446,10 +459,11 @@ def arrange(specs: tuple[PanelSpec, ...], width: int, room: int, start: int) -> 
 def _drop_order(specs: tuple[PanelSpec, ...]) -> list[int]:
     """Which panels give way first: viewports before whole panels, optional ones first, what
     the step produces (row 1) before what it reads, the panels marking fewer cells first, then
-    the earlier of a band (its last panel is what the band comes to: the new W)."""
+    of optional panels the later (conv backward's filter, there for dx, before g·patch), of the
+    others the earlier of a band (its last panel is what the band comes to: the new W)."""
 
-    def marked(s: PanelSpec) -> int:
-        return sum(g.region[0] * g.region[1] for g in s.grids)
+    def marked(s: PanelSpec) -> int:  # a viewport's cells in use (the patch: kept longest)
+        return sum(g.region[0] * g.region[1] for g in s.grids) if s.follows else 0
 
     return sorted(
         range(len(specs)),
@@ -458,7 +472,7 @@ def _drop_order(specs: tuple[PanelSpec, ...]) -> list[int]:
             not specs[i].optional,
             specs[i].row == 0,
             marked(specs[i]),
-            i,
+            -i if specs[i].optional else i,
         ),
     )
 

@@ -1,15 +1,13 @@
 """The loss sparkline widget: draws :func:`stepcnn.present.sparkline.loss_line`."""
 
 import numpy as np
-from rich.style import Style
 
 from stepcnn.present.sparkline import LossLine, loss_line
 from stepcnn.training import TrainingRun
+from stepcnn.tui.palette import palette_of
 from stepcnn.tui.text import TextBlock
 
 WIDTH = 24
-BAR = Style(color="#5f87d7")
-CURRENT = Style(color="#ffd75f", bgcolor="#3a3a3a")  # the current iteration: its bar in yellow
 
 
 class LossStrip(TextBlock):
@@ -33,9 +31,19 @@ class LossStrip(TextBlock):
         if line == self.line:
             return
         self.line = line
+        self._draw()
+
+    def restyle(self) -> None:
+        """Draw again in the app's (new) theme."""
+        self._draw()
+
+    def _draw(self) -> None:
+        palette = palette_of(self.app)
+        bar, current = palette.bar, palette.bar_current  # the current iteration's bar stands out
+        line = self.line
         c = line.current
         if c is None:
-            self.set([[(line.bars, BAR)]])
+            self.set([[(line.bars, bar)]])
         else:
             bars = line.bars
-            self.set([[(bars[:c], BAR), (bars[c], CURRENT), (bars[c + 1 :], BAR)]])
+            self.set([[(bars[:c], bar), (bars[c], current), (bars[c + 1 :], bar)]])

@@ -15,8 +15,8 @@ from stepcnn.present.grid import Panel
 from stepcnn.timeline.step import TensorId
 from stepcnn.tui.layout import Arrangement, arrange, marked_region, notices, spec_of, windows
 from stepcnn.tui.painter import Line, Placed, fit_words, paint_panel, wrap_spans
-from stepcnn.tui.palette import LABEL
-from stepcnn.tui.text import Span
+from stepcnn.tui.palette import palette_of
+from stepcnn.tui.text import Span, ground, grounded
 
 EQUATION_LINES = 2
 """Lines the first text (the equation) keeps however little room the panels leave; the
@@ -74,7 +74,7 @@ class OperationView(Widget):
         self._paint()
         width = self.size.width
         if paged != self.pages_channels:
-            self.app.refresh_bindings()  # the footer shows t only when it pages
+            self.screen.refresh_bindings()  # the footer shows t only when it pages
         if len(old) != len(self._lines):
             self.refresh()
             return
@@ -97,12 +97,13 @@ class OperationView(Widget):
         a = arrange(specs, width, max(height - sum(least), 0), self.channel_start)
         self.arrangement = a
         lines = [Line(width) for _ in range(height)]
+        palette = palette_of(self.app)
         placed = []
-        for frame in a.frames:
+        for number, frame in enumerate(a.frames):
             panel = self.panels[frame.panel]
             wins = windows(panel, frame, regions[frame.panel])
             placed.append(Placed(panel, frame.x, frame.y, frame.width, frame.height, wins))
-            paint_panel(lines, placed[-1])
+            paint_panel(lines, placed[-1], palette, number)
         hint = "a larger terminal shows it"
         if a.hidden and len(blocks) > 1:
             roomier = arrange(specs, width, max(height - least[0], 0), self.channel_start)
@@ -112,7 +113,7 @@ class OperationView(Widget):
         if wordings and a.height - 1 < height:
             fitting = [n for n in wordings if len(n) <= width - 1]
             notice = fitting[0] if fitting else fit_words(wordings[-1], width - 1)
-            lines[a.height - 1].put(0, notice, LABEL)
+            lines[a.height - 1].put(0, notice, palette.label)
         self._place_texts(lines, blocks, least, a.height)
         self.placed = placed
         self._lines = [line.finish() for line in lines]
@@ -157,26 +158,20 @@ class OperationView(Widget):
             or (self._lines and sum(len(s.text) for s in self._lines[0]) != width)
         ):
             self._paint()
+        base = ground(self)  # the theme's colours where no cell has its own
         if y < len(self._lines):
-            return Strip(self._lines[y], width)
-        return Strip.blank(width)
+            return Strip(grounded(self._lines[y], base), width)
+        return Strip.blank(width, base)
 
     def on_resize(self, event: events.Resize) -> None:
         self._paint()
         self.refresh()
 
     def on_click(self, event: events.Click) -> None:
-        x, y = event.x, event.y
-        for p in self.placed:
-            if not (p.x + 2 <= x < p.x + p.width - 2 and p.y + 2 <= y < p.y + p.height - 1):
-                continue
-            cw = p.panel.cell_width
-            ix, iy = x - p.x - 2, y - p.y - 1  # inside the box
-            for win in p.windows:
-                row = iy - win.y - 1  # below the grid's label line
-                if win.x <= ix < win.x + win.cols * cw and 0 <= row < win.rows:
-                    grid = p.panel.grids[win.grid]
-                    cell = grid.cell_index(win.row0 + row, win.col0 + (ix - win.x) // cw)
-                    if grid.tensor is not None and cell is not None:
-                        self.post_message(self.CellClicked(grid.tensor, cell))
-                    return
+        meta = event.style.meta  # the painter puts each cell's place on its segment's style
+        if "panel" not in meta or meta["panel"] >= len(self.placed):
+            return
+        grid = self.placed[meta["panel"]].panel.grids[meta["grid"]]
+        cell = grid.cell_index(meta["row"], meta["col"])
+        if grid.tensor is not None and cell is not None:
+            self.post_message(self.CellClicked(grid.tensor, cell))

@@ -5,6 +5,7 @@ big for its box shows a window that follows the focus cell, with a compact overv
 """
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rich.console import Console
 from rich.segment import Segment
@@ -12,7 +13,7 @@ from rich.style import Style
 from rich.text import Text
 
 from stepcnn.present.grid import Grid, Panel
-from stepcnn.tui.palette import BORDER, LABEL, OVERVIEW_OUTSIDE, TITLE, TONE_BG, cell_style
+from stepcnn.tui.palette import Palette, theme_palette
 from stepcnn.tui.viewport import Window, natural_width, plan, stack, stacked_height
 
 CHROME_W = 4  # "│ " + " │"
@@ -22,9 +23,14 @@ CHROME_H = 2  # top and bottom border
 def panel_natural_size(panel: Panel) -> tuple[int, int]:
     """Outer width and height that show every cell of the panel."""
     shapes = [g.shape for g in panel.grids]
-    width = max(natural_width(shapes, panel.cell_width), len(panel.title) + 4)
+    width = max(natural_width(shapes, panel.cell_width), _border_text(panel))
     height = 1 + max((r for r, _ in shapes), default=0)
     return width + CHROME_W, height + CHROME_H
+
+
+def _border_text(panel: Panel) -> int:
+    """Inner width the title and the caption (a running sum's numbers) need to be whole."""
+    return max(len(panel.title), len(panel.caption)) + 4
 
 
 class Line:
@@ -119,9 +125,14 @@ def grid_label(label: str, win: Window, room: int) -> str:
     return fit_words(label, room)
 
 
-def paint_panel(lines: list[Line], placed: Placed) -> None:
-    """Draw ``placed`` into ``lines`` (which cover the whole view)."""
+def paint_panel(
+    lines: list[Line], placed: Placed, palette: Palette | None = None, number: int = 0
+) -> None:
+    """Draw ``placed`` (panel ``number`` of the view) into ``lines`` (which cover the whole
+    view) in ``palette``'s colours (the app's theme's; textual-dark's if none is given)."""
+    palette = palette or theme_palette()
     p, x0, y0, w, h = placed.panel, placed.x, placed.y, placed.width, placed.height
+    BORDER, TITLE, LABEL = palette.border, palette.title, palette.label
     if w < 5 or h < 3:
         return
     title = fit_words(p.title, w - 6)
@@ -142,10 +153,10 @@ def paint_panel(lines: list[Line], placed: Placed) -> None:
         later = [w.x for w in placed.windows if w.x > win.x and w.y == win.y]
         span = (min(later) - 1 if later else inner_w) - win.x
         grid_lines[win.y].put(win.x, grid_label(grid.label, win, span), LABEL)
-        for r, cells in enumerate(window_rows(grid, win, cw)):
+        for r, cells in enumerate(window_rows(grid, win, cw, palette, number)):
             grid_lines[win.y + 1 + r].put_cells(win.x, cells, win.cols * cw)
         if win.overview_x is not None:
-            _overview(grid_lines, win, grid.overview(win.overview_step))
+            _overview(grid_lines, win, grid.overview(win.overview_step), palette)
     for dy, gl in enumerate(grid_lines):
         line = lines[y0 + 1 + dy]
         line.put(x0 + 2, "")  # the padding column
@@ -162,15 +173,23 @@ ROWS_CACHED = 1024
 step (a filter, most of a map) is not formatted again."""
 
 
-def window_rows(grid: Grid, win: Window, cw: int) -> list[list[Segment]]:
-    """The segments of each visible row of ``grid`` in ``win``, ``cw`` columns a cell."""
+def window_rows(
+    grid: Grid, win: Window, cw: int, palette: Palette, number: int
+) -> list[list[Segment]]:
+    """The segments of each visible row of ``grid`` in ``win`` (panel ``number`` of the
+    view), ``cw`` columns a cell."""
     rows = slice(win.row0, win.row0 + win.rows)
     cols = slice(win.col0, win.col0 + win.cols)
     key: tuple[object, ...] | None = None
     if grid.ties is None:
         key = (
+            id(palette),
+            number,
+            win.grid,
+            win.row0,
+            win.col0,
             cw,
-            grid.precision,
+            grid.fmt,
             win.rows,
             win.cols,
             grid.values[rows, cols].tobytes(),
@@ -185,7 +204,12 @@ def window_rows(grid: Grid, win: Window, cw: int) -> list[list[Segment]]:
     texts = grid.text_block(rows, cols).tolist()
     tones = grid.tone[rows, cols].tolist()
     marks = grid.mark[rows, cols].tolist()
-    drawn = [_row_segments(texts[r], tones[r], marks[r], cw) for r in range(win.rows)]
+    drawn = [
+        _row_segments(
+            texts[r], tones[r], marks[r], cw, palette, (number, win.grid, win.row0 + r, win.col0)
+        )
+        for r in range(win.rows)
+    ]
     if key is not None:
         if len(_ROWS) >= ROWS_CACHED:
             _ROWS.clear()
@@ -193,23 +217,30 @@ def window_rows(grid: Grid, win: Window, cw: int) -> list[list[Segment]]:
     return drawn
 
 
-def _row_segments(texts: list[str], tones: list[int], marks: list[int], cw: int) -> list[Segment]:
-    """One row of cells, neighbours of the same style joined into one segment (a sparse
-    matrix row is mostly runs of alike cells)."""
-    segments: list[Segment] = []
-    run: list[str] = []
-    key = (tones[0], marks[0]) if tones else (0, 0)
-    for text, tone, mark in zip(texts, tones, marks, strict=True):
-        if (tone, mark) != key:
-            segments.append(Segment("".join(run), cell_style(*key)))
-            run, key = [], (tone, mark)
-        run.append(text.rjust(cw))
-    if run:
-        segments.append(Segment("".join(run), cell_style(*key)))
-    return segments
+def _row_segments(
+    texts: list[str],
+    tones: list[int],
+    marks: list[int],
+    cw: int,
+    palette: Palette,
+    where: tuple[int, int, int, int],
+) -> list[Segment]:
+    """One row of cells, one segment each, whose style carries the cell's place as meta —
+    ``{"panel", "grid", "row", "col"}`` (``where`` is panel, grid, row, first column) — so a
+    click finds its cell from the segment under the mouse, as Textual's DataTable does."""
+    panel, grid, row, col0 = where
+    return [
+        Segment(text.rjust(cw), _cell_meta(palette.cell(tone, mark), panel, grid, row, col0 + i))
+        for i, (text, tone, mark) in enumerate(zip(texts, tones, marks, strict=True))
+    ]
 
 
-def _overview(grid_lines: list[Line], win: Window, blocks) -> None:  # type: ignore[no-untyped-def]
+@lru_cache(maxsize=1 << 15)
+def _cell_meta(style: Style, panel: int, grid: int, row: int, col: int) -> Style:
+    return style + Style.from_meta({"panel": panel, "grid": grid, "row": row, "col": col})
+
+
+def _overview(grid_lines: list[Line], win: Window, blocks, palette: Palette) -> None:  # type: ignore[no-untyped-def]
     """Half-block characters, one per block of cells (``blocks``: one tone per block): top
     block as foreground, bottom as background; outside the visible window dimmed."""
     assert win.overview_x is not None
@@ -226,7 +257,7 @@ def _overview(grid_lines: list[Line], win: Window, blocks) -> None:  # type: ign
             top = int(blocks[oy, ox])
             bottom = int(blocks[oy + 1, ox]) if oy + 1 < len(rows) else 0
             inside = inside_rows and win.col0 <= c < win.col0 + win.cols
-            style = _overview_style(top, bottom, inside)
+            style = palette.overview(top, bottom, inside)
             if style is not run_style and run_len:
                 grid_lines[y].put(run_x, "▀" * run_len, run_style)
                 run_x, run_len = win.overview_x + ox, 0
@@ -236,29 +267,13 @@ def _overview(grid_lines: list[Line], win: Window, blocks) -> None:  # type: ign
             grid_lines[y].put(run_x, "▀" * run_len, run_style)
 
 
-def _dim(hex_colour: str, factor: float) -> str:
-    r, g, b = (int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
-    return f"#{int(r * factor):02x}{int(g * factor):02x}{int(b * factor):02x}"
-
-
-_OVERVIEW: dict[tuple[int, int, bool], Style] = {}
-
-
-def _overview_style(top: int, bottom: int, inside: bool) -> Style:
-    key = (top, bottom, inside)
-    if key not in _OVERVIEW:
-        factor = 1.0 if inside else OVERVIEW_OUTSIDE
-        fg = _dim(TONE_BG.get(top, TONE_BG[0]) if top or not inside else "#8a8a8a", factor)
-        bg = _dim(TONE_BG.get(bottom, TONE_BG[0]) if bottom or not inside else "#8a8a8a", factor)
-        _OVERVIEW[key] = Style(color=fg, bgcolor=bg)
-    return _OVERVIEW[key]
-
-
 def _minimum(panel: Panel) -> int:
-    """The narrowest useful width: one whole grid (or the natural width, if smaller)."""
+    """The narrowest useful width: one whole grid and the caption (a running sum's numbers),
+    or the natural width, if smaller."""
     natural = panel_natural_size(panel)[0]
     first = panel.grids[0].shape[1] * panel.cell_width if panel.grids else 0
-    return min(natural, max(12, first + CHROME_W))
+    caption = len(panel.caption) + 4 if panel.caption else 0
+    return min(natural, max(12, first, caption) + CHROME_W)
 
 
 def _minimum_total(panels: list[Panel]) -> int:
@@ -285,7 +300,7 @@ def _packed_width(panel: Panel, width: int) -> int:
     if rows is None:
         return width
     used = max(natural_width([shapes[i] for i in row], panel.cell_width) for row in rows)
-    return max(used, len(panel.title) + 4) + CHROME_W
+    return max(used, _border_text(panel)) + CHROME_W
 
 
 def _tighten(panels: list[Panel], widths: list[int], natural: list[int], room: int) -> list[int]:

@@ -18,6 +18,7 @@ from stepcnn.present.views import ViewContent
 from stepcnn.timeline.numbering import position
 from stepcnn.tui.operation import OperationView
 from stepcnn.tui.painter import row_layout
+from stepcnn.tui.palette import palette_of
 
 MODAL_CSS = """
 ModalScreen { align: center middle; }
@@ -56,7 +57,7 @@ class HelpScreen(Dismissable):
 
     def compose(self) -> ComposeResult:
         table = Table(box=None, show_header=True, header_style="bold", pad_edge=False)
-        table.add_column("key", style="bold cyan", no_wrap=True)
+        table.add_column("key", style=palette_of(self.app).key, no_wrap=True)
         table.add_column("action")
         for keys, description in self.rows:
             table.add_row(keys, description)
@@ -160,12 +161,16 @@ class ViewScreen(Dismissable):
         c = self.content
         if c.panels:
             self.query_one(OperationView).show(list(c.panels))
+            self.app.theme_changed_signal.subscribe(self, self._theme_changed)
         if c.table is not None:
             columns, rows = c.table
             table = self.query_one(DataTable)
             table.add_columns(*columns)
             for row in rows:
                 table.add_row(*row)
+
+    def _theme_changed(self, theme: object) -> None:
+        self.query_one(OperationView).show(list(self.content.panels))  # in the new colours
 
 
 def panels_height(panels: list[Panel], width: int) -> int:

@@ -6,13 +6,20 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from stepcnn.present.source import source_for
+from stepcnn.tui.palette import palette_of
+
+SYNTAX_THEME = {True: "monokai", False: "default"}
+"""Pygments' colours for code, on the theme's background: a dark or a light set."""
 
 
 class SourcePane(VerticalScroll):
     can_focus = False  # Home/End, arrows and PageUp/Down stay the debugger's keys
 
     DEFAULT_CSS = """
-    SourcePane { height: auto; max-height: 40%; border: round $secondary; }
+    SourcePane {
+        height: auto; max-height: 40%; border: round $primary;
+        border-title-color: $foreground; border-subtitle-color: $text-muted;
+    }
     SourcePane > Static { width: auto; }
     """
 
@@ -41,7 +48,8 @@ class SourcePane(VerticalScroll):
                 "python",
                 line_numbers=True,
                 highlight_lines={self.line},
-                theme="monokai",
+                theme=SYNTAX_THEME[self.app.current_theme.dark],
+                background_color=palette_of(self.app).background.hex,
             )
         )
         self.call_after_refresh(self.follow)

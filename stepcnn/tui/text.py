@@ -1,5 +1,7 @@
 """Short text drawn with the Line API: the equation, the narration, the status bar."""
 
+from weakref import WeakKeyDictionary
+
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
@@ -8,6 +10,30 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 Span = tuple[str, Style | str]
+
+_GROUNDS: "WeakKeyDictionary[Widget, tuple[str, Style]]" = WeakKeyDictionary()
+
+
+def ground(widget: Widget) -> Style:
+    """The widget's own background and text colour from its CSS (the theme's), as a Rich
+    style; computed once per theme."""
+    theme = widget.app.theme
+    known = _GROUNDS.get(widget)
+    if known is None or known[0] != theme:
+        known = _GROUNDS[widget] = (theme, widget.rich_style)
+    return known[1]
+
+
+def grounded(segments: list[Segment], base: Style) -> list[Segment]:
+    """``segments`` with ``base`` under those that have no background of their own: Textual
+    leaves such cells of a Line-API widget to the terminal's default colours, which on a
+    white terminal under a dark theme (or the reverse) would not be the theme's."""
+    return [
+        s
+        if s.style is not None and s.style.bgcolor is not None
+        else Segment(s.text, base + s.style if s.style is not None else base)
+        for s in segments
+    ]
 
 
 class TextBlock(Widget):
@@ -84,6 +110,7 @@ class TextBlock(Widget):
             if self._variants:
                 self._pick(width)
             self._wrap(width)
+        base = ground(self)
         if y < len(self._lines):
-            return Strip(self._lines[y]).adjust_cell_length(width)
-        return Strip.blank(width)
+            return Strip(grounded(self._lines[y], base)).adjust_cell_length(width, base)
+        return Strip.blank(width, base)

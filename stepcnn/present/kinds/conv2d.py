@@ -10,6 +10,14 @@ from stepcnn.present.canvas import Canvas
 from stepcnn.present.cells import Mark
 from stepcnn.present.grid import Grid, Panel, make_grid
 from stepcnn.present.parts import layer_ids, layer_spec, view
+from stepcnn.present.running_sum import (
+    accumulated,
+    added_cell,
+    cell_name,
+    dw_running_sum,
+    selected_of,
+    with_running_sum,
+)
 from stepcnn.present.update_panels import param_update
 from stepcnn.present.weight_story import Row, StoryRows
 from stepcnn.timeline.numbers import num
@@ -66,8 +74,17 @@ def conv_forward(cv: Canvas) -> list[Panel]:
             caption=f"Σ = {num(float(ops['products'].sum()))}",
             optional=True,
         ),
-        Panel(
-            "output", f"output map {f} (Σ + b)", tuple(view(cv, out, cv.step.index, "out")), row=1
+        with_running_sum(
+            Panel(
+                "output",
+                f"output map {f} (Σ + b)",
+                tuple(view(cv, out, cv.step.index, "out")),
+                row=1,
+            ),
+            f"{cell_name('out', cv.step.index)} = Σ + b",
+            float(ops["products"].sum()),
+            float(ops["bias"][0]),
+            float(cv.tensor(out).values[cv.step.index]),
         ),
     ]
 
@@ -95,18 +112,46 @@ def conv_backward(cv: Canvas) -> list[Panel]:
             tuple(cv.slice_grids(TensorId(layer, "weight"), f, "W")),
             optional=True,
         ),
-        Panel("dw", f"dW[{f}] running sum", tuple(cv.slice_grids(dw, f, "dW")), row=1),
-        Panel(
-            "dx",
-            f"dx (+= g·W[{f}])",
-            tuple(
-                cv.map_grids(
-                    gin, n, None, "dx", focus=(r * sh - ph + kh // 2, c * sw - pw + kw // 2)
-                )
+        dw_running_sum(
+            cv,
+            Panel("dw", f"dW[{f}] running sum", tuple(cv.slice_grids(dw, f, "dW")), row=1),
+            f,
+        ),
+        dx_running_sum(
+            cv,
+            Panel(
+                "dx",
+                f"dx (+= g·W[{f}])",
+                tuple(
+                    cv.map_grids(
+                        gin, n, None, "dx", focus=(r * sh - ph + kh // 2, c * sw - pw + kw // 2)
+                    )
+                ),
+                row=1,
             ),
-            row=1,
+            spec,
         ),
     ]
+
+
+def dx_running_sum(cv: Canvas, panel: Panel, spec: Conv2d) -> Panel:
+    """The dx panel captioned with the input cell this step adds most to (g·W over the
+    window; padding has no dx), or the selected one."""
+    _, _, _, _, gin = layer_ids(cv)
+    n, _, r, c = cv.step.index
+    added = cv.step.operands["dx_contribution"]  # (C, kh, kw) over the padded window
+    (ph, pw), (sh, sw) = spec.padding, spec.stride
+    h, w = cv.tensor(gin).values.shape[2:]
+    top, left = r * sh - ph, c * sw - pw
+    ys, xs = top + np.arange(added.shape[1]), left + np.arange(added.shape[2])
+    inside = ((ys >= 0) & (ys < h))[:, None] & ((xs >= 0) & (xs < w))[None, :]
+    selected = selected_of(cv, gin)
+    chosen = None
+    if selected is not None and selected[0] == n:
+        chosen = (selected[1], selected[2] - top, selected[3] - left)
+    ch, i, j = added_cell(added, chosen, np.broadcast_to(inside, added.shape))
+    cell = (n, ch, int(ys[i]), int(xs[j]))
+    return accumulated(cv, panel, gin, "dx", cell, float(added[ch, i, j]))
 
 
 def weight_story_rows(lr: LayerRecord, spec: object, cell: tuple[int, ...]) -> StoryRows:

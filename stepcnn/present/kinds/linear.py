@@ -6,6 +6,14 @@ from stepcnn.engine.network import LayerRecord
 from stepcnn.present.canvas import Canvas
 from stepcnn.present.grid import Panel
 from stepcnn.present.parts import layer_ids
+from stepcnn.present.running_sum import (
+    accumulated,
+    added_cell,
+    cell_name,
+    dw_running_sum,
+    selected_of,
+    with_running_sum,
+)
 from stepcnn.present.update_panels import param_update
 from stepcnn.present.weight_story import Row, StoryRows
 from stepcnn.timeline.numbers import num
@@ -32,13 +40,22 @@ def linear_forward(cv: Canvas) -> list[Panel]:
             caption=f"Σ = {num(float(ops['products'].sum()))}",
             optional=True,
         ),
-        Panel("output", "output (W·x + b)", (cv.vector_grid(out, n, "out", focus_index=o),), row=1),
+        with_running_sum(
+            Panel(
+                "output", "output (W·x + b)", (cv.vector_grid(out, n, "out", focus_index=o),), row=1
+            ),
+            f"{cell_name('out', cv.step.index)} = Σ + b",
+            float(ops["products"].sum()),
+            float(ops["bias"][0]),
+            float(cv.tensor(out).values[cv.step.index]),
+        ),
     ]
 
 
 def linear_backward(cv: Canvas) -> list[Panel]:
     layer, x, _, gout, gin = layer_ids(cv)
     n, o = cv.step.index
+    ops = cv.step.operands
     return [
         Panel("grad", "gradient arriving dL/dout", (cv.vector_grid(gout, n, "g", focus_index=o),)),
         Panel("input", "input vector x", (cv.vector_grid(x, n, "x"),)),
@@ -48,15 +65,40 @@ def linear_backward(cv: Canvas) -> list[Panel]:
             (cv.matrix_grid(TensorId(layer, "weight"), "W", focus=(o, 0)),),
             optional=True,
         ),
-        Panel(
-            "dw",
-            f"dW (row {o} += g·x)",
-            (cv.matrix_grid(TensorId(layer, "grad_weight"), "dW", focus=(o, 0)),),
-            row=1,
+        dw_running_sum(
+            cv,
+            Panel(
+                "dw",
+                f"dW (row {o} += g·x)",
+                (cv.matrix_grid(TensorId(layer, "grad_weight"), "dW", focus=(o, 0)),),
+                row=1,
+            ),
+            o,
         ),
-        Panel("db", "db (+= g)", (cv.vector_grid_1d(TensorId(layer, "grad_bias"), "db"),), row=1),
-        Panel("dx", f"dx (+= g·W[{o}])", (cv.vector_grid(gin, n, "dx"),), row=1),
+        accumulated(
+            cv,
+            Panel(
+                "db", "db (+= g)", (cv.vector_grid_1d(TensorId(layer, "grad_bias"), "db"),), row=1
+            ),
+            TensorId(layer, "grad_bias"),
+            "db",
+            (o,),
+            float(ops["grad"][0]),
+        ),
+        dx_running_sum(
+            cv, Panel("dx", f"dx (+= g·W[{o}])", (cv.vector_grid(gin, n, "dx"),), row=1), gin
+        ),
     ]
+
+
+def dx_running_sum(cv: Canvas, panel: Panel, gin: TensorId) -> Panel:
+    """The dx panel captioned with the input this step adds most to (g·W[o]), or the
+    selected one."""
+    n = cv.step.index[0]
+    added = cv.step.operands["dx_contribution"]
+    selected = selected_of(cv, gin)
+    (i,) = added_cell(added, None if selected is None or selected[0] != n else selected[1:])
+    return accumulated(cv, panel, gin, "dx", (n, i), float(added[i]))
 
 
 def weight_story_rows(lr: LayerRecord, spec: object, cell: tuple[int, ...]) -> StoryRows:

@@ -62,7 +62,7 @@ def conv_step(session: Session) -> ConvStep | str:
     spec = session.scenario.layers[step.layer]
     assert isinstance(spec, Conv2d)
     record = session.run.record(step.iteration)
-    cv = Canvas(session.timeline, step, session.scenario.display.precision, session.selected)
+    cv = Canvas(session.timeline, step, session.precision, session.selected)
     cm = matrix_for(record, spec, step.layer)
     return ConvStep(cv, spec, step.layer, record.layers[step.layer], cm)
 

@@ -39,7 +39,7 @@ def build(session: Session) -> ViewContent | str:
     check = session.gradient_check()
     if check is None:
         return session.message or NOTHING
-    precision = max(session.scenario.display.precision, 6)
+    precision = max(session.precision, 6)
     panels = (
         Panel("analytic", "backprop dW", _grids(check.analytic, "dW", precision)),
         Panel("numeric", "finite differences", _grids(check.numeric, "num", precision)),

@@ -7,6 +7,7 @@ the output gradient each position paired with, and the running sum that makes it
 import numpy as np
 
 from stepcnn.present.grid import Panel, make_grid
+from stepcnn.present.numformat import choose, shared
 from stepcnn.present.views import View, ViewContent
 from stepcnn.present.weight_story import WeightStory, weight_story
 from stepcnn.session import Session
@@ -17,19 +18,29 @@ NOTHING = "weight view: click a weight (a filter or W cell) first"
 MOST_ROWS = 2000
 
 
-def _table(story: WeightStory) -> tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]:
+def _table(
+    story: WeightStory, precision: int
+) -> tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]:
+    """One row per use of the weight; each column of numbers in one format (x·g and the
+    running dW share theirs, so each row reads running before + x·g = running after)."""
     columns = ("step", "position", "input cell", "x", "g (dL/dout)", "x·g", "running dW")
+    shown_rows = story.contributions[:MOST_ROWS]
+    x = np.array([c.x for c in shown_rows])
+    g = np.array([c.g for c in shown_rows])
+    terms = np.array([c.product for c in shown_rows])
+    running = np.array([c.running for c in shown_rows])
+    fx, fg, fsum = choose(x, precision), choose(g, precision), shared([terms, running], precision)
     rows = tuple(
         (
             str(shown(c.step)),  # numbered as the status bar numbers steps
             str(list(c.position)),
             "padding" if c.input_cell is None else str(list(c.input_cell)),
-            num(c.x),
-            num(c.g),
-            num(c.product),
-            num(c.running),
+            fx.text(c.x),
+            fg.text(c.g),
+            fsum.text(c.product),
+            fsum.text(c.running),
         )
-        for c in story.contributions[:MOST_ROWS]
+        for c in shown_rows
     )
     return columns, rows
 
@@ -62,7 +73,7 @@ def build(session: Session) -> ViewContent | str:
                 make_grid(
                     "x·g",
                     products.reshape(1, -1) if products.size else np.zeros((1, 1)),
-                    precision=session.scenario.display.precision,
+                    precision=session.precision,
                 ),
             ),
         ),
@@ -75,7 +86,7 @@ def build(session: Session) -> ViewContent | str:
             "backward: each term x·g is added into dW",
             f"dW = Σ x·g = {num(end)}  (engine: {num(s.grad)});  update: {update}",
         ),
-        table=_table(s),
+        table=_table(s, session.precision),
         data=s,
     )
 

@@ -1,10 +1,12 @@
 """conv2d steps: one per output cell (forward) and one per output-gradient cell (backward)."""
 
+from collections.abc import Callable
+
 import numpy as np
 
 from stepcnn.engine.kinds.conv2d import Conv2d, ConvCache, conv2d_backward
 from stepcnn.engine.types import Array
-from stepcnn.timeline.numbers import dot_terms, idx, num
+from stepcnn.timeline.numbers import TERMS_SHOWN, dot_terms, idx, num, paren
 from stepcnn.timeline.ops.base import (
     NO_HISTORY,
     History,
@@ -38,6 +40,13 @@ def _patch(cache: ConvCache, spec: Conv2d, n: int, r: int, c: int) -> Array:
     return cache.xp[n, :, r * sh : r * sh + kh, c * sw : c * sw + kw]
 
 
+def _written(values: Array, write: Callable[[float], str]) -> np.ndarray:
+    """``values`` as an object array of their written forms, each distinct value written once."""
+    distinct, where = np.unique(values, return_inverse=True)
+    texts = np.array([write(v) for v in distinct.tolist()], dtype=object)
+    return texts[where.reshape(values.shape)]
+
+
 class ConvForward(OutputForward):
     name = "conv2d.forward"
 
@@ -55,6 +64,41 @@ class ConvForward(OutputForward):
             f" + b {num(float(params.bias[f]))} = {num(value)}"
         )
         return value, equation
+
+    def equations(self, ctx: OpContext, first: int, stop: int) -> list[tuple[float, str]]:
+        """:meth:`equation` of the segment's steps ``first … stop − 1`` at once (``trace``):
+        every input value and weight is written once, and the terms of all the steps are
+        put together as arrays of strings."""
+        cache, spec = _geometry(ctx)
+        params = ctx.lr.params
+        assert params is not None
+        out = ctx.lr.output
+        (kh, kw), (sh, sw) = spec.kernel_size, spec.stride
+        channels = cache.xp.shape[1]
+        n, f, r, c = np.unravel_index(np.arange(first, stop), out.shape)
+        # The terms written out: the first TERMS_SHOWN of the patch (C, kh, kw), row-major.
+        terms = channels * kh * kw
+        ch, i, j = np.unravel_index(np.arange(min(terms, TERMS_SHOWN)), (channels, kh, kw))
+        xs = _written(cache.xp, num)[
+            n[:, None], ch, r[:, None] * sh + i, c[:, None] * sw + j
+        ]  # (steps, terms shown)
+        ws = _written(params.weight, paren)[f[:, None], ch, i, j]
+        products = "(" + xs + "·" + ws + ")"
+        sums = products[:, 0]
+        for t in range(1, products.shape[1]):
+            sums = sums + " + " + products[:, t]
+        more = f" + … {terms - TERMS_SHOWN} more" if terms > TERMS_SHOWN else ""
+        biases = [num(b) for b in params.bias.tolist()]
+        values = out.ravel()[first:stop].tolist()
+        return [
+            (
+                value,
+                f"out[{nn},{ff},{rr},{cc}] = {terms_text}{more} + b {biases[ff]} = {num(value)}",
+            )
+            for nn, ff, rr, cc, terms_text, value in zip(
+                n.tolist(), f.tolist(), r.tolist(), c.tolist(), sums.tolist(), values, strict=True
+            )
+        ]
 
     def step(self, ctx: OpContext, index: tuple[int, ...]) -> StepBody:
         cache, spec = _geometry(ctx)
@@ -126,6 +170,43 @@ class ConvBackward(ParameterBackward):
         with np.errstate(all="ignore"):
             db_after = self._bias_sum(ctx, f, upto)
         return float(dout[index]), self._equation(ctx, index, db_after)
+
+    def equations(self, ctx: OpContext, first: int, stop: int) -> list[tuple[float, str]]:
+        """:meth:`equation` of the segment's steps ``first … stop − 1`` at once (``trace``):
+        the ``db`` running sums add the same blocks in the same order as :meth:`_bias_sum`
+        (the same floats), the blocks before the current row summed once per row."""
+        _, spec = _geometry(ctx)
+        dout = ctx.lr.grad_output
+        ho, wo = dout.shape[2:]
+        (kh, kw), (sh, sw), (ph, pw) = spec.kernel_size, spec.stride, spec.padding
+        h, w = ctx.lr.input.shape[2:]
+        spans = [
+            [f"{max(o * s - p, 0)}:{min(o * s - p + k, size)}" for o in range(count)]
+            for count, s, p, k, size in ((ho, sh, ph, kh, h), (wo, sw, pw, kw, w))
+        ]
+        row_sums: dict[tuple[int, int, int], float] = {}
+        cells = np.unravel_index(np.arange(first, stop), dout.shape)
+        result = []
+        for n, f, r, c in zip(*(axis.tolist() for axis in cells), strict=True):
+            before = row_sums.get((f, n, r))
+            if before is None:  # the blocks of _bias_sum that end before row r
+                before = 0.0
+                if n:
+                    before += float(dout[0:n, f, 0:ho, 0:wo].sum())
+                if r:
+                    before += float(dout[n : n + 1, f, 0:r, 0:wo].sum())
+                row_sums[(f, n, r)] = before
+            db_after = before + float(dout[n : n + 1, f, r : r + 1, 0 : c + 1].sum())
+            g = float(dout[n, f, r, c])
+            result.append(
+                (
+                    g,
+                    f"g = dL/dout[{n},{f},{r},{c}] = {num(g)}:  dW[{f}] += g·patch;  "
+                    f"db[{f}] += g → {num(db_after)};  "
+                    f"dx[{n},:,{spans[0][r]},{spans[1][c]}] += g·W[{f}]",
+                )
+            )
+        return result
 
     def _term_bounds(self, ctx: OpContext) -> tuple[Array, Array]:
         params = ctx.lr.params

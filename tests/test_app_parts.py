@@ -1,0 +1,231 @@
+"""The app's parts, each with one job: the playback clock, the file watcher, the main screen,
+and clicks located from the segments' own metadata."""
+
+import os
+from pathlib import Path
+from typing import Any
+
+from test_tui import make_app, press, status_text
+
+from stepcnn.scenario import load_scenario
+from stepcnn.session import Session
+from stepcnn.timeline import Condition, find
+from stepcnn.tui.app import StepCNNApp
+from stepcnn.tui.clock import PlaybackClock
+from stepcnn.tui.main_screen import MainScreen
+from stepcnn.tui.operation import OperationView
+from stepcnn.tui.watcher import FileWatcher
+
+# ---- the playback clock -------------------------------------------------------------------
+
+
+class FakeTime:
+    def __init__(self) -> None:
+        self.t = 100.0
+
+    def __call__(self) -> float:
+        return self.t
+
+
+def test_the_clock_owes_steps_at_its_rate_and_pays_whole_ones() -> None:
+    now, taken = FakeTime(), []
+    clock = PlaybackClock(lambda: 10.0, lambda n: taken.append(n) or True, now=now)
+    clock.tick()
+    assert taken == [] and not clock.running  # stopped: owes nothing
+    clock.start()
+    assert clock.running
+    clock.tick()
+    assert taken == [1]  # the first step at once
+    now.t += 0.25  # 2.5 steps at 10/s
+    clock.tick()
+    now.t += 0.05  # 0.5 more: with the half left over, one whole step
+    clock.tick()
+    now.t += 0.01
+    clock.tick()  # 0.1: nothing yet
+    assert taken == [1, 2, 1]
+    clock.stop()
+    now.t += 10
+    clock.tick()
+    assert taken == [1, 2, 1] and not clock.running
+
+
+def test_the_clock_stops_when_the_steps_run_out() -> None:
+    now = FakeTime()
+    left = [3]
+
+    def take(n: int) -> bool:
+        left[0] -= n
+        return left[0] > 0
+
+    clock = PlaybackClock(lambda: 100.0, take, now=now)
+    clock.toggle()
+    assert clock.running
+    clock.tick()
+    now.t += 0.05  # 5 steps owed, 2 left
+    clock.tick()
+    assert not clock.running and left[0] <= 0
+    clock.toggle()
+    assert clock.running
+
+
+async def test_space_runs_the_clock_and_the_status_bar_says_so() -> None:
+    app = make_app("hand-computable")
+    async with app.run_test(size=(160, 50)) as pilot:
+        clock = app.main.clock
+        assert not clock.running and "▶" not in status_text(app)
+        await press(pilot, "space")
+        assert clock.running and "▶" in status_text(app)
+        await press(pilot, "space")
+        assert not clock.running and "▶" not in status_text(app)
+
+
+# ---- the file watcher ---------------------------------------------------------------------
+
+
+def test_the_watcher_calls_back_once_per_new_modification_time(tmp_path: Path) -> None:
+    path = tmp_path / "s.toml"
+    path.write_text("a", encoding="utf-8")
+    calls = []
+    watcher = FileWatcher(lambda: path, lambda: calls.append(1))
+    watcher.seen = watcher.mtime()
+    assert not watcher.check() and calls == []
+    stat = path.stat()
+    os.utime(path, (stat.st_atime, stat.st_mtime + 5))
+    assert watcher.check() and calls == [1]
+    assert not watcher.check() and calls == [1]  # the same time again: nothing
+    path.unlink()
+    assert not watcher.check() and calls == [1]  # a file gone (mid-save): wait for it
+
+
+def test_the_watcher_of_no_file_never_calls_back() -> None:
+    calls = []
+    watcher = FileWatcher(lambda: None, lambda: calls.append(1))
+    assert watcher.mtime() is None and not watcher.check() and calls == []
+
+
+# ---- the main screen ----------------------------------------------------------------------
+
+
+async def test_the_main_screen_is_the_apps_first_screen_and_holds_the_keys() -> None:
+    app = make_app("tour")
+    async with app.run_test(size=(160, 50)) as pilot:
+        assert isinstance(app.screen, MainScreen) and app.screen is app.main
+        k = app.session.k
+        await press(pilot, "right")
+        assert app.session.k == k + 1
+        await press(pilot, "q")
+    assert app.return_code in (0, None)
+
+
+async def test_a_command_palette_command_runs_the_main_screens_action() -> None:
+    app = make_app("tour")
+    async with app.run_test(size=(160, 50)) as pilot:
+        commands = {c.title: c for c in app.get_system_commands(app.screen)}
+        assert "Theme" in commands  # Textual's own theme switch is offered
+        k = app.session.k
+        commands["Next step"].callback()
+        await pilot.pause()
+        assert app.session.k == k + 1
+
+
+async def test_the_palettes_screenshot_is_saved_where_there_is_no_downloads_folder(
+    tmp_path: Path, monkeypatch: Any
+) -> None:
+    import platformdirs
+
+    monkeypatch.setattr(platformdirs, "user_downloads_path", lambda: tmp_path / "no-such-dir")
+    monkeypatch.chdir(tmp_path)
+    app = make_app("tour")
+    async with app.run_test(size=(100, 30)) as pilot:
+        commands = {c.title: c for c in app.get_system_commands(app.screen)}
+        commands["Screenshot"].callback()  # Textual's own command, as the palette runs it
+        for _ in range(40):
+            await pilot.pause(0.05)
+            if list(tmp_path.glob("*.svg")):
+                break
+    saved = list(tmp_path.glob("*.svg"))
+    assert len(saved) == 1 and "stepcnn" in saved[0].read_text(encoding="utf-8")
+
+
+def test_the_screenshot_goes_to_the_downloads_folder_when_there_is_one(
+    tmp_path: Path, monkeypatch: Any
+) -> None:
+    import platformdirs
+
+    from stepcnn.tui.app import screenshot_folder
+
+    monkeypatch.setattr(platformdirs, "user_downloads_path", lambda: tmp_path)
+    assert screenshot_folder() == str(tmp_path)
+
+
+# ---- clicks from the segments' metadata ---------------------------------------------------
+
+
+def cell_segments(app: StepCNNApp) -> list[tuple[int, int, str, dict[str, Any]]]:
+    """(x, y, text, meta) of every drawn cell of the operation view."""
+    view = app.query_one(OperationView)
+    found = []
+    for y in range(view.size.height):
+        x = 0
+        for seg in view.render_line(y):
+            if seg.style is not None and seg.style.meta:
+                found.append((x, y, seg.text, seg.style.meta))
+            x += len(seg.text)
+    return found
+
+
+async def test_every_drawn_cell_carries_the_place_of_the_number_it_shows() -> None:
+    session = Session(load_scenario("digits"))
+    k = find(session.timeline, Condition(op="conv2d.forward", index=(0, 1, 2, 3)), -1)
+    assert k is not None
+    session.goto(k)
+    app = StepCNNApp(session)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        view = app.query_one(OperationView)
+        assert any(w.windowed for p in view.placed for w in p.windows)  # viewports in play
+        cells = cell_segments(app)
+        assert len(cells) > 20
+        for _, _, text, meta in cells:
+            grid = view.placed[meta["panel"]].panel.grids[meta["grid"]]
+            r, c = meta["row"], meta["col"]
+            drawn = grid.text_block(slice(r, r + 1), slice(c, c + 1))[0, 0]
+            assert text.strip() == drawn.strip()
+
+
+async def test_a_click_in_a_viewport_jumps_to_the_cell_under_the_mouse() -> None:
+    session = Session(load_scenario("digits"))
+    k = find(session.timeline, Condition(op="conv2d.forward", index=(0, 1, 2, 3)), -1)
+    assert k is not None
+    session.goto(k)
+    app = StepCNNApp(session)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        view = app.query_one(OperationView)
+        outputs = [
+            (x, y, text, meta)
+            for x, y, text, meta in cell_segments(app)
+            if view.placed[meta["panel"]].panel.key == "output" and text.strip() not in ("", "·")
+        ]
+        assert outputs, "no computed output cell drawn"
+        x, y, text, meta = outputs[-1]
+        grid = view.placed[meta["panel"]].panel.grids[meta["grid"]]
+        cell = grid.cell_index(meta["row"], meta["col"])
+        assert grid.tensor is not None and cell is not None
+        await pilot.click(OperationView, offset=(x + len(text) - 1, y))
+        await pilot.pause()
+        step = session.timeline[session.k]
+        assert (step.op, step.index) == ("conv2d.forward", cell)
+        assert session.selected == (grid.tensor, cell)
+
+
+async def test_a_click_on_a_border_or_a_label_does_nothing() -> None:
+    app = make_app("tour")
+    async with app.run_test(size=(160, 50)) as pilot:
+        await pilot.pause()
+        k = app.session.k
+        p = app.query_one(OperationView).placed[0]
+        for offset in ((p.x, p.y), (p.x + 3, p.y), (p.x + 2, p.y + 1), (p.x, p.y + 2)):
+            await pilot.click(OperationView, offset=offset)
+            await pilot.pause()
+            assert app.session.k == k and app.session.selected is None, offset

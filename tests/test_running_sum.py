@@ -1,0 +1,264 @@
+"""Running sums on screen: ``before + contribution = after`` for the cell being added.
+
+On real sessions, at every step that adds into dW (conv2d and linear backward) and at every
+forward dot product (Σ + b): the caption's numbers are the timeline's (the cell as it stood
+one step earlier, the engine's g·x, the cell now), written in the matrix's own format, the
+sum holds to the precision shown, and a non-zero contribution never reads as zero.
+"""
+
+import re
+
+import numpy as np
+import pytest
+from test_present import paint
+
+from stepcnn.present.grid import Panel
+from stepcnn.present.numformat import NumberFormat
+from stepcnn.present.scene import build_scene
+from stepcnn.present.views import view
+from stepcnn.scenario import load_scenario
+from stepcnn.session import Session
+from stepcnn.timeline import Step, TensorId
+
+CAPTION = re.compile(r"^(?P<name>.+): (?P<before>\S+) \+ (?P<added>\S+) = (?P<after>\S+)$")
+
+
+def parse(caption: str) -> tuple[str, str, str, str]:
+    found = CAPTION.match(caption)
+    assert found, caption
+    added = found["added"]
+    if added.startswith("("):
+        assert added.endswith(")") and added[1] == "-", caption
+        added = added[1:-1]
+    return found["name"], found["before"], added, found["after"]
+
+
+def unit(text: str, fmt: NumberFormat) -> float:
+    """The value of one unit in the last digit ``text`` shows."""
+    if text == "0":
+        return 0.0
+    if fmt.scientific:
+        return 10.0 ** (int(text.split("e")[1]) - fmt.precision)
+    return 10.0**-fmt.precision
+
+
+def check_sum(panel: Panel, before: float, added: float, after: float) -> tuple[str, ...]:
+    """The caption against the three numbers; returns the cell's name."""
+    fmt = panel.number_format
+    assert fmt is not None
+    name, b, c, a = parse(panel.caption)
+    # the caption's numbers, written as the matrix writes its cells
+    assert (b, c, a) == (fmt.text(before), fmt.text(added), fmt.text(after)), panel.caption
+    # what is added shows: never a zero for a non-zero contribution
+    assert (float(c) == 0) == (added == 0), panel.caption
+    # before + contribution = after, to the precision shown (each number rounded once)
+    slack = 0.5 * (unit(b, fmt) + unit(c, fmt) + unit(a, fmt)) * (1 + 1e-9)
+    assert abs(float(b) + float(c) - float(a)) <= slack, panel.caption
+    return name, b, c, a
+
+
+def panels_at(s: Session, k: int) -> dict[str, Panel]:
+    s.goto(k)
+    return {p.key: p for p in build_scene(s).panels}
+
+
+def steps(s: Session, op: str) -> list[Step]:
+    tl = s.timeline
+    return [tl[k] for k in range(tl.per_iteration) if tl[k].op == op]
+
+
+def cell_of(name: str) -> tuple[int, ...]:
+    return tuple(int(i) for i in name[name.index("[") + 1 : name.index("]")].split(","))
+
+
+@pytest.mark.parametrize(
+    ("scenario", "op"),
+    [
+        ("tour", "conv2d.backward"),
+        ("tour", "linear.backward"),
+        ("rgb-stride-padding", "conv2d.backward"),
+        ("digits", "linear.backward"),
+    ],
+)
+def test_each_dw_step_shows_before_plus_contribution_equals_after(scenario: str, op: str) -> None:
+    s = Session(load_scenario(scenario))
+    tl = s.timeline
+    seen_nonzero = 0
+    chosen = steps(s, op)
+    for step in chosen[:120]:
+        assert step.layer is not None
+        lr = s.run.record(step.iteration).layers[step.layer]
+        dw = TensorId(step.layer, "grad_weight")
+        panel = panels_at(s, step.k)["dw"]
+        name = parse(panel.caption)[0]
+        assert name.startswith("dW[")
+        cell = cell_of(name)
+        g = float(lr.grad_output[step.index])
+        if op == "conv2d.backward":
+            n, f, r, c = step.index
+            assert cell[0] == f  # a cell of the filter this step adds into
+            spec = s.scenario.layers[step.layer]
+            (ph, pw), (sh, sw) = spec.padding, spec.stride  # type: ignore[attr-defined]
+            xp = np.pad(lr.input[n], ((0, 0), (ph, ph), (pw, pw)))
+            ch, i, j = cell[1:]
+            added = g * float(xp[ch, r * sh + i, c * sw + j])
+        else:
+            n, o = step.index
+            assert cell[0] == o
+            added = g * float(lr.input[n, cell[1]])
+        # before: the cell as the timeline has it one step earlier (0 at this op's first step)
+        first = step.k == chosen[0].k
+        before = 0.0 if first else float(tl.tensor_at(step.k - 1, dw).values[cell])
+        after = float(tl.tensor_at(step.k, dw).values[cell])
+        check_sum(panel, before, added, after)
+        # the cell of the matrix shows what the caption says it holds now
+        (grid,) = [g for g in panel.grids if g.tensor == dw and g.prefix == cell[: len(g.prefix)]]
+        rest = cell[len(grid.prefix) :]
+        text = grid.text[rest] if len(rest) == 2 else grid.text[divmod(rest[-1], grid.wrap or 1)]
+        assert text == panel.number_format.text(after)  # type: ignore[union-attr]
+        seen_nonzero += added != 0
+    assert seen_nonzero > 0
+
+
+@pytest.mark.parametrize(
+    ("scenario", "op", "key"),
+    [
+        ("tour", "conv2d.backward", "dx"),
+        ("rgb-stride-padding", "conv2d.backward", "dx"),  # padding has no dx
+        ("tour", "linear.backward", "dx"),
+        ("tour", "linear.backward", "db"),
+        ("digits", "linear.backward", "db"),
+    ],
+)
+def test_each_dx_and_db_step_shows_before_plus_contribution_equals_after(
+    scenario: str, op: str, key: str
+) -> None:
+    s = Session(load_scenario(scenario))
+    tl = s.timeline
+    chosen = steps(s, op)
+    for step in chosen[:120]:
+        assert step.layer is not None
+        lr = s.run.record(step.iteration).layers[step.layer]
+        assert lr.params is not None
+        w = lr.params.weight
+        g = float(lr.grad_output[step.index])
+        panel = panels_at(s, step.k)[key]
+        cell = cell_of(parse(panel.caption)[0])
+        tid = TensorId(step.layer, "grad_input" if key == "dx" else "grad_bias")
+        if key == "db":
+            assert cell == (step.index[1],)
+            added = g
+        elif op == "conv2d.backward":
+            n, f, r, c = step.index
+            spec = s.scenario.layers[step.layer]
+            (ph, pw), (sh, sw) = spec.padding, spec.stride  # type: ignore[attr-defined]
+            (kh, kw), (h, wd) = w.shape[2:], lr.input.shape[2:]
+            nn, ch, y, x = cell
+            i, j = y - (r * sh - ph), x - (c * sw - pw)
+            assert nn == n and 0 <= i < kh and 0 <= j < kw  # in the window this step adds to
+            assert 0 <= y < h and 0 <= x < wd  # a cell of the map, not of its padding
+            added = g * float(w[f, ch, i, j])
+        else:
+            n, o = step.index
+            assert cell[0] == n
+            added = g * float(w[o, cell[1]])
+        first = step.k == chosen[0].k
+        before = 0.0 if first else float(tl.tensor_at(step.k - 1, tid).values[cell])
+        check_sum(panel, before, added, float(tl.tensor_at(step.k, tid).values[cell]))
+
+
+@pytest.mark.parametrize(
+    ("scenario", "op"), [("tour", "conv2d.forward"), ("tour", "linear.forward")]
+)
+def test_each_forward_dot_product_shows_sum_plus_bias_equals_output(scenario: str, op: str) -> None:
+    s = Session(load_scenario(scenario))
+    for step in steps(s, op):
+        assert step.layer is not None
+        lr = s.run.record(step.iteration).layers[step.layer]
+        assert lr.params is not None
+        panel = panels_at(s, step.k)["output"]
+        bias = float(lr.params.bias[step.index[1]])
+        out = float(lr.output[step.index])
+        name = check_sum(panel, out - bias, bias, out)[0]
+        assert name.startswith("out[") and cell_of(name) == step.index
+
+
+def test_the_selected_weight_is_the_cell_the_sum_follows() -> None:
+    s = Session(load_scenario("tour"))
+    step = steps(s, "conv2d.backward")[10]
+    f = step.index[1]
+    s.select(TensorId(0, "weight"), (f, 0, 2, 1))
+    panel = panels_at(s, step.k)["dw"]
+    assert parse(panel.caption)[0] == f"dW[{f},0,2,1]"
+    s.select(TensorId(0, "weight"), (f + 1, 0, 2, 1))  # another filter: the largest again
+    panel = panels_at(s, step.k)["dw"]
+    assert parse(panel.caption)[0] != f"dW[{f + 1},0,2,1]"
+
+
+def test_a_contribution_too_small_for_the_decimals_makes_the_matrix_scientific() -> None:
+    # tour, iteration 1, conv position [0,0,2,2]: the gradient there is about 0.0036, added
+    # into dW[0,0,0,0] of about −0.03: at 2 decimals that would read −0.03 + 0.00 = −0.03.
+    s = Session(load_scenario("tour"))
+    assert s.precision == 2
+    step = next(t for t in steps(s, "conv2d.backward") if t.index == (0, 0, 2, 2))
+    lr = s.run.record(0).layers[0]
+    g = lr.grad_output[0, 0]
+    x = lr.input[0, 0]  # no padding, stride 1: dW[0,0,0,0] = Σ g[r,c]·x[r,c] so far
+    before = float(sum(g[r, c] * x[r, c] for r in range(4) for c in range(4) if (r, c) < (2, 2)))
+    added = float(g[2, 2] * x[2, 2])
+    after = before + added
+    assert 0.001 < abs(added) < 0.005 < abs(before)  # the case: 2 decimals would hide it
+    panel = panels_at(s, step.k)["dw"]
+    assert panel.number_format == NumberFormat(2, scientific=True)
+    assert parse(panel.caption)[0] == "dW[0,0,0,0]"
+    assert parse(panel.caption)[1:] == (f"{before:.2e}", f"{added:.2e}", f"{after:.2e}")
+    s.change_precision(1)  # the "." key: 3 decimals show it in fixed notation
+    panel = panels_at(s, step.k)["dw"]
+    assert panel.number_format == NumberFormat(3)
+    assert parse(panel.caption)[1:] == (f"{before:.3f}", f"{added:.3f}", f"{after:.3f}")
+
+
+@pytest.mark.parametrize("width", [160, 80, 60, 47])
+def test_a_painted_running_sum_is_whole_or_cut_between_numbers(width: int) -> None:
+    s = Session(load_scenario("tour"))
+    step = next(t for t in steps(s, "conv2d.backward") if t.index == (0, 0, 2, 2))
+    s.goto(step.k)
+    panels = build_scene(s).panels
+    texts, placed = paint(panels, width, 40)
+    for pl in placed:
+        if not pl.panel.caption:
+            continue
+        bottom = texts[pl.y + pl.height - 1][pl.x : pl.x + pl.width]
+        shown = bottom.strip("╰╯─ ")
+        if width == 160:
+            assert shown == pl.panel.caption  # room enough: the whole sum
+        # whole words of the caption, then "…" where it stops
+        words = shown.removesuffix("…").split()
+        assert words == pl.panel.caption.split()[: len(words)], (shown, pl.panel.caption)
+        assert shown == pl.panel.caption or shown.endswith("…")
+
+
+@pytest.mark.parametrize("precision", [2, 4])
+def test_the_weight_view_table_adds_up_row_by_row_in_one_format(precision: int) -> None:
+    s = Session(load_scenario("tour"))
+    s.precision = precision
+    cell = (0, 0, 1, 2)
+    s.select(TensorId(0, "weight"), cell)
+    content = view("weights").build(s)
+    assert not isinstance(content, str) and content.table is not None
+    columns, rows = content.table
+    terms, running = columns.index("x·g"), columns.index("running dW")
+    grads = s.run.record(0).layers[0].grads
+    assert grads is not None and rows
+    texts = [r[terms] for r in rows] + [r[running] for r in rows]
+    scientific = {"e" in t for t in texts if t != "0"}
+    assert len(scientific) == 1  # one notation for both columns
+    fmt = NumberFormat(precision, scientific.pop())
+    before = "0"
+    for row in rows:
+        b, c, a = before, row[terms], row[running]
+        assert abs(float(b) + float(c) - float(a)) <= 0.5 * (
+            unit(b, fmt) + unit(c, fmt) + unit(a, fmt)
+        ) * (1 + 1e-9), (b, c, a)
+        before = a
+    assert float(before) == pytest.approx(float(grads.weight[cell]), abs=unit(before, fmt))

@@ -1,0 +1,85 @@
+"""What a process imports: the debugger's first frame and ``trace`` load only what they use.
+
+Each check runs in a fresh interpreter (this one has imported everything by now) and looks at
+``sys.modules`` at the moment that matters.
+"""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+# Shown or used only after a key, a command or a menu asks for them.
+NOT_FOR_THE_FIRST_FRAME = (
+    "stepcnn.codegen",
+    "stepcnn.export",
+    "stepcnn.figure",
+    "stepcnn.lesson",
+    "stepcnn.practice",
+    "stepcnn.serve",
+    "stepcnn.web_session",
+    "stepcnn.matrix_report",
+    "stepcnn.template",
+    "stepcnn.data_scenario",
+    "stepcnn.pictures",
+    "stepcnn.tui.screens",
+    "stepcnn.tui.predict",
+)
+
+FIRST_FRAME = """
+import asyncio, json, sys
+from stepcnn.cli import build_parsers
+from stepcnn.scenario import load_scenario
+from stepcnn.session import Session
+from stepcnn.tui.app import StepCNNApp
+
+async def first_frame():
+    build_parsers()  # as `stepcnn` does before it opens the screen
+    app = StepCNNApp(Session(load_scenario("tour")))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()  # mounted and drawn
+        return list(sys.modules)
+
+print(json.dumps(asyncio.run(first_frame())))
+"""
+
+TRACE = """
+import io, json, sys
+from stepcnn.cli import main
+
+sys.stdout = io.StringIO()  # a file, not a terminal
+code = main(["trace", "tour", "-n", "1", "--format", sys.argv[1]])
+lines = sys.stdout.getvalue().count("\\n")
+sys.stdout = sys.__stdout__
+print(json.dumps([code, lines, sorted(sys.modules)]))
+"""
+
+
+def python(code: str, *argv: str) -> object:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
+    result = subprocess.run(
+        [sys.executable, "-c", code, *argv],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    return json.loads(result.stdout.splitlines()[-1])
+
+
+def test_the_first_frame_imports_no_command_and_no_screen_not_shown() -> None:
+    loaded = python(FIRST_FRAME)
+    assert isinstance(loaded, list)
+    assert "stepcnn.tui.app" in loaded and "numpy" in loaded
+    early = [m for m in loaded if m.startswith(NOT_FOR_THE_FIRST_FRAME)]
+    assert early == []
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "text"])
+def test_trace_to_a_file_imports_neither_textual_nor_rich(fmt: str) -> None:
+    code, lines, loaded = python(TRACE, fmt)  # type: ignore[misc]
+    assert code == 0 and lines > 100
+    assert [m for m in loaded if m.split(".")[0] in ("textual", "rich")] == []
