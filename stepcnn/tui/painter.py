@@ -95,7 +95,7 @@ def fit_words(text: str, room: int) -> str:
     words = text.split(" ")
     while len(words) > 1:
         words.pop()
-        kept = " ".join(words).rstrip(" (,:")
+        kept = " ".join(words).rstrip()
         if kept.count("(") > kept.count(")"):
             continue  # no bracket left open
         if len(kept) + 2 <= room:
