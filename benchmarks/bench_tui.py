@@ -5,7 +5,11 @@ clock stops when the next compositor update has been encoded to terminal output 
 Textual skips that encoding, so this benchmark does it itself, as a real terminal would get
 it). A 60 ms idle gap separates presses, as a person's would.
 
-Usage:  python benchmarks/bench_tui.py [SCENARIO] [--presses N]
+Usage:  python benchmarks/bench_tui.py [SCENARIO] [--presses N] [--size WxH ...] [--quick]
+
+Every figure is measured at each ``--size`` (default: 160×50 and 80×24); ``--quick`` measures
+only the operation keys on the scenario (no 28×28 matrix views); ``--cpu`` adds the
+operation keys in the app thread's CPU time.
 """
 
 import argparse
@@ -29,6 +33,7 @@ from stepcnn.timeline import Condition, find
 from stepcnn.tui.app import StepCNNApp
 
 SIZE = (160, 50)
+SIZES = [(160, 50), (80, 24)]
 
 
 def largest_builtin() -> str:
@@ -62,6 +67,7 @@ async def measure(
     start: str | None = None,
     view: str | None = None,
     clock: Callable[[], float] = time.perf_counter,
+    size: tuple[int, int] = SIZE,
 ) -> list[float]:
     """Median-able key → frame times; ``start`` is an op to begin at (default: step 0),
     ``view`` an inline view to show (``fc``, ``im2col``). ``clock=time.thread_time`` counts
@@ -86,7 +92,7 @@ async def measure(
 
     app._display = display  # type: ignore[method-assign]
     times: list[float] = []
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=size) as pilot:
         await pilot.pause(0.5)
         driver = app._driver
         assert driver is not None
@@ -115,30 +121,78 @@ def report(name: str, times: list[float]) -> None:
     )
 
 
+def size_of(text: str) -> tuple[int, int]:
+    w, h = text.lower().split("x")
+    return int(w), int(h)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("scenario", nargs="?")
     parser.add_argument("--presses", type=int, default=200)
+    parser.add_argument("--size", type=size_of, action="append")
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument(
+        "--cpu",
+        action="store_true",
+        help="the operation keys in the app thread's CPU time too (for a busy machine)",
+    )
     args = parser.parse_args()
     scenario = args.scenario or largest_builtin()
-    print(f"scenario: {scenario}, terminal {SIZE[0]}×{SIZE[1]}")
-    report("next step (→)", asyncio.run(measure(scenario, args.presses, ["right"])))
-    for op in ("conv2d.backward", "linear.backward", "maxpool2d.backward"):
-        report(
-            f"→ ← from {op}",
-            asyncio.run(measure(scenario, args.presses // 2, ["right", "left"], op)),
-        )
-    report("back and forth (→ ←)", asyncio.run(measure(scenario, args.presses, ["right", "left"])))
+    for size in args.size or SIZES:
+        print(f"scenario: {scenario}, terminal {size[0]}×{size[1]}")
+        operation_keys(scenario, args.presses, size)
+        if args.cpu:
+            print("  (cpu: the app thread's CPU time)")
+            operation_keys(scenario, args.presses, size, time.thread_time)
+        if not args.quick:
+            matrix_views(args.presses, size)
+
+
+def operation_keys(
+    scenario: str,
+    presses: int,
+    size: tuple[int, int],
+    clock: Callable[[], float] = time.perf_counter,
+) -> None:
+    """The keys a lesson presses most, per op, at one terminal size."""
+    report(
+        "next step (→)",
+        asyncio.run(measure(scenario, presses, ["right"], None, None, clock, size)),
+    )
+    for op in ("conv2d.forward", "conv2d.backward", "linear.backward", "maxpool2d.backward"):
+        try:
+            times = asyncio.run(
+                measure(scenario, presses // 2, ["right", "left"], op, None, clock, size)
+            )
+        except AssertionError:
+            continue  # the scenario has no such op
+        report(f"→ ← from {op}", times)
+    report(
+        "back and forth (→ ←)",
+        asyncio.run(measure(scenario, presses, ["right", "left"], None, None, clock, size)),
+    )
     report(
         "next row / next layer / phase",
         asyncio.run(
             measure(
                 scenario,
-                args.presses // 2,
+                presses // 2,
                 ["down", "greater_than_sign", "right_curly_bracket", "right"],
+                None,
+                None,
+                clock,
+                size,
             )
         ),
     )
+    report(
+        "t (next channels) at conv2d.backward",
+        asyncio.run(measure(scenario, presses // 4, ["t"], "conv2d.backward", None, clock, size)),
+    )
+
+
+def matrix_views(presses: int, size: tuple[int, int]) -> None:
     big = big_conv_scenario()
     for clock, unit in ((time.perf_counter, "wall"), (time.thread_time, "cpu")):
         for view in ("normal", "fc", "im2col"):
@@ -146,12 +200,12 @@ def main() -> None:
                 report(
                     f"28×28×8 {view}, → ← {op.split('.')[1]} ({unit})",
                     asyncio.run(
-                        measure(big, args.presses // 2, ["right", "left"], op, view, clock)
+                        measure(big, presses // 2, ["right", "left"], op, view, clock, size)
                     ),
                 )
         report(
             f"28×28×8 m: cycle the views ({unit})",
-            asyncio.run(measure(big, args.presses // 2, ["m"], "conv2d.forward", None, clock)),
+            asyncio.run(measure(big, presses // 2, ["m"], "conv2d.forward", None, clock, size)),
         )
 
 

@@ -157,7 +157,7 @@ def grid_position(placed: Placed, tid: TensorId, cell: tuple[int, ...]) -> tuple
             gr, gc = cell[-2] - grid.row0, cell[-1] - grid.col0
         r, c = gr - win.row0, gc - win.col0
         assert 0 <= r < win.rows and 0 <= c < win.cols, "cell not in view"
-        return placed.x + 2 + win.x + c * cw, placed.y + 2 + r, cw
+        return placed.x + 2 + win.x + c * cw, placed.y + 2 + win.y + r, cw
     raise AssertionError(f"{tid}{cell} is not drawn in panel {placed.panel.key}")
 
 
@@ -359,6 +359,35 @@ async def test_colon_goes_to_a_typed_step() -> None:
         assert session.k == total - 1  # clamped
         await press(pilot, keys_for("goto")[0], "4", "escape")
         assert session.k == total - 1  # cancelled
+
+
+@covers("channels")
+async def test_t_shows_the_next_channels_of_lenet5s_second_conv() -> None:
+    """At 80×24 the six input channels of LeNet-5's second conv layer do not fit at once: t
+    brings the next ones, every channel's filter slice once, then the first again."""
+    app = make_app("lenet5", iterations=1)
+    async with app.run_test(size=(80, 24)) as pilot:
+        session = app.session
+        k = next(
+            s.start for s in session.timeline.segments if s.layer == 3 and s.phase == "forward"
+        )
+        await jump(pilot, app, k)
+        weight = session.run.record(0).layers[3].params.weight  # type: ignore[union-attr]
+        seen: list[int] = []
+        for key in keys_for("channels") * 6:
+            filt = panel(app, "filter")
+            for win in filt.windows:
+                grid = filt.panel.grids[win.grid]
+                assert grid.channel is not None
+                x, y, cw = grid_position(filt, TensorId(3, "weight"), (0, grid.channel, 4, 4))
+                assert grid.values[4, 4] == weight[0, grid.channel, 4, 4]
+                expected = grid.text_block(slice(4, 5), slice(4, 5))[0, 0]  # as the grid formats
+                assert op_lines(app)[y][x : x + cw].strip() == expected
+                seen.append(grid.channel)
+            await press(pilot, key)
+        assert sorted(set(seen)) == list(range(6))
+        assert session.channel_start == 0  # round again to the first page
+        assert session.k == k  # paging channels does not step
 
 
 @covers("help")
@@ -962,16 +991,18 @@ async def test_r_reload_keeps_everything_on_errors_and_the_position_on_success(
 
 
 @pytest.mark.parametrize(
-    ("size", "start", "windowed"),
+    ("name", "size", "start", "windowed"),
     [
-        (SIZE, 62, False),  # pool → flatten → linear → loss → loss backward → linear backward
-        ((80, 24), 10, True),  # a scrolled conv input window, then on into relu and back
+        # pool → flatten → linear → loss → loss backward → linear backward
+        ("tour", SIZE, 62, False),
+        # a scrolled conv input window (LeNet-5's 32×32 padded input), then on into tanh
+        ("lenet5", (80, 24), 2 * 6 * 28 * 28 - 10, True),
     ],
 )
 async def test_n_steps_forward_then_back_restores_the_screen(
-    size: tuple[int, int], start: int, windowed: bool
+    name: str, size: tuple[int, int], start: int, windowed: bool
 ) -> None:
-    app = make_app("tour")
+    app = make_app(name, iterations=1)
     async with app.run_test(size=size) as pilot:
         await app.workers.wait_for_complete()
         timeline = app.session.timeline

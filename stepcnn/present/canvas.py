@@ -12,7 +12,8 @@ from stepcnn.timeline.step import Region
 from stepcnn.timeline.tensors import final_value
 
 MAX_CHANNELS = 3
-"""Channels of a map drawn side by side; more are summarised in the label."""
+"""Channels of a map the matrix views draw side by side (the operation view's layout shows
+every channel, a page of them at a time when they do not all fit)."""
 
 
 def region_mask(shape: tuple[int, ...], region: Region) -> np.ndarray:
@@ -88,12 +89,11 @@ class Canvas:
         t = self.tensor(tid)
         shape = t.values.shape
         count = shape[1]
-        chosen = channels if channels is not None else list(range(min(count, MAX_CHANNELS)))
+        chosen = channels if channels is not None else list(range(count))
+        paged = channels is None and count > 1
         grids = []
         for c in chosen:
             label = f"{name}[{n},{c}]" if name else f"channel {c}"
-            if c == chosen[-1] and count > len(chosen) and channels is None:
-                label += f" (+{count - len(chosen)} more)"
             grids.append(
                 make_grid(
                     label,
@@ -105,6 +105,7 @@ class Canvas:
                     prefix=(n, c),
                     marks=self.marks(tid, shape, (n, c)) + [(m[c], mk) for m, mk in extra or []],
                     focus=focus,
+                    channel=c if paged else None,
                 )
             )
         return grids
@@ -198,8 +199,9 @@ class Canvas:
                 tensor=tid,
                 prefix=(o, c),
                 marks=[(m[c], mk) for m, mk in marks],
+                channel=c if shape[1] > 1 else None,
             )
-            for c in range(min(shape[1], MAX_CHANNELS))
+            for c in range(shape[1])
         ]
 
     def operand_grids(self, values: Array, name: str, scale: float | None = None) -> list[Grid]:
@@ -211,8 +213,9 @@ class Canvas:
                     values[c],
                     precision=self.precision,
                     scale=scale or scale_of(values),
+                    channel=c if values.shape[0] > 1 else None,
                 )
-                for c in range(min(values.shape[0], MAX_CHANNELS))
+                for c in range(values.shape[0])
             ]
         if values.ndim == 1:
             return [

@@ -49,6 +49,7 @@ class Grid:
     tie_names: np.ndarray | None = None
     blocks: Callable[[int], np.ndarray] | None = None  # overview tones per block of cells
     names_width: int = 0  # the longest of ``tie_names`` when known (0: found from them)
+    channel: int | None = None  # one channel of several (the layout pages them; None: not)
     number_format: NumberFormat | None = None  # the panel's (None: chosen from the values)
 
     @cached_property
@@ -163,6 +164,7 @@ def make_grid(
     col0: int = 0,
     marks: list[tuple[np.ndarray, Mark]] | None = None,
     focus: tuple[int, int] | None = None,
+    channel: int | None = None,
 ) -> Grid:
     """A grid of a 2-D array; ``marks`` are (boolean mask, mark) pairs applied in order of
     priority (a higher mark is never overwritten by a lower one)."""
@@ -178,7 +180,18 @@ def make_grid(
         mask = np.atleast_2d(mask)
         mark = np.where(mask & (mark < m), np.int8(m), mark).astype(np.int8)
     return Grid(
-        label, values, precision, tone, mark, known2d, tensor, prefix, row0, col0, focus=focus
+        label,
+        values,
+        precision,
+        tone,
+        mark,
+        known2d,
+        tensor,
+        prefix,
+        row0,
+        col0,
+        focus=focus,
+        channel=channel,
     )
 
 

@@ -152,7 +152,7 @@ class MainScreen(Screen[None]):
             texts.append(([(scene.equation, palette.equation)], 3))
         if "narration" not in self.hidden:
             texts.append(([(scene.narration, palette.narration)], 6))
-        self.query_one(OperationView).show(list(scene.panels), texts)
+        self.query_one(OperationView).show(list(scene.panels), texts, scene.channel_start)
         self.query_one("#network", TextBlock).set_fitting(
             [palette.spans(v) for v in network_variants(scene)]
         )
@@ -188,6 +188,17 @@ class MainScreen(Screen[None]):
 
     def action_step(self, delta: int) -> None:
         self._act(self.session.step_by(delta))
+
+    def action_channels(self) -> None:
+        """The next page of input channels (when not all fit the terminal)."""
+        self.session.channel_start = self.query_one(OperationView).next_channel_start
+        self._act(True)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "channels":  # in the footer only while the channels are paged
+            views = self.query(OperationView)
+            return bool(views) and views.first().pages_channels
+        return True
 
     def action_skip_zero(self, direction: int) -> None:
         self._act(self.session.skip_zero(direction))

@@ -13,21 +13,18 @@ from textual.widget import Widget
 
 from stepcnn.present.grid import Panel
 from stepcnn.timeline.step import TensorId
-from stepcnn.tui.painter import (
-    CHROME_H,
-    Line,
-    Placed,
-    paint_panel,
-    place_row,
-    row_layout,
-    wrap_spans,
-)
+from stepcnn.tui.layout import Arrangement, arrange, marked_region, notices, spec_of, windows
+from stepcnn.tui.painter import Line, Placed, fit_words, paint_panel, wrap_spans
 from stepcnn.tui.palette import palette_of
 from stepcnn.tui.text import Span, ground, grounded
 
+EQUATION_LINES = 2
+"""Lines the first text (the equation) keeps however little room the panels leave; the
+others keep one (cut there, marked "… (i)")."""
+
 
 class OperationView(Widget):
-    """Two bands of panels: what the step reads (top) and what it produces (bottom)."""
+    """The step's panels, placed by :mod:`stepcnn.tui.layout`, then the texts below them."""
 
     DEFAULT_CSS = """
     OperationView { height: 1fr; width: 100%; }
@@ -46,16 +43,38 @@ class OperationView(Widget):
         self.panels: list[Panel] = []
         self.texts: list[tuple[list[Span], int]] = []
         self.placed: list[Placed] = []
+        self.arrangement: Arrangement | None = None
+        self.channel_start = 0
         self._lines: list[list[Segment]] = []
 
-    def show(self, panels: list[Panel], texts: list[tuple[list[Span], int]] | None = None) -> None:
+    @property
+    def pages_channels(self) -> bool:
+        """Not every channel fits: ``t`` shows the next ones."""
+        a = self.arrangement
+        return a is not None and bool(a.channels) and a.channel_count < a.channels
+
+    @property
+    def next_channel_start(self) -> int:
+        return 0 if self.arrangement is None else self.arrangement.next_channel_start
+
+    def show(
+        self,
+        panels: list[Panel],
+        texts: list[tuple[list[Span], int]] | None = None,
+        channel_start: int = 0,
+    ) -> None:
         """Draw these panels, then the texts (spans, at most so many lines) right below them;
-        refresh only the lines that changed."""
+        refresh only the lines that changed. ``channel_start``: the first channel shown when
+        not all fit (the session keeps it)."""
         self.panels = panels
         self.texts = texts or []
+        self.channel_start = channel_start
+        paged = self.pages_channels
         old = self._lines
         self._paint()
         width = self.size.width
+        if paged != self.pages_channels:
+            self.screen.refresh_bindings()  # the footer shows t only when it pages
         if len(old) != len(self._lines):
             self.refresh()
             return
@@ -68,40 +87,68 @@ class OperationView(Widget):
         if width <= 0 or height <= 0:
             self._lines = []
             return
-        texts = [wrap_spans(self.app.console, spans, width, most) for spans, most in self.texts]
-        text_lines = sum(len(t) + 1 for t in texts if t)
-        text_h = min(text_lines, max(height * 2 // 5, 5))
-        room = height - text_h
-        top = row_layout([p for p in self.panels if p.row == 0], width)
-        bottom = row_layout([p for p in self.panels if p.row == 1], width)
-        need_top = max((h for _, _, h in top), default=0)
-        need_bottom = max((h for _, _, h in bottom), default=0)
-        if need_top + need_bottom <= room:
-            h_top, h_bottom = need_top, need_bottom
-        else:
-            h_top = max(min(need_top, room - min(need_bottom, room // 2)), min(CHROME_H + 2, room))
-            h_bottom = max(room - h_top, 0)
-        placed = place_row(top, 0, h_top)
-        placed += place_row(bottom, h_top, h_bottom)
+        console = self.app.console
+        blocks = [(spans, wrap_spans(console, spans, width, most)) for spans, most in self.texts]
+        least = [
+            min(len(block), EQUATION_LINES if i == 0 else 1) for i, (_, block) in enumerate(blocks)
+        ]
+        regions = [[marked_region(g) for g in p.grids] for p in self.panels]
+        specs = tuple(spec_of(p, r) for p, r in zip(self.panels, regions, strict=True))
+        a = arrange(specs, width, max(height - sum(least), 0), self.channel_start)
+        self.arrangement = a
         lines = [Line(width) for _ in range(height)]
         palette = palette_of(self.app)
-        for number, p in enumerate(placed):
-            paint_panel(lines, p, palette, number)
-        y = max((p.y + p.height for p in placed), default=0)
-        for (spans, _), block in zip(self.texts, texts, strict=True):
-            if not block:
+        placed = []
+        for number, frame in enumerate(a.frames):
+            panel = self.panels[frame.panel]
+            wins = windows(panel, frame, regions[frame.panel])
+            placed.append(Placed(panel, frame.x, frame.y, frame.width, frame.height, wins))
+            paint_panel(lines, placed[-1], palette, number)
+        hint = "a larger terminal shows it"
+        if a.hidden and len(blocks) > 1:
+            roomier = arrange(specs, width, max(height - least[0], 0), self.channel_start)
+            if len(roomier.hidden) < len(a.hidden):
+                hint = "e hides the narration for room"
+        wordings = notices(a, [p.title for p in self.panels], hint)
+        if wordings and a.height - 1 < height:
+            fitting = [n for n in wordings if len(n) <= width - 1]
+            notice = fitting[0] if fitting else fit_words(wordings[-1], width - 1)
+            lines[a.height - 1].put(0, notice, palette.label)
+        self._place_texts(lines, blocks, least, a.height)
+        self.placed = placed
+        self._lines = [line.finish() for line in lines]
+
+    def _place_texts(
+        self,
+        lines: list[Line],
+        blocks: list[tuple[list[Span], list[list[Segment]]]],
+        least: list[int],
+        y: int,
+    ) -> None:
+        """The texts below the panels: each keeps its least lines, then the first ones get
+        the rest; a blank line before each when there is room; a text cut ends "… (i)"."""
+        height = len(lines)
+        free = height - y
+        counts = list(least)
+        spare = free - sum(counts)
+        for i, (_, block) in enumerate(blocks):
+            add = max(min(spare, len(block) - counts[i]), 0)
+            counts[i] += add
+            spare -= add
+        gaps = spare >= sum(1 for c in counts if c)
+        for (spans, block), lines_for in zip(blocks, counts, strict=True):
+            if not block or lines_for <= 0 or y >= height:
                 continue
-            y += 1
-            if len(block) > height - y:  # the panels left less room: cut here, marked
-                block = wrap_spans(self.app.console, spans, width, height - y)
+            if gaps:
+                y += 1
+            if len(block) > lines_for:  # less room than the text needs: cut here, marked
+                block = wrap_spans(self.app.console, spans, lines[0].width, lines_for)
             for segments in block:
                 if y >= height:
                     break
                 lines[y].segments.extend(segments)
                 lines[y].x = sum(len(s.text) for s in segments)
                 y += 1
-        self.placed = placed
-        self._lines = [line.finish() for line in lines]
 
     def render_line(self, y: int) -> Strip:
         width = self.size.width

@@ -12,7 +12,7 @@ from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 
-from stepcnn.present.grid import Panel
+from stepcnn.present.grid import Grid, Panel
 from stepcnn.tui.palette import Palette, theme_palette
 from stepcnn.tui.viewport import Window, natural_width, plan, stack, stacked_height
 
@@ -87,6 +87,44 @@ class Placed:
     windows: list[Window]
 
 
+def fit_words(text: str, room: int) -> str:
+    """``text`` if it fits ``room`` columns, else as many whole words as fit, then "…"
+    (never a word cut in two; "" if not even the first word fits)."""
+    if len(text) <= room:
+        return text
+    words = text.split(" ")
+    while len(words) > 1:
+        words.pop()
+        kept = " ".join(words).rstrip()
+        if kept.count("(") > kept.count(")"):
+            continue  # no bracket left open
+        if len(kept) + 2 <= room:
+            return kept + " …"
+    return ""
+
+
+def grid_label(label: str, win: Window, room: int) -> str:
+    """A grid's label with its window's rows and columns, shortened to ``room`` columns:
+    first the totals go, then the range, then the words after the name; never mid-token."""
+    if not win.windowed:
+        return fit_words(label, room)
+    rows = win.rows < win.total_rows
+    cols = win.cols < win.total_cols
+    r = f"r{win.row0}–{win.row0 + win.rows - 1}" if rows else ""
+    c = f"c{win.col0}–{win.col0 + win.cols - 1}" if cols else ""
+    rt = f"{r}/{win.total_rows}" if rows else ""
+    ct = f"{c}/{win.total_cols}" if cols else ""
+    name = label.split(" ")[0]
+    for variant in (
+        " ".join(t for t in (label, rt, ct) if t),
+        " ".join(t for t in (label, r, c) if t),
+        " ".join(t for t in (name, r, c) if t),
+    ):
+        if len(variant) <= room:
+            return variant
+    return fit_words(label, room)
+
+
 def paint_panel(
     lines: list[Line], placed: Placed, palette: Palette | None = None, number: int = 0
 ) -> None:
@@ -97,43 +135,26 @@ def paint_panel(
     BORDER, TITLE, LABEL = palette.border, palette.title, palette.label
     if w < 5 or h < 3:
         return
-    title = f" {p.title} "[: max(w - 4, 0)]
+    title = fit_words(p.title, w - 6)
+    title = f" {title} " if title else ""
     lines[y0].put(x0, "╭─", BORDER)
     lines[y0].put(x0 + 2, title, TITLE)
     lines[y0].put(x0 + 2 + len(title), "─" * (w - 3 - len(title)) + "╮", BORDER)
     inner_w, inner_h = w - CHROME_W, h - CHROME_H
     for dy in range(1, h - 1):
         lines[y0 + dy].put(x0, "│", BORDER)
-    caption = f" {fit_words(p.caption, w - 6)} " if p.caption and w >= 8 else ""
+    caption = fit_words(p.caption, w - 6) if p.caption else ""
+    caption = f" {caption} " if caption else ""
     bottom = "╰─" + caption + "─" * (w - 3 - len(caption)) + "╯"
     cw = p.cell_width
     grid_lines = [Line(inner_w) for _ in range(inner_h)]
-    hidden = len(p.grids) - len(placed.windows)
     for win in placed.windows:
         grid = p.grids[win.grid]
-        label = grid.label
-        if hidden and win is placed.windows[-1]:
-            label += f" (+{hidden} more)"
-        if win.windowed:
-            label += (
-                f" r{win.row0}–{win.row0 + win.rows - 1}/{win.total_rows}"
-                f" c{win.col0}–{win.col0 + win.cols - 1}/{win.total_cols}"
-            )
         later = [w.x for w in placed.windows if w.x > win.x and w.y == win.y]
         span = (min(later) - 1 if later else inner_w) - win.x
-        grid_lines[win.y].put(win.x, label[: max(span, 1)], LABEL)
-        rows = slice(win.row0, win.row0 + win.rows)
-        cols = slice(win.col0, win.col0 + win.cols)
-        texts = grid.text_block(rows, cols).tolist()
-        tones = grid.tone[rows, cols].tolist()
-        marks = grid.mark[rows, cols].tolist()
-        for r in range(win.rows):
-            where = (number, win.grid, win.row0 + r, win.col0)
-            grid_lines[win.y + 1 + r].put_cells(
-                win.x,
-                _row_segments(texts[r], tones[r], marks[r], cw, palette, where),
-                win.cols * cw,
-            )
+        grid_lines[win.y].put(win.x, grid_label(grid.label, win, span), LABEL)
+        for r, cells in enumerate(window_rows(grid, win, cw, palette, number)):
+            grid_lines[win.y + 1 + r].put_cells(win.x, cells, win.cols * cw)
         if win.overview_x is not None:
             _overview(grid_lines, win, grid.overview(win.overview_step), palette)
     for dy, gl in enumerate(grid_lines):
@@ -146,13 +167,54 @@ def paint_panel(
     lines[y0 + h - 1].put(x0, bottom, BORDER)
 
 
-def fit_words(text: str, width: int) -> str:
-    """``text`` if it fits in ``width``, else its words that do and "…": a number is never
-    cut in the middle."""
-    if len(text) <= width:
-        return text
-    cut = text.rfind(" ", 0, width)
-    return (text[:cut] if cut > 0 else "") + "…"
+_ROWS: dict[tuple[object, ...], list[list[Segment]]] = {}
+ROWS_CACHED = 1024
+"""Windows of cells drawn recently, by content: a grid that did not change since the last
+step (a filter, most of a map) is not formatted again."""
+
+
+def window_rows(
+    grid: Grid, win: Window, cw: int, palette: Palette, number: int
+) -> list[list[Segment]]:
+    """The segments of each visible row of ``grid`` in ``win`` (panel ``number`` of the
+    view), ``cw`` columns a cell."""
+    rows = slice(win.row0, win.row0 + win.rows)
+    cols = slice(win.col0, win.col0 + win.cols)
+    key: tuple[object, ...] | None = None
+    if grid.ties is None:
+        key = (
+            id(palette),
+            number,
+            win.grid,
+            win.row0,
+            win.col0,
+            cw,
+            grid.fmt,
+            win.rows,
+            win.cols,
+            grid.values[rows, cols].tobytes(),
+            grid.tone[rows, cols].tobytes(),
+            grid.mark[rows, cols].tobytes(),
+            None if grid.known is None else grid.known[rows, cols].tobytes(),
+            None if grid.wrap is None else (grid.wrap, grid.size, win.row0, win.col0),
+        )
+        cached = _ROWS.get(key)
+        if cached is not None:
+            return cached
+    texts = grid.text_block(rows, cols).tolist()
+    tones = grid.tone[rows, cols].tolist()
+    marks = grid.mark[rows, cols].tolist()
+    drawn = [
+        _row_segments(
+            texts[r], tones[r], marks[r], cw, palette, (number, win.grid, win.row0 + r, win.col0)
+        )
+        for r in range(win.rows)
+    ]
+    if key is not None:
+        if len(_ROWS) >= ROWS_CACHED:
+            _ROWS.clear()
+        _ROWS[key] = drawn
+    return drawn
 
 
 def _row_segments(

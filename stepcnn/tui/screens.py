@@ -27,7 +27,7 @@ ModalScreen > Vertical {
     border: thick $primary; background: $surface; padding: 1 2;
 }
 ModalScreen > Vertical { width: 104; }
-ModalScreen VerticalScroll { width: 100%; height: auto; max-height: 36; }
+ModalScreen VerticalScroll { width: 100%; height: auto; max-height: 40; }
 ModalScreen DataTable { width: 100%; height: auto; max-height: 30; }
 ModalScreen Static { width: 100%; }
 ModalScreen .title { text-style: bold; margin-bottom: 1; }

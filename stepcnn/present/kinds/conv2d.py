@@ -32,7 +32,7 @@ def padded_input(cv: Canvas, tid: TensorId, spec: Conv2d, n: int, r: int, c: int
     (ph, pw), (kh, kw), (sh, sw) = spec.padding, spec.kernel_size, spec.stride
     count = t.values.shape[1]
     grids = []
-    for ch in range(min(count, 3)):
+    for ch in range(count):
         values = np.pad(t.values[n, ch], ((ph, ph), (pw, pw)))
         pad = np.pad(
             np.zeros(t.values.shape[2:], dtype=bool), ((ph, ph), (pw, pw)), constant_values=True
@@ -40,8 +40,6 @@ def padded_input(cv: Canvas, tid: TensorId, spec: Conv2d, n: int, r: int, c: int
         window = np.zeros(values.shape, dtype=bool)
         window[r * sh : r * sh + kh, c * sw : c * sw + kw] = True
         label = f"x[{n},{ch}]" + (" padded" if ph or pw else "")
-        if ch == min(count, 3) - 1 and count > 3:
-            label += f" (+{count - 3} more)"
         grids.append(
             make_grid(
                 label,
@@ -54,6 +52,7 @@ def padded_input(cv: Canvas, tid: TensorId, spec: Conv2d, n: int, r: int, c: int
                 col0=-pw,
                 marks=[(pad, Mark.PAD), (window, Mark.READ)],
                 focus=(r * sh + kh // 2, c * sw + kw // 2),
+                channel=ch if count > 1 else None,
             )
         )
     return grids

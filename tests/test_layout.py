@@ -1,0 +1,352 @@
+"""The operation view's layout, read off the rendered lines of the real app.
+
+At 80×24 and at 160×50, for every built-in scenario with a conv layer and for generated ones
+(a 28×28 input with 5×5 filters over 3 and over 6 channels; RGB with stride 2 and padding 1),
+at conv forward and backward steps: every number of the filter, of ``patch ⊙ W[f]`` and of
+``g · patch`` is on the terminal, whole, where its cell is — on the screen at once or on one
+of the pages ``t`` turns — and the patch being read is inside its viewport. Expected values
+come from the engine's records and the step's operands; their texts are formatted as the grid
+formats them.
+"""
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from textual.pilot import Pilot
+
+from stepcnn.present.cells import Mark
+from stepcnn.present.grid import Grid, Panel
+from stepcnn.scenario import load_scenario
+from stepcnn.scenario.builtin import paths
+from stepcnn.session import Session
+from stepcnn.timeline import Timeline
+from stepcnn.tui.app import StepCNNApp
+from stepcnn.tui.layout import follow
+from stepcnn.tui.operation import OperationView
+from stepcnn.tui.painter import Placed, fit_words
+from stepcnn.tui.viewport import Window
+
+SIZES = [(80, 24), (160, 50)]
+BUILTIN_CONV = sorted(
+    p.stem for p in paths() if any(layer.type == "conv2d" for layer in load_scenario(str(p)).layers)
+)
+GENERATED = {
+    "gen-28x28-5x5-3ch": {"channels": 3},
+    "gen-28x28-5x5-6ch": {"channels": 6},
+    "gen-rgb-stride2-pad1": {"channels": 3, "kernel": 5, "stride": 2, "padding": 1},
+}
+
+
+def generated_toml(channels: int, kernel: int = 5, stride: int = 1, padding: int = 0) -> str:
+    """A 28×28 input of ``channels`` channels → conv2d(4 filters) → flatten → linear(2)."""
+    image = [
+        [
+            [round(((i * 7 + j * 3 + c * 5) % 11) / 10 - 0.3, 2) for j in range(28)]
+            for i in range(28)
+        ]
+        for c in range(channels)
+    ]
+    return (
+        f'title = "generated {channels} channels"\nseed = 1\nlearning_rate = 0.01\n'
+        'loss = "cross_entropy"\niterations = 1\n'
+        f"[[samples]]\ninput = {image}\nlabel = 1\n"
+        f'[[layers]]\ntype = "conv2d"\nout_channels = 4\nkernel_size = {kernel}\n'
+        f"stride = {stride}\npadding = {padding}\n"
+        '[[layers]]\ntype = "flatten"\n[[layers]]\ntype = "linear"\nout_features = 2\n'
+    )
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("scenarios")
+    files = {}
+    for name, args in GENERATED.items():
+        files[name] = folder / f"{name}.toml"
+        files[name].write_text(generated_toml(**args), encoding="utf-8")
+    return files
+
+
+def scenario_ref(name: str, generated: dict[str, Path]) -> str:
+    return str(generated[name]) if name in generated else name
+
+
+def conv_steps(timeline: Timeline) -> Iterator[int]:
+    """For each conv segment of the first iteration (forward and backward): a step in the
+    middle of the segment and its last step (a corner: the padding, the viewport's far end)."""
+    for seg in timeline.segments:
+        if seg.kind == "conv2d" and seg.phase in ("forward", "backward"):
+            yield seg.start + seg.count // 2 + seg.shape[-1] // 2
+            yield seg.end - 1
+
+
+# ---- reading the screen --------------------------------------------------------------------
+
+
+def view_lines(app: StepCNNApp) -> list[str]:
+    """The operation view's lines as the Line API renders them."""
+    view = app.query_one(OperationView)
+    return [view.render_line(y).text for y in range(view.size.height)]
+
+
+def cell_xy(placed: Placed, win: Window, r: int, c: int) -> tuple[int, int]:
+    """Where grid cell (r, c) of window ``win`` is drawn (the cell's first column)."""
+    cw = placed.panel.cell_width
+    return placed.x + 2 + win.x + (c - win.col0) * cw, placed.y + 2 + win.y + (r - win.row0)
+
+
+def drawn_texts(placed: Placed, lines: list[str]) -> dict[int, tuple[Window, np.ndarray]]:
+    """For each grid drawn in the panel: its window and the texts read off the screen."""
+    out = {}
+    cw = placed.panel.cell_width
+    for win in placed.windows:
+        texts = np.empty((win.rows, win.cols), dtype=object)
+        for r in range(win.rows):
+            for c in range(win.cols):
+                x, y = cell_xy(placed, win, win.row0 + r, win.col0 + c)
+                texts[r, c] = lines[y][x : x + cw]
+        out[win.grid] = (win, texts)
+    return out
+
+
+def expected_texts(grid: Grid) -> np.ndarray:
+    """The grid's numbers as the grid formats them."""
+    return grid.text_block(slice(None), slice(None))
+
+
+def engine_operand(app: StepCNNApp, key: str) -> np.ndarray:
+    """What a whole panel must show, from the engine: the filter W[f] (every channel), the
+    products patch ⊙ W[f], g · patch."""
+    session = app.session
+    step = session.step
+    record = session.run.record(step.iteration)
+    assert step.layer is not None
+    if key == "filter":
+        params = record.layers[step.layer].params
+        assert params is not None
+        return np.asarray(params.weight[step.index[1]])
+    return np.asarray(step.operands["products" if key == "products" else "dw_contribution"])
+
+
+async def read_pages(pilot: Pilot[Any], app: StepCNNApp) -> list[tuple[list[Placed], list[str]]]:
+    """The panels and lines of every page of channels ``t`` turns to (one if all fit)."""
+    view = app.query_one(OperationView)
+    check_hidden_are_named(app)
+    pages = [(list(view.placed), view_lines(app))]
+    while view.pages_channels and len(pages) < 10:
+        await pilot.press("t")
+        await pilot.pause()
+        if app.session.channel_start == 0:
+            break
+        check_hidden_are_named(app)
+        pages.append((list(view.placed), view_lines(app)))
+    return pages
+
+
+def check_whole_operands(app: StepCNNApp, pages: list[tuple[list[Placed], list[str]]]) -> None:
+    step = app.session.step
+    wanted = ("filter", "products") if step.phase == "forward" else ("filter", "contribution")
+    for key in wanted:
+        seen: dict[int, bool] = {}
+        panel: Panel | None = None
+        for placed_list, lines in pages:
+            for placed in placed_list:
+                if placed.panel.key != key:
+                    continue
+                panel = placed.panel
+                for g, (win, texts) in drawn_texts(placed, lines).items():
+                    grid = panel.grids[g]
+                    assert not win.windowed, f"{key} {grid.label} windowed at step {step.k}"
+                    cw = panel.cell_width
+                    expected = np.vectorize(lambda t, cw=cw: str(t).rjust(cw))(expected_texts(grid))
+                    assert (texts == expected).all(), (key, grid.label, texts, expected)
+                    seen[g] = True
+        if panel is None and key == "filter" and step.phase == "backward":
+            # At 80×24 with wide number formats three 5×5 operands do not fit one above the
+            # other: the filter (there for dx, itself hidden) gives way to g·patch and dW,
+            # named on the notice line (check_hidden_are_named); forward shows it whole.
+            continue
+        assert panel is not None, f"no {key} panel at step {step.k} ({step.op})"
+        # every channel was drawn on some page, with the engine's numbers
+        assert sorted(seen) == list(range(len(panel.grids))), (key, sorted(seen))
+        values = engine_operand(app, key)
+        stacked = np.stack([g.values for g in panel.grids])
+        np.testing.assert_array_equal(stacked, values.reshape(stacked.shape))
+
+
+def check_patch_in_sight(app: StepCNNApp, pages: list[tuple[list[Placed], list[str]]]) -> None:
+    """The input cells the step reads are inside the input panel's viewports, drawn."""
+    for placed_list, lines in pages:
+        for placed in placed_list:
+            if placed.panel.key != "input":
+                continue
+            for g, (win, texts) in drawn_texts(placed, lines).items():
+                grid = placed.panel.grids[g]
+                rows, cols = np.nonzero(grid.mark == Mark.READ)
+                assert rows.size, grid.label
+                assert win.row0 <= rows.min() and rows.max() < win.row0 + win.rows, grid.label
+                assert win.col0 <= cols.min() and cols.max() < win.col0 + win.cols, grid.label
+                r, c = rows[0] - win.row0, cols[0] - win.col0
+                assert texts[r, c].strip() == str(expected_texts(grid)[rows[0], cols[0]])
+
+
+def check_headers(pages: list[tuple[list[Placed], list[str]]]) -> None:
+    """Titles whole or shortened at a word ("… "), labels starting with the grid's name."""
+    for placed_list, lines in pages:
+        for placed in placed_list:
+            top = lines[placed.y][placed.x : placed.x + placed.width]
+            title = placed.panel.title
+            shown = fit_words(title, placed.width - 6)
+            assert shown and f" {shown} " in top, (title, top)
+            if shown != title:
+                assert shown.endswith(" …") and title.startswith(shown[:-2].rstrip(" (,:"))
+            for win in placed.windows:
+                label = lines[placed.y + 1 + win.y][placed.x + 2 + win.x :]
+                name = placed.panel.grids[win.grid].label.split(" ")[0]
+                assert label.startswith(name), (name, label)
+
+
+def check_hidden_are_named(app: StepCNNApp) -> None:
+    """A panel left out is named on the line below the panels, with how to see it."""
+    view = app.query_one(OperationView)
+    drawn = {id(p.panel) for p in view.placed}
+    missing = [p.title for p in view.panels if id(p) not in drawn]
+    if missing:
+        notice = next((line for line in view_lines(app) if "hidden: " in line), "")
+        assert notice, missing
+        for title in missing:  # (the words in brackets may go when the line is short)
+            assert title.split(" (")[0] in notice, (title, notice)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("name", BUILTIN_CONV + list(GENERATED))
+async def test_every_number_of_the_filter_products_and_g_patch_is_on_the_screen(
+    name: str, size: tuple[int, int], generated: dict[str, Path]
+) -> None:
+    session = Session(load_scenario(scenario_ref(name, generated)), iterations=1)
+    app = StepCNNApp(session)
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        steps = list(conv_steps(session.timeline))
+        assert steps
+        for k in steps:
+            session.channel_start = 0
+            session.goto(k)
+            app.redraw()
+            await pilot.pause()
+            pages = await read_pages(pilot, app)
+            check_whole_operands(app, pages)
+            check_patch_in_sight(app, pages)
+            check_headers(pages)
+
+
+# ---- paging channels -----------------------------------------------------------------------
+
+
+async def test_t_pages_the_channels_and_the_notice_counts_them(
+    generated: dict[str, Path],
+) -> None:
+    session = Session(load_scenario(str(generated["gen-28x28-5x5-6ch"])), iterations=1)
+    app = StepCNNApp(session)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        view = app.query_one(OperationView)
+        seg = next(
+            s for s in session.timeline.segments if s.kind == "conv2d" and s.phase == "forward"
+        )
+        session.goto(seg.start + 3)
+        app.redraw()
+        await pilot.pause()
+        assert view.pages_channels
+        shown: list[int] = []
+        for _ in range(6):
+            filt = next(p for p in view.placed if p.panel.key == "filter")
+            channels = [filt.panel.grids[w.grid].channel for w in filt.windows]
+            assert channels and all(c is not None for c in channels)
+            first, last = channels[0], channels[-1]
+            assert first is not None and last is not None
+            words = f"channel {first}" if first == last else f"channels {first}–{last}"
+            text = "\n".join(view_lines(app))
+            assert f"{words} of 6" in text
+            shown += [c for c in channels if c is not None]
+            # the footer offers t while the channels are paged
+            assert "Next channels" in screen_footer(app)
+            await pilot.press("t")
+            await pilot.pause()
+            if session.channel_start == 0:
+                break
+        assert sorted(shown) == list(range(6))  # every channel once, then back to the first
+        assert session.channel_start == 0
+
+
+def screen_footer(app: StepCNNApp) -> str:
+    """The terminal's last line (the footer), as plain text."""
+    return [strip.text for strip in app.screen._compositor.render_strips()][-1]
+
+
+async def test_no_paging_no_t_in_the_footer() -> None:
+    session = Session(load_scenario("hand-computable"), iterations=1)
+    app = StepCNNApp(session)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await pilot.pause()
+        view = app.query_one(OperationView)
+        assert not view.pages_channels
+        assert "Next channels" not in screen_footer(app)
+        k = session.k
+        await pilot.press("t")
+        await pilot.pause()
+        assert session.k == k and session.channel_start == 0
+
+
+# ---- a big terminal uses its space ---------------------------------------------------------
+
+
+async def test_a_big_terminal_shows_small_scenarios_unwindowed() -> None:
+    for name in ("tour", "hand-computable", "rgb-stride-padding", "shared-weights"):
+        session = Session(load_scenario(name), iterations=1)
+        app = StepCNNApp(session)
+        async with app.run_test(size=(160, 50)) as pilot:
+            for k in conv_steps(session.timeline):
+                session.goto(k)
+                app.redraw()
+                await pilot.pause()
+                view = app.query_one(OperationView)
+                assert not view.pages_channels, name
+                assert not any(w.windowed for p in view.placed for w in p.windows), name
+                assert {p.panel.key for p in view.placed} == {p.key for p in view.panels}
+                equation = session.step.equation
+                assert equation.split("\n")[0][:150] in "\n".join(view_lines(app)), name
+
+
+# ---- the viewport follows --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("visible", "total", "extent"), [(5, 32, 5), (7, 32, 5), (10, 28, 3)])
+def test_follow_keeps_the_cells_in_sight_and_scrolls_little(
+    visible: int, total: int, extent: int
+) -> None:
+    previous = 0
+    for first in range(total - extent + 1):  # the patch walking across the map
+        top = follow(visible, total, first, extent)
+        assert 0 <= top <= total - visible
+        assert top <= first and first + extent <= top + visible  # the whole patch in sight
+        assert previous <= top <= previous + 1  # never a page at a time: one cell at most
+        previous = top
+    assert follow(visible, total, 0, extent) == 0
+    assert follow(total, total, 3, extent) == 0
+
+
+def test_fit_words_never_cuts_a_word() -> None:
+    title = "dW[0] running sum (all channels)"
+    assert fit_words(title, 40) == title
+    assert fit_words(title, 20) == "dW[0] running sum …"
+    assert fit_words(title, 8) == "dW[0] …"
+    assert fit_words(title, 6) == ""
+    assert fit_words("input patch (all channels)", 20) == "input patch …"  # no "(" left open
+    for room in range(len(title)):
+        shown = fit_words(title, room)
+        assert len(shown) <= room
+        if shown:
+            assert title.startswith(shown[:-2])
