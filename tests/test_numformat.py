@@ -1,5 +1,5 @@
-"""One number format per matrix: fixed or scientific for the whole matrix, chosen from its
-range. The expected strings are worked out by hand."""
+"""One number format per matrix: fixed, scaled (one shared power of ten) or scientific for the
+whole matrix, chosen from its range. The expected strings are worked out by hand."""
 
 import numpy as np
 import pytest
@@ -100,3 +100,52 @@ def test_block_equals_one_value_at_a_time(precision: int) -> None:
     for fmt in (choose(values, precision), NumberFormat(precision), NumberFormat(precision, True)):
         assert fmt.block(values).tolist() == [fmt.text(float(v)) for v in values]
         assert not any(t.startswith("-0.") and float(t) == 0 for t in fmt.block(values))
+
+
+# ---- scaled: fixed after one power of ten shared by the matrix (a panel's grids) -----------
+
+
+def scaled(values: list[float], precision: int) -> tuple[list[str], str]:
+    array = np.array(values, dtype=np.float64)
+    fmt = choose(array, precision, scaled=True)
+    return fmt.block(array).tolist(), fmt.factor
+
+
+def test_the_defect_seen_scaled_where_the_matrix_can_show_a_factor() -> None:
+    # 0.31 is 3.1·10⁻¹; 0.004 is 0.04·10⁻¹: both readable at 2 decimals, one factor.
+    assert scaled([0.0, 0.31, 0.004], 2) == (["0", "3.10", "0.04"], "×10⁻¹")
+
+
+def test_a_gradient_of_a_millionth_is_as_narrow_as_a_weight() -> None:
+    # 3.065e-6 / 1e-6 = 3.065; 4.93e-8 → 0.0493 → 0.049; −2.746e-7 → −0.2746 → −0.275.
+    assert scaled([3.065e-06, 4.93e-08, -2.746e-07, -0.0], 3) == (
+        ["3.065", "0.049", "-0.275", "0"],
+        "×10⁻⁶",
+    )
+
+
+def test_large_numbers_scale_down() -> None:
+    # 12,345,678 has 8 digits before the point (more than 5): 1.23·10⁷; 300,000 is 0.03·10⁷.
+    assert scaled([12345678.0, 300000.0], 2) == (["1.23", "0.03"], "×10⁷")
+
+
+def test_the_factor_is_the_largest_magnitude_as_rounded() -> None:
+    # 0.009996 at 2 decimals of a mantissa is 1.00e-02: the factor 10⁻², the cell 1.00.
+    assert scaled([0.009996, 0.0004], 2) == (["1.00", "0.04"], "×10⁻²")
+
+
+def test_a_range_too_wide_for_one_factor_is_scientific() -> None:
+    # 1e-6 next to 1 would read 0.00 after any factor that keeps 1 readable.
+    cells, factor = scaled([1.0, 1e-6], 2)
+    assert (cells, factor) == (["1.00e+00", "1.00e-06"], "")
+
+
+def test_what_fits_fixed_is_not_scaled() -> None:
+    assert scaled([0.5, -0.25], 2) == (["0.50", "-0.25"], "")
+
+
+def test_a_scaled_cell_alone_matches_the_block() -> None:
+    fmt = NumberFormat(3, scale=-6)
+    values = np.array([3.065e-06, -2.746e-07, 0.0, np.nan])
+    assert [fmt.text(v) for v in values] == fmt.block(values).tolist()
+    assert fmt.block(values).tolist() == ["3.065", "-0.275", "0", "nan"]

@@ -173,7 +173,7 @@ def test_update_panels_show_decay_and_velocity_with_momentum() -> None:
                     grid = panels[key].grids[0]
                     # one format for the panel; W before and after share theirs
                     pair = {"before": [wanted["after"]], "after": [w]}.get(key, [])
-                    assert grid.fmt == shared(chans + pair, p), key
+                    assert grid.fmt == shared(chans + pair, p, scaled=True), key
                     want = [fmt(a, grid) for a in chans]
                     assert [t.tolist() for t in texts] == [e.tolist() for e in want], key
                 # The bias follows the same rule: b, db, λ·b, v before (not at the first), v, b new.

@@ -20,7 +20,16 @@ from stepcnn.scenario import load_scenario
 from stepcnn.session import Session
 from stepcnn.timeline import Step, TensorId
 
-CAPTION = re.compile(r"^(?P<name>.+): (?P<before>\S+) \+ (?P<added>\S+) = (?P<after>\S+)$")
+CAPTION = re.compile(
+    r"^(?P<name>.+?)(?: (?P<factor>×10\S+))?: (?P<before>\S+) \+ (?P<added>\S+) = (?P<after>\S+)$"
+)
+
+
+def factor_of(caption: str) -> str:
+    """The shared factor of a scaled matrix written by the cell's name ("" when none)."""
+    found = CAPTION.match(caption)
+    assert found, caption
+    return found["factor"] or ""
 
 
 def parse(caption: str) -> tuple[str, str, str, str]:
@@ -47,6 +56,8 @@ def check_sum(panel: Panel, before: float, added: float, after: float) -> tuple[
     fmt = panel.number_format
     assert fmt is not None
     name, b, c, a = parse(panel.caption)
+    # a scaled matrix's numbers are read with its factor, so the caption carries it too
+    assert factor_of(panel.caption) == fmt.factor, panel.caption
     # the caption's numbers, written as the matrix writes its cells
     assert (b, c, a) == (fmt.text(before), fmt.text(added), fmt.text(after)), panel.caption
     # what is added shows: never a zero for a non-zero contribution
@@ -195,7 +206,7 @@ def test_the_selected_weight_is_the_cell_the_sum_follows() -> None:
     assert parse(panel.caption)[0] != f"dW[{f + 1},0,2,1]"
 
 
-def test_a_contribution_too_small_for_the_decimals_makes_the_matrix_scientific() -> None:
+def test_a_contribution_too_small_for_the_decimals_scales_the_matrix() -> None:
     # tour, iteration 1, conv position [0,0,2,2]: the gradient there is about 0.0036, added
     # into dW[0,0,0,0] of about −0.03: at 2 decimals that would read −0.03 + 0.00 = −0.03.
     s = Session(load_scenario("tour"))
@@ -209,9 +220,15 @@ def test_a_contribution_too_small_for_the_decimals_makes_the_matrix_scientific()
     after = before + added
     assert 0.001 < abs(added) < 0.005 < abs(before)  # the case: 2 decimals would hide it
     panel = panels_at(s, step.k)["dw"]
-    assert panel.number_format == NumberFormat(2, scientific=True)
+    # fixed after a factor 10^k of the matrix's largest magnitude: 2 decimals then show it
+    largest = max(abs(before), abs(after), float(np.abs(panel.grids[0].values).max()))
+    k = int(np.floor(np.log10(largest)))
+    assert panel.number_format == NumberFormat(2, scale=k)
+    superscript = str(k).translate(str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹"))
     assert parse(panel.caption)[0] == "dW[0,0,0,0]"
-    assert parse(panel.caption)[1:] == (f"{before:.2e}", f"{added:.2e}", f"{after:.2e}")
+    assert factor_of(panel.caption) == "×10" + superscript
+    scaled = [v / 10.0**k for v in (before, added, after)]
+    assert parse(panel.caption)[1:] == tuple(f"{v:.2f}" for v in scaled)
     s.change_precision(1)  # the "." key: 3 decimals show it in fixed notation
     panel = panels_at(s, step.k)["dw"]
     assert panel.number_format == NumberFormat(3)

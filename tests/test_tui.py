@@ -668,10 +668,12 @@ async def test_full_stop_and_comma_change_the_decimals_of_every_matrix_live() ->
             await press(pilot, key)
             assert session.precision == start - 1
             assert f"{start - 1} dp" in status_text(app)
-            # 1 decimal would write W[0,0,0,0] = 0.0079 as 0.0: the whole filter goes
-            # scientific, every cell with one decimal in its mantissa
+            # 1 decimal would write W[0,0,0,0] = 0.0079 as 0.0: the whole filter is scaled
+            # by the power of ten of its largest magnitude, written once by its label
             assert abs(weight[0, 0, 0, 0]) < 0.05
-            assert filter_cell() == f"{weight[cell]:.1e}"
+            k = int(np.floor(np.log10(np.abs(weight[cell[0]]).max())))
+            assert filter_cell() == f"{weight[cell] / 10.0**k:.1f}"
+            assert "×10⁻¹" in screen_text(app) and k == -1
         # the limits: 0 and 6 decimals, and the status bar says so
         for _ in range(3):
             await press(pilot, keys_for("precision(-1)")[0])

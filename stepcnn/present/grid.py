@@ -140,7 +140,7 @@ class Panel:
         numeric = [g for g in grids if g.tie_names is None and g.number_format is None]
         if numeric:
             values = [g.shown_values for g in numeric] + list(self.also)
-            fmt = shared(values, max(g.precision for g in numeric))
+            fmt = shared(values, max(g.precision for g in numeric), scaled=True)
             grids = tuple(replace(g, number_format=fmt) if g in numeric else g for g in self.grids)
         width = max((g.text_width() for g in grids), default=1) + 1
         return replace(self, grids=grids, cell_width=max(width, 3))

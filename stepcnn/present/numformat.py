@@ -1,12 +1,15 @@
 """One number format per matrix, chosen from the range of its finite values.
 
-A matrix is written either all in fixed notation with ``p`` decimals or all in scientific
-notation with ``p`` decimals in the mantissa — never a mix, so the digits of every cell line up
-under right-justification and a small change reads as a change. The rule:
+A matrix is written in one notation — never a mix, so the digits of every cell line up under
+right-justification and a small change reads as a change. The rule:
 
-- **fixed** when every finite value fits: the largest magnitude has at most
+- **fixed** with ``p`` decimals when every finite value fits: the largest magnitude has at most
   :data:`MAX_INTEGER_DIGITS` digits before the point, and no non-zero value rounds to zero
   (``|v| ≥ 0.5·10⁻ᵖ``: a small number must not look like an exact zero);
+- **scaled** (where the matrix has a label to carry the factor): fixed with ``p`` decimals
+  after a power of ten shared by the whole matrix, taken from its largest magnitude and
+  written once beside it (``×10⁻⁶``: ``3.065`` is 3.065·10⁻⁶) — when that way no non-zero
+  value rounds to zero. A gradient of 10⁻⁶ stays as narrow as a weight of 0.1;
 - **scientific** otherwise (``3.10e-01``), with as many exponent digits in every cell.
 
 Exact zeros are written without a sign (``-0.0`` is a zero, not a negative number): ``0.00``
@@ -30,14 +33,30 @@ def _nonfinite(value: float) -> str:
 class NumberFormat:
     """How every cell of one matrix is written."""
 
-    precision: int  # decimals (of the mantissa, when scientific)
+    precision: int  # decimals (of the mantissa, when scientific; after scaling, when scaled)
     scientific: bool = False
     exponent_digits: int = 2  # scientific only: the same in every cell
+    scale: int | None = None  # scaled: every cell shows value / 10**scale
+
+    @property
+    def factor(self) -> str:
+        """The shared factor written beside a scaled matrix (``×10⁻⁶``; "" when not scaled)."""
+        if self.scale is None:
+            return ""
+        return "×10" + str(self.scale).translate(SUPERSCRIPT)
+
+    def _scaled(self, v: np.ndarray | float) -> np.ndarray | float:
+        # By an exact power of ten (10.0**-k is inexact for k > 0, 10.0**k is not, to 10²²).
+        assert self.scale is not None
+        return v * 10.0**-self.scale if self.scale < 0 else v / 10.0**self.scale
 
     def _zero(self) -> str:
-        # In a scientific matrix a zero is "0": a page of 0.00e+00 hides the numbers that
-        # are not zero (a ReLU's gradient is mostly zeros).
-        return "0" if self.scientific else f"{0.0:.{self.precision}f}"
+        # In a scientific or scaled matrix a zero is "0": a page of 0.00e+00 hides the
+        # numbers that are not zero (a ReLU's gradient is mostly zeros), and no non-zero
+        # cell of such a matrix reads 0.000.
+        if self.scientific or self.scale is not None:
+            return "0"
+        return f"{0.0:.{self.precision}f}"
 
     def _pad_exponent(self, text: str) -> str:
         mantissa, exponent = text.split("e")
@@ -52,6 +71,8 @@ class NumberFormat:
             return self._zero()
         if self.scientific:
             return self._pad_exponent(f"{v:.{self.precision}e}")
+        if self.scale is not None:
+            v = float(self._scaled(v))
         text = f"{v:.{self.precision}f}"
         # (a format chosen for the matrix never rounds a value to zero; one forced on it
         # might: then no sign either)
@@ -66,10 +87,11 @@ class NumberFormat:
             return np.zeros(np.shape(values), dtype=object)
         code = "e" if self.scientific else "f"
         with np.errstate(invalid="ignore", over="ignore"):
-            text = np.char.mod(f"%.{self.precision}{code}", flat).astype(object)
+            shown = flat if self.scale is None else self._scaled(flat)
+            text = np.char.mod(f"%.{self.precision}{code}", shown).astype(object)
         special = (flat == 0) | ~np.isfinite(flat)
         if not self.scientific:
-            special |= np.abs(flat) < 10.0**-self.precision  # may round to "-0.00"
+            special |= np.abs(shown) < 10.0**-self.precision  # may round to "-0.00"
         else:
             # "%e" writes at least two exponent digits; a long exponent widens the others.
             special |= np.abs(flat) >= 1e100
@@ -101,13 +123,17 @@ def _extremes(values: np.ndarray) -> tuple[float, float] | None:
     return float(magnitudes.max()), float(magnitudes.min())
 
 
-def choose(values: np.ndarray, precision: int) -> NumberFormat:
+SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def choose(values: np.ndarray, precision: int, scaled: bool = False) -> NumberFormat:
     """The format of a matrix whose cells are ``values`` (NaN and inf are ignored: they are
-    written by name), with ``precision`` decimals."""
-    return shared([values], precision)
+    written by name), with ``precision`` decimals; ``scaled``: the matrix can show a shared
+    factor (a panel's grid with its label), so the scaled notation may be chosen."""
+    return shared([values], precision, scaled)
 
 
-def shared(parts: list[np.ndarray], precision: int) -> NumberFormat:
+def shared(parts: list[np.ndarray], precision: int, scaled: bool = False) -> NumberFormat:
     """One format for several arrays drawn as one matrix (the channels of a map)."""
     found = [e for e in map(_extremes, parts) if e is not None]
     if not found:
@@ -117,5 +143,10 @@ def shared(parts: list[np.ndarray], precision: int) -> NumberFormat:
     fits &= f"{smallest:.{precision}f}".strip("0.") != ""
     if fits:
         return NumberFormat(precision)
+    if scaled:
+        scale = int(f"{largest:.{precision}e}".split("e")[1])  # of the largest, as rounded
+        fmt = NumberFormat(precision, scale=scale)
+        if f"{fmt._scaled(smallest):.{precision}f}".strip("0.") != "":
+            return fmt
     exponents = [abs(int(f"{v:.{precision}e}".split("e")[1])) for v in (largest, smallest)]
     return NumberFormat(precision, True, max(2, *(len(str(e)) for e in exponents)))

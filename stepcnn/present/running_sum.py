@@ -37,7 +37,9 @@ def with_running_sum(
     ).with_cell_width()
     fmt = ready.number_format
     assert fmt is not None
-    return replace(ready, caption=f"{name}: {sum_text(fmt, before, contribution, after)}")
+    # The factor of a scaled matrix stays by the name: a caption too long is cut at its end.
+    named = f"{name} {fmt.factor}" if fmt.factor else name
+    return replace(ready, caption=f"{named}: {sum_text(fmt, before, contribution, after)}")
 
 
 def added_cell(

@@ -152,7 +152,11 @@ def paint_panel(
         grid = p.grids[win.grid]
         later = [w.x for w in placed.windows if w.x > win.x and w.y == win.y]
         span = (min(later) - 1 if later else inner_w) - win.x
-        grid_lines[win.y].put(win.x, grid_label(grid.label, win, span), LABEL)
+        # A scaled matrix's factor is never left out: without it every number is misread.
+        factor = grid.fmt.factor if grid.tie_names is None else ""
+        label = grid_label(grid.label, win, span - len(factor) - 1) if factor else ""
+        label = f"{label} {factor}".lstrip() if factor else grid_label(grid.label, win, span)
+        grid_lines[win.y].put(win.x, label, LABEL)
         for r, cells in enumerate(window_rows(grid, win, cw, palette, number)):
             grid_lines[win.y + 1 + r].put_cells(win.x, cells, win.cols * cw)
         if win.overview_x is not None:
