@@ -11,18 +11,18 @@ from stepcnn.present import kind_table
 LOSS_TEXT: dict[str, str] = {
     "cross_entropy.forward": (
         "Softmax turns the scores into probabilities; the loss of a sample is −log of the "
-        "probability given to its true class. L{index} = {value:.4f}."
+        "probability given to its true class. L{index} = {value:.4g}."
     ),
-    "mse.forward": "The squared difference between prediction and target: e{index} = {value:.4f}.",
+    "mse.forward": "The squared difference between prediction and target: e{index} = {value:.4g}.",
     "cross_entropy.mean": (
-        "The loss of the batch is the mean of the per-sample losses: L = {value:.4f}."
+        "The loss of the batch is the mean of the per-sample losses: L = {value:.4g}."
     ),
-    "mse.mean": "The loss is the mean of all the squared differences: L = {value:.4f}.",
+    "mse.mean": "The loss is the mean of all the squared differences: L = {value:.4g}.",
     "cross_entropy.backward": (
         "Backward starts here. For softmax + cross-entropy the gradient with respect to each "
-        "score is simply (probability − one-hot) / N: dL/dz{index} = {value:.4f}."
+        "score is simply (probability − one-hot) / N: dL/dz{index} = {value:.4g}."
     ),
-    "mse.backward": "Backward starts here: dL/dy = 2(y − t)/M for each element: {value:.4f}.",
+    "mse.backward": "Backward starts here: dL/dy = 2(y − t)/M for each element: {value:.4g}.",
 }
 
 

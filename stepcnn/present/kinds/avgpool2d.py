@@ -68,11 +68,11 @@ PANELS = {"forward": avgpool_forward, "backward": avgpool_backward}
 NARRATION = {
     "forward": (
         "Average pooling replaces each window by the mean of its cells: out{index} = "
-        "{value:.4f}. Every cell counts, not only the largest."
+        "{value:.4g}. Every cell counts, not only the largest."
     ),
     "backward": (
         "Every cell of the window had the same share in the mean, so the gradient "
-        "g = {value:.4f} is split evenly: each cell gets g/(kh·kw). Max pooling, in contrast, "
+        "g = {value:.4g} is split evenly: each cell gets g/(kh·kw). Max pooling, in contrast, "
         "sends all of g to its one winner."
     ),
 }

@@ -184,11 +184,11 @@ NARRATION = {
     "forward": (
         "The filter sits on one patch of the input — every channel of it — and each output cell "
         "is one dot product: multiply the patch by the filter element by element, add everything "
-        "up, add the bias. out{index} = {value:.4f}. Only this patch is read (sparse "
+        "up, add the bias. out{index} = {value:.4g}. Only this patch is read (sparse "
         "connectivity), and the same filter is used at every position (shared weights)."
     ),
     "backward": (
-        "The gradient g = {value:.4f} of output cell {index} flows back. The filter that made "
+        "The gradient g = {value:.4g} of output cell {index} flows back. The filter that made "
         "this cell gets g × the patch it read, ADDED to dW — every position adds into the same "
         "dW: that is what shared weights means. The input patch gets g × the filter (dx)."
     ),

@@ -13,10 +13,10 @@ PANELS = {
 NARRATION = {
     "forward": (
         "Leaky ReLU keeps positive numbers and multiplies the rest by a small slope, so no unit "
-        "is ever completely off: out{index} = {value:.4f}."
+        "is ever completely off: out{index} = {value:.4g}."
     ),
     "backward": (
-        "The gradient g = {value:.4f} passes whole where the input was positive; where it was "
+        "The gradient g = {value:.4g} passes whole where the input was positive; where it was "
         "not, a small share (the slope) still gets through — a leaky ReLU cannot die."
     ),
 }

@@ -115,10 +115,10 @@ PANELS = {"forward": linear_forward, "backward": linear_backward, "update": para
 NARRATION = {
     "forward": (
         "A fully connected neuron: row {index} of W times the whole input vector, plus its bias. "
-        "Every neuron reads every input (dense connectivity). out{index} = {value:.4f}."
+        "Every neuron reads every input (dense connectivity). out{index} = {value:.4g}."
     ),
     "backward": (
-        "The gradient g = {value:.4f} reaches neuron {index}. Its weight row gets g times the "
+        "The gradient g = {value:.4g} reaches neuron {index}. Its weight row gets g times the "
         "input (dW += g·x), its bias gets g, and every input gets g times that neuron's weights "
         "(dx += g·W[o]) — this is how the error travels back towards the filters."
     ),

@@ -74,11 +74,11 @@ NARRATION = {
     "forward": (
         "Max-pooling keeps the largest value of each window (the winner, in green); it remembers "
         "where the winner was, because backward will send the gradient there. out{index} = "
-        "{value:.4f}."
+        "{value:.4g}."
     ),
     "backward": (
         "Only the winner of the window influenced the output, so the whole gradient "
-        "g = {value:.4f} goes to the winning cell; the other cells of the window get 0."
+        "g = {value:.4g} goes to the winning cell; the other cells of the window get 0."
     ),
 }
 SOURCES = {

@@ -11,9 +11,9 @@ PANELS = {
     ),
 }
 NARRATION = {
-    "forward": "ReLU keeps positive numbers and turns the rest into 0: out{index} = {value:.4f}.",
+    "forward": "ReLU keeps positive numbers and turns the rest into 0: out{index} = {value:.4g}.",
     "backward": (
-        "ReLU passes the gradient g = {value:.4f} where its input was positive and blocks it "
+        "ReLU passes the gradient g = {value:.4g} where its input was positive and blocks it "
         "(0) where the input was 0 or negative."
     ),
 }

@@ -11,10 +11,10 @@ PANELS = {
     ),
 }
 NARRATION = {
-    "forward": "The sigmoid squashes any number into (0, 1): out{index} = {value:.4f}.",
+    "forward": "The sigmoid squashes any number into (0, 1): out{index} = {value:.4g}.",
     "backward": (
         "The local derivative of the sigmoid is y·(1 − y), at most 1/4: the gradient "
-        "g = {value:.4f} is multiplied by it, so every sigmoid layer shrinks the error that "
+        "g = {value:.4g} is multiplied by it, so every sigmoid layer shrinks the error that "
         "travels back by at least four times."
     ),
 }

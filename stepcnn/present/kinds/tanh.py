@@ -12,12 +12,12 @@ PANELS = {
 }
 NARRATION = {
     "forward": (
-        "tanh squashes any number into (−1, 1), smoothly: out{index} = {value:.4f}. "
+        "tanh squashes any number into (−1, 1), smoothly: out{index} = {value:.4g}. "
         "This is the activation LeNet-5 used."
     ),
     "backward": (
         "The local derivative of tanh is 1 − y², computed from the output y it kept: the "
-        "gradient g = {value:.4f} is multiplied by it. Where |y| is near 1 the unit is "
+        "gradient g = {value:.4g} is multiplied by it. Where |y| is near 1 the unit is "
         "saturated and almost nothing gets through."
     ),
 }
