@@ -1255,3 +1255,27 @@ async def test_capital_p_opens_and_closes_predict_mode() -> None:
             assert isinstance(app.screen, PracticeScreen)
             await press(pilot, "P")  # typed into the answer field it would be no number
             assert not isinstance(app.screen, PracticeScreen)
+
+
+async def test_the_status_bar_at_80_columns_shows_whole_pieces_only() -> None:
+    # LeNet-5's long counters and layer names: the bar drops a piece rather than cut one
+    # ("loss 2.322 │ 3" was "3 dp" cut at the edge).
+    from stepcnn.present.scene import build_scene
+    from stepcnn.present.status import status_variants
+
+    app = make_app("lenet5")  # its 60 iterations: 3,520,140 steps
+    async with app.run_test(size=(80, 24)) as pilot:
+        session = app.session
+        tl = session.timeline
+        starts = [k for k in range(1, tl.per_iteration) if tl[k].layer != tl[k - 1].layer]
+        for k in starts:
+            session.goto(k)
+            app.redraw()
+            await pilot.pause()
+            pieces = {
+                text.strip()
+                for variant in status_variants(build_scene(session))
+                for text, _ in variant
+            }
+            shown_pieces = [p.strip() for p in status_text(app).split("│") if p.strip()]
+            assert shown_pieces and set(shown_pieces) <= pieces, (k, status_text(app))

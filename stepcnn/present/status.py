@@ -66,7 +66,7 @@ def status_pieces(
 
 def status_variants(scene: Scene, playing: int | None = None) -> list[list[Piece]]:
     """The status bar, widest first: in full, with tight separators, without the precision
-    (a long message: it gives way first), abbreviated."""
+    (a long message: it gives way first), abbreviated, abbreviated without the precision."""
     return [
         status_pieces(scene, short, tight, playing, precision)
         for short, tight, precision in (
@@ -74,5 +74,6 @@ def status_variants(scene: Scene, playing: int | None = None) -> list[list[Piece
             (False, True, True),
             (False, True, False),
             (True, True, True),
+            (True, True, False),  # 80 columns with a long layer name: the "3 dp" goes, whole
         )
     ]
