@@ -3,7 +3,9 @@
 import re
 from pathlib import Path
 
-from stepcnn.cli import build_parsers
+import pytest
+
+from stepcnn.cli import build_parsers, main
 from stepcnn.scenario.builtin import names
 from stepcnn.scenario.display import PANELS
 from stepcnn.scenario.placeholders import PLACEHOLDERS
@@ -40,3 +42,49 @@ def test_every_command_and_builtin_scenario_is_documented() -> None:
     library = section("Teaching scenarios")
     for name in names():
         assert f"`{name}`" in library, name
+
+
+def shown_runs() -> list[tuple[str, list[str]]]:
+    """Every ``$ stepcnn …`` line of the README's code blocks with the lines shown under it
+    (up to the next ``$`` line or the block's end)."""
+    runs: list[tuple[str, list[str]]] = []
+    inside = False
+    current: list[str] | None = None
+    for line in README.splitlines():
+        if line.startswith("```"):
+            inside, current = not inside, None
+        elif inside and line.startswith("$ "):
+            current = []
+            runs.append((line[2:], current))
+        elif inside and current is not None:
+            current.append(line)
+    return runs
+
+
+# The README's examples of commands that need no file of the reader's: run here as shown.
+RUNNABLE = ("stepcnn check hand-computable", "stepcnn matrix conv-is-a-layer --layer 0")
+
+
+@pytest.mark.parametrize("command", RUNNABLE)
+def test_the_readmes_shown_output_is_what_the_command_prints(capsys, command: str) -> None:
+    shown = [lines for cmd, lines in shown_runs() if cmd == command]
+    assert shown, f"the README shows no run of {command!r}"
+    assert main(command.split()[1:]) == 0
+    printed = capsys.readouterr().out.splitlines()
+    # Each line shown is a line printed, in order; "…" stands for lines left out.
+    at = 0
+    for line in shown[0]:
+        if line == "…":
+            continue
+        assert line in printed[at:], f"{command}: the README shows {line!r}; printed:\n" + (
+            "\n".join(printed)
+        )
+        found = printed.index(line, at)
+        assert "…" in shown[0] or found == at, (
+            f"{command}: a printed line is not shown: {printed[at]!r}"
+        )
+        at = found + 1
+    if "…" not in shown[0]:
+        assert at == len(printed), (
+            f"{command}: printed lines the README does not show: {printed[at:]}"
+        )
