@@ -88,3 +88,46 @@ def test_the_readmes_shown_output_is_what_the_command_prints(capsys, command: st
         assert at == len(printed), (
             f"{command}: printed lines the README does not show: {printed[at:]}"
         )
+
+
+# The README's worked example: conv2d_backward with `=` where the shared weights need `+=`.
+SLIPPED_CONV2D_BACKWARD = """
+def conv2d_backward(dout, x, w, stride, padding):
+    n_, f_, ho, wo = len(dout), len(dout[0]), len(dout[0][0]), len(dout[0][0][0])
+    c_, h, wd = len(x[0]), len(x[0][0]), len(x[0][0][0])
+    kh, kw = len(w[0][0]), len(w[0][0][0])
+    dx = [[[[0.0] * wd for _ in range(h)] for _ in range(c_)] for _ in range(n_)]
+    dw = [[[[0.0] * kw for _ in range(kh)] for _ in range(c_)] for _ in range(f_)]
+    db = [0.0] * f_
+    for n in range(n_):
+        for f in range(f_):
+            for r in range(ho):
+                for c in range(wo):
+                    g = dout[n][f][r][c]
+                    db[f] += g
+                    for ch in range(c_):
+                        for i in range(kh):
+                            for j in range(kw):
+                                row = r * stride[0] - padding[0] + i
+                                col = c * stride[1] - padding[1] + j
+                                if 0 <= row < h and 0 <= col < wd:
+                                    dw[f][ch][i][j] = g * x[n][ch][row][col]     # should be +=
+                                    dx[n][ch][row][col] += g * w[f][ch][i][j]
+    return dx, dw, db
+"""
+
+
+def test_the_worked_verify_example_is_what_verify_prints(capsys, tmp_path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert main(["exercise", "tour", "-o", "my_cnn.py"]) == 0
+    for line in SLIPPED_CONV2D_BACKWARD.splitlines()[-5:-1]:
+        if "dw[f]" in line or "dx[n]" in line or "if 0 <=" in line:
+            assert line in README, f"the README's slip differs from the test's: {line!r}"
+    with open("my_cnn.py", "a", encoding="utf-8") as f:
+        f.write(SLIPPED_CONV2D_BACKWARD)  # the later definition wins
+    capsys.readouterr()
+    assert main(["verify", "my_cnn.py"]) == 1
+    printed = capsys.readouterr().out.splitlines()
+    shown = [lines for cmd, lines in shown_runs() if cmd == "stepcnn verify my_cnn.py"]
+    assert shown, "the README shows no run of stepcnn verify my_cnn.py"
+    assert shown[0] == printed
