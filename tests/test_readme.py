@@ -131,3 +131,8 @@ def test_the_worked_verify_example_is_what_verify_prints(capsys, tmp_path, monke
     shown = [lines for cmd, lines in shown_runs() if cmd == "stepcnn verify my_cnn.py"]
     assert shown, "the README shows no run of stepcnn verify my_cnn.py"
     assert shown[0] == printed
+
+
+def test_iterations_are_counted_from_1_in_the_readme() -> None:
+    # People read and type iterations from 1 (README "Numbering"): "iteration 0" is no one's.
+    assert "iteration 0" not in README

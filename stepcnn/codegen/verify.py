@@ -248,7 +248,7 @@ def verify(path: Path, run: TrainingRun, ref: str, timeout: float, numpy: bool, 
     grader = Grader(path, run, ref, timeout, numpy, out)
     batch = scenario.batch_size
     out.write(
-        f"stepcnn verify {path.name} with {scenario.name} (iteration 0, a batch of {batch}; "
+        f"stepcnn verify {path.name} with {scenario.name} (iteration 1, a batch of {batch}; "
         f"relative {RTOL:g}){' — numpy arrays' if numpy else ''}\n"
     )
     try:
