@@ -136,3 +136,16 @@ def test_the_worked_verify_example_is_what_verify_prints(capsys, tmp_path, monke
 def test_iterations_are_counted_from_1_in_the_readme() -> None:
     # People read and type iterations from 1 (README "Numbering"): "iteration 0" is no one's.
     assert "iteration 0" not in README
+
+
+def test_no_sentence_is_said_twice() -> None:
+    prose, inside = [], False
+    for line in README.splitlines():
+        if line.startswith("```"):
+            inside = not inside
+        elif not inside and not line.startswith("|"):
+            prose.append(line)
+    text = re.sub(r"\s+", " ", " ".join(prose))
+    sentences = [s.strip() for s in re.split(r"(?<=[.:;])\s+", text) if len(s.split()) >= 6]
+    repeated = {s for s in sentences if sentences.count(s) > 1}
+    assert not repeated, repeated
