@@ -82,11 +82,12 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_trace(args: argparse.Namespace) -> int:
-    from stepcnn.trace import parse_layer_filter, write_trace
+    from stepcnn.trace import check_start, parse_layer_filter, write_trace
 
     scenario = load_scenario(args.scenario)
     layer = parse_layer_filter(args.layer, len(scenario.layers))
     check_iterations(scenario, args.iterations, "stepcnn trace")
+    check_start(scenario, args.iterations, args.phase, layer, args.start - 1)
     run = TrainingRun(scenario, args.iterations)
     write_trace(
         run,

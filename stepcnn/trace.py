@@ -4,11 +4,14 @@ import json
 import math
 from typing import TextIO
 
+from stepcnn.scenario import Scenario
 from stepcnn.timeline import Timeline
+from stepcnn.timeline.layout import Layout, Segment
 from stepcnn.timeline.numbering import shown
 from stepcnn.timeline.search import ANY, Anything
 from stepcnn.training import TrainingRun
 from stepcnn.usage import UsageError
+from stepcnn.wording import count as counted
 
 Row = tuple[int, tuple[int, ...], float | None, str]
 """``(k, index, value, equation)`` of one step, as :meth:`Timeline.equations` gives it."""
@@ -27,6 +30,30 @@ def parse_layer_filter(text: str | None, layer_count: int) -> int | Anything | N
         f"stepcnn trace: argument --layer: must be a layer index from 0 to {layer_count - 1} "
         f"or 'loss', got {text!r} (see stepcnn trace --help)"
     )
+
+
+def _shown(seg: Segment, phase: str | None, layer: int | Anything | None) -> bool:
+    return (phase is None or seg.phase == phase) and (layer is ANY or seg.layer == layer)
+
+
+def check_start(
+    scenario: Scenario,
+    iterations: int | None,
+    phase: str | None,
+    layer: int | Anything | None,
+    start: int,
+) -> None:
+    """``--from K`` (``start`` = K − 1) past the last line of the (filtered) trace: one line,
+    before anything is trained. (:func:`write_trace` itself prints an empty window there.)"""
+    layout = Layout(scenario.layers, scenario.shapes, scenario.batch_size, scenario.loss)
+    per_iteration = sum(seg.count for seg in layout.segments if _shown(seg, phase, layer))
+    lines = per_iteration * (iterations or scenario.iterations)
+    if start > 0 and start >= lines:
+        within = f" (1–{lines:,})" if lines else ""
+        raise UsageError(
+            f"stepcnn trace: argument --from: this trace has {counted(lines, 'line')}{within}, "
+            f"got {start + 1:,} (see stepcnn trace --help)"
+        )
 
 
 def json_lines(
@@ -98,9 +125,7 @@ def write_trace(
     stop = None if count is None else start + count
     styled = fmt == "text" and getattr(out, "isatty", lambda: False)()
     shown_segments = [
-        (si, seg)
-        for si, seg in enumerate(timeline.segments)
-        if (phase is None or seg.phase == phase) and (layer is ANY or seg.layer == layer)
+        (si, seg) for si, seg in enumerate(timeline.segments) if _shown(seg, phase, layer)
     ]
     per_iteration = sum(seg.count for _, seg in shown_segments)
     if per_iteration == 0:

@@ -470,6 +470,22 @@ def test_trace_of_a_diverging_run_is_quiet(capsys, tmp_path: Path) -> None:
     assert not all(math.isfinite(v) for v in values)
 
 
+def test_trace_from_the_last_line_and_beyond(capsys, mini: str) -> None:
+    everything = trace(capsys, mini)
+    updates = trace(capsys, mini, "--phase", "update")
+    # The last line is a window of one, numbered as in the whole trace.
+    assert trace(capsys, mini, "--from", str(len(everything))) == everything[-1:]
+    assert trace(capsys, mini, "--phase", "update", "--from", str(len(updates))) == updates[-1:]
+    # Past the end is a mistake (a step number for a filtered line?), said in one line.
+    for argv, lines in (([], len(everything)), (["--phase", "update"], len(updates))):
+        line = assert_one_line_error(
+            *run(capsys, "trace", mini, *argv, "--from", str(lines + 1), "--count", "3"),
+            "--from",
+            f"{lines} lines",
+        )
+        assert str(lines + 1) in line
+
+
 @pytest.mark.parametrize("layer", ["5", "-1", "abc", "1.0"])
 def test_trace_bad_layer_filter(capsys, mini: str, layer: str) -> None:
     assert_one_line_error(*run(capsys, "trace", mini, "--layer", layer), "--layer")
