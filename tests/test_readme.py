@@ -149,3 +149,25 @@ def test_no_sentence_is_said_twice() -> None:
     sentences = [s.strip() for s in re.split(r"(?<=[.:;])\s+", text) if len(s.split()) >= 6]
     repeated = {s for s in sentences if sentences.count(s) > 1}
     assert not repeated, repeated
+
+
+def test_every_option_is_in_the_command_line_synopsis() -> None:
+    match = re.search(r"^## The command line\n\n```\n(.*?)^```", README, re.M | re.S)
+    assert match, "README has no command-line synopsis"
+    main_parser, commands = build_parsers()
+    lines: dict[str, list[str]] = {}
+    current = ""
+    for line in match.group(1).splitlines():
+        words = line.split()
+        if words[:1] == ["stepcnn"]:
+            current = words[1] if len(words) > 1 and words[1] in commands else ""
+        lines.setdefault(current, []).append(line)
+    for name, parser in [("", main_parser), *((n, p) for n, (p, _) in commands.items())]:
+        shown = "\n".join(lines.get(name, []))
+        for action in parser._actions:
+            if not action.option_strings or "--help" in action.option_strings:
+                continue
+            assert any(
+                re.search(rf"(^|[\s\[]){re.escape(o)}\b", shown, re.M)
+                for o in action.option_strings
+            ), f"stepcnn {name or '[SCENARIO]'}: {action.option_strings[0]} is not in the synopsis"
