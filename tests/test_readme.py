@@ -171,3 +171,20 @@ def test_every_option_is_in_the_command_line_synopsis() -> None:
                 re.search(rf"(^|[\s\[]){re.escape(o)}\b", shown, re.M)
                 for o in action.option_strings
             ), f"stepcnn {name or '[SCENARIO]'}: {action.option_strings[0]} is not in the synopsis"
+
+
+def test_the_key_table_has_one_row_per_key_and_only_bound_keys() -> None:
+    bound: dict[str, str] = {}
+    for binding in BINDINGS:
+        for key in (binding.key_display or binding.key).split("/"):
+            bound[key] = binding.description
+    rows: dict[str, int] = {}
+    for line in section("Keys").splitlines():
+        cells = line.split("|")
+        if len(cells) < 3 or not cells[1].strip().startswith("`"):
+            continue
+        for key in re.findall(r"`([^`]+)`", cells[1]):
+            assert key in bound or key == "ctrl+p", f"the key table names {key!r}, bound to nothing"
+            rows[key] = rows.get(key, 0) + 1
+    for key, description in bound.items():
+        assert rows.get(key) == 1, f"{key!r} ({description}) is in {rows.get(key, 0)} rows"
