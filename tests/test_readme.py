@@ -15,7 +15,7 @@ README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encodi
 
 
 def section(title: str) -> str:
-    match = re.search(rf"^## {re.escape(title)}\n(.*?)(?=^## )", README, re.M | re.S)
+    match = re.search(rf"^## {re.escape(title)}\n(.*?)(?=^## |\Z)", README, re.M | re.S)
     assert match, f"README has no '## {title}' section"
     return match.group(1)
 
@@ -188,3 +188,14 @@ def test_the_key_table_has_one_row_per_key_and_only_bound_keys() -> None:
             rows[key] = rows.get(key, 0) + 1
     for key, description in bound.items():
         assert rows.get(key) == 1, f"{key!r} ({description}) is in {rows.get(key, 0)} rows"
+
+
+def test_the_development_section_names_every_module() -> None:
+    development = section("Development")
+    root = Path(__file__).resolve().parent.parent
+    folders = ("stepcnn", "stepcnn/tui", "stepcnn/present", "benchmarks")
+    for folder in folders:
+        for path in sorted((root / folder).glob("*.py")):
+            if path.name in ("__init__.py", "__main__.py"):
+                continue
+            assert path.name in development, f"README's Development lacks {folder}/{path.name}"
