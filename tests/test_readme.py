@@ -199,3 +199,21 @@ def test_the_development_section_names_every_module() -> None:
             if path.name in ("__init__.py", "__main__.py"):
                 continue
             assert path.name in development, f"README's Development lacks {folder}/{path.name}"
+
+
+def test_each_benchmark_the_performance_section_cites_exists_and_measures_that() -> None:
+    performance = section("Performance")
+    root = Path(__file__).resolve().parent.parent
+    cited = set(re.findall(r"benchmarks/(\w+\.py)", performance))
+    on_disk = {p.name for p in (root / "benchmarks").glob("bench_*.py")}
+    assert cited <= on_disk | {"screenshot.py"}, cited - on_disk
+    assert on_disk <= cited, (
+        f"benchmarks the Performance section does not report: {on_disk - cited}"
+    )
+    # Start-up has one benchmark (bench_tui.py times keys only): no start-up figure elsewhere.
+    for sentence in re.split(r"(?<=[.;])\s+", re.sub(r"\s+", " ", performance)):
+        if "start" in sentence and re.search(r"\d s\b", sentence):
+            for name in re.findall(r"bench_\w+\.py", sentence):
+                assert name == "bench_startup.py", (
+                    f"a start-up figure credited to {name}: {sentence}"
+                )
