@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import shlex
 import signal
+import socket
 import sys
 from asyncio.subprocess import Process
 from pathlib import Path
@@ -138,10 +139,21 @@ class StepcnnServer(Server):
         self.processes.clear()
 
 
+def check_address(host: str, port: int) -> None:
+    """Raise :class:`OSError` when ``host:port`` cannot be listened on — before the server
+    announces its address (textual-serve starts listening after its start-up signal)."""
+    found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    for family, kind, proto, _, address in found:
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as asyncio does
+            probe.bind(address)
+
+
 def serve(
     ref: str, host: str, port: int, iterations: int | None = None, theme: str | None = None
 ) -> int:
     """Serve ``ref`` until Ctrl-C or SIGTERM; every session has ended when this returns."""
+    check_address(host, port)
     server = StepcnnServer(session_command(ref, iterations, theme), host, port, Path(ref).stem)
     server.serve()
     return 0

@@ -179,6 +179,7 @@ def test_a_taken_port_and_a_bad_scenario_are_one_line_and_exit_2(tmp_path: Path)
             timeout=30,
         )
     assert busy.returncode == 2
+    assert busy.stdout == ""  # no address announced for a server that never listened
     assert busy.stderr.startswith(f"stepcnn serve: cannot listen on 127.0.0.1:{port}: ")
     assert busy.stderr.count("\n") == 1
     bad = tmp_path / "bad.toml"
