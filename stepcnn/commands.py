@@ -46,13 +46,13 @@ def cmd_check(args: argparse.Namespace) -> int:
         shapes_text = f"{shape_text(shapes[i])} → {shape_text(shapes[i + 1])}"
         print(f"  layer {i:<3} {layer.type:<10} {shapes_text}{extra}")
     print(f"  loss       {s.loss}")
-    print(f"parameters: {s.parameter_count}")
+    print(f"parameters: {s.parameter_count:,}")
     phases = {ph: sum(c for (p, _), c in counts.items() if p == ph) for ph in PHASES}
-    detail = ", ".join(f"{ph} {n}" for ph, n in phases.items())
-    print(f"steps per iteration: {layout.per_iteration} ({detail})")
+    detail = ", ".join(f"{ph} {n:,}" for ph, n in phases.items())
+    print(f"steps per iteration: {layout.per_iteration:,} ({detail})")
     print(
-        f"iterations: {s.iterations}, batch size {s.batch_size}, "
-        f"learning rate {s.learning_rate:g}: {layout.per_iteration * s.iterations} steps in all"
+        f"iterations: {s.iterations:,}, batch size {s.batch_size:,}, "
+        f"learning rate {s.learning_rate:g}: {layout.per_iteration * s.iterations:,} steps in all"
     )
     print(f"optimizer: {s.optimizer.describe()}")
     if s.batch_size > samples:

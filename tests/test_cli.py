@@ -6,6 +6,7 @@ Every error is one line per problem on stderr with exit status 2, never a traceb
 import json
 import math
 import os
+import re
 import subprocess
 import sys
 import tomllib
@@ -206,6 +207,17 @@ def test_check_prints_shapes_parameters_and_steps(capsys, mini: str) -> None:
     assert len(trace.splitlines()) == per_iteration
     # 3 iterations in the file.
     assert f"{per_iteration * 3} steps in all" in out
+
+
+def test_check_writes_every_large_number_one_way(capsys) -> None:
+    # "2,416 parameters" on a layer's line: the totals too, not "61706" and "3520140 steps".
+    code, out, _ = run(capsys, "check", "lenet5")
+    assert code == 0
+    counts = "\n".join(line for line in out.splitlines() if not line.startswith("credit:"))
+    assert re.findall(r"\d{4,}", counts) == [], counts
+    assert "parameters: 61,706" in counts
+    assert "steps per iteration: 58,669 (forward 29,208, backward 29,225, update 236)" in counts
+    assert "3,520,140 steps in all" in counts
 
 
 def test_check_a_bad_file_reports_every_problem_on_its_own_line(
@@ -572,7 +584,7 @@ def test_a_long_run_is_not_refused_for_its_length(capsys, tmp_path: Path) -> Non
     path = write_scenario(tmp_path, text, "big.toml")
     code, out, err = run(capsys, "check", str(path))
     assert (code, err) == (0, "") and "100000 iterations" not in err
-    assert "iterations: 100000" in out
+    assert "iterations: 100,000" in out
 
 
 @pytest.mark.parametrize(
