@@ -106,7 +106,7 @@ def render(
 ) -> Figure:
     """The debugger's screen at step ``k`` — 0-based, as ``Timeline`` and the Python API index
     steps (the screen, ``--step`` and ``stepcnn trace`` show ``k + 1``)."""
-    from stepcnn.session import Session
+    from stepcnn.session import NORMAL_VIEW, Session
 
     if view not in view_names():
         raise FigureError(f"--view: unknown view {view!r}; known: {', '.join(view_names())}")
@@ -123,6 +123,13 @@ def render(
         )
     session.goto(k)
     session.view = view  # a session field: the scene draws the view on conv2d steps
+    if view != NORMAL_VIEW:
+        from stepcnn.present.views import views
+
+        content = views()[view].build(session)
+        if isinstance(content, str):  # the view has nothing here: say so, not the normal view
+            op = session.timeline[k].op
+            raise FigureError(f"--view: step {k + 1} ({op}) has no {view} view: {content}")
     svg = _in_own_loop(lambda: _shoot(session, size, theme))
     return Figure(svg, size)
 

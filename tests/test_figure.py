@@ -90,6 +90,8 @@ def test_png_renderer_has_box_drawing_greek_and_odot() -> None:
             "--view: unknown view 'sideways'; known: normal, fc, im2col",
         ),
         (["--step", "1", "--theme", "pink"], "--theme: unknown theme 'pink'"),
+        # A matrix view of a step that has none: not the normal view under the name asked for.
+        (["--step", "15", "--view", "fc"], "--view: step 15 (mse.forward) has no fc view: "),
         (["--step", "1", "--size", "0x10"], "argument --size: must be between 1x1"),
     ],
 )
