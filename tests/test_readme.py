@@ -217,3 +217,21 @@ def test_each_benchmark_the_performance_section_cites_exists_and_measures_that()
                 assert name == "bench_startup.py", (
                     f"a start-up figure credited to {name}: {sentence}"
                 )
+
+
+def test_every_scenario_key_the_loader_reads_is_documented() -> None:
+    writing = section("Writing a scenario")
+    root = Path(__file__).resolve().parent.parent / "stepcnn" / "scenario"
+    read = (
+        r'\.(?:string|integer|number|choice|raw|table|tables)\(\s*"(\w+)"'
+        r'|read_pair\(\s*\w+,\s*"(\w+)"'
+    )
+    keys = set()
+    for path in [*root.glob("*.py"), *(root / "kinds").glob("*.py")]:
+        for found in re.findall(read, path.read_text(encoding="utf-8")):
+            keys |= {k for k in found if k}
+    assert {"title", "learning_rate", "kernel_size", "precision", "steps"} <= keys  # it reads
+    for key in sorted(keys):
+        # `key`, [key], [[key]], [[table.key]] or a TOML example's `key = …`
+        documented = re.search(rf"[`\[.]{key}[`\]]|^`?{key} = |`{key} = ", writing, re.M)
+        assert documented, f"README does not document {key!r}"
