@@ -64,6 +64,31 @@ def test_every_builtin_scenario_script_prints_the_export(name: str, style: str, 
     check_script(load_scenario(name), style, tmp_path, 2)
 
 
+@pytest.mark.parametrize(
+    ("argv", "wrong"),
+    [
+        (["--iterations"], "--iterations"),
+        (["--iterations", "x"], "x"),
+        (["--iterations", "0"], "0"),
+        (["--iteration", "2"], "--iteration"),
+        (["--json", "-j"], "-j"),
+    ],
+)
+def test_a_script_refuses_what_it_does_not_take_in_one_line(
+    argv: list[str], wrong: str, tmp_path
+) -> None:
+    # A typo such as --iteration must not train the scenario's own count silently, and a
+    # missing number is no traceback: one line naming what was given, exit 2.
+    path = tmp_path / "tour.py"
+    path.write_text(script(load_scenario("tour"), "python"), encoding="utf-8")
+    done = subprocess.run(
+        [*PYTHON_NO_SITE, str(path), *argv], capture_output=True, text=True, timeout=60
+    )
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
+    assert "[--json] [--iterations N]" in done.stderr and f"got {wrong!r}" in done.stderr
+
+
 @pytest.mark.parametrize("style", ["python", "numpy"])
 def test_a_diverging_run_to_the_end_inf_and_nan_included(style: str, tmp_path) -> None:
     scenario = load_scenario("diverging")

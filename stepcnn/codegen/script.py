@@ -186,10 +186,18 @@ def params_record(w, b, dw, db, w_after, b_after):
 MAIN = '''
 def main(argv):
     """python3 SCRIPT [--json] [--iterations N]"""
-    as_json = "--json" in argv
-    iterations = ITERATIONS
-    if "--iterations" in argv:
-        iterations = int(argv[argv.index("--iterations") + 1])
+    as_json, iterations, rest = False, ITERATIONS, list(argv)
+    while rest:
+        arg = rest.pop(0)
+        if arg == "--json":
+            as_json = True
+        elif arg == "--iterations" and rest and rest[0].isdigit() and int(rest[0]) >= 1:
+            iterations = int(rest.pop(0))
+        else:
+            given = rest[0] if arg == "--iterations" and rest else arg
+            print(f"usage: python3 {sys.argv[0]} [--json] [--iterations N]: got {given!r}",
+                  file=sys.stderr)
+            sys.exit(2)
     if as_json:
         # The document `stepcnn export` prints, written one iteration at a time.
         sys.stdout.write(json.dumps(HEADER)[:-1] + ', "iterations": [')
