@@ -563,6 +563,11 @@ def test_new_into_a_missing_directory(capsys, tmp_path: Path) -> None:
         (["export", "tour", "-n", "two"], ["--iterations"]),
         (["export", "tour", "-n", "100001"], ["--iterations", "100,000"]),
         (["trace", "tour", "--iterations", "-3"], ["--iterations"]),
+        (["tour", "--iterations", "0"], ["--iterations", "positive"]),
+        (["tour", "--iterations", "-1"], ["--iterations", "positive"]),
+        (["tour", "--iterations", "999999999"], ["--iterations", "at most 100,000"]),
+        (["tour", "--theme", "nonsense"], ["--theme", "'nonsense'", "textual-light"]),
+        (["tour", "--step", "0"], ["--step", "positive"]),
     ],
 )
 def test_usage_errors_are_one_line_with_exit_2(capsys, argv: list[str], words: list[str]) -> None:

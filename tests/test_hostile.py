@@ -625,3 +625,54 @@ def test_samples_that_are_not_tables_are_not_also_called_missing() -> None:
     assert ("samples[0]", "must be a table, got 1") in found
     assert ("samples[1]", "must be a table, got 2") in found
     assert not any("at least one" in message for _, message in found), found
+
+
+BROKEN = {
+    "missing": None,
+    "syntax": 'title = "t"\nlearning_rate = = 1\n',
+    "wrong type": small().replace("learning_rate = 0.1", 'learning_rate = "fast"'),
+    "unknown layer": small().replace('type = "flatten"', 'type = "flaten"'),
+}
+WORDS = {
+    "missing": "file not found",
+    "syntax": "invalid TOML",
+    "wrong type": "learning_rate: must be a number",
+    "unknown layer": "layers[1].type: must be one of",
+}
+
+
+@pytest.mark.parametrize("fault", list(BROKEN))
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["lesson.toml"],
+        ["lesson.toml", "--step", "2"],
+        ["check", "lesson.toml"],
+        ["export", "lesson.toml"],
+        ["trace", "lesson.toml", "--from", "3"],
+        ["matrix", "lesson.toml", "--layer", "0"],
+        ["code", "lesson.toml"],
+        ["exercise", "lesson.toml"],
+        ["figure", "lesson.toml", "--step", "1", "-o", "x.svg"],
+        ["serve", "lesson.toml"],
+        ["verify", "mine.py", "lesson.toml"],
+    ],
+)
+def test_every_command_reports_a_broken_scenario_in_one_line(
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    command: list[str],
+    fault: str,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "mine.py").write_text("", encoding="utf-8")
+    text = BROKEN[fault]
+    if text is not None:
+        write_scenario(tmp_path, text, "lesson.toml")
+    assert main(command) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and "Traceback" not in err
+    assert err.startswith("lesson.toml: ") and err.count("\n") == 1, err
+    assert WORDS[fault] in err, err
+    assert not (tmp_path / "x.svg").exists()
