@@ -299,7 +299,11 @@ def _add_beyond_one_terminal(
     )
     p.add_argument("--theme", metavar="NAME", help="a Textual theme, e.g. textual-light")
     p.add_argument(
-        "--view", default="normal", metavar="NAME", help="operation view (default: normal)"
+        "--view",
+        default="normal",
+        metavar="NAME",
+        help="normal, or a matrix view of a conv2d step: fc (the layer as its matrix M) or "
+        "im2col (default: normal)",
     )
     p.add_argument("-o", "--output", required=True, metavar="FILE", help="FILE.svg or FILE.png")
     commands["figure"] = (p, cmd_figure)

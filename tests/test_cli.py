@@ -611,6 +611,15 @@ def test_every_command_has_help(capsys, command: list[str], option: str) -> None
     assert option in out
 
 
+def test_figure_help_names_every_view(capsys) -> None:
+    from stepcnn.figure import view_names
+
+    assert main(["figure", "--help"]) == 0
+    text = " ".join(capsys.readouterr().out.split())  # argparse wraps the help
+    for name in view_names():
+        assert name in text.split("--view NAME")[-1].split("-o FILE", 1)[0], name
+
+
 def test_version(capsys) -> None:
     assert main(["--version"]) == 0
     assert capsys.readouterr().out.strip() == "stepcnn 0.1.0"
