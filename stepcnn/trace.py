@@ -52,7 +52,7 @@ def check_start(
         within = f" (1–{lines:,})" if lines else ""
         raise UsageError(
             f"stepcnn trace: argument --from: this trace has {counted(lines, 'line')}{within}, "
-            f"got {start + 1:,} (see stepcnn trace --help)"
+            f"got {start + 1} (see stepcnn trace --help)"
         )
 
 
