@@ -229,3 +229,16 @@ async def test_a_click_on_a_border_or_a_label_does_nothing() -> None:
             await pilot.click(OperationView, offset=offset)
             await pilot.pause()
             assert app.session.k == k and app.session.selected is None, offset
+
+
+async def test_the_sparkline_fills_in_as_the_background_training_goes_without_a_key() -> None:
+    from stepcnn.tui.loss_strip import LossStrip
+
+    app = make_app("edge-detector")  # 200 iterations, trained in the screen's worker thread
+    async with app.run_test(size=(100, 30)) as pilot:
+        while app.session.run.computed < len(app.session.run):
+            await pilot.pause(0.05)
+        await pilot.pause(0.1)  # the last progress message is handled
+        strip = app.query_one(LossStrip)
+        assert strip._computed == len(app.session.run)  # every loss read, no key pressed
+        assert strip.line.log  # 30 → 0.009: only the whole run spans the decades

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.geometry import Size
+from textual.message import Message
 from textual.screen import Screen
 from textual.theme import Theme
 from textual.widgets import Footer, Static
@@ -109,7 +110,16 @@ class MainScreen(Screen[None]):
         for i in range(len(run)):
             run.record(i)
             if i % 10 == 9 or i == len(run) - 1:
-                self.app.call_from_thread(self._update_sparkline)
+                # post_message is thread-safe and never waits: a screen already closing (the
+                # app quit while this thread trains) drops it, where call_from_thread would
+                # leave its coroutine never awaited.
+                self.post_message(self.Trained())
+
+    class Trained(Message):
+        """More iterations are computed: the loss sparkline can grow."""
+
+    def on_main_screen_trained(self, _: "MainScreen.Trained") -> None:
+        self._update_sparkline()
 
     def _update_sparkline(self) -> None:
         strip = self.query_one(LossStrip)
