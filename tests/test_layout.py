@@ -348,3 +348,38 @@ def test_fit_words_never_cuts_a_word() -> None:
         assert len(shown) <= room
         if shown:
             assert title.startswith(shown[:-2])
+
+
+# ---- labels ------------------------------------------------------------------------------------
+
+
+def check_whole_labels(app: StepCNNApp) -> None:
+    """A grid drawn whole (not a viewport) shows its whole label, and a scaled one its factor
+    after it: "b", "db", "b new" over a bias's three cells, "[x > 0]" over ReLU's f′."""
+    view = app.query_one(OperationView)
+    lines = view_lines(app)
+    for placed in view.placed:
+        for win in placed.windows:
+            if win.windowed:
+                continue
+            grid = placed.panel.grids[win.grid]
+            if grid.tie_names is not None:
+                continue
+            label = lines[placed.y + 1 + win.y][placed.x + 2 + win.x :]
+            wanted = f"{grid.label} {grid.fmt.factor}".strip()
+            assert label.startswith(wanted), (app.session.k, placed.panel.title, wanted, label)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("name", ["tour", "avg-vs-max"])
+async def test_a_grid_drawn_whole_shows_its_whole_label(name: str, size: tuple[int, int]) -> None:
+    session = Session(load_scenario(name), iterations=1)
+    app = StepCNNApp(session)
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        for seg in session.timeline.segments:
+            for k in (seg.start, seg.end - 1):
+                session.goto(k)
+                app.redraw()
+                await pilot.pause()
+                check_whole_labels(app)

@@ -43,7 +43,7 @@ class GridSpec:
     rows: int
     cols: int
     channel: int | None
-    label: int  # the shortest width its label may take (its first word)
+    label: int  # the shortest width its label may take (its first word, a scaled one's factor)
     region: tuple[int, int]  # rows, cols of the cells the step marks (what must stay in sight)
 
 
@@ -56,6 +56,7 @@ class PanelSpec:
     row: int
     optional: bool
     caption: int = 0  # the caption's length (a running sum's "before + g = after")
+    labels: tuple[int, ...] = ()  # each grid's whole label with its factor (a whole grid's)
 
 
 def marked_region(grid: Grid) -> tuple[int, int, int, int] | None:
@@ -77,7 +78,13 @@ def spec_of(panel: Panel, regions: list[tuple[int, int, int, int] | None]) -> Pa
     for g, region in zip(panel.grids, regions, strict=True):
         rows, cols = g.shape
         extent = (1, 1) if region is None else (region[1], region[3])
-        grids.append(GridSpec(rows, cols, g.channel, len(g.label.split(" ")[0]), extent))
+        factor = g.fmt.factor if g.tie_names is None else ""
+        name = " ".join(t for t in (g.label.split(" ")[0], factor) if t)
+        grids.append(GridSpec(rows, cols, g.channel, len(name), extent))
+    labels = tuple(
+        len(" ".join(t for t in (g.label, g.fmt.factor if g.tie_names is None else "") if t))
+        for g in panel.grids
+    )
     follows = any(g.focus is not None for g in panel.grids)
     return PanelSpec(
         len(panel.title),
@@ -87,6 +94,7 @@ def spec_of(panel: Panel, regions: list[tuple[int, int, int, int] | None]) -> Pa
         panel.row,
         panel.optional,
         len(panel.caption),
+        labels,
     )
 
 
@@ -152,8 +160,12 @@ class Shape:
     def chunks(self) -> list[tuple[int, ...]]:
         return self._chunks
 
-    def _slot_width(self, i: int, cols: int) -> int:
-        return max(cols * self.spec.cell, self.spec.grids[i].label)
+    def _slot_width(self, i: int, cols: int, whole: bool = True) -> int:
+        """Columns grid ``i`` takes showing ``cols`` columns: its whole label when it is
+        whole, its name (and factor) when it is a viewport at its least."""
+        s = self.spec
+        label = s.labels[i] if whole and s.labels else s.grids[i].label
+        return max(cols * s.cell, label)
 
     def natural(self) -> tuple[int, int]:
         """Outer width and height showing every cell."""
@@ -186,7 +198,7 @@ class Shape:
         for i in self.grids:
             g = s.grids[i]
             cols = min(g.cols, max(min(g.region[1], MAX_KEEP), MIN_VISIBLE))
-            slot = max(slot, self._slot_width(i, cols))
+            slot = max(slot, self._slot_width(i, cols, whole=cols >= g.cols))
             rows = max(rows, min(g.rows, max(min(g.region[0], MAX_KEEP), MIN_VISIBLE)))
         p = max(len(c) for c in chunks)
         width = p * slot + GAP * (p - 1)
