@@ -370,9 +370,25 @@ def check_whole_labels(app: StepCNNApp) -> None:
             assert label.startswith(wanted), (app.session.k, placed.panel.title, wanted, label)
 
 
+def check_whole_sums(app: StepCNNApp) -> None:
+    """A running sum's caption may lose the cell's name, never its numbers: the bottom
+    border holds ``before + contribution = after`` whole."""
+    view = app.query_one(OperationView)
+    lines = view_lines(app)
+    for placed in view.placed:
+        caption = placed.panel.caption
+        if " + " not in caption or ": " not in caption:
+            continue
+        bottom = lines[placed.y + placed.height - 1][placed.x : placed.x + placed.width]
+        numbers = caption.rpartition(": ")[2]
+        assert f" {numbers} " in bottom, (app.session.k, caption, bottom)
+
+
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
-@pytest.mark.parametrize("name", ["tour", "avg-vs-max"])
-async def test_a_grid_drawn_whole_shows_its_whole_label(name: str, size: tuple[int, int]) -> None:
+@pytest.mark.parametrize("name", ["tour", "avg-vs-max", "rgb-stride-padding"])
+async def test_a_grid_drawn_whole_shows_its_whole_label_and_sums(
+    name: str, size: tuple[int, int]
+) -> None:
     session = Session(load_scenario(name), iterations=1)
     app = StepCNNApp(session)
     async with app.run_test(size=size) as pilot:
@@ -383,3 +399,4 @@ async def test_a_grid_drawn_whole_shows_its_whole_label(name: str, size: tuple[i
                 app.redraw()
                 await pilot.pause()
                 check_whole_labels(app)
+                check_whole_sums(app)

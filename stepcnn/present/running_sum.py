@@ -39,7 +39,11 @@ def with_running_sum(
     assert fmt is not None
     # The factor of a scaled matrix stays by the name: a caption too long is cut at its end.
     named = f"{name} {fmt.factor}" if fmt.factor else name
-    return replace(ready, caption=f"{named}: {sum_text(fmt, before, contribution, after)}")
+    numbers = sum_text(fmt, before, contribution, after)
+    # Narrow: the cell's name goes (its cell is marked on the grid), the numbers stay whole.
+    what = name.partition(" = ")[2]  # "out[0,0,0,0] = Σ + b" → "Σ + b"
+    short = f"{what}: {numbers}" if what else numbers
+    return replace(ready, caption=f"{named}: {numbers}", short_caption=short)
 
 
 def added_cell(

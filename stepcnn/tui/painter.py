@@ -143,7 +143,10 @@ def paint_panel(
     inner_w, inner_h = w - CHROME_W, h - CHROME_H
     for dy in range(1, h - 1):
         lines[y0 + dy].put(x0, "│", BORDER)
-    caption = fit_words(p.caption, w - 6) if p.caption else ""
+    caption = p.caption
+    if len(caption) > w - 6 and p.short_caption:
+        caption = p.short_caption
+    caption = fit_words(caption, w - 6) if caption else ""
     caption = f" {caption} " if caption else ""
     bottom = "╰─" + caption + "─" * (w - 3 - len(caption)) + "╯"
     cw = p.cell_width
