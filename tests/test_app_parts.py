@@ -229,3 +229,31 @@ async def test_a_click_on_a_border_or_a_label_does_nothing() -> None:
             await pilot.click(OperationView, offset=offset)
             await pilot.pause()
             assert app.session.k == k and app.session.selected is None, offset
+
+
+# ---- the footer ---------------------------------------------------------------------------
+
+
+async def test_the_footer_shows_whole_keys_only_and_always_help() -> None:
+    """At 80 columns the footer read "… . More dig▏^p palette": a description cut, and no
+    "? Help" (where every key is listed). Keys that do not fit are left out whole instead."""
+    from test_layout import screen_footer
+
+    from stepcnn.tui.bindings import BINDINGS, shown_keys
+
+    items = [f"{shown_keys(b)} {b.description}" for b in BINDINGS if b.show]
+    for size in ((80, 24), (100, 30), (160, 50)):
+        app = make_app("rgb-stride-padding")  # pages its channels at 80×24: "t" is shown too
+        async with app.run_test(size=size) as pilot:
+            await pilot.pause()
+            await pilot.pause()
+            line = screen_footer(app)
+            keys = line.split("▏")[0].rstrip()
+            assert "? Help" in keys, (size, line)
+            shown = [item for item in items if item in keys]
+            rest = keys
+            for item in shown:
+                rest = rest.replace(item, "")
+            assert not rest.strip(), (size, rest)  # nothing but whole items
+            if size == (160, 50):
+                assert len(shown) == len(items) - 1  # all of them ("t" only when paging)

@@ -13,7 +13,7 @@ from textual.containers import Horizontal, Vertical
 from textual.geometry import Size
 from textual.screen import Screen
 from textual.theme import Theme
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from stepcnn.present.scene import build_scene
 from stepcnn.present.status import status_variants
@@ -24,6 +24,7 @@ from stepcnn.scenario.model import Scenario
 from stepcnn.session import Session
 from stepcnn.tui.bindings import BINDINGS, describe_bindings
 from stepcnn.tui.clock import PlaybackClock
+from stepcnn.tui.footer import FittingFooter
 from stepcnn.tui.loss_strip import LossStrip
 from stepcnn.tui.operation import OperationView
 from stepcnn.tui.palette import palette_of
@@ -87,7 +88,7 @@ class MainScreen(Screen[None]):
             yield SourcePane(id="source")
         yield Static(id="too-small")
         yield TextBlock(id="status", max_lines=1)
-        yield Footer()
+        yield FittingFooter()
 
     def on_mount(self) -> None:
         self.app.title = f"stepcnn — {self.session.scenario.title}"
@@ -125,7 +126,11 @@ class MainScreen(Screen[None]):
             return
         width, height = size
         small = width < MIN_WIDTH or height < MIN_HEIGHT
-        for widget in (self.query_one("#main"), self.query_one("#status"), self.query_one(Footer)):
+        for widget in (
+            self.query_one("#main"),
+            self.query_one("#status"),
+            self.query_one(FittingFooter),
+        ):
             widget.display = not small
         notice = self.query_one("#too-small", Static)
         notice.display = small
