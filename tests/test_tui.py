@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 import numpy as np
 import pytest
 from textual import events
-from textual.containers import Vertical
+from textual.containers import Vertical, VerticalScroll
 from textual.geometry import Region
 from textual.pilot import Pilot
 from textual.widgets import OptionList, Static
@@ -29,7 +29,7 @@ from stepcnn.session import SPEEDS, GradCheck, Session
 from stepcnn.timeline import Step, TensorId, Timeline, next_boundary, previous_boundary
 from stepcnn.timeline.tensors import final_value
 from stepcnn.tui.app import StepCNNApp
-from stepcnn.tui.bindings import BINDINGS
+from stepcnn.tui.bindings import BINDINGS, describe_bindings
 from stepcnn.tui.operation import OperationView
 from stepcnn.tui.painter import Placed
 from stepcnn.tui.screens import (
@@ -417,6 +417,30 @@ async def test_question_mark_lists_every_binding() -> None:
             assert box.region.y > 0 and box.region.bottom < SIZE[1]
             await press(pilot, "escape")
             assert not isinstance(app.screen, HelpScreen)
+
+
+async def test_the_help_fits_80x24_and_scrolls_to_every_binding() -> None:
+    """At 80×24 the help's list ran past the dialog's frame, clipped, with no way to scroll:
+    the keys after "+ -" were never seen."""
+    app = make_app("hand-computable")
+    size = (80, 24)
+    async with app.run_test(size=size) as pilot:
+        await press(pilot, "question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        rows = describe_bindings()  # the help's rows, the last ones included (ctrl+p)
+        seen: set[tuple[str, str]] = set()
+        for key in ["pagedown"] * 6 + ["end"]:
+            await pilot.pause()
+            box = app.screen.query_one(Vertical)
+            assert box.region.y >= 0 and box.region.bottom <= size[1]
+            scroll = app.screen.query_one(VerticalScroll)
+            assert scroll.region.bottom <= box.region.bottom - 2  # inside the frame
+            lines = region_text(app, scroll.region).splitlines()
+            for keys, description in rows:
+                if any(keys in ln and description[:12] in ln.split(keys, 1)[1] for ln in lines):
+                    seen.add((keys, description))
+            await press(pilot, key)
+        assert seen == set(rows), set(rows) - seen
 
 
 @covers("quit")

@@ -6,6 +6,7 @@ from typing import ClassVar
 
 from rich.table import Table
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
@@ -27,11 +28,13 @@ ModalScreen > Vertical {
     border: thick $primary; background: $surface; padding: 1 2;
 }
 ModalScreen > Vertical { width: 104; }
-ModalScreen VerticalScroll { width: 100%; height: auto; max-height: 40; }
+ModalScreen VerticalScroll { width: 100%; height: auto; max-height: 40; }  /* SCROLL_LINES */
 ModalScreen DataTable { width: 100%; height: auto; max-height: 30; }
 ModalScreen Static { width: 100%; }
 ModalScreen .title { text-style: bold; margin-bottom: 1; }
 """
+SCROLL_LINES = 40
+"""The most lines a dialog's scrolling part takes (fewer on a short terminal)."""
 # Not scoped: Textual would prefix these rules with the screen's own type name
 # ("Dismissable ModalScreen > Vertical"), which matches nothing, and every dialog would be
 # drawn as an unframed full-screen page.
@@ -43,9 +46,24 @@ class Dismissable(ModalScreen[None]):
     ]
     DEFAULT_CSS = MODAL_CSS
     SCOPED_CSS = False
+    FRAME_LINES = 6
+    """Lines of the dialog that are not its scrolling part: border, padding, the title."""
 
     def action_dismiss_screen(self) -> None:
         self.dismiss(None)
+
+    def on_mount(self) -> None:
+        self._fit_scroll(self.app.size.height)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._fit_scroll(event.size.height)
+
+    def _fit_scroll(self, height: int) -> None:
+        """The scrolling part no taller than the dialog's room (90% of the screen), so it
+        scrolls inside the frame instead of running past it, clipped."""
+        room = max(int(height * 0.9) - self.FRAME_LINES, 3)
+        for scroll in self.query(VerticalScroll):
+            scroll.styles.max_height = min(SCROLL_LINES, room)
 
 
 class HelpScreen(Dismissable):
