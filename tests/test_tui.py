@@ -1303,3 +1303,18 @@ async def test_the_status_bar_at_80_columns_shows_whole_pieces_only() -> None:
             }
             shown_pieces = [p.strip() for p in status_text(app).split("│") if p.strip()]
             assert shown_pieces and set(shown_pieces) <= pieces, (k, status_text(app))
+
+
+async def test_a_message_is_whole_in_the_status_bar_at_80_columns() -> None:
+    """What a key answers ("weight view: click a weight … first") was cut at 80 columns to
+    "│ weight view:": the other pieces give way to it instead."""
+    app = make_app("lenet5")  # long counters: 3,520,140 steps
+    async with app.run_test(size=(80, 24)) as pilot:
+        seg = next(s for s in app.session.timeline.segments if s.phase == "backward")
+        await jump(pilot, app, seg.start)
+        for key in ("v", "c"):
+            await press(pilot, key)
+            message = {"v": "weight view: click a weight", "c": "no breakpoints: b sets one"}[key]
+            text = status_text(app)
+            assert message in text, text
+            assert text.rstrip().endswith(("first", "selected cell")), text

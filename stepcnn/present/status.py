@@ -66,8 +66,9 @@ def status_pieces(
 
 def status_variants(scene: Scene, playing: int | None = None) -> list[list[Piece]]:
     """The status bar, widest first: in full, with tight separators, without the precision
-    (a long message: it gives way first), abbreviated, abbreviated without the precision."""
-    return [
+    (a long message: it gives way first), abbreviated, abbreviated without the precision;
+    with a message (what a key answers), last the counters and the message alone."""
+    variants = [
         status_pieces(scene, short, tight, playing, precision)
         for short, tight, precision in (
             (False, False, True),
@@ -77,3 +78,11 @@ def status_variants(scene: Scene, playing: int | None = None) -> list[list[Piece
             (True, True, False),  # 80 columns with a long layer name: the "3 dp" goes, whole
         )
     ]
+    s = scene.status
+    if s.message:
+        sep: Piece = (" │ ", "dim")
+        it: Piece = (f"it {shown(s.iteration)}/{s.iterations}", "bold")
+        step: Piece = (f"{shown(s.k):,}/{s.total:,}", "bold")
+        said: Piece = (s.message, "dim")
+        variants += [[it, sep, step, sep, said], [step, sep, said], [said]]
+    return variants
