@@ -370,7 +370,7 @@ class Session:
         kind = "filter" if lr.params.weight.ndim == 4 else "row"
         return GradCheck(
             f"layer {layer} {self.scenario.layers[layer].type}: dW[{o}] ({kind} {o}), "
-            f"iteration {step.iteration}",
+            f"iteration {shown(step.iteration)}",
             lr.grads.weight[o],
             numeric,
         )

@@ -27,3 +27,17 @@ def test_a_view_with_nothing_to_show_says_why() -> None:
     for name in ("fc", "im2col", "gradcheck", "weights"):
         reason = views()[name].build(session)
         assert isinstance(reason, str) and reason, name
+
+
+def test_the_gradient_check_numbers_its_iteration_from_1() -> None:
+    """Its title read "iteration 0" for the status bar's "iteration 1 of 5"."""
+    from stepcnn.present.views import ViewContent
+
+    session = Session(load_scenario("tour"), iterations=2)
+    second = session.timeline.per_iteration
+    for k, name in ((0, "iteration 1"), (second, "iteration 2")):
+        session.goto(k)
+        content = views()["gradcheck"].build(session)
+        assert isinstance(content, ViewContent)
+        assert content.title.endswith(name), content.title
+
