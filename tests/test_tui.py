@@ -809,6 +809,47 @@ async def test_d_gradient_check_agrees() -> None:
         assert "gradient check" in status_text(app)
 
 
+@pytest.mark.parametrize("size", [(80, 24), (160, 50)], ids=lambda s: f"{s[0]}x{s[1]}")
+async def test_the_gradient_check_of_a_six_channel_filter_fits_and_pages(
+    size: tuple[int, int],
+) -> None:
+    """LeNet-5's C3 (6 input channels): the dialog hid "backprop dW" — the thing checked —
+    and showed 3 of 6 channels; its table's rows were cut off at 80×24. Every channel of
+    every panel is now drawn on one of the pages ``t`` turns, inside the dialog."""
+    app = StepCNNApp(Session(load_scenario("lenet5"), iterations=1))
+    async with app.run_test(size=size) as pilot:
+        seg = next(
+            s
+            for s in app.session.timeline.segments
+            if s.kind == "conv2d" and s.phase == "backward" and s.layer == 3
+        )
+        await jump(pilot, app, seg.start)
+        await press(pilot, "d")
+        assert isinstance(app.screen, ViewScreen)
+        view = app.screen.query_one(OperationView)
+        box = app.screen.query_one(Vertical)
+        scroll = app.screen.query_one(VerticalScroll)
+        assert box.region.bottom <= size[1] and scroll.region.bottom <= box.region.bottom
+        scroll.scroll_end(animate=False)  # on a short terminal the table is below: scrolled to
+        await pilot.pause()
+        table = app.screen.query_one("#view-table")
+        assert table.region.height >= 3  # its header and rows are on the screen
+        assert scroll.region.y <= table.region.y and table.region.bottom <= scroll.region.bottom
+        scroll.scroll_home(animate=False)
+        await pilot.pause()
+        seen: dict[str, set[int]] = {}
+        for _ in range(7):
+            for placed in view.placed:
+                for win in placed.windows:
+                    assert not win.windowed
+                    channel = placed.panel.grids[win.grid].channel
+                    assert channel is not None
+                    seen.setdefault(placed.panel.title, set()).add(channel)
+            await press(pilot, "t")
+        assert set(seen) == {"backprop dW", "finite differences", "difference"}, seen
+        assert all(channels == set(range(6)) for channels in seen.values()), seen
+
+
 @covers("view('weights')")
 async def test_v_weight_view_sums_to_the_engine_gradient() -> None:
     app = make_app("tour")

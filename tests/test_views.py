@@ -41,3 +41,20 @@ def test_the_gradient_check_numbers_its_iteration_from_1() -> None:
         assert isinstance(content, ViewContent)
         assert content.title.endswith(name), content.title
 
+
+def test_the_gradient_check_shows_every_channel_of_the_filter() -> None:
+    """LeNet-5's C3 filter (6 input channels) showed channels 0–2 of its dW, numeric dW and
+    differences, without a word about the other three."""
+    from stepcnn.present.views import ViewContent
+
+    lenet = Session(load_scenario("lenet5"), iterations=1)
+    c3 = next(
+        s
+        for s in lenet.timeline.segments
+        if s.kind == "conv2d" and s.phase == "backward" and s.layer == 3
+    )
+    lenet.goto(c3.start)
+    content = views()["gradcheck"].build(lenet)
+    assert isinstance(content, ViewContent)
+    for panel in content.panels:
+        assert len(panel.grids) == 6, (panel.title, [g.label for g in panel.grids])
