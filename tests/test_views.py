@@ -58,3 +58,22 @@ def test_the_gradient_check_shows_every_channel_of_the_filter() -> None:
     assert isinstance(content, ViewContent)
     for panel in content.panels:
         assert len(panel.grids) == 6, (panel.title, [g.label for g in panel.grids])
+
+
+def test_the_weight_view_numbers_its_iteration_from_1_and_brackets_a_negative_factor() -> None:
+    """Its title read "iteration 0" beside the status bar's "iteration 1 of 5", and the
+    update "−0.05112 − 1.0·−0.05588" (a product of a negative without its brackets)."""
+    from stepcnn.present.views import ViewContent
+    from stepcnn.timeline import TensorId
+
+    session = Session(load_scenario("tour"), iterations=2)
+    for iteration in (0, 1):
+        session.goto(iteration * session.timeline.per_iteration)
+        session.select(TensorId(0, "weight"), (0, 0, 1, 2))
+        content = views()["weights"].build(session)
+        assert isinstance(content, ViewContent)
+        assert content.title.endswith(f"iteration {iteration + 1}"), content.title
+        story = content.data
+        update = content.notes[1].split("update: ")[1]
+        if story.grad < 0:  # type: ignore[attr-defined]
+            assert "·(−" in update and "·−" not in update, update
