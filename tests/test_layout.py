@@ -368,6 +368,12 @@ def check_whole_labels(app: StepCNNApp) -> None:
             label = lines[placed.y + 1 + win.y][placed.x + 2 + win.x :]
             wanted = f"{grid.label} {grid.fmt.factor}".strip()
             assert label.startswith(wanted), (app.session.k, placed.panel.title, wanted, label)
+    for placed in view.placed:  # side by side, two labels never run into one
+        for win in placed.windows:
+            for other in placed.windows:
+                if other.y == win.y and other.x > win.x:
+                    y, x = placed.y + 1 + win.y, placed.x + 2 + other.x
+                    assert lines[y][x - 2 : x] == "  ", (placed.panel.title, lines[y])
 
 
 def check_whole_sums(app: StepCNNApp) -> None:
@@ -385,7 +391,7 @@ def check_whole_sums(app: StepCNNApp) -> None:
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
-@pytest.mark.parametrize("name", ["tour", "avg-vs-max", "rgb-stride-padding"])
+@pytest.mark.parametrize("name", ["tour", "avg-vs-max", "rgb-stride-padding", "two-conv"])
 async def test_a_grid_drawn_whole_shows_its_whole_label_and_sums(
     name: str, size: tuple[int, int]
 ) -> None:
