@@ -1359,3 +1359,22 @@ async def test_a_message_is_whole_in_the_status_bar_at_80_columns() -> None:
             text = status_text(app)
             assert message in text, text
             assert text.rstrip().endswith(("first", "selected cell")), text
+
+
+async def test_the_network_strip_shows_the_current_layer_at_80_columns() -> None:
+    """LeNet-5 at 80 columns: the strip ran into the loss label ("… → avg → flatloss") and,
+    at its linear layers, never showed the current layer at all."""
+    from stepcnn.present.scene import build_scene
+
+    app = make_app("lenet5")
+    async with app.run_test(size=(80, 24)) as pilot:
+        session = app.session
+        tl = session.timeline
+        starts = [k for k in range(1, tl.per_iteration) if tl[k].layer != tl[k - 1].layer]
+        for k in starts:
+            await jump(pilot, app, k)
+            top = screen_text(app).splitlines()[0]
+            current = next(i for i in build_scene(session).network if i.state == "current")
+            assert f" {current.short} {current.shape} " in top, (k, top)
+            strip, _, _ = top.partition("loss")
+            assert strip.endswith(" "), top  # a gap before the sparkline's label

@@ -58,7 +58,7 @@ class MainScreen(Screen[None]):
     #top { height: 1; margin-bottom: 1; }
     #network { width: 1fr; }
     #sparkline { width: 24; height: 1; margin: 0 1 0 0; }
-    #loss-label { width: auto; margin: 0 1 0 0; color: $text-muted; }
+    #loss-label { width: auto; margin: 0 1; color: $text-muted; }
     #status { height: 1; background: $panel; padding: 0 1; }
     #too-small { display: none; width: 100%; height: 100%; content-align: center middle; }
     """
