@@ -406,3 +406,26 @@ async def test_a_grid_drawn_whole_shows_its_whole_label_and_sums(
                 await pilot.pause()
                 check_whole_labels(app)
                 check_whole_sums(app)
+
+
+async def test_a_long_vector_gives_way_like_a_map_at_lenet5s_linear_layers() -> None:
+    """At 80×24 LeNet-5's linear layers showed the 400-long input vector and nothing else
+    ("hidden: weights, W[0] ⊙ x[1], output"; backward: "hidden: gradient arriving, weights,
+    dW, db, dx"): a vector too long to be whole was kept as if it were a small operand, and
+    the viewports went first. It becomes a viewport like the others."""
+    session = Session(load_scenario("lenet5"), iterations=1)
+    app = StepCNNApp(session)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        view = app.query_one(OperationView)
+        for seg in session.timeline.segments:
+            if seg.kind != "linear" or seg.phase not in ("forward", "backward"):
+                continue
+            session.goto(seg.start + seg.count // 2)
+            app.redraw()
+            await pilot.pause()
+            drawn = {p.panel.key for p in view.placed}
+            # (backward at 80×24 still leaves dW out for db, a small panel: kept longer)
+            wanted = {"input", "weight"} if seg.phase == "forward" else {"grad", "input"}
+            assert wanted <= drawn, (seg.layer, seg.phase, drawn)
+            assert len(drawn) >= 2, (seg.layer, drawn)

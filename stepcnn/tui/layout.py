@@ -35,6 +35,13 @@ OPERAND_CELLS = 64  # a grid up to this size is an operand shown whole (a filter
 REGION_CELLS = 20_000  # grids up to this size are searched for the cells the step marks
 
 
+def kept(extent: int) -> int:
+    """Rows (columns) a viewport keeps in sight at least for ``extent`` marked ones: all of a
+    patch; of more than MAX_KEEP (a whole 400-long vector read), which cannot all stay in
+    sight anyway, a few."""
+    return max(extent if extent <= MAX_KEEP else MIN_VISIBLE, MIN_VISIBLE)
+
+
 # ---- what the layout knows of a panel (hashable: the cache key) -------------------------
 
 
@@ -197,9 +204,9 @@ class Shape:
         rows = 0
         for i in self.grids:
             g = s.grids[i]
-            cols = min(g.cols, max(min(g.region[1], MAX_KEEP), MIN_VISIBLE))
+            cols = min(g.cols, kept(g.region[1]))
             slot = max(slot, self._slot_width(i, cols, whole=cols >= g.cols))
-            rows = max(rows, min(g.rows, max(min(g.region[0], MAX_KEEP), MIN_VISIBLE)))
+            rows = max(rows, min(g.rows, kept(g.region[0])))
         p = max(len(c) for c in chunks)
         width = p * slot + GAP * (p - 1)
         height = len(chunks) * (rows + 1) + len(chunks) - 1
@@ -239,7 +246,7 @@ class Shape:
                         math.ceil(g.cols / OVERVIEW_MAX_COLS), math.ceil(g.rows / (2 * vis_rows)), 1
                     )
                     ov_cols = math.ceil(g.cols / step)
-                    keep = min(g.cols, max(min(g.region[1], MAX_KEEP), MIN_VISIBLE))
+                    keep = min(g.cols, kept(g.region[1]))
                     fit = (share - ov_cols - 1) // s.cell
                     if fit >= keep and math.ceil(g.rows / step) <= 2 * vis_rows:
                         vis_cols = min(g.cols, fit)
@@ -474,13 +481,16 @@ def _drop_order(specs: tuple[PanelSpec, ...]) -> list[int]:
     of optional panels the later (conv backward's filter, there for dx, before g·patch), of the
     others the earlier of a band (its last panel is what the band comes to: the new W)."""
 
+    def large(s: PanelSpec) -> bool:  # a viewport, or too big to be whole (a long vector)
+        return s.follows or any(g.rows * g.cols > OPERAND_CELLS for g in s.grids)
+
     def marked(s: PanelSpec) -> int:  # a viewport's cells in use (the patch: kept longest)
-        return sum(g.region[0] * g.region[1] for g in s.grids) if s.follows else 0
+        return sum(g.region[0] * g.region[1] for g in s.grids) if large(s) else 0
 
     return sorted(
         range(len(specs)),
         key=lambda i: (
-            not specs[i].follows,
+            not large(specs[i]),
             not specs[i].optional,
             specs[i].row == 0,
             marked(specs[i]),
