@@ -1378,3 +1378,24 @@ async def test_the_network_strip_shows_the_current_layer_at_80_columns() -> None
             assert f" {current.short} {current.shape} " in top, (k, top)
             strip, _, _ = top.partition("loss")
             assert strip.endswith(" "), top  # a gap before the sparkline's label
+
+
+async def test_the_status_bar_at_the_least_size_shows_whole_pieces_only() -> None:
+    """At 60×18 (the least size that draws the debugger) the bar ended "│ loss" — the loss
+    without its number: the layer's name (the network strip highlights it) gives way first."""
+    from stepcnn.present.scene import build_scene
+    from stepcnn.present.status import status_variants
+
+    app = make_app("tour")
+    async with app.run_test(size=(60, 18)) as pilot:
+        session = app.session
+        for k in (0, session.timeline.per_iteration // 2, session.total - 1):
+            await jump(pilot, app, k)
+            pieces = {
+                text.strip()
+                for variant in status_variants(build_scene(session))
+                for text, _ in variant
+            }
+            shown_pieces = [p.strip() for p in status_text(app).split("│") if p.strip()]
+            assert shown_pieces and set(shown_pieces) <= pieces, (k, status_text(app))
+            assert any(p.startswith(("loss ", "prev. loss ")) for p in shown_pieces), shown_pieces
