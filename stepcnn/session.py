@@ -18,6 +18,7 @@ from stepcnn.scenario.model import Scenario
 from stepcnn.timeline import Condition, Step, TensorId, Timeline, find
 from stepcnn.timeline.navigation import next_boundary, previous_boundary
 from stepcnn.timeline.numbering import position, shown
+from stepcnn.timeline.numbers import idx
 from stepcnn.training import TrainingRun
 from stepcnn.wording import count
 
@@ -25,6 +26,14 @@ SPEEDS = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000)
 """Playback speeds, in steps per second."""
 
 PARAMETER_TENSORS = ("weight", "bias", "grad_weight", "grad_bias")
+SYMBOLS = {"weight": "W", "bias": "b", "grad_weight": "dW", "grad_bias": "db"}
+"""A parameter's tensor named as the panels label it (other tensors by their own names)."""
+
+
+def cell_label(tid: TensorId, cell: tuple[int, ...]) -> str:
+    """``W[0,0,1,2]``: a cell named as the screen names it."""
+    return f"{SYMBOLS.get(tid.name, tid.name)}{idx(cell)}"
+
 
 NORMAL_VIEW = "normal"
 """``Session.view`` when the operation's own panels are shown (see stepcnn.present.views)."""
@@ -229,7 +238,7 @@ class Session:
         tid, cell = self.selected
         condition = Condition(tensor=tid, cell=cell)
         where = "" if tid.layer is None else f"layer {tid.layer} "
-        return self._toggle(Breakpoint(condition, f"{where}{tid.name}{list(cell)} written"))
+        return self._toggle(Breakpoint(condition, f"{where}{cell_label(tid, cell)} written"))
 
     def _toggle(self, bp: Breakpoint) -> str:
         for existing in self.breakpoints:
@@ -314,11 +323,11 @@ class Session:
         """
         self.select(tid, cell)
         if select_only:
-            self.message = f"selected {tid.name}{list(cell)}"
+            self.message = f"selected {cell_label(tid, cell)}"
             return False
         if tid.name in PARAMETER_TENSORS:
             self.message = (
-                f"selected {tid.name}{list(cell)}: v shows its story, w stops where it is written"
+                f"selected {cell_label(tid, cell)}: v shows its story, w stops where it is written"
             )
             return False
         iteration = self.step.iteration
@@ -332,7 +341,7 @@ class Session:
                 target = find(self.timeline, condition, iteration * self.timeline.per_iteration - 1)
         if target is None:
             target = self.timeline.step_writing(iteration, tid, cell)
-        name = f"{tid.name}{list(cell)}"
+        name = cell_label(tid, cell)
         if target is None:
             self.message = f"selected {name}: no step of this iteration writes it"
             return False
@@ -370,7 +379,7 @@ class Session:
         kind = "filter" if lr.params.weight.ndim == 4 else "row"
         return GradCheck(
             f"layer {layer} {self.scenario.layers[layer].type}: dW[{o}] ({kind} {o}), "
-            f"iteration {step.iteration}",
+            f"iteration {shown(step.iteration)}",
             lr.grads.weight[o],
             numeric,
         )

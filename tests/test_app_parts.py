@@ -242,3 +242,31 @@ async def test_the_sparkline_fills_in_as_the_background_training_goes_without_a_
         strip = app.query_one(LossStrip)
         assert strip._computed == len(app.session.run)  # every loss read, no key pressed
         assert strip.line.log  # 30 → 0.009: only the whole run spans the decades
+
+
+# ---- the footer ---------------------------------------------------------------------------
+
+
+async def test_the_footer_shows_whole_keys_only_and_always_help() -> None:
+    """At 80 columns the footer read "… . More dig▏^p palette": a description cut, and no
+    "? Help" (where every key is listed). Keys that do not fit are left out whole instead."""
+    from test_layout import screen_footer
+
+    from stepcnn.tui.bindings import BINDINGS, shown_keys
+
+    items = [f"{shown_keys(b)} {b.description}" for b in BINDINGS if b.show]
+    for size in ((80, 24), (100, 30), (160, 50)):
+        app = make_app("rgb-stride-padding")  # pages its channels at 80×24: "t" is shown too
+        async with app.run_test(size=size) as pilot:
+            await pilot.pause()
+            await pilot.pause()
+            line = screen_footer(app)
+            keys = line.split("▏")[0].rstrip()
+            assert "? Help" in keys, (size, line)
+            shown = [item for item in items if item in keys]
+            rest = keys
+            for item in shown:
+                rest = rest.replace(item, "")
+            assert not rest.strip(), (size, rest)  # nothing but whole items
+            if size == (160, 50):
+                assert len(shown) == len(items) - 1  # all of them ("t" only when paging)

@@ -348,3 +348,84 @@ def test_fit_words_never_cuts_a_word() -> None:
         assert len(shown) <= room
         if shown:
             assert title.startswith(shown[:-2])
+
+
+# ---- labels ------------------------------------------------------------------------------------
+
+
+def check_whole_labels(app: StepCNNApp) -> None:
+    """A grid drawn whole (not a viewport) shows its whole label, and a scaled one its factor
+    after it: "b", "db", "b new" over a bias's three cells, "[x > 0]" over ReLU's f′."""
+    view = app.query_one(OperationView)
+    lines = view_lines(app)
+    for placed in view.placed:
+        for win in placed.windows:
+            if win.windowed:
+                continue
+            grid = placed.panel.grids[win.grid]
+            if grid.tie_names is not None:
+                continue
+            label = lines[placed.y + 1 + win.y][placed.x + 2 + win.x :]
+            wanted = f"{grid.label} {grid.fmt.factor}".strip()
+            assert label.startswith(wanted), (app.session.k, placed.panel.title, wanted, label)
+    for placed in view.placed:  # side by side, two labels never run into one
+        for win in placed.windows:
+            for other in placed.windows:
+                if other.y == win.y and other.x > win.x:
+                    y, x = placed.y + 1 + win.y, placed.x + 2 + other.x
+                    assert lines[y][x - 2 : x] == "  ", (placed.panel.title, lines[y])
+
+
+def check_whole_sums(app: StepCNNApp) -> None:
+    """A running sum's caption may lose the cell's name, never its numbers: the bottom
+    border holds ``before + contribution = after`` whole."""
+    view = app.query_one(OperationView)
+    lines = view_lines(app)
+    for placed in view.placed:
+        caption = placed.panel.caption
+        if " + " not in caption or ": " not in caption:
+            continue
+        bottom = lines[placed.y + placed.height - 1][placed.x : placed.x + placed.width]
+        numbers = caption.rpartition(": ")[2]
+        assert f" {numbers} " in bottom, (app.session.k, caption, bottom)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("name", ["tour", "avg-vs-max", "rgb-stride-padding", "two-conv"])
+async def test_a_grid_drawn_whole_shows_its_whole_label_and_sums(
+    name: str, size: tuple[int, int]
+) -> None:
+    session = Session(load_scenario(name), iterations=1)
+    app = StepCNNApp(session)
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        for seg in session.timeline.segments:
+            for k in (seg.start, seg.end - 1):
+                session.goto(k)
+                app.redraw()
+                await pilot.pause()
+                check_whole_labels(app)
+                check_whole_sums(app)
+
+
+async def test_a_long_vector_gives_way_like_a_map_at_lenet5s_linear_layers() -> None:
+    """At 80×24 LeNet-5's linear layers showed the 400-long input vector and nothing else
+    ("hidden: weights, W[0] ⊙ x[1], output"; backward: "hidden: gradient arriving, weights,
+    dW, db, dx"): a vector too long to be whole was kept as if it were a small operand, and
+    the viewports went first. It becomes a viewport like the others."""
+    session = Session(load_scenario("lenet5"), iterations=1)
+    app = StepCNNApp(session)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        view = app.query_one(OperationView)
+        for seg in session.timeline.segments:
+            if seg.kind != "linear" or seg.phase not in ("forward", "backward"):
+                continue
+            session.goto(seg.start + seg.count // 2)
+            app.redraw()
+            await pilot.pause()
+            drawn = {p.panel.key for p in view.placed}
+            # (backward at 80×24 still leaves dW out for db, a small panel: kept longer)
+            wanted = {"input", "weight"} if seg.phase == "forward" else {"grad", "input"}
+            assert wanted <= drawn, (seg.layer, seg.phase, drawn)
+            assert len(drawn) >= 2, (seg.layer, drawn)

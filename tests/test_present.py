@@ -298,6 +298,24 @@ def test_update_panels_show_before_gradient_after(name: str) -> None:
     assert seen >= len(s.run)
 
 
+def test_update_panels_name_each_channel_of_a_filter_with_the_filter() -> None:
+    """W[0]'s channel 2 reads W[0,2], as forward and backward write it — not W[2] (another
+    filter) under the title "W[0] before"."""
+    s = session("rgb-stride-padding")
+    step = next(st for st in steps_of(s, "conv2d.update") if st.index == (1,))
+    panels = panels_at(s, step.k)
+    assert [g.label for g in panels["before"].grids] == ["W[1,0]", "W[1,1]", "W[1,2]"]
+    assert [g.label for g in panels["grad"].grids] == ["dW[1,0]", "dW[1,1]", "dW[1,2]"]
+    assert [g.label for g in panels["after"].grids] == [
+        "W[1,0] new",
+        "W[1,1] new",
+        "W[1,2] new",
+    ]
+    linear = next(steps_of(session("tour"), "linear.update"))
+    labels = [g.label for g in panels_at(session("tour"), linear.k)["before"].grids]
+    assert labels == ["W"]  # a weight row: one grid, its row in the title
+
+
 # ---- viewport ----------------------------------------------------------------------------
 
 

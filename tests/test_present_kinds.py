@@ -236,3 +236,19 @@ def test_avgpool_geometry_of_the_scenario_is_the_one_worked_out() -> None:
     spec = s.scenario.layers[2]
     assert isinstance(spec, AvgPool2d) and spec.stride == (2, 2)
     assert s.scenario.shapes[3] == (2, 2, 2)
+
+
+def test_the_avgpool_backward_panel_does_not_read_as_a_max_pool() -> None:
+    """Its g/4 panel was captioned "max-pool: 1 cell" — under an average pool, a learner
+    reads that this layer sends g to one cell. The contrast is worded as one."""
+    from stepcnn.present.scene import build_scene
+    from stepcnn.scenario import load_scenario
+    from stepcnn.session import Session
+
+    s = Session(load_scenario("avg-vs-max"), iterations=1)
+    seg = next(x for x in s.timeline.segments if x.kind == "avgpool2d" and x.phase == "backward")
+    s.goto(seg.start)
+    routed = next(p for p in build_scene(s).panels if p.key == "routed")
+    assert not routed.caption.startswith("max-pool"), routed.caption
+    assert "unlike max-pool" in routed.caption
+    assert len(routed.caption) <= len(routed.title)  # never cut: no longer than the title

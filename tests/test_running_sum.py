@@ -249,10 +249,15 @@ def test_a_painted_running_sum_is_whole_or_cut_between_numbers(width: int) -> No
         shown = bottom.strip("╰╯─ ")
         if width == 160:
             assert shown == pl.panel.caption  # room enough: the whole sum
-        # whole words of the caption, then "…" where it stops
+        # the whole sum; when it does not fit, without the cell's name but every number
+        # whole (the short form); else whole words of it, then "…" where it stops
+        caption, short = pl.panel.caption, pl.panel.short_caption
+        if shown in (caption, short):
+            continue
+        assert len(short) > pl.width - 6, (shown, short)  # the short form did not fit either
         words = shown.removesuffix("…").split()
-        assert words == pl.panel.caption.split()[: len(words)], (shown, pl.panel.caption)
-        assert shown == pl.panel.caption or shown.endswith("…")
+        assert words == short.split()[: len(words)], (shown, short)
+        assert shown.endswith("…")
 
 
 @pytest.mark.parametrize("precision", [2, 4])
@@ -279,3 +284,17 @@ def test_the_weight_view_table_adds_up_row_by_row_in_one_format(precision: int) 
         ) * (1 + 1e-9), (b, c, a)
         before = a
     assert float(before) == pytest.approx(float(grads.weight[cell]), abs=unit(before, fmt))
+
+
+def test_a_scaled_forward_sum_writes_its_factor_by_the_cell_not_by_b() -> None:
+    """Diverging's output read "out[0,0] = Σ + b ×10¹⁴¹: inf + (-2.1196) = inf" — as if the
+    bias were multiplied by 10¹⁴¹ in the formula. The factor belongs to the cell's name."""
+    from stepcnn.present.grid import make_grid
+    from stepcnn.present.running_sum import with_running_sum
+
+    values = np.array([[3.0e-6, 1.2e-6]])
+    panel = Panel("output", "output", (make_grid("out[0]", values, precision=3),))
+    shown = with_running_sum(panel, "out[0,0] = Σ + b", 2.0e-6, 1.0e-6, 3.0e-6)
+    factor = shown.number_format.factor if shown.number_format else ""
+    assert factor  # scaled
+    assert shown.caption.startswith(f"out[0,0] {factor} = Σ + b: "), shown.caption

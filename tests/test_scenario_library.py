@@ -375,3 +375,30 @@ def test_avg_vs_max_routes_one_gradient_two_ways() -> None:
     expected[2:, 2:] = g / 4
     np.testing.assert_array_equal(avg.grad_input[0, 0], expected)
     assert run("avg-vs-max").losses()[-1] < run("avg-vs-max").losses()[0]
+
+
+def test_the_keys_a_scenario_names_do_what_it_says() -> None:
+    """avg-vs-max said "press b for backward" (b sets a breakpoint), LeNet-5 "jump by layer
+    (])" (] is the next map): a key named in a text must be bound to what the text says."""
+    import re
+    from pathlib import Path
+
+    from stepcnn.scenario.builtin import paths
+    from stepcnn.tui.bindings import BINDINGS
+
+    def bound(key: str, action: str) -> bool:
+        names = {"]": "right_square_bracket", ">": "greater_than_sign", "}": "right_curly_bracket"}
+        return any(b.action == action and names.get(key, key) in b.key.split(",") for b in BINDINGS)
+
+    phrases = {
+        r"press (\S) for backward": "move('phase', 1)",
+        r"by layer \((\S)\)": "move('layer', 1)",
+        r"by phase \((\S)\)": "move('phase', 1)",
+        r"by iteration \((\S)\)": "move('iteration', 1)",
+    }
+    for path in paths():
+        text = " ".join(Path(path).read_text(encoding="utf-8").split())
+        text = text.replace("{{", "{").replace("}}", "}")  # templates' literal braces
+        for pattern, action in phrases.items():
+            for key in re.findall(pattern, text):
+                assert bound(key, action), (Path(path).name, pattern, key)

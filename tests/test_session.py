@@ -91,3 +91,16 @@ def test_the_precision_starts_at_the_file_stays_in_range_and_survives_a_reload()
     assert session.precision == 0 and "stays at 0" in session.message
     session.open(parse_scenario(SMALL))  # another scenario: its own (the default, 2)
     assert session.precision == 2
+
+
+def test_a_selected_cell_is_named_as_the_screen_names_it() -> None:
+    """The status bar said "selected weight[0, 0, 1, 2]" for the cell the filter panel labels
+    W[0,0]: parameters by their symbols, indices as everywhere else."""
+    session = Session(load_scenario("tour"))
+    for tid, cell, name in (
+        (TensorId(0, "weight"), (0, 0, 1, 2), "W[0,0,1,2]"),
+        (TensorId(4, "grad_weight"), (1, 3), "dW[1,3]"),
+        (TensorId(4, "bias"), (0,), "b[0]"),
+    ):
+        session.jump_to_cell(tid, cell)
+        assert session.message.startswith(f"selected {name}"), session.message

@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 import numpy as np
 import pytest
 from textual import events
-from textual.containers import Vertical
+from textual.containers import Vertical, VerticalScroll
 from textual.geometry import Region
 from textual.pilot import Pilot
 from textual.widgets import OptionList, Static
@@ -29,7 +29,7 @@ from stepcnn.session import SPEEDS, GradCheck, Session
 from stepcnn.timeline import Step, TensorId, Timeline, next_boundary, previous_boundary
 from stepcnn.timeline.tensors import final_value
 from stepcnn.tui.app import StepCNNApp
-from stepcnn.tui.bindings import BINDINGS
+from stepcnn.tui.bindings import BINDINGS, describe_bindings
 from stepcnn.tui.operation import OperationView
 from stepcnn.tui.painter import Placed
 from stepcnn.tui.screens import (
@@ -419,6 +419,30 @@ async def test_question_mark_lists_every_binding() -> None:
             assert not isinstance(app.screen, HelpScreen)
 
 
+async def test_the_help_fits_80x24_and_scrolls_to_every_binding() -> None:
+    """At 80×24 the help's list ran past the dialog's frame, clipped, with no way to scroll:
+    the keys after "+ -" were never seen."""
+    app = make_app("hand-computable")
+    size = (80, 24)
+    async with app.run_test(size=size) as pilot:
+        await press(pilot, "question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        rows = describe_bindings()  # the help's rows, the last ones included (ctrl+p)
+        seen: set[tuple[str, str]] = set()
+        for key in ["pagedown"] * 6 + ["end"]:
+            await pilot.pause()
+            box = app.screen.query_one(Vertical)
+            assert box.region.y >= 0 and box.region.bottom <= size[1]
+            scroll = app.screen.query_one(VerticalScroll)
+            assert scroll.region.bottom <= box.region.bottom - 2  # inside the frame
+            lines = region_text(app, scroll.region).splitlines()
+            for keys, description in rows:
+                if any(keys in ln and description[:12] in ln.split(keys, 1)[1] for ln in lines):
+                    seen.add((keys, description))
+            await press(pilot, key)
+        assert seen == set(rows), set(rows) - seen
+
+
 @covers("quit")
 async def test_q_quits() -> None:
     for key in keys_for("quit"):
@@ -783,6 +807,47 @@ async def test_d_gradient_check_agrees() -> None:
         await press(pilot, keys_for("view('gradcheck')")[0])
         assert not isinstance(app.screen, ViewScreen)
         assert "gradient check" in status_text(app)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 50)], ids=lambda s: f"{s[0]}x{s[1]}")
+async def test_the_gradient_check_of_a_six_channel_filter_fits_and_pages(
+    size: tuple[int, int],
+) -> None:
+    """LeNet-5's C3 (6 input channels): the dialog hid "backprop dW" — the thing checked —
+    and showed 3 of 6 channels; its table's rows were cut off at 80×24. Every channel of
+    every panel is now drawn on one of the pages ``t`` turns, inside the dialog."""
+    app = StepCNNApp(Session(load_scenario("lenet5"), iterations=1))
+    async with app.run_test(size=size) as pilot:
+        seg = next(
+            s
+            for s in app.session.timeline.segments
+            if s.kind == "conv2d" and s.phase == "backward" and s.layer == 3
+        )
+        await jump(pilot, app, seg.start)
+        await press(pilot, "d")
+        assert isinstance(app.screen, ViewScreen)
+        view = app.screen.query_one(OperationView)
+        box = app.screen.query_one(Vertical)
+        scroll = app.screen.query_one(VerticalScroll)
+        assert box.region.bottom <= size[1] and scroll.region.bottom <= box.region.bottom
+        scroll.scroll_end(animate=False)  # on a short terminal the table is below: scrolled to
+        await pilot.pause()
+        table = app.screen.query_one("#view-table")
+        assert table.region.height >= 3  # its header and rows are on the screen
+        assert scroll.region.y <= table.region.y and table.region.bottom <= scroll.region.bottom
+        scroll.scroll_home(animate=False)
+        await pilot.pause()
+        seen: dict[str, set[int]] = {}
+        for _ in range(7):
+            for placed in view.placed:
+                for win in placed.windows:
+                    assert not win.windowed
+                    channel = placed.panel.grids[win.grid].channel
+                    assert channel is not None
+                    seen.setdefault(placed.panel.title, set()).add(channel)
+            await press(pilot, "t")
+        assert set(seen) == {"backprop dW", "finite differences", "difference"}, seen
+        assert all(channels == set(range(6)) for channels in seen.values()), seen
 
 
 @covers("view('weights')")
@@ -1279,3 +1344,58 @@ async def test_the_status_bar_at_80_columns_shows_whole_pieces_only() -> None:
             }
             shown_pieces = [p.strip() for p in status_text(app).split("│") if p.strip()]
             assert shown_pieces and set(shown_pieces) <= pieces, (k, status_text(app))
+
+
+async def test_a_message_is_whole_in_the_status_bar_at_80_columns() -> None:
+    """What a key answers ("weight view: click a weight … first") was cut at 80 columns to
+    "│ weight view:": the other pieces give way to it instead."""
+    app = make_app("lenet5")  # long counters: 3,520,140 steps
+    async with app.run_test(size=(80, 24)) as pilot:
+        seg = next(s for s in app.session.timeline.segments if s.phase == "backward")
+        await jump(pilot, app, seg.start)
+        for key in ("v", "c"):
+            await press(pilot, key)
+            message = {"v": "weight view: click a weight", "c": "no breakpoints: b sets one"}[key]
+            text = status_text(app)
+            assert message in text, text
+            assert text.rstrip().endswith(("first", "selected cell")), text
+
+
+async def test_the_network_strip_shows_the_current_layer_at_80_columns() -> None:
+    """LeNet-5 at 80 columns: the strip ran into the loss label ("… → avg → flatloss") and,
+    at its linear layers, never showed the current layer at all."""
+    from stepcnn.present.scene import build_scene
+
+    app = make_app("lenet5")
+    async with app.run_test(size=(80, 24)) as pilot:
+        session = app.session
+        tl = session.timeline
+        starts = [k for k in range(1, tl.per_iteration) if tl[k].layer != tl[k - 1].layer]
+        for k in starts:
+            await jump(pilot, app, k)
+            top = screen_text(app).splitlines()[0]
+            current = next(i for i in build_scene(session).network if i.state == "current")
+            assert f" {current.short} {current.shape} " in top, (k, top)
+            strip, _, _ = top.partition("loss")
+            assert strip.endswith(" "), top  # a gap before the sparkline's label
+
+
+async def test_the_status_bar_at_the_least_size_shows_whole_pieces_only() -> None:
+    """At 60×18 (the least size that draws the debugger) the bar ended "│ loss" — the loss
+    without its number: the layer's name (the network strip highlights it) gives way first."""
+    from stepcnn.present.scene import build_scene
+    from stepcnn.present.status import status_variants
+
+    app = make_app("tour")
+    async with app.run_test(size=(60, 18)) as pilot:
+        session = app.session
+        for k in (0, session.timeline.per_iteration // 2, session.total - 1):
+            await jump(pilot, app, k)
+            pieces = {
+                text.strip()
+                for variant in status_variants(build_scene(session))
+                for text, _ in variant
+            }
+            shown_pieces = [p.strip() for p in status_text(app).split("│") if p.strip()]
+            assert shown_pieces and set(shown_pieces) <= pieces, (k, status_text(app))
+            assert any(p.startswith(("loss ", "prev. loss ")) for p in shown_pieces), shown_pieces

@@ -8,6 +8,7 @@ from stepcnn.engine.types import Array
 from stepcnn.present.cells import Mark, scale_of
 from stepcnn.present.grid import Grid, make_grid, wrapped_grid
 from stepcnn.timeline import Partial, Step, TensorId, Timeline
+from stepcnn.timeline.numbers import idx
 from stepcnn.timeline.step import Region
 from stepcnn.timeline.tensors import final_value
 
@@ -204,12 +205,21 @@ class Canvas:
             for c in range(shape[1])
         ]
 
-    def operand_grids(self, values: Array, name: str, scale: float | None = None) -> list[Grid]:
-        """An operand of the step (no tensor behind it): a map, a stack of maps or a vector."""
+    def operand_grids(
+        self, values: Array, name: str, scale: float | None = None, of: tuple[int, ...] = ()
+    ) -> list[Grid]:
+        """An operand of the step (no tensor behind it): a map, a stack of maps or a vector.
+        The maps of a stack are labelled by channel: ``name[c]``, or with ``of`` (the filter
+        the stack is one of) ``W[f,c]`` — ``W new[f,c]`` reads ``W[f,c] new``."""
+        head, _, rest = name.partition(" ")
+
+        def label(c: int) -> str:
+            return " ".join(t for t in (f"{head}{idx((*of, c))}", rest) if t)
+
         if values.ndim == 3:
             return [
                 make_grid(
-                    f"{name}[{c}]" if values.shape[0] > 1 else name,
+                    label(c) if values.shape[0] > 1 else name,
                     values[c],
                     precision=self.precision,
                     scale=scale or scale_of(values),

@@ -127,6 +127,7 @@ class Panel:
     grids: tuple[Grid, ...]
     row: int = 0  # 0: what the step reads, 1: what it produces
     caption: str = ""
+    short_caption: str = ""  # the caption for a narrow panel ("" : the caption, cut at a word)
     optional: bool = False  # may be left out when the terminal is too narrow
     cell_width: int = field(default=0)
     # Numbers the panel's format must also write well besides its cells (a running sum's

@@ -38,8 +38,13 @@ def with_running_sum(
     fmt = ready.number_format
     assert fmt is not None
     # The factor of a scaled matrix stays by the name: a caption too long is cut at its end.
-    named = f"{name} {fmt.factor}" if fmt.factor else name
-    return replace(ready, caption=f"{named}: {sum_text(fmt, before, contribution, after)}")
+    cell, _, what = name.partition(" = ")  # "out[0,0,0,0] = Σ + b" → "out[…]", "Σ + b"
+    named = f"{cell} {fmt.factor}" if fmt.factor else cell  # the factor by the cell, not by b
+    named = f"{named} = {what}" if what else named
+    numbers = sum_text(fmt, before, contribution, after)
+    # Narrow: the cell's name goes (its cell is marked on the grid), the numbers stay whole.
+    short = f"{what}: {numbers}" if what else numbers
+    return replace(ready, caption=f"{named}: {numbers}", short_caption=short)
 
 
 def added_cell(

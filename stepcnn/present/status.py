@@ -27,9 +27,11 @@ def status_pieces(
     tight: bool = False,
     playing: int | None = None,
     precision: bool = True,
+    where: bool = True,
 ) -> list[Piece]:
     """One form of the status bar; ``playing`` is the playback speed (steps per second) while
-    playback runs, else None; ``precision``: say how many decimals the matrices show."""
+    playback runs, else None; ``precision``: say how many decimals the matrices show;
+    ``where``: name the layer (the network strip highlights it too)."""
     s = scene.status
     sep: Piece = (" │ " if tight else "  │  ", "dim")
     pieces: list[Piece] = [
@@ -41,8 +43,7 @@ def status_pieces(
         ),
         sep,
         (f"{s.phase} {scene.direction}", "bold"),
-        sep,
-        (s.where, "plain"),
+        *([sep, (s.where, "plain")] if where else []),
         sep,
         (f"{shown(s.k):,}/{s.total:,}" if short else counter("step", s.k, s.total), "bold"),
         sep,
@@ -66,14 +67,25 @@ def status_pieces(
 
 def status_variants(scene: Scene, playing: int | None = None) -> list[list[Piece]]:
     """The status bar, widest first: in full, with tight separators, without the precision
-    (a long message: it gives way first), abbreviated, abbreviated without the precision."""
-    return [
-        status_pieces(scene, short, tight, playing, precision)
-        for short, tight, precision in (
-            (False, False, True),
-            (False, True, True),
-            (False, True, False),
-            (True, True, True),
-            (True, True, False),  # 80 columns with a long layer name: the "3 dp" goes, whole
+    (a long message: it gives way first), abbreviated, abbreviated without the precision,
+    then without the layer's name;
+    with a message (what a key answers), last the counters and the message alone."""
+    variants = [
+        status_pieces(scene, short, tight, playing, precision, where)
+        for short, tight, precision, where in (
+            (False, False, True, True),
+            (False, True, True, True),
+            (False, True, False, True),
+            (True, True, True, True),
+            (True, True, False, True),  # 80 columns, a long layer name: the "3 dp" goes, whole
+            (True, True, False, False),  # 60 columns: the layer's name goes, whole
         )
     ]
+    s = scene.status
+    if s.message:
+        sep: Piece = (" │ ", "dim")
+        it: Piece = (f"it {shown(s.iteration)}/{s.iterations}", "bold")
+        step: Piece = (f"{shown(s.k):,}/{s.total:,}", "bold")
+        said: Piece = (s.message, "dim")
+        variants += [[it, sep, step, sep, said], [step, sep, said], [said]]
+    return variants

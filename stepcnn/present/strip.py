@@ -27,5 +27,19 @@ def network_pieces(scene: Scene, short: bool) -> list[Piece]:
 
 
 def network_variants(scene: Scene) -> list[list[Piece]]:
-    """The strip, widest first."""
-    return [network_pieces(scene, short) for short in (False, True)]
+    """The strip, widest first: every layer in full, then short; then, for a narrow
+    terminal, ever fewer layers around the current one, the rest as "…"."""
+    variants = [network_pieces(scene, short) for short in (False, True)]
+    short = variants[-1]
+    boxes = list(range(0, len(short), 2))  # the boxes' pieces (arrows between them)
+    current = next((b for b in boxes if short[b][1] == "current"), 0)
+    for reach in range(len(boxes) - 1, 0, -1):
+        first = max(0, current - 2 * reach)
+        last = min(len(short) - 1, current + 2 * reach)
+        if first == 0 and last == len(short) - 1:
+            continue
+        window = short[first : last + 1]
+        head: list[Piece] = [(" … ", "dim"), short[first - 1]] if first else []
+        tail: list[Piece] = [short[last + 1], (" … ", "dim")] if last < len(short) - 1 else []
+        variants.append(head + window + tail)
+    return variants

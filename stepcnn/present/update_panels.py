@@ -30,19 +30,25 @@ def param_update(cv: Canvas) -> list[Panel]:
         Panel(
             "before",
             f"W[{o}] before",
-            tuple(cv.operand_grids(before, "W", scale)),
+            tuple(cv.operand_grids(before, "W", scale, of=(o,))),
             also=(ops["weight_after"],),
         ),
-        Panel("grad", f"dW[{o}]", tuple(cv.operand_grids(ops["grad_weight"], "dW"))),
+        Panel("grad", f"dW[{o}]", tuple(cv.operand_grids(ops["grad_weight"], "dW", of=(o,)))),
     ]
     if "decay" in ops:
         panels.append(
-            Panel("decay", f"λ·W[{o}] (weight decay)", tuple(cv.operand_grids(ops["decay"], "λW")))
+            Panel(
+                "decay",
+                f"λ·W[{o}] (weight decay)",
+                tuple(cv.operand_grids(ops["decay"], "λW", of=(o,))),
+            )
         )
     if "velocity_before" in ops:
         panels.append(
             Panel(
-                "v_before", f"v[{o}] before", tuple(cv.operand_grids(ops["velocity_before"], "v"))
+                "v_before",
+                f"v[{o}] before",
+                tuple(cv.operand_grids(ops["velocity_before"], "v", of=(o,))),
             )
         )
     if "velocity_after" in ops:
@@ -50,7 +56,7 @@ def param_update(cv: Canvas) -> list[Panel]:
             Panel(
                 "v_after",
                 f"v[{o}] = μ·v + g" if "velocity_before" in ops else f"v[{o}] = g (first)",
-                tuple(cv.operand_grids(ops["velocity_after"], "v new")),
+                tuple(cv.operand_grids(ops["velocity_after"], "v new", of=(o,))),
                 row=1,
             )
         )
@@ -64,7 +70,7 @@ def param_update(cv: Canvas) -> list[Panel]:
         Panel(
             "after",
             f"W[{o}] ← {rule}",
-            tuple(cv.operand_grids(ops["weight_after"], "W new", scale)),
+            tuple(cv.operand_grids(ops["weight_after"], "W new", scale, of=(o,))),
             row=1,
             also=(before,),
         ),

@@ -12,6 +12,7 @@ import numpy as np
 
 from stepcnn.present import kind_table
 from stepcnn.timeline import Condition, Timeline, find
+from stepcnn.timeline.numbering import shown
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,7 @@ def weight_story(
         return None
     rows, what = found
     dout = lr.grad_output
-    title = f"layer {layer} {spec.type}: weight {what}, iteration {iteration}"
+    title = f"layer {layer} {spec.type}: weight {what}, iteration {shown(iteration)}"
     backward = Condition(iteration=iteration, phase="backward", layer=layer)
     first = find(timeline, backward, iteration * timeline.per_iteration - 1)
     assert first is not None

@@ -35,6 +35,13 @@ OPERAND_CELLS = 64  # a grid up to this size is an operand shown whole (a filter
 REGION_CELLS = 20_000  # grids up to this size are searched for the cells the step marks
 
 
+def kept(extent: int) -> int:
+    """Rows (columns) a viewport keeps in sight at least for ``extent`` marked ones: all of a
+    patch; of more than MAX_KEEP (a whole 400-long vector read), which cannot all stay in
+    sight anyway, a few."""
+    return max(extent if extent <= MAX_KEEP else MIN_VISIBLE, MIN_VISIBLE)
+
+
 # ---- what the layout knows of a panel (hashable: the cache key) -------------------------
 
 
@@ -43,7 +50,7 @@ class GridSpec:
     rows: int
     cols: int
     channel: int | None
-    label: int  # the shortest width its label may take (its first word)
+    label: int  # the shortest width its label may take (its first word, a scaled one's factor)
     region: tuple[int, int]  # rows, cols of the cells the step marks (what must stay in sight)
 
 
@@ -56,6 +63,7 @@ class PanelSpec:
     row: int
     optional: bool
     caption: int = 0  # the caption's length (a running sum's "before + g = after")
+    labels: tuple[int, ...] = ()  # each grid's whole label with its factor (a whole grid's)
 
 
 def marked_region(grid: Grid) -> tuple[int, int, int, int] | None:
@@ -77,7 +85,13 @@ def spec_of(panel: Panel, regions: list[tuple[int, int, int, int] | None]) -> Pa
     for g, region in zip(panel.grids, regions, strict=True):
         rows, cols = g.shape
         extent = (1, 1) if region is None else (region[1], region[3])
-        grids.append(GridSpec(rows, cols, g.channel, len(g.label.split(" ")[0]), extent))
+        factor = g.fmt.factor if g.tie_names is None else ""
+        name = " ".join(t for t in (g.label.split(" ")[0], factor) if t)
+        grids.append(GridSpec(rows, cols, g.channel, len(name), extent))
+    labels = tuple(
+        len(" ".join(t for t in (g.label, g.fmt.factor if g.tie_names is None else "") if t))
+        for g in panel.grids
+    )
     follows = any(g.focus is not None for g in panel.grids)
     return PanelSpec(
         len(panel.title),
@@ -87,6 +101,7 @@ def spec_of(panel: Panel, regions: list[tuple[int, int, int, int] | None]) -> Pa
         panel.row,
         panel.optional,
         len(panel.caption),
+        labels,
     )
 
 
@@ -152,8 +167,12 @@ class Shape:
     def chunks(self) -> list[tuple[int, ...]]:
         return self._chunks
 
-    def _slot_width(self, i: int, cols: int) -> int:
-        return max(cols * self.spec.cell, self.spec.grids[i].label)
+    def _slot_width(self, i: int, cols: int, whole: bool = True) -> int:
+        """Columns grid ``i`` takes showing ``cols`` columns: its whole label when it is
+        whole, its name (and factor) when it is a viewport at its least."""
+        s = self.spec
+        label = s.labels[i] if whole and s.labels else s.grids[i].label
+        return max(cols * s.cell, label)
 
     def natural(self) -> tuple[int, int]:
         """Outer width and height showing every cell."""
@@ -185,9 +204,9 @@ class Shape:
         rows = 0
         for i in self.grids:
             g = s.grids[i]
-            cols = min(g.cols, max(min(g.region[1], MAX_KEEP), MIN_VISIBLE))
-            slot = max(slot, self._slot_width(i, cols))
-            rows = max(rows, min(g.rows, max(min(g.region[0], MAX_KEEP), MIN_VISIBLE)))
+            cols = min(g.cols, kept(g.region[1]))
+            slot = max(slot, self._slot_width(i, cols, whole=cols >= g.cols))
+            rows = max(rows, min(g.rows, kept(g.region[0])))
         p = max(len(c) for c in chunks)
         width = p * slot + GAP * (p - 1)
         height = len(chunks) * (rows + 1) + len(chunks) - 1
@@ -227,7 +246,7 @@ class Shape:
                         math.ceil(g.cols / OVERVIEW_MAX_COLS), math.ceil(g.rows / (2 * vis_rows)), 1
                     )
                     ov_cols = math.ceil(g.cols / step)
-                    keep = min(g.cols, max(min(g.region[1], MAX_KEEP), MIN_VISIBLE))
+                    keep = min(g.cols, kept(g.region[1]))
                     fit = (share - ov_cols - 1) // s.cell
                     if fit >= keep and math.ceil(g.rows / step) <= 2 * vis_rows:
                         vis_cols = min(g.cols, fit)
@@ -462,13 +481,16 @@ def _drop_order(specs: tuple[PanelSpec, ...]) -> list[int]:
     of optional panels the later (conv backward's filter, there for dx, before g·patch), of the
     others the earlier of a band (its last panel is what the band comes to: the new W)."""
 
+    def large(s: PanelSpec) -> bool:  # a viewport, or too big to be whole (a long vector)
+        return s.follows or any(g.rows * g.cols > OPERAND_CELLS for g in s.grids)
+
     def marked(s: PanelSpec) -> int:  # a viewport's cells in use (the patch: kept longest)
-        return sum(g.region[0] * g.region[1] for g in s.grids) if s.follows else 0
+        return sum(g.region[0] * g.region[1] for g in s.grids) if large(s) else 0
 
     return sorted(
         range(len(specs)),
         key=lambda i: (
-            not specs[i].follows,
+            not large(specs[i]),
             not specs[i].optional,
             specs[i].row == 0,
             marked(specs[i]),

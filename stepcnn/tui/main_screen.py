@@ -14,7 +14,7 @@ from textual.geometry import Size
 from textual.message import Message
 from textual.screen import Screen
 from textual.theme import Theme
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from stepcnn.present.scene import build_scene
 from stepcnn.present.status import status_variants
@@ -25,6 +25,7 @@ from stepcnn.scenario.model import Scenario
 from stepcnn.session import Session
 from stepcnn.tui.bindings import BINDINGS, describe_bindings
 from stepcnn.tui.clock import PlaybackClock
+from stepcnn.tui.footer import FittingFooter
 from stepcnn.tui.loss_strip import LossStrip
 from stepcnn.tui.operation import OperationView
 from stepcnn.tui.palette import palette_of
@@ -58,7 +59,7 @@ class MainScreen(Screen[None]):
     #top { height: 1; margin-bottom: 1; }
     #network { width: 1fr; }
     #sparkline { width: 24; height: 1; margin: 0 1 0 0; }
-    #loss-label { width: auto; margin: 0 1 0 0; color: $text-muted; }
+    #loss-label { width: auto; margin: 0 1; color: $text-muted; }
     #status { height: 1; background: $panel; padding: 0 1; }
     #too-small { display: none; width: 100%; height: 100%; content-align: center middle; }
     """
@@ -88,7 +89,7 @@ class MainScreen(Screen[None]):
             yield SourcePane(id="source")
         yield Static(id="too-small")
         yield TextBlock(id="status", max_lines=1)
-        yield Footer()
+        yield FittingFooter()
 
     def on_mount(self) -> None:
         self.app.title = f"stepcnn — {self.session.scenario.title}"
@@ -135,7 +136,11 @@ class MainScreen(Screen[None]):
             return
         width, height = size
         small = width < MIN_WIDTH or height < MIN_HEIGHT
-        for widget in (self.query_one("#main"), self.query_one("#status"), self.query_one(Footer)):
+        for widget in (
+            self.query_one("#main"),
+            self.query_one("#status"),
+            self.query_one(FittingFooter),
+        ):
             widget.display = not small
         notice = self.query_one("#too-small", Static)
         notice.display = small

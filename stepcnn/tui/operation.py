@@ -23,6 +23,14 @@ EQUATION_LINES = 2
 others keep one (cut there, marked "… (i)")."""
 
 
+def panels_height(panels: list[Panel], width: int, room: int) -> int:
+    """Lines the panels take in a view ``width`` columns wide with at most ``room`` lines
+    (channels paged, or panels left out, when they do not all fit: the notice line included)."""
+    regions = [[marked_region(g) for g in p.grids] for p in panels]
+    specs = tuple(spec_of(p, r) for p, r in zip(panels, regions, strict=True))
+    return min(arrange(specs, width, room, 0).height, room)
+
+
 class OperationView(Widget):
     """The step's panels, placed by :mod:`stepcnn.tui.layout`, then the texts below them."""
 

@@ -14,7 +14,7 @@ from rich.text import Text
 
 from stepcnn.present.grid import Grid, Panel
 from stepcnn.tui.palette import Palette, theme_palette
-from stepcnn.tui.viewport import Window, natural_width, plan, stack, stacked_height
+from stepcnn.tui.viewport import GAP, Window, natural_width, plan, stack, stacked_height
 
 CHROME_W = 4  # "│ " + " │"
 CHROME_H = 2  # top and bottom border
@@ -119,6 +119,7 @@ def grid_label(label: str, win: Window, room: int) -> str:
         " ".join(t for t in (label, rt, ct) if t),
         " ".join(t for t in (label, r, c) if t),
         " ".join(t for t in (name, r, c) if t),
+        f"{name} …",  # a window, its rows and columns left unsaid
     ):
         if len(variant) <= room:
             return variant
@@ -143,7 +144,10 @@ def paint_panel(
     inner_w, inner_h = w - CHROME_W, h - CHROME_H
     for dy in range(1, h - 1):
         lines[y0 + dy].put(x0, "│", BORDER)
-    caption = fit_words(p.caption, w - 6) if p.caption else ""
+    caption = p.caption
+    if len(caption) > w - 6 and p.short_caption:
+        caption = p.short_caption
+    caption = fit_words(caption, w - 6) if caption else ""
     caption = f" {caption} " if caption else ""
     bottom = "╰─" + caption + "─" * (w - 3 - len(caption)) + "╯"
     cw = p.cell_width
@@ -151,7 +155,10 @@ def paint_panel(
     for win in placed.windows:
         grid = p.grids[win.grid]
         later = [w.x for w in placed.windows if w.x > win.x and w.y == win.y]
-        span = (min(later) - 1 if later else inner_w) - win.x
+        span = (min(later) - GAP if later else inner_w) - win.x  # labels never run into one
+        earlier = [w.x for w in placed.windows if w.x < win.x and w.y == win.y]
+        if earlier and not later:  # the last of a row: as much room as the one before it
+            span = min(span, win.x - max(earlier) - GAP)
         # A scaled matrix's factor is never left out: without it every number is misread.
         factor = grid.fmt.factor if grid.tie_names is None else ""
         label = grid_label(grid.label, win, span - len(factor) - 1) if factor else ""

@@ -6,18 +6,18 @@ from typing import ClassVar
 
 from rich.table import Table
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
+from textual.geometry import Size
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from stepcnn.present.grid import Panel
 from stepcnn.present.views import ViewContent
 from stepcnn.timeline.numbering import position
-from stepcnn.tui.operation import OperationView
-from stepcnn.tui.painter import row_layout
+from stepcnn.tui.operation import OperationView, panels_height
 from stepcnn.tui.palette import palette_of
 
 MODAL_CSS = """
@@ -27,11 +27,13 @@ ModalScreen > Vertical {
     border: thick $primary; background: $surface; padding: 1 2;
 }
 ModalScreen > Vertical { width: 104; }
-ModalScreen VerticalScroll { width: 100%; height: auto; max-height: 40; }
+ModalScreen VerticalScroll { width: 100%; height: auto; max-height: 40; }  /* SCROLL_LINES */
 ModalScreen DataTable { width: 100%; height: auto; max-height: 30; }
 ModalScreen Static { width: 100%; }
 ModalScreen .title { text-style: bold; margin-bottom: 1; }
 """
+SCROLL_LINES = 40
+"""The most lines a dialog's scrolling part takes (fewer on a short terminal)."""
 # Not scoped: Textual would prefix these rules with the screen's own type name
 # ("Dismissable ModalScreen > Vertical"), which matches nothing, and every dialog would be
 # drawn as an unframed full-screen page.
@@ -43,9 +45,24 @@ class Dismissable(ModalScreen[None]):
     ]
     DEFAULT_CSS = MODAL_CSS
     SCOPED_CSS = False
+    FRAME_LINES = 6
+    """Lines of the dialog that are not its scrolling part: border, padding, the title."""
 
     def action_dismiss_screen(self) -> None:
         self.dismiss(None)
+
+    def on_mount(self) -> None:
+        self.fit(self.app.size)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.fit(event.size)
+
+    def fit(self, size: Size) -> None:
+        """The scrolling part no taller than the dialog's room (90% of the screen), so it
+        scrolls inside the frame instead of running past it, clipped."""
+        room = max(int(size.height * 0.9) - self.FRAME_LINES, 3)
+        for scroll in self.query(VerticalScroll):
+            scroll.styles.max_height = min(SCROLL_LINES, room)
 
 
 class HelpScreen(Dismissable):
@@ -136,9 +153,19 @@ class ViewTable(DataTable[str]):
 
 
 class ViewScreen(Dismissable):
-    """A screen view (the weight view, the gradient check): its panels, notes and table."""
+    """A screen view (the weight view, the gradient check): its panels, notes and table.
 
+    The panels get the lines the dialog has left once the table has a few rows (their
+    channels paged, ``t`` turning the page, when they do not all fit); the table scrolls in
+    what remains."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("t", "channels", "Next channels", show=False),
+    ]
     PANEL_WIDTH = 96  # inside the dialog's frame and padding
+    TABLE_LINES = 5  # the table's header and a few rows, on the screen when there is room
+    TABLE_MOST = 30
+    PANEL_LEAST = 30  # lines the panels may take however short the terminal (then it scrolls)
 
     def __init__(self, content: ViewContent) -> None:
         super().__init__()
@@ -148,14 +175,13 @@ class ViewScreen(Dismissable):
         c = self.content
         with Vertical():
             yield Label(Text(c.title), classes="title")
-            for note in c.notes:
-                yield Label(Text(note))
-            if c.panels:
-                view = OperationView(id="view-panels")
-                view.styles.height = panels_height(list(c.panels), self.PANEL_WIDTH)
-                yield view
-            if c.table is not None:
-                yield ViewTable(id="view-table", zebra_stripes=True, cursor_type="row")
+            with VerticalScroll():  # on a short terminal the notes, panels and table scroll
+                for note in c.notes:
+                    yield Label(Text(note))
+                if c.panels:
+                    yield OperationView(id="view-panels")
+                if c.table is not None:
+                    yield ViewTable(id="view-table", zebra_stripes=True, cursor_type="row")
 
     def on_mount(self) -> None:
         c = self.content
@@ -168,15 +194,33 @@ class ViewScreen(Dismissable):
             table.add_columns(*columns)
             for row in rows:
                 table.add_row(*row)
+            table.focus()  # its keys (Home / End, the arrows) before the scrolling around it
+
+    def fit(self, size: Size) -> None:
+        super().fit(size)
+        c = self.content
+        width = max(min(self.PANEL_WIDTH, int(size.width * 0.96) - 6), 10)
+        room = int(size.height * 0.9) - self.FRAME_LINES
+        room -= sum(-(-len(note) // width) for note in c.notes)
+        table = self.TABLE_LINES if c.table is not None else 0
+        panels = 0
+        if c.panels:
+            panels = panels_height(list(c.panels), width, max(room - table, self.PANEL_LEAST))
+            self.query_one(OperationView).styles.height = panels
+        if c.table is not None:
+            self.query_one(DataTable).styles.max_height = min(
+                max(room - panels, self.TABLE_LINES), self.TABLE_MOST
+            )
+
+    def action_channels(self) -> None:
+        """The next page of the panels' channels (when not all fit)."""
+        view = self.query_one(OperationView)
+        if view.pages_channels:
+            view.show(list(self.content.panels), channel_start=view.next_channel_start)
 
     def _theme_changed(self, theme: object) -> None:
-        self.query_one(OperationView).show(list(self.content.panels))  # in the new colours
-
-
-def panels_height(panels: list[Panel], width: int) -> int:
-    """Lines the two bands of ``panels`` need at ``width``."""
-    bands = [row_layout([p for p in panels if p.row == band], width) for band in (0, 1)]
-    return sum(max((h for _, _, h in band), default=0) for band in bands)
+        view = self.query_one(OperationView)  # in the new colours
+        view.show(list(self.content.panels), channel_start=view.channel_start)
 
 
 class MessageScreen(Dismissable):

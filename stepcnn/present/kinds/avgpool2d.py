@@ -53,7 +53,7 @@ def avgpool_backward(cv: Canvas) -> list[Panel]:
             "routed",
             f"g/{routed.size} to every cell",
             tuple(cv.operand_grids(routed, "g/k")),
-            caption="max-pool: 1 cell",  # no longer than the title: never cut
+            caption="unlike max-pool",  # (that sends g to 1 cell); no longer than the title
         ),
         Panel(
             "dx",

@@ -10,11 +10,15 @@ NOTHING = "gradient check: go to a conv2d or linear step"
 
 
 def _grids(values: Array, name: str, precision: int) -> tuple[Grid, ...]:
-    """A filter ``(C, kh, kw)`` as its channels, a weight row ``(I,)`` wrapped."""
+    """A filter ``(C, kh, kw)`` as its channels (every one: the layout pages them when they
+    do not all fit, ``t`` turns the page), a weight row ``(I,)`` wrapped."""
     if values.ndim == 3:
+        several = values.shape[0] > 1
         return tuple(
-            make_grid(f"{name}[{c}]", values[c], precision=precision)
-            for c in range(min(values.shape[0], 3))
+            make_grid(
+                f"{name}[{c}]", values[c], precision=precision, channel=c if several else None
+            )
+            for c in range(values.shape[0])
         )
     return (
         wrapped_grid(name, values, 8 if values.size > 12 else values.size, precision=precision),

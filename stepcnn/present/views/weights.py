@@ -12,7 +12,7 @@ from stepcnn.present.views import View, ViewContent
 from stepcnn.present.weight_story import WeightStory, weight_story
 from stepcnn.session import Session
 from stepcnn.timeline.numbering import shown
-from stepcnn.timeline.numbers import num
+from stepcnn.timeline.numbers import num, paren
 
 NOTHING = "weight view: click a weight (a filter or W cell) first"
 MOST_ROWS = 2000
@@ -59,7 +59,7 @@ def build(session: Session) -> ViewContent | str:
     s = story
     end = s.contributions[-1].running if s.contributions else 0.0
     update = (
-        f"{num(s.weight)} − {num(s.learning_rate)}·{num(s.grad)} = {num(s.weight_after)}"
+        f"{num(s.weight)} − {num(s.learning_rate)}·{paren(s.grad)} = {num(s.weight_after)}"
         if s.plain_sgd
         else f"{num(s.weight)} → {num(s.weight_after)} (SGD with momentum / weight "
         "decay: the update step shows v)"
