@@ -135,14 +135,23 @@ async def test_the_palettes_screenshot_is_saved_where_there_is_no_downloads_fold
 
     monkeypatch.setattr(platformdirs, "user_downloads_path", lambda: tmp_path / "no-such-dir")
     monkeypatch.chdir(tmp_path)
+    from textual import events
+
     app = make_app("tour")
-    async with app.run_test(size=(100, 30)) as pilot:
+    delivered: list[object] = []
+
+    def hook(message: object) -> None:
+        if isinstance(message, events.DeliveryComplete | events.DeliveryFailed):
+            delivered.append(message)
+
+    async with app.run_test(size=(100, 30), message_hook=hook) as pilot:
         commands = {c.title: c for c in app.get_system_commands(app.screen)}
         commands["Screenshot"].callback()  # Textual's own command, as the palette runs it
-        for _ in range(40):
+        for _ in range(100):  # until Textual's saving thread has reported back
             await pilot.pause(0.05)
-            if list(tmp_path.glob("*.svg")):
+            if delivered:
                 break
+        assert [type(m).__name__ for m in delivered] == ["DeliveryComplete"]
     saved = list(tmp_path.glob("*.svg"))
     assert len(saved) == 1 and "stepcnn" in saved[0].read_text(encoding="utf-8")
 

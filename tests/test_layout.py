@@ -240,6 +240,29 @@ async def test_every_number_of_the_filter_products_and_g_patch_is_on_the_screen(
             check_headers(pages)
 
 
+async def test_lenet5_c3_backward_where_g_patch_spans_five_decades_keeps_its_operands() -> None:
+    """LeNet-5 C3 backward, step 35,666 (index 35,665): g·patch runs from 1.8e-09 to 1.6e-04,
+    more decades than 3 decimals hold under one factor. Written scientific it was too wide:
+    at 80×24 the filter was left out. Scaled (×10⁻⁴, the tiniest reading 0.000, exact zeros
+    0) the filter, g·patch and dW are whole, with the engine's numbers."""
+    session = Session(load_scenario("lenet5"), iterations=1)
+    app = StepCNNApp(session)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        session.goto(35665)
+        assert (session.step.op, session.step.layer) == ("conv2d.backward", 3)
+        g_patch = np.abs(np.asarray(session.step.operands["dw_contribution"]))
+        nonzero = g_patch[g_patch > 0]
+        assert nonzero.max() / nonzero.min() > 1e4  # the case: more than 3 decimals hold
+        app.redraw()
+        await pilot.pause()
+        pages = await read_pages(pilot, app)
+        check_whole_operands(app, pages)
+        check_headers(pages)
+        keys = {placed.panel.key for placed_list, _ in pages for placed in placed_list}
+        assert {"filter", "contribution", "dw"} <= keys
+
+
 # ---- paging channels -----------------------------------------------------------------------
 
 

@@ -149,3 +149,17 @@ def test_a_scaled_cell_alone_matches_the_block() -> None:
     values = np.array([3.065e-06, -2.746e-07, 0.0, np.nan])
     assert [fmt.text(v) for v in values] == fmt.block(values).tolist()
     assert fmt.block(values).tolist() == ["3.065", "-0.275", "0", "nan"]
+
+
+def test_a_panel_without_an_exact_need_scales_past_a_range_too_wide() -> None:
+    # g·patch of LeNet-5's C3: 1.6e-4 is 1.600·10⁻⁴; 3e-5 is 0.300·10⁻⁴; 1.8e-9 is below the
+    # last decimal: 0.000, told apart from an exact zero, 0.
+    values = np.array([1.8e-09, 1.6e-04, -3e-05, 0.0])
+    fmt = shared([values], 3, scaled=True, keep=())
+    assert (fmt.block(values).tolist(), fmt.factor) == (["0.000", "1.600", "-0.300", "0"], "×10⁻⁴")
+    # what must show (a running sum's contribution, 2e-9) keeps the matrix scientific
+    fmt = shared([values], 3, scaled=True, keep=(np.array([2e-09]),))
+    assert fmt.block(values).tolist() == ["1.800e-09", "1.600e-04", "-3.000e-05", "0"]
+    # without keep (None: every value must show) too, and never with a factor of 10⁰
+    assert shared([values], 3, scaled=True).scientific
+    assert shared([np.array([1.0, 1e-6])], 2, scaled=True, keep=()).scientific

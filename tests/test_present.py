@@ -40,7 +40,8 @@ def fmt(values: np.ndarray, precision: int | Grid) -> np.ndarray:
     values = np.asarray(values, dtype=float)
     if isinstance(precision, Grid):
         return precision.fmt.block(values)
-    return choose(values, precision, scaled=True).block(values)  # a panel's grid: may scale
+    # a panel's grid: may scale, its cells below the last decimal reading 0.00 (exact: 0)
+    return choose(values, precision, scaled=True, keep=()).block(values)
 
 
 def shown(grid: Grid) -> np.ndarray:
@@ -275,10 +276,16 @@ def test_update_panels_show_before_gradient_after(name: str) -> None:
                 assert lr.params and lr.grads and lr.params_after
                 panels = panels_at(s, step.k)
                 w_before, w_after = lr.params.weight[o], lr.params_after.weight[o]
-                both = shared([w_before, w_after], p, scaled=True)  # before and after: one format
+                both = shared(
+                    [w_before, w_after], p, scaled=True, keep=()
+                )  # before and after: one format
                 for key, array, how in (
                     ("before", w_before, both),
-                    ("grad", lr.grads.weight[o], choose(lr.grads.weight[o], p, scaled=True)),
+                    (
+                        "grad",
+                        lr.grads.weight[o],
+                        choose(lr.grads.weight[o], p, scaled=True, keep=()),
+                    ),
                     ("after", w_after, both),
                 ):
                     texts = [shown(grid) for grid in panels[key].grids]

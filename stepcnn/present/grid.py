@@ -133,6 +133,9 @@ class Panel:
     # Numbers the panel's format must also write well besides its cells (a running sum's
     # contribution: a matrix whose format hid what is added to it would seem not to change).
     also: tuple[np.ndarray, ...] = ()
+    # Every non-zero value must read as non-zero (a gradient check's numbers are evidence):
+    # the panel is not scaled with cells below its last decimal.
+    exact: bool = False
 
     def with_cell_width(self) -> "Panel":
         """The panel ready to draw: one number format for all its grids (the channels of a
@@ -140,8 +143,9 @@ class Panel:
         grids = self.grids
         numeric = [g for g in grids if g.tie_names is None and g.number_format is None]
         if numeric:
-            values = [g.shown_values for g in numeric] + list(self.also)
-            fmt = shared(values, max(g.precision for g in numeric), scaled=True)
+            values = [g.shown_values for g in numeric]
+            keep = None if self.exact else self.also
+            fmt = shared(values, max(g.precision for g in numeric), scaled=True, keep=keep)
             grids = tuple(replace(g, number_format=fmt) if g in numeric else g for g in self.grids)
         width = max((g.text_width() for g in grids), default=1) + 1
         return replace(self, grids=grids, cell_width=max(width, 3))

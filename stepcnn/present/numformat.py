@@ -10,6 +10,11 @@ right-justification and a small change reads as a change. The rule:
   after a power of ten shared by the whole matrix, taken from its largest magnitude and
   written once beside it (``×10⁻⁶``: ``3.065`` is 3.065·10⁻⁶) — when that way no non-zero
   value rounds to zero. A gradient of 10⁻⁶ stays as narrow as a weight of 0.1;
+  When no factor keeps every value readable, the scaled notation is still taken (a value
+  below the last decimal reads ``0.000``, an exact zero ``0``) unless a value that must show
+  — a running sum's contribution — would read as zero, the factor would be 10⁰ (nothing
+  would tell such a matrix from a fixed one, whose zeros read ``0.000``), or the panel is
+  evidence that must show every value (a gradient check's);
 - **scientific** otherwise (``3.10e-01``), with as many exponent digits in every cell.
 
 Exact zeros are written without a sign (``-0.0`` is a zero, not a negative number): ``0.00``
@@ -126,16 +131,33 @@ def _extremes(values: np.ndarray) -> tuple[float, float] | None:
 SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
-def choose(values: np.ndarray, precision: int, scaled: bool = False) -> NumberFormat:
+def choose(
+    values: np.ndarray,
+    precision: int,
+    scaled: bool = False,
+    keep: tuple[np.ndarray, ...] | None = None,
+) -> NumberFormat:
     """The format of a matrix whose cells are ``values`` (NaN and inf are ignored: they are
     written by name), with ``precision`` decimals; ``scaled``: the matrix can show a shared
-    factor (a panel's grid with its label), so the scaled notation may be chosen."""
-    return shared([values], precision, scaled)
+    factor (a panel's grid with its label), so the scaled notation may be chosen; ``keep``:
+    as for :func:`shared`."""
+    return shared([values], precision, scaled, keep)
 
 
-def shared(parts: list[np.ndarray], precision: int, scaled: bool = False) -> NumberFormat:
-    """One format for several arrays drawn as one matrix (the channels of a map)."""
-    found = [e for e in map(_extremes, parts) if e is not None]
+def shared(
+    parts: list[np.ndarray],
+    precision: int,
+    scaled: bool = False,
+    keep: tuple[np.ndarray, ...] | None = None,
+) -> NumberFormat:
+    """One format for several arrays drawn as one matrix (the channels of a map).
+
+    ``keep`` (scaled matrices only): the values that must never read as zero — a running
+    sum's contribution, since a sum that seems not to change hides the step; ``None``: every
+    value. Once no factor writes every cell readably, the others may: a value below the last
+    decimal then reads ``0.000`` while an exact zero reads ``0`` (as MATLAB's ``format short``
+    writes its ``1.0e-03 *`` matrices) — better than a matrix too wide for the screen."""
+    found = [e for e in map(_extremes, [*parts, *(keep or ())]) if e is not None]
     if not found:
         return NumberFormat(precision)
     largest, smallest = max(e[0] for e in found), min(e[1] for e in found)
@@ -148,5 +170,11 @@ def shared(parts: list[np.ndarray], precision: int, scaled: bool = False) -> Num
         fmt = NumberFormat(precision, scale=scale)
         if f"{fmt._scaled(smallest):.{precision}f}".strip("0.") != "":
             return fmt
+        kept = [e for e in map(_extremes, keep) if e is not None] if keep is not None else None
+        readable = kept is not None and all(
+            f"{fmt._scaled(e[1]):.{precision}f}".strip("0.") != "" for e in kept
+        )
+        if scale != 0 and readable:
+            return fmt  # the cells' smallest read 0.000 (exact zeros: 0); what is added shows
     exponents = [abs(int(f"{v:.{precision}e}".split("e")[1])) for v in (largest, smallest)]
     return NumberFormat(precision, True, max(2, *(len(str(e)) for e in exponents)))

@@ -45,9 +45,17 @@ def build(session: Session) -> ViewContent | str:
         return session.message or NOTHING
     precision = max(session.precision, 6)
     panels = (
-        Panel("analytic", "backprop dW", _grids(check.analytic, "dW", precision)),
-        Panel("numeric", "finite differences", _grids(check.numeric, "num", precision)),
-        Panel("difference", "difference", _grids(check.differences, "Δ", 1), row=1, optional=True),
+        # exact: the check's numbers are its evidence, none may read as a zero
+        Panel("analytic", "backprop dW", _grids(check.analytic, "dW", precision), exact=True),
+        Panel("numeric", "finite differences", _grids(check.numeric, "num", precision), exact=True),
+        Panel(
+            "difference",
+            "difference",
+            _grids(check.differences, "Δ", 1),
+            row=1,
+            optional=True,
+            exact=True,
+        ),
     )
     verdict = "agree" if check.agrees else "DISAGREE"
     return ViewContent(
