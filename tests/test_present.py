@@ -5,13 +5,10 @@ cells the step reads and writes. The expected values are computed here from the 
 records (running sums re-added step by step), never taken from the presenter.
 """
 
-import itertools
 from collections.abc import Iterator
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from stepcnn.engine.kinds.conv2d import Conv2d
 from stepcnn.engine.kinds.maxpool2d import MaxPool2d
@@ -22,8 +19,9 @@ from stepcnn.present.scene import build_scene
 from stepcnn.scenario import load_scenario
 from stepcnn.session import Session
 from stepcnn.timeline import Step
-from stepcnn.tui.painter import CHROME_H, CHROME_W, Line, paint_panel, place_row, row_layout
-from stepcnn.tui.viewport import plan
+from stepcnn.tui.layout import CHROME_H, CHROME_W, arrange
+from stepcnn.tui.operation import placed_of, specs_of
+from stepcnn.tui.painter import Line, paint_panel
 
 SESSIONS: dict[str, Session] = {}
 
@@ -323,98 +321,6 @@ def test_update_panels_name_each_channel_of_a_filter_with_the_filter() -> None:
     assert labels == ["W"]  # a weight row: one grid, its row in the title
 
 
-# ---- viewport ----------------------------------------------------------------------------
-
-
-grid_shape = st.tuples(st.integers(1, 40), st.integers(1, 40))
-
-
-@settings(max_examples=150, deadline=None, derandomize=True)
-@given(
-    shapes=st.lists(grid_shape, min_size=1, max_size=4),
-    cell=st.integers(3, 9),
-    width=st.integers(1, 200),
-    height=st.integers(2, 50),
-    data=st.data(),
-)
-def test_plan_fits_the_width_and_shows_the_focus(
-    shapes: list[tuple[int, int]], cell: int, width: int, height: int, data: st.DataObject
-) -> None:
-    focus = [
-        data.draw(st.one_of(st.none(), st.tuples(st.integers(0, r - 1), st.integers(0, c - 1))))
-        for r, c in shapes
-    ]
-    windows = plan(shapes, cell, width, height, focus)
-    assert windows
-    for win in windows:
-        rows, cols = shapes[win.grid]
-        assert (win.total_rows, win.total_cols) == (rows, cols)
-        assert 1 <= win.rows <= min(rows, height - 1) and 1 <= win.cols <= cols
-        assert 0 <= win.row0 <= rows - win.rows and 0 <= win.col0 <= cols - win.cols
-        if width >= cell:
-            assert win.x + win.cols * cell <= width
-        if win.overview_x is not None:
-            assert win.overview_x >= win.x + win.cols * cell
-            assert win.overview_x + win.overview_cols <= width
-        f = focus[win.grid]
-        if f is not None:
-            assert win.row0 <= f[0] < win.row0 + win.rows
-            assert win.col0 <= f[1] < win.col0 + win.cols
-    xs = [(w.x, w.x + w.cols * cell) for w in windows]
-    assert all(a[1] <= b[0] for a, b in itertools.pairwise(xs))  # no overlap
-
-
-@settings(max_examples=100, deadline=None, derandomize=True)
-@given(
-    shapes=st.lists(grid_shape, min_size=1, max_size=3),
-    cell=st.integers(3, 9),
-    width=st.integers(1, 160),
-    height=st.integers(2, 40),
-    data=st.data(),
-)
-def test_plan_depends_on_the_focus_not_on_the_way_there(
-    shapes: list[tuple[int, int]], cell: int, width: int, height: int, data: st.DataObject
-) -> None:
-    """The same focus gives the same windows whatever the previous windows were, so a step
-    looks the same however it was reached (N steps forward then N back restores the view)."""
-
-    def focus() -> list[tuple[int, int] | None]:
-        return [
-            data.draw(st.one_of(st.none(), st.tuples(st.integers(0, r - 1), st.integers(0, c - 1))))
-            for r, c in shapes
-        ]
-
-    now = focus()
-    fresh = plan(shapes, cell, width, height, now)
-    for _ in range(3):
-        plan(shapes, cell, width, height, focus())  # whatever was drawn before
-        assert plan(shapes, cell, width, height, now) == fresh
-
-
-@settings(max_examples=60, deadline=None, derandomize=True)
-@given(
-    shape=st.tuples(st.integers(5, 60), st.integers(5, 60)),
-    cell=st.integers(3, 8),
-    width=st.integers(12, 120),
-    height=st.integers(4, 30),
-)
-def test_plan_follows_a_focus_walking_the_map(
-    shape: tuple[int, int], cell: int, width: int, height: int
-) -> None:
-    """Row by row, as a conv output fills: the focus is always in view, and the window only
-    moves forward (never back and forth)."""
-    rows, cols = shape
-    starts = []
-    for r in range(rows):
-        for c in range(cols):
-            (win,) = plan([shape], cell, width, height, [(r, c)])
-            assert win.row0 <= r < win.row0 + win.rows
-            assert win.col0 <= c < win.col0 + win.cols
-            starts.append((win.row0, win.col0))
-    row_starts = [r0 for r0, _ in starts]
-    assert row_starts == sorted(row_starts)
-
-
 # ---- painter ---------------------------------------------------------------------------------
 
 PAINT_CASES = [
@@ -429,11 +335,9 @@ PAINT_CASES = [
 
 
 def paint(panels: tuple[Panel, ...], width: int, height: int) -> tuple[list[str], list]:  # type: ignore[type-arg]
-    top = [p for p in panels if p.row == 0]
-    bottom = [p for p in panels if p.row == 1]
-    h_top = height // 2
-    placed = place_row(row_layout(top, width), 0, h_top)
-    placed += place_row(row_layout(bottom, width), h_top, height - h_top)
+    """The panels placed by the app's layout in ``width × height`` and painted."""
+    specs, regions = specs_of(panels)
+    placed = placed_of(panels, arrange(specs, width, height, 0), regions)
     lines = [Line(width) for _ in range(height)]
     for pl in placed:
         paint_panel(lines, pl)

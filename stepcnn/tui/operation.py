@@ -4,6 +4,8 @@ One widget for all panels means stepping never triggers a Textual layout: the pa
 placed and painted here, and only lines whose content changed are refreshed.
 """
 
+from collections.abc import Sequence
+
 from rich.segment import Segment
 from textual import events
 from textual.geometry import Region
@@ -13,7 +15,15 @@ from textual.widget import Widget
 
 from stepcnn.present.grid import Panel
 from stepcnn.timeline.step import TensorId
-from stepcnn.tui.layout import Arrangement, arrange, marked_region, notices, spec_of, windows
+from stepcnn.tui.layout import (
+    Arrangement,
+    PanelSpec,
+    arrange,
+    marked_region,
+    notices,
+    spec_of,
+    windows,
+)
 from stepcnn.tui.painter import Line, Placed, fit_words, paint_panel, wrap_spans
 from stepcnn.tui.palette import palette_of
 from stepcnn.tui.text import Span, ground, grounded
@@ -23,12 +33,34 @@ EQUATION_LINES = 2
 others keep one (cut there, marked "… (i)")."""
 
 
+Regions = list[list[tuple[int, int, int, int] | None]]
+
+
+def specs_of(panels: Sequence[Panel]) -> tuple[tuple[PanelSpec, ...], Regions]:
+    """What the layout needs to know of the panels, and the cells each grid's step marks."""
+    regions = [[marked_region(g) for g in p.grids] for p in panels]
+    return tuple(spec_of(p, r) for p, r in zip(panels, regions, strict=True)), regions
+
+
+def placed_of(panels: Sequence[Panel], arrangement: Arrangement, regions: Regions) -> list[Placed]:
+    """The arranged panels with their grids' viewports positioned for this step."""
+    return [
+        Placed(
+            panels[f.panel],
+            f.x,
+            f.y,
+            f.width,
+            f.height,
+            windows(panels[f.panel], f, regions[f.panel]),
+        )
+        for f in arrangement.frames
+    ]
+
+
 def panels_height(panels: list[Panel], width: int, room: int) -> int:
     """Lines the panels take in a view ``width`` columns wide with at most ``room`` lines
     (channels paged, or panels left out, when they do not all fit: the notice line included)."""
-    regions = [[marked_region(g) for g in p.grids] for p in panels]
-    specs = tuple(spec_of(p, r) for p, r in zip(panels, regions, strict=True))
-    return min(arrange(specs, width, room, 0).height, room)
+    return min(arrange(specs_of(panels)[0], width, room, 0).height, room)
 
 
 class OperationView(Widget):
@@ -100,18 +132,14 @@ class OperationView(Widget):
         least = [
             min(len(block), EQUATION_LINES if i == 0 else 1) for i, (_, block) in enumerate(blocks)
         ]
-        regions = [[marked_region(g) for g in p.grids] for p in self.panels]
-        specs = tuple(spec_of(p, r) for p, r in zip(self.panels, regions, strict=True))
+        specs, regions = specs_of(self.panels)
         a = arrange(specs, width, max(height - sum(least), 0), self.channel_start)
         self.arrangement = a
         lines = [Line(width) for _ in range(height)]
         palette = palette_of(self.app)
-        placed = []
-        for number, frame in enumerate(a.frames):
-            panel = self.panels[frame.panel]
-            wins = windows(panel, frame, regions[frame.panel])
-            placed.append(Placed(panel, frame.x, frame.y, frame.width, frame.height, wins))
-            paint_panel(lines, placed[-1], palette, number)
+        placed = placed_of(self.panels, a, regions)
+        for number, one in enumerate(placed):
+            paint_panel(lines, one, palette, number)
         hint = "a larger terminal shows it"
         if a.hidden and len(blocks) > 1:
             roomier = arrange(specs, width, max(height - least[0], 0), self.channel_start)

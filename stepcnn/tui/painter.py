@@ -1,7 +1,7 @@
 """Painting one matrix panel into lines of segments: a rounded box, a title, grids of cells.
 
-Pure drawing: given a Panel (from the presenter) and a size, produce the lines. A grid too
-big for its box shows a window that follows the focus cell, with a compact overview beside it.
+Pure drawing: given a Panel (from the presenter) placed with its grids' windows (by
+:mod:`stepcnn.tui.layout`), produce the lines; a windowed grid has a compact overview beside it.
 """
 
 from dataclasses import dataclass
@@ -13,24 +13,9 @@ from rich.style import Style
 from rich.text import Text
 
 from stepcnn.present.grid import Grid, Panel
+from stepcnn.tui.layout import CHROME_H, CHROME_W
 from stepcnn.tui.palette import Palette, theme_palette
-from stepcnn.tui.viewport import GAP, Window, natural_width, plan, stack, stacked_height
-
-CHROME_W = 4  # "│ " + " │"
-CHROME_H = 2  # top and bottom border
-
-
-def panel_natural_size(panel: Panel) -> tuple[int, int]:
-    """Outer width and height that show every cell of the panel."""
-    shapes = [g.shape for g in panel.grids]
-    width = max(natural_width(shapes, panel.cell_width), _border_text(panel))
-    height = 1 + max((r for r, _ in shapes), default=0)
-    return width + CHROME_W, height + CHROME_H
-
-
-def _border_text(panel: Panel) -> int:
-    """Inner width the title and the caption (a running sum's numbers) need to be whole."""
-    return max(len(panel.title), len(panel.caption)) + 4
+from stepcnn.tui.viewport import GAP, Window
 
 
 class Line:
@@ -276,110 +261,6 @@ def _overview(grid_lines: list[Line], win: Window, blocks, palette: Palette) -> 
             run_len += 1
         if run_len:
             grid_lines[y].put(run_x, "▀" * run_len, run_style)
-
-
-def _minimum(panel: Panel) -> int:
-    """The narrowest useful width: one whole grid and the caption (a running sum's numbers),
-    or the natural width, if smaller."""
-    natural = panel_natural_size(panel)[0]
-    first = panel.grids[0].shape[1] * panel.cell_width if panel.grids else 0
-    caption = len(panel.caption) + 4 if panel.caption else 0
-    return min(natural, max(12, first, caption) + CHROME_W)
-
-
-def _minimum_total(panels: list[Panel]) -> int:
-    return sum(_minimum(p) for p in panels) + (len(panels) - 1)
-
-
-def _shrink(panels: list[Panel], natural: list[int], room: int) -> list[int]:
-    """Widths that fit ``room``: every panel keeps at least one whole grid if it can, and the
-    rest of the room is shared in proportion to what each panel would still like."""
-    minimum = [_minimum(p) for p in panels]
-    if sum(minimum) >= room:
-        total = sum(minimum)
-        return [max(8, room * m // total) for m in minimum]
-    spare = room - sum(minimum)
-    wants = [n - m for n, m in zip(natural, minimum, strict=True)]
-    total_wants = sum(wants) or 1
-    return [m + spare * w // total_wants for m, w in zip(minimum, wants, strict=True)]
-
-
-def _packed_width(panel: Panel, width: int) -> int:
-    """Outer width a panel really uses at ``width``: less when its grids stack into rows."""
-    shapes = [g.shape for g in panel.grids]
-    rows = stack(shapes, panel.cell_width, width - CHROME_W)
-    if rows is None:
-        return width
-    used = max(natural_width([shapes[i] for i in row], panel.cell_width) for row in rows)
-    return max(used, _border_text(panel)) + CHROME_W
-
-
-def _tighten(panels: list[Panel], widths: list[int], natural: list[int], room: int) -> list[int]:
-    """Hand the room that stacked panels leave unused to panels that still want more."""
-    for _ in range(3):
-        packed = [_packed_width(p, w) for p, w in zip(panels, widths, strict=True)]
-        stacked = [pw < w for pw, w in zip(packed, widths, strict=True)]
-        widths = [min(w, pw) for w, pw in zip(widths, packed, strict=True)]
-        spare = room - sum(widths)
-        wants = [
-            0 if s else max(n - w, 0) for n, w, s in zip(natural, widths, stacked, strict=True)
-        ]
-        if spare <= 0 or not any(wants):
-            break
-        total = sum(wants)
-        widths = [
-            w + min(want, spare * want // total) for w, want in zip(widths, wants, strict=True)
-        ]
-    return [min(w, _packed_width(p, w)) for p, w in zip(panels, widths, strict=True)]
-
-
-def row_layout(panels: list[Panel], width: int) -> list[tuple[Panel, int, int]]:
-    """``(panel, width, height it needs)`` for panels side by side in ``width`` columns:
-    optional panels dropped and widths shrunk when the row is too narrow; a panel whose grids
-    do not fit in one row asks for the height that stacks them."""
-    if not panels:
-        return []
-    while len(panels) > 1 and any(p.optional for p in panels) and _minimum_total(panels) > width:
-        drop = max(i for i, p in enumerate(panels) if p.optional)
-        panels = panels[:drop] + panels[drop + 1 :]
-    natural = [panel_natural_size(p) for p in panels]
-    widths = [w for w, _ in natural]
-    gap = 1
-    room = width - gap * (len(panels) - 1)
-    if sum(widths) > room:
-        widths = _shrink(panels, widths, room)
-        widths = _tighten(panels, widths, [w for w, _ in natural], room)
-    layout = []
-    x = 0
-    for panel, w, (_, nh) in zip(panels, widths, natural, strict=True):
-        if x + 5 > width:
-            break
-        w = min(w, width - x)
-        stacked = stacked_height([g.shape for g in panel.grids], panel.cell_width, w - CHROME_W)
-        layout.append((panel, w, nh if stacked is None else stacked + CHROME_H))
-        x += w + gap
-    return layout
-
-
-def place_row(layout: list[tuple[Panel, int, int]], y: int, height: int) -> list[Placed]:
-    """Place a row laid out by :func:`row_layout` on a band ``height`` lines high."""
-    if height < 3:
-        return []
-    placed = []
-    x = 0
-    for panel, w, needed in layout:
-        h = min(needed, height)
-        grids = panel.grids
-        windows = plan(
-            [g.shape for g in grids],
-            panel.cell_width,
-            w - CHROME_W,
-            h - CHROME_H,
-            [g.focus for g in grids],
-        )
-        placed.append(Placed(panel, x, y, w, h, windows))
-        x += w + 1
-    return placed
 
 
 MORE = " … (i)"
