@@ -5,7 +5,7 @@ Each piece is ``(text, role)``; the widget maps a role to a colour of the theme 
 widest first; the widget draws the first that fits.
 """
 
-from stepcnn.present.scene import Scene
+from stepcnn.present.scene import Scene, Status
 from stepcnn.present.strip import Piece
 from stepcnn.timeline.numbering import counter, shown
 from stepcnn.wording import count
@@ -19,6 +19,17 @@ def loss_text(loss: float | None, previous: float | None, short: bool) -> str:
     if previous is not None:
         return f"prev. loss {previous:.4g}" if short else f"previous loss {previous:.4g}"
     return "loss …" if short else "loss not yet known"
+
+
+def _iteration(s: Status, short: bool) -> Piece:
+    """``iteration 1 of 5``, or ``it 1/5``."""
+    short_form = f"it {shown(s.iteration)}/{s.iterations}"
+    return (short_form if short else counter("iteration", s.iteration, s.iterations), "bold")
+
+
+def _step(s: Status, short: bool) -> Piece:
+    """``step 17 of 820``, or ``17/820``."""
+    return (f"{shown(s.k):,}/{s.total:,}" if short else counter("step", s.k, s.total), "bold")
 
 
 def status_pieces(
@@ -35,17 +46,12 @@ def status_pieces(
     s = scene.status
     sep: Piece = (" │ " if tight else "  │  ", "dim")
     pieces: list[Piece] = [
-        (
-            f"it {shown(s.iteration)}/{s.iterations}"
-            if short
-            else counter("iteration", s.iteration, s.iterations),
-            "bold",
-        ),
+        _iteration(s, short),
         sep,
         (f"{s.phase} {scene.direction}", "bold"),
         *([sep, (s.where, "plain")] if where else []),
         sep,
-        (f"{shown(s.k):,}/{s.total:,}" if short else counter("step", s.k, s.total), "bold"),
+        _step(s, short),
         sep,
         (loss_text(s.loss, s.previous_loss, short), "plain"),
     ]
@@ -84,8 +90,6 @@ def status_variants(scene: Scene, playing: int | None = None) -> list[list[Piece
     s = scene.status
     if s.message:
         sep: Piece = (" │ ", "dim")
-        it: Piece = (f"it {shown(s.iteration)}/{s.iterations}", "bold")
-        step: Piece = (f"{shown(s.k):,}/{s.total:,}", "bold")
-        said: Piece = (s.message, "dim")
+        it, step, said = _iteration(s, True), _step(s, True), (s.message, "dim")
         variants += [[it, sep, step, sep, said], [step, sep, said], [said]]
     return variants
