@@ -183,12 +183,17 @@ def cell_segments(app: StepCNNApp) -> list[tuple[int, int, str, dict[str, Any]]]
     return found
 
 
-async def test_every_drawn_cell_carries_the_place_of_the_number_it_shows() -> None:
+def digits_at_a_conv_step() -> StepCNNApp:
+    """digits at a conv2d forward step whose maps are viewports at 80×24."""
     session = Session(load_scenario("digits"))
     k = find(session.timeline, Condition(op="conv2d.forward", index=(0, 1, 2, 3)), -1)
     assert k is not None
     session.goto(k)
-    app = StepCNNApp(session)
+    return StepCNNApp(session)
+
+
+async def test_every_drawn_cell_carries_the_place_of_the_number_it_shows() -> None:
+    app = digits_at_a_conv_step()
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         view = app.query_one(OperationView)
@@ -203,11 +208,8 @@ async def test_every_drawn_cell_carries_the_place_of_the_number_it_shows() -> No
 
 
 async def test_a_click_in_a_viewport_jumps_to_the_cell_under_the_mouse() -> None:
-    session = Session(load_scenario("digits"))
-    k = find(session.timeline, Condition(op="conv2d.forward", index=(0, 1, 2, 3)), -1)
-    assert k is not None
-    session.goto(k)
-    app = StepCNNApp(session)
+    app = digits_at_a_conv_step()
+    session = app.session
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         view = app.query_one(OperationView)
