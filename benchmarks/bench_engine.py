@@ -219,8 +219,8 @@ def torch_runner(
 
 def training_run_line() -> str:
     """µs per iteration of ``TrainingRun`` on lenet5.toml beside ``train_iteration`` alone."""
-    from stepcnn.scenario import load_scenario
-    from stepcnn.training import TrainingRun
+    from stepcnn.timeline.load import load_scenario
+    from stepcnn.timeline.training import TrainingRun
 
     scenario = load_scenario(str(Path(__file__).resolve().parent.parent / "scenarios/lenet5.toml"))
     count = 200

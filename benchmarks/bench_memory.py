@@ -20,9 +20,9 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from stepcnn.scenario import parse_scenario
 from stepcnn.timeline import Timeline
-from stepcnn.training import TrainingRun
+from stepcnn.timeline.load import parse_scenario
+from stepcnn.timeline.training import TrainingRun
 
 TARGET_MB, TARGET_MEDIAN_MS, TARGET_WORST_MS = 400, 50, 500
 LAYERS = (

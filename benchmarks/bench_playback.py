@@ -15,8 +15,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from stepcnn.scenario import parse_scenario
-from stepcnn.session import SPEEDS, Session
+from stepcnn.session.session import SPEEDS, Session
+from stepcnn.timeline.load import parse_scenario
 from stepcnn.tui.app import StepCNNApp
 
 SCENARIO = """

@@ -27,9 +27,9 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from stepcnn.scenario import parse_scenario
 from stepcnn.timeline import Timeline
-from stepcnn.training import TrainingRun
+from stepcnn.timeline.load import parse_scenario
+from stepcnn.timeline.training import TrainingRun
 
 SAMPLES_PER_TIMING = 2000
 TARGET_RATIO = 1.5
@@ -134,9 +134,9 @@ MEMORY_CHILD = """
 import json, sys, tracemalloc
 sys.path.insert(0, {root!r})
 import numpy as np
-from stepcnn.scenario import parse_scenario
+from stepcnn.timeline.load import parse_scenario
 from stepcnn.timeline import TensorId, Timeline
-from stepcnn.training import TrainingRun
+from stepcnn.timeline.training import TrainingRun
 from benchmarks.bench_timeline import scenario_text, MNIST_LIKE
 
 

@@ -26,10 +26,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from textual import events
 from textual._compositor import CompositorUpdate
 
-from stepcnn.scenario import load_scenario
 from stepcnn.scenario.builtin import paths
-from stepcnn.session import Session
+from stepcnn.session.session import Session
 from stepcnn.timeline import Condition, find
+from stepcnn.timeline.load import load_scenario
 from stepcnn.tui.app import StepCNNApp
 
 SIZE = (160, 50)

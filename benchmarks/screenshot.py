@@ -10,9 +10,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from stepcnn.scenario import load_scenario
-from stepcnn.session import Session
+from stepcnn.session.session import Session
 from stepcnn.timeline import Condition, find
+from stepcnn.timeline.load import load_scenario
 from stepcnn.tui.app import StepCNNApp
 
 SHOTS = [

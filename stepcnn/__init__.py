@@ -17,12 +17,12 @@ for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 if TYPE_CHECKING:
     from os import PathLike
 
-    from stepcnn.figure import Figure
-    from stepcnn.lesson import Lesson, Steps
+    from stepcnn.api.figure import Figure, FigureError
+    from stepcnn.api.lesson import Lesson, Steps
     from stepcnn.scenario.errors import ScenarioError
 
 __version__ = "0.1.0"
-__all__ = ["Figure", "Lesson", "ScenarioError", "Steps", "__version__", "load"]
+__all__ = ["Figure", "FigureError", "Lesson", "ScenarioError", "Steps", "__version__", "load"]
 
 
 def load(scenario: "str | PathLike[str]", iterations: int | None = None) -> "Lesson":
@@ -30,22 +30,27 @@ def load(scenario: "str | PathLike[str]", iterations: int | None = None) -> "Les
 
     Raises :class:`ScenarioError`, whose message names the file and the field, for a bad one.
     """
-    from stepcnn.lesson import load as load_lesson
+    from stepcnn.api.lesson import load as load_lesson
 
     return load_lesson(scenario, iterations)
 
 
 _LAZY = {
-    "Lesson": "stepcnn.lesson",
-    "Steps": "stepcnn.lesson",
-    "Figure": "stepcnn.figure",
+    "Lesson": "stepcnn.api.lesson",
+    "Steps": "stepcnn.api.lesson",
+    "Figure": "stepcnn.api.figure",
+    "FigureError": "stepcnn.api.figure",
     "ScenarioError": "stepcnn.scenario.errors",
 }
+_MODULES = {"figure": "stepcnn.api.figure", "lesson": "stepcnn.api.lesson"}
+"""Where the API's modules lived before the package layout (``stepcnn.figure.FigureError``)."""
 
 
 def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        import importlib
+    import importlib
 
+    if name in _LAZY:
         return getattr(importlib.import_module(_LAZY[name]), name)
+    if name in _MODULES:
+        return importlib.import_module(_MODULES[name])
     raise AttributeError(f"module 'stepcnn' has no attribute {name!r}")

@@ -24,10 +24,10 @@ sys.path.insert(0, str(ROOT / "tests"))
 from codegen_cases import random_toml  # noqa: E402
 
 from stepcnn.codegen.script import script  # noqa: E402
-from stepcnn.export import write_export  # noqa: E402
-from stepcnn.scenario import load_scenario, parse_scenario  # noqa: E402
+from stepcnn.io.export import write_export  # noqa: E402
 from stepcnn.scenario.builtin import names  # noqa: E402
-from stepcnn.training import TrainingRun  # noqa: E402
+from stepcnn.timeline.load import load_scenario, parse_scenario  # noqa: E402
+from stepcnn.timeline.training import TrainingRun  # noqa: E402
 
 RTOL, ATOL = 1e-6, 1e-9
 

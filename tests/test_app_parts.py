@@ -7,9 +7,9 @@ from typing import Any
 
 from test_tui import make_app, press, status_text
 
-from stepcnn.scenario import load_scenario
-from stepcnn.session import Session
+from stepcnn.session.session import Session
 from stepcnn.timeline import Condition, find
+from stepcnn.timeline.load import load_scenario
 from stepcnn.tui.app import StepCNNApp
 from stepcnn.tui.clock import PlaybackClock
 from stepcnn.tui.main_screen import MainScreen

@@ -612,7 +612,7 @@ def test_every_command_has_help(capsys, command: list[str], option: str) -> None
 
 
 def test_figure_help_names_every_view(capsys) -> None:
-    from stepcnn.figure import view_names
+    from stepcnn.api.figure import view_names
 
     assert main(["figure", "--help"]) == 0
     text = " ".join(capsys.readouterr().out.split())  # argparse wraps the help

@@ -18,10 +18,10 @@ from conftest import write_scenario
 from stepcnn.cli import main
 from stepcnn.codegen.compare import first_difference
 from stepcnn.codegen.script import script
-from stepcnn.export import write_export
-from stepcnn.scenario import load_scenario, parse_scenario
+from stepcnn.io.export import write_export
 from stepcnn.scenario.builtin import names
-from stepcnn.training import TrainingRun
+from stepcnn.timeline.load import load_scenario, parse_scenario
+from stepcnn.timeline.training import TrainingRun
 
 PYTHON_NO_SITE = [sys.executable, "-S", "-I"]
 

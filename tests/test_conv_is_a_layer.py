@@ -10,9 +10,9 @@ import pytest
 
 from stepcnn.engine.conv_matrix import parameter_counts
 from stepcnn.present.scene import build_scene
-from stepcnn.scenario import load_scenario
-from stepcnn.session import Session
-from stepcnn.training import TrainingRun
+from stepcnn.session.session import Session
+from stepcnn.timeline.load import load_scenario
+from stepcnn.timeline.training import TrainingRun
 
 
 def test_its_matrix_is_9_by_16_with_the_narrated_counts() -> None:

@@ -39,8 +39,8 @@ from stepcnn.engine.layers import Params, shapes_through
 from stepcnn.engine.losses import cross_entropy_backward, mse_backward
 from stepcnn.engine.network import train_iteration
 from stepcnn.engine.optim import SGD
-from stepcnn.scenario import parse_scenario
-from stepcnn.training import TrainingRun
+from stepcnn.timeline.load import parse_scenario
+from stepcnn.timeline.training import TrainingRun
 
 EPS = 1e-6
 

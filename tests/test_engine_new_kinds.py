@@ -41,8 +41,8 @@ from stepcnn.engine.kinds.tanh import Tanh, tanh_backward_naive, tanh_forward_na
 from stepcnn.engine.layers import Params, shapes_through
 from stepcnn.engine.network import train_iteration
 from stepcnn.engine.optim import SGD, sgd_step, sgd_step_naive
-from stepcnn.scenario import parse_scenario
-from stepcnn.training import TrainingRun
+from stepcnn.timeline.load import parse_scenario
+from stepcnn.timeline.training import TrainingRun
 
 # ---- loop form == vectorised form ------------------------------------------------------------
 

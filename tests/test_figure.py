@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from stepcnn.api.figure import CHAR_WIDTH, LINE_HEIGHT, svg_to_png
 from stepcnn.cli import main
-from stepcnn.figure import CHAR_WIDTH, LINE_HEIGHT, svg_to_png
 
 
 def _equation(capsys, scenario: str, k: int) -> str:

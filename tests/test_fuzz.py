@@ -28,11 +28,12 @@ from hypothesis import strategies as st
 
 from stepcnn.cli import main
 from stepcnn.present.scene import rule_key
-from stepcnn.scenario import Problem, Scenario, ScenarioError, load_file, parse_scenario
+from stepcnn.scenario import Problem, Scenario, ScenarioError
 from stepcnn.scenario.builtin import paths as builtin_paths
 from stepcnn.scenario.placeholders import PLACEHOLDERS, fill
 from stepcnn.timeline import Timeline
-from stepcnn.training import TrainingRun
+from stepcnn.timeline.load import load_file, parse_scenario
+from stepcnn.timeline.training import TrainingRun
 
 DEFAULT_EXAMPLES = 150
 EXAMPLES = int(os.environ.get("STEPCNN_FUZZ_EXAMPLES", DEFAULT_EXAMPLES))

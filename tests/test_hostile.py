@@ -22,9 +22,10 @@ from conftest import write_scenario
 
 import stepcnn.scenario.loader as loader
 from stepcnn.cli import main
-from stepcnn.scenario import ScenarioError, load_file, load_scenario, parse_scenario
+from stepcnn.scenario import ScenarioError
 from stepcnn.scenario.builtin import find
 from stepcnn.scenario.placeholders import fill
+from stepcnn.timeline.load import load_file, load_scenario, parse_scenario
 
 # A valid scenario: 1×3×3 → conv2d(1, 2×2) → 1×2×2 → flatten → 4 → linear → 2 classes.
 SMALL = """\
@@ -221,7 +222,7 @@ def test_a_file_named_like_a_command_is_still_opened(
     assert (code, err) == (0, "") and "the chekc file" in out
     # Without "check" it is the TUI's SCENARIO: it must not be taken for a mistyped command.
     opened: list[str] = []
-    monkeypatch.setattr("stepcnn.commands.cmd_tui", lambda args: opened.append(args.scenario))
+    monkeypatch.setattr("stepcnn.cli.debug.run", lambda args: opened.append(args.scenario))
     main(["chekc"])
     assert opened == ["chekc"]
 

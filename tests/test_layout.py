@@ -19,10 +19,10 @@ from textual.pilot import Pilot
 
 from stepcnn.present.cells import Mark
 from stepcnn.present.grid import Grid, Panel
-from stepcnn.scenario import load_scenario
 from stepcnn.scenario.builtin import paths
-from stepcnn.session import Session
+from stepcnn.session.session import Session
 from stepcnn.timeline import Timeline
+from stepcnn.timeline.load import load_scenario
 from stepcnn.tui.app import StepCNNApp
 from stepcnn.tui.layout import follow
 from stepcnn.tui.operation import OperationView

@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 
 from stepcnn.cli import main
-from stepcnn.scenario import load_scenario
-from stepcnn.training import TrainingRun
+from stepcnn.timeline.load import load_scenario
+from stepcnn.timeline.training import TrainingRun
 
 
 def run(capsys, *argv: str) -> tuple[int, str, str]:  # type: ignore[no-untyped-def]

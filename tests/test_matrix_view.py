@@ -13,9 +13,9 @@ import pytest
 from test_tui import SIZE, keys_for, make_app, op_lines, panel, press, status_text
 
 from stepcnn.engine.conv_matrix import conv2d_as_matrix_naive, im2col
-from stepcnn.scenario import load_scenario
-from stepcnn.session import Session
+from stepcnn.session.session import Session
 from stepcnn.timeline import TensorId, Timeline
+from stepcnn.timeline.load import load_scenario
 from stepcnn.timeline.numbers import num
 from stepcnn.tui.app import StepCNNApp
 from stepcnn.tui.operation import OperationView

@@ -2,9 +2,9 @@
 
 import pytest
 
-from stepcnn.scenario.loader import parse_scenario
 from stepcnn.timeline import Condition, Timeline, find
-from stepcnn.training import TrainingRun
+from stepcnn.timeline.load import parse_scenario
+from stepcnn.timeline.training import TrainingRun
 
 SCENARIO = """
 title = "ties"

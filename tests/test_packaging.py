@@ -48,7 +48,7 @@ def test_wheel_ships_the_scenarios_and_an_installed_copy_lists_them(tmp_path: Pa
             archive.read("stepcnn/_scenarios/tour.toml")
             == (REPO / "scenarios" / "tour.toml").read_bytes()
         )
-    assert {"stepcnn/__main__.py", "stepcnn/cli.py", "stepcnn/py.typed"} <= names
+    assert {"stepcnn/__main__.py", "stepcnn/cli/main.py", "stepcnn/py.typed"} <= names
     (metadata,) = (n for n in names if n.endswith(".dist-info/METADATA"))
     with zipfile.ZipFile(wheel) as archive:
         requires = {

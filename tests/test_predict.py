@@ -4,12 +4,12 @@ import numpy as np
 import pytest
 from textual.widgets import Input, Static
 
-from stepcnn.practice import REVEALING, Score, is_right, parse_guess, question
-from stepcnn.scenario import load_scenario
 from stepcnn.scenario.builtin import names
-from stepcnn.session import Session
+from stepcnn.session.practice import REVEALING, Score, is_right, parse_guess, question
+from stepcnn.session.session import Session
 from stepcnn.timeline import Timeline
-from stepcnn.training import TrainingRun
+from stepcnn.timeline.load import load_scenario
+from stepcnn.timeline.training import TrainingRun
 from stepcnn.tui.app import StepCNNApp
 from stepcnn.tui.predict import PracticeScreen
 

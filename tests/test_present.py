@@ -16,12 +16,13 @@ from stepcnn.present.cells import Mark
 from stepcnn.present.grid import Grid, Panel
 from stepcnn.present.numformat import choose, shared
 from stepcnn.present.scene import build_scene
-from stepcnn.scenario import load_scenario
-from stepcnn.session import Session
+from stepcnn.session.session import Session
 from stepcnn.timeline import Step
-from stepcnn.tui.layout import CHROME_H, CHROME_W, arrange
+from stepcnn.timeline.load import load_scenario
+from stepcnn.tui.layout import arrange
 from stepcnn.tui.operation import placed_of, specs_of
 from stepcnn.tui.painter import Line, paint_panel
+from stepcnn.tui.placement import CHROME_H, CHROME_W
 
 SESSIONS: dict[str, Session] = {}
 

@@ -14,8 +14,8 @@ from stepcnn.present.cells import Mark
 from stepcnn.present.numformat import shared
 from stepcnn.present.scene import build_scene
 from stepcnn.present.source import source_for
-from stepcnn.scenario import parse_scenario
-from stepcnn.session import Session
+from stepcnn.session.session import Session
+from stepcnn.timeline.load import parse_scenario
 
 EVERY_KIND = """
 title = "every kind"
@@ -244,8 +244,8 @@ def test_the_avgpool_backward_panel_does_not_read_as_a_max_pool() -> None:
     """Its g/4 panel was captioned "max-pool: 1 cell" — under an average pool, a learner
     reads that this layer sends g to one cell. The contrast is worded as one."""
     from stepcnn.present.scene import build_scene
-    from stepcnn.scenario import load_scenario
-    from stepcnn.session import Session
+    from stepcnn.session.session import Session
+    from stepcnn.timeline.load import load_scenario
 
     s = Session(load_scenario("avg-vs-max"), iterations=1)
     seg = next(x for x in s.timeline.segments if x.kind == "avgpool2d" and x.phase == "backward")

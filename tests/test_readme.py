@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from stepcnn.cli import build_parsers, main
+from stepcnn.cli.main import build_parsers, main
 from stepcnn.scenario.builtin import names
 from stepcnn.scenario.display import PANELS
 from stepcnn.scenario.placeholders import PLACEHOLDERS
@@ -193,6 +193,9 @@ def test_the_key_table_has_one_row_per_key_and_only_bound_keys() -> None:
 def test_the_development_section_names_every_module() -> None:
     development = section("Development")
     root = Path(__file__).resolve().parent.parent
+    packages = sorted(p.parent.name for p in (root / "stepcnn").glob("*/__init__.py"))
+    for package in packages:
+        assert f"stepcnn/{package}/" in development, f"README's Development lacks {package}/"
     folders = ("stepcnn", "stepcnn/tui", "stepcnn/present", "benchmarks")
     for folder in folders:
         for path in sorted((root / folder).glob("*.py")):

@@ -16,9 +16,9 @@ from stepcnn.present.grid import Panel
 from stepcnn.present.numformat import NumberFormat
 from stepcnn.present.scene import build_scene
 from stepcnn.present.views import view
-from stepcnn.scenario import load_scenario
-from stepcnn.session import Session
+from stepcnn.session.session import Session
 from stepcnn.timeline import Step, TensorId
+from stepcnn.timeline.load import load_scenario
 
 CAPTION = re.compile(
     r"^(?P<name>.+?)(?: (?P<factor>×10\S+))?: (?P<before>\S+) \+ (?P<added>\S+) = (?P<after>\S+)$"

@@ -17,16 +17,16 @@ from typing import Any
 import numpy as np
 import pytest
 
-from stepcnn.export import write_export
+from stepcnn.io.export import write_export
 from stepcnn.present.scene import rule_key
-from stepcnn.scenario import load_scenario
 from stepcnn.scenario.builtin import ORDER, find, names
 from stepcnn.scenario.model import Scenario
 from stepcnn.scenario.placeholders import PLACEHOLDERS, fill
 from stepcnn.timeline import Timeline
 from stepcnn.timeline.layout import Segment
+from stepcnn.timeline.load import load_scenario
 from stepcnn.timeline.step import Step
-from stepcnn.training import TrainingRun
+from stepcnn.timeline.training import TrainingRun
 
 SOBEL_X = np.array([[1.0, 0.0, -1.0], [2.0, 0.0, -2.0], [1.0, 0.0, -1.0]])
 """The kernel edge-detector promises to learn (stated here independently of the scenario)."""

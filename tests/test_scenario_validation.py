@@ -12,7 +12,8 @@ import numpy as np
 import pytest
 from conftest import write_scenario
 
-from stepcnn.scenario import ScenarioError, load_file, load_scenario, parse_scenario
+from stepcnn.scenario import ScenarioError
+from stepcnn.timeline.load import load_file, load_scenario, parse_scenario
 
 HUGE = "1" + "0" * 400  # 10**400 written out: a valid TOML integer, far beyond any float
 

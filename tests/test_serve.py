@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from stepcnn.serve import session_command
+from stepcnn.web.serve import session_command
 
 CHROMIUM = Path("/usr/bin/chromium")
 FLAGS = [
@@ -96,7 +96,7 @@ async def _settled(shoot: Callable[[], Awaitable[bytes]], timeout: float = 15) -
 def test_session_command_runs_the_app_itself() -> None:
     command = session_command("tour", 3)
     assert command.startswith("exec ") and command.endswith(
-        "-m stepcnn.web_session --iterations 3 -- tour"
+        "-m stepcnn.web.session --iterations 3 -- tour"
     )
 
 

@@ -2,9 +2,9 @@
 
 import pytest
 
-from stepcnn.scenario import load_scenario, parse_scenario
-from stepcnn.session import Session
+from stepcnn.session.session import Session
 from stepcnn.timeline import TensorId
+from stepcnn.timeline.load import load_scenario, parse_scenario
 
 SMALL = """
 title = "small"

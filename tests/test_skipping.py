@@ -2,10 +2,10 @@
 
 import pytest
 
-from stepcnn.scenario import load_scenario
 from stepcnn.timeline import Timeline
+from stepcnn.timeline.load import load_scenario
 from stepcnn.timeline.skipping import skip_zero_gradients
-from stepcnn.training import TrainingRun
+from stepcnn.timeline.training import TrainingRun
 
 
 def scan(tl: Timeline, k: int, direction: int) -> int | None:

@@ -8,9 +8,9 @@ from collections.abc import Callable
 
 import pytest
 
-from stepcnn.scenario import load_scenario
-from stepcnn.session import Session
+from stepcnn.session.session import Session
 from stepcnn.timeline import Condition, find
+from stepcnn.timeline.load import load_scenario
 from stepcnn.tui.app import StepCNNApp
 
 WIDE = (160, 50)

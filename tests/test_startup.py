@@ -14,25 +14,25 @@ import pytest
 # Shown or used only after a key, a command or a menu asks for them.
 NOT_FOR_THE_FIRST_FRAME = (
     "stepcnn.codegen",
-    "stepcnn.export",
-    "stepcnn.figure",
-    "stepcnn.lesson",
-    "stepcnn.practice",
-    "stepcnn.serve",
-    "stepcnn.web_session",
-    "stepcnn.matrix_report",
-    "stepcnn.template",
-    "stepcnn.data_scenario",
-    "stepcnn.pictures",
+    "stepcnn.io.export",
+    "stepcnn.api.figure",
+    "stepcnn.api.lesson",
+    "stepcnn.session.practice",
+    "stepcnn.web.serve",
+    "stepcnn.web.session",
+    "stepcnn.io.matrix_report",
+    "stepcnn.io.template",
+    "stepcnn.io.data_scenario",
+    "stepcnn.io.pictures",
     "stepcnn.tui.screens",
     "stepcnn.tui.predict",
 )
 
 FIRST_FRAME = """
 import asyncio, json, sys
-from stepcnn.cli import build_parsers
-from stepcnn.scenario import load_scenario
-from stepcnn.session import Session
+from stepcnn.cli.main import build_parsers
+from stepcnn.timeline.load import load_scenario
+from stepcnn.session.session import Session
 from stepcnn.tui.app import StepCNNApp
 
 async def first_frame():

@@ -13,12 +13,12 @@ from textual.theme import BUILTIN_THEMES
 
 from stepcnn.cli import main
 from stepcnn.present.cells import NONFINITE_TONE, TONES, Mark
-from stepcnn.scenario import load_scenario
-from stepcnn.serve import session_command
-from stepcnn.session import Session
+from stepcnn.session.session import Session
 from stepcnn.timeline import Condition, find
+from stepcnn.timeline.load import load_scenario
 from stepcnn.tui.app import StepCNNApp
 from stepcnn.tui.palette import build_palette, palette_of
+from stepcnn.web.serve import session_command
 
 LIGHT, DARK = "textual-light", "textual-dark"
 TRUECOLOR_THEMES = sorted(name for name in BUILTIN_THEMES if not name.startswith("ansi"))

@@ -40,10 +40,10 @@ from timeline_cases import (
 
 from stepcnn.cli import main as cli_main
 from stepcnn.engine.network import IterationRecord
+from stepcnn.io.trace import write_trace
 from stepcnn.timeline import Partial, Step, TensorId, Timeline
 from stepcnn.timeline.search import ANY, Anything
-from stepcnn.trace import write_trace
-from stepcnn.training import TrainingRun
+from stepcnn.timeline.training import TrainingRun
 
 ALL = list(CASES.values())
 each_case = pytest.mark.parametrize("case", ALL, ids=[c.name for c in ALL])

@@ -10,12 +10,12 @@ from rich.console import Console
 from rich.markup import escape
 from timeline_cases import CASES, DIVERGING, scenario
 
-from stepcnn.scenario import load_scenario
+from stepcnn.io.trace import Row, write_trace
 from stepcnn.scenario.model import Scenario
 from stepcnn.timeline import Timeline
+from stepcnn.timeline.load import load_scenario
 from stepcnn.timeline.search import ANY, Anything
-from stepcnn.trace import Row, write_trace
-from stepcnn.training import TrainingRun
+from stepcnn.timeline.training import TrainingRun
 
 
 def reference(s: Scenario, fmt: str) -> str:

@@ -4,10 +4,10 @@ import numpy as np
 import pytest
 
 from stepcnn.engine.network import IterationRecord
-from stepcnn.scenario import parse_scenario
 from stepcnn.scenario.model import Scenario
 from stepcnn.timeline import Timeline
-from stepcnn.training import TrainingRun
+from stepcnn.timeline.load import parse_scenario
+from stepcnn.timeline.training import TrainingRun
 
 
 def scenario(iterations: int = 12) -> Scenario:

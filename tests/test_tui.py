@@ -23,10 +23,11 @@ from textual.pilot import Pilot
 from textual.widgets import OptionList, Static
 
 from stepcnn.present.weight_story import WeightStory
-from stepcnn.scenario import load_scenario
 from stepcnn.scenario.builtin import paths
-from stepcnn.session import SPEEDS, GradCheck, Session
+from stepcnn.session.gradcheck import GradCheck
+from stepcnn.session.session import SPEEDS, Session
 from stepcnn.timeline import Step, TensorId, Timeline, next_boundary, previous_boundary
+from stepcnn.timeline.load import load_scenario
 from stepcnn.timeline.tensors import final_value
 from stepcnn.tui.app import StepCNNApp
 from stepcnn.tui.bindings import BINDINGS, describe_bindings
@@ -933,7 +934,7 @@ async def test_i_about_shows_the_credit() -> None:
 
 
 async def test_scenario_text_is_shown_as_written_never_as_markup() -> None:
-    from stepcnn.scenario import parse_scenario
+    from stepcnn.timeline.load import parse_scenario
 
     text = """
 title = "Brackets [/x] and dW[f]"
@@ -1187,7 +1188,7 @@ async def test_one_step_numbering_for_the_screen_colon_and_trace() -> None:
     import io
     import json
 
-    from stepcnn.trace import write_trace
+    from stepcnn.io.trace import write_trace
 
     app = make_app("hand-computable")
     out = io.StringIO()

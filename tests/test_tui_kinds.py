@@ -8,8 +8,8 @@ from test_present_kinds import EVERY_KIND
 from test_tui import burst, keys_for, op_lines, press, screen_text, status_text
 
 from stepcnn.engine.registry import layer_kinds
-from stepcnn.scenario import parse_scenario
-from stepcnn.session import Session
+from stepcnn.session.session import Session
+from stepcnn.timeline.load import parse_scenario
 from stepcnn.tui.app import StepCNNApp
 from stepcnn.tui.operation import OperationView
 

@@ -16,9 +16,9 @@ from conftest import write_scenario
 
 from stepcnn.cli import main
 from stepcnn.codegen import kinds, losses, optim, prelude
-from stepcnn.scenario import parse_scenario
 from stepcnn.timeline import Timeline
-from stepcnn.training import TrainingRun
+from stepcnn.timeline.load import parse_scenario
+from stepcnn.timeline.training import TrainingRun
 
 # Covers the five classic bugs: conv2d with padding, relu, max-pool, a square linear layer
 # (so a transposed weight has the right shape), two samples in a batch.

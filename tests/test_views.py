@@ -1,8 +1,8 @@
 """Views are modules of stepcnn.present.views, each reachable by the key it names."""
 
 from stepcnn.present.views import next_inline, views
-from stepcnn.scenario import load_scenario
-from stepcnn.session import NORMAL_VIEW, Session
+from stepcnn.session.session import NORMAL_VIEW, Session
+from stepcnn.timeline.load import load_scenario
 from stepcnn.tui.bindings import BINDINGS
 
 

@@ -5,8 +5,8 @@ import os
 import time
 from pathlib import Path
 
-from stepcnn.scenario import load_scenario
-from stepcnn.session import Session
+from stepcnn.session.session import Session
+from stepcnn.timeline.load import load_scenario
 from stepcnn.tui.app import StepCNNApp
 
 SCENARIO = """

@@ -2,9 +2,9 @@
 
 import pytest
 
+from stepcnn.base.wording import count, one_of
 from stepcnn.scenario import ScenarioError
-from stepcnn.scenario.loader import parse_scenario
-from stepcnn.wording import count, one_of
+from stepcnn.timeline.load import parse_scenario
 
 ONE_PIXEL = """
 title = "t"

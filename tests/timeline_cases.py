@@ -13,9 +13,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from stepcnn.engine.network import IterationRecord
-from stepcnn.scenario import Scenario, parse_scenario
+from stepcnn.scenario import Scenario
 from stepcnn.timeline import Region, Step, TensorId, Timeline
-from stepcnn.training import TrainingRun
+from stepcnn.timeline.load import parse_scenario
+from stepcnn.timeline.training import TrainingRun
 
 # ---- scenarios ----------------------------------------------------------------------------
 

@@ -32,9 +32,9 @@ from stepcnn.engine.kinds.leaky_relu import LeakyReLU
 from stepcnn.engine.kinds.linear import Linear
 from stepcnn.engine.kinds.maxpool2d import MaxPool2d
 from stepcnn.engine.registry import layer_kinds
-from stepcnn.scenario import parse_scenario
 from stepcnn.timeline import Timeline
-from stepcnn.training import TrainingRun
+from stepcnn.timeline.load import parse_scenario
+from stepcnn.timeline.training import TrainingRun
 
 RTOL, ATOL = 1e-6, 1e-9
 

@@ -13,7 +13,7 @@ from stepcnn.codegen import kinds, losses
 from stepcnn.engine.network import IterationRecord
 from stepcnn.engine.types import Array
 from stepcnn.timeline.step import TensorId
-from stepcnn.training import TrainingRun
+from stepcnn.timeline.training import TrainingRun
 
 Arg = tuple[str, Any]
 

@@ -6,15 +6,11 @@ print each iteration's loss; ``--json`` prints the document ``stepcnn export`` p
 """
 
 from stepcnn.codegen import kinds, losses, optim, prelude
-from stepcnn.codegen.literals import array_literal, literal
-from stepcnn.export import header, layer_geometry, targets_key
+from stepcnn.codegen.sections import MAIN, data_section, momentum_of
+from stepcnn.io.export import targets_key
 from stepcnn.scenario.model import Scenario
 
 STYLES = ("python", "numpy", "torch")
-
-
-def momentum_of(scenario: Scenario) -> tuple[float, float]:
-    return float(getattr(scenario, "momentum", 0.0)), float(getattr(scenario, "weight_decay", 0.0))
 
 
 def _functions(scenario: Scenario, style: str) -> str:
@@ -28,40 +24,6 @@ def _functions(scenario: Scenario, style: str) -> str:
     parts.append(getattr(losses.loss(scenario.loss), source))
     parts.append(getattr(optim, source))
     return "\n".join(p.strip("\n") + "\n\n" for p in parts)
-
-
-def data_section(scenario: Scenario, wrap: str) -> str:
-    """The scenario's numbers. ``wrap`` is ``"np.array"`` for the numpy style, else ``""``."""
-    momentum, decay = momentum_of(scenario)
-
-    def arr(text: str) -> str:
-        return f"{wrap}({text})" if wrap else text
-
-    lines = [
-        f"HEADER = {literal(header(scenario))}",
-        f"LEARNING_RATE = {scenario.learning_rate!r}",
-        f"MOMENTUM = {momentum!r}",
-        f"WEIGHT_DECAY = {decay!r}",
-        f"ITERATIONS = {scenario.iterations}",
-        f"BATCH_SIZE = {scenario.batch_size}",
-        "# The samples, [S][C][H][W]",
-        f"INPUTS = {arr(array_literal(scenario.inputs))}",
-    ]
-    if scenario.loss == "cross_entropy":
-        lines.append(f"LABELS = {literal([int(v) for v in scenario.y])}")
-    else:
-        lines.append("# The targets, one per sample, shaped like the network's output")
-        lines.append(f"TARGETS = {arr(array_literal(scenario.y))}")
-    lines.append("# Each layer's definition, as `stepcnn export` reports it")
-    lines.append(f"LAYERS = {literal([layer_geometry(layer) for layer in scenario.layers])}")
-    lines.append("# The initial parameters, layer by layer (None: a layer without parameters)")
-    weights, biases = [], []
-    for p in scenario.initial_params:
-        weights.append("None" if p is None else arr(array_literal(p.weight, 4)))
-        biases.append("None" if p is None else arr(array_literal(p.bias, 4)))
-    lines.append("WEIGHTS = [\n" + "".join(f"    {w},\n" for w in weights) + "]")
-    lines.append("BIASES = [\n" + "".join(f"    {b},\n" for b in biases) + "]")
-    return "\n".join(lines) + "\n"
 
 
 def _call(scenario: Scenario, i: int, direction: str) -> str:
@@ -181,40 +143,6 @@ def params_record(w, b, dw, db, w_after, b_after):
     """A parameter layer's tensors: before the update, the gradients, after the update."""
     return {"weight": tolist(w), "bias": tolist(b), "grad_weight": tolist(dw),
             "grad_bias": tolist(db), "weight_after": tolist(w_after), "bias_after": tolist(b_after)}
-'''
-
-MAIN = '''
-def main(argv):
-    """python3 SCRIPT [--json] [--iterations N]"""
-    as_json, iterations, rest = False, ITERATIONS, list(argv)
-    while rest:
-        arg = rest.pop(0)
-        if arg == "--json":
-            as_json = True
-        elif arg == "--iterations" and rest and rest[0].isdigit() and int(rest[0]) >= 1:
-            iterations = int(rest.pop(0))
-        else:
-            given = rest[0] if arg == "--iterations" and rest else arg
-            print(f"usage: python3 {sys.argv[0]} [--json] [--iterations N]: got {given!r}",
-                  file=sys.stderr)
-            sys.exit(2)
-    if as_json:
-        # The document `stepcnn export` prints, written one iteration at a time.
-        sys.stdout.write(json.dumps(HEADER)[:-1] + ', "iterations": [')
-        first = [True]
-
-        def emit(record):
-            sys.stdout.write(("" if first[0] else ", ") + json.dumps(record))
-            first[0] = False
-
-        train(iterations, emit)
-        sys.stdout.write("]}\\n")
-    else:
-        train(iterations, lambda r: print(f"iteration {r['iteration']}: loss {r['loss']!r}"))
-
-
-if __name__ == "__main__":
-    main(sys.argv[1:])
 '''
 
 

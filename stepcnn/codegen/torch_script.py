@@ -2,8 +2,8 @@
 ``torch.optim.SGD`` — to cross-check stepcnn against a framework."""
 
 from stepcnn.codegen import kinds, losses
-from stepcnn.codegen.script import MAIN, data_section
-from stepcnn.export import targets_key
+from stepcnn.codegen.sections import MAIN, data_section
+from stepcnn.io.export import targets_key
 from stepcnn.scenario.model import Scenario
 
 TRAIN = '''

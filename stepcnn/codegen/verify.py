@@ -19,7 +19,7 @@ from stepcnn.codegen.runner import Gone, Learner, TimedOut
 from stepcnn.timeline import Timeline
 from stepcnn.timeline.numbering import shown
 from stepcnn.timeline.tensors import input_id
-from stepcnn.training import TrainingRun
+from stepcnn.timeline.training import TrainingRun
 
 WIDTH = 22
 

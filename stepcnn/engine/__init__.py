@@ -6,7 +6,9 @@ beside it, a naive loop form that reads like the textbook definition. Tests prov
 
 Conventions (as PyTorch): activations are NCHW, convolution weights OIHW, linear weights
 ``[out_features][in_features]``; convolution is cross-correlation (no kernel flip);
-flatten is C,H,W row-major. This package never imports the user interface.
+flatten is C,H,W row-major.
+
+The lowest layer: imports nothing of stepcnn but base; nothing here knows of a user interface.
 """
 
 from stepcnn.engine.kinds.avgpool2d import avgpool2d_backward, avgpool2d_forward

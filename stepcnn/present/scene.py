@@ -14,7 +14,7 @@ from stepcnn.present.panels import build_panels
 from stepcnn.present.views import inline_content, views
 from stepcnn.scenario.layer_schema import shape_text
 from stepcnn.scenario.placeholders import fill
-from stepcnn.session import NORMAL_VIEW, Session
+from stepcnn.session.session import NORMAL_VIEW, Session
 from stepcnn.timeline import Step
 from stepcnn.timeline.numbering import shown
 from stepcnn.timeline.numbers import idx

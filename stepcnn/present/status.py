@@ -5,10 +5,10 @@ Each piece is ``(text, role)``; the widget maps a role to a colour of the theme 
 widest first; the widget draws the first that fits.
 """
 
+from stepcnn.base.wording import count
 from stepcnn.present.scene import Scene, Status
 from stepcnn.present.strip import Piece
 from stepcnn.timeline.numbering import counter, shown
-from stepcnn.wording import count
 
 
 def loss_text(loss: float | None, previous: float | None, short: bool) -> str:

@@ -2,6 +2,7 @@
 
 import math
 
+from stepcnn.base.wording import count
 from stepcnn.engine.kinds.conv2d import Conv2d
 from stepcnn.engine.layers import Layer, Shape
 from stepcnn.scenario.errors import Problem
@@ -11,7 +12,6 @@ from stepcnn.scenario.limits import (
     MAX_PARAMETERS,
     MAX_TENSOR_ELEMENTS,
 )
-from stepcnn.wording import count
 
 FLOAT_BYTES = 8
 IM2COL_FACTOR = 5

@@ -12,9 +12,9 @@ Schema (all optional)::
 
 from dataclasses import dataclass
 
+from stepcnn.base.wording import one_of
 from stepcnn.engine.network import PHASES
 from stepcnn.scenario.fields import MISSING, Table, describe, suggest
-from stepcnn.wording import one_of
 
 PANELS = ("network", "sparkline", "equation", "narration", "source")
 

@@ -4,13 +4,13 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from stepcnn.base.wording import count
 from stepcnn.engine.layers import Layer, Shape
 from stepcnn.engine.types import Array, Pair
 from stepcnn.scenario.errors import Problem
 from stepcnn.scenario.fields import MISSING, Table, describe
 from stepcnn.scenario.limits import MAX_PARAMETERS
 from stepcnn.scenario.tensors import format_shape, read_tensor
-from stepcnn.wording import count
 
 
 def shape_text(shape: Shape) -> str:

@@ -26,7 +26,7 @@ from stepcnn.scenario.limits import (
 )
 from stepcnn.scenario.model import Scenario
 from stepcnn.scenario.narration import read_narration
-from stepcnn.scenario.rule_reach import rule_problems
+from stepcnn.scenario.rule_reach import StepPlan, rule_problems
 from stepcnn.scenario.sample_schema import read_inputs, read_labels, read_targets
 
 LOSSES = ("cross_entropy", "mse")
@@ -125,22 +125,31 @@ def parse_toml(text: str, source: str) -> dict[str, Any]:
     raise ScenarioError(source, [Problem("", message)])
 
 
-def load_scenario(ref: str) -> Scenario:
+def load_scenario(ref: str, *, plan: StepPlan) -> Scenario:
     """Load a built-in scenario by name, or a scenario file by path."""
     path, source = resolve(ref)
-    return load_file(path, source)
+    return load_file(path, source, plan=plan)
 
 
-def load_file(path: Path, source: str | None = None) -> Scenario:
+def load_file(path: Path, source: str | None = None, *, plan: StepPlan) -> Scenario:
     source = source or str(path)
     text = read_text(path, source)
-    return parse_scenario(text, source, name=path.stem, path=path)
+    return parse_scenario(text, source, name=path.stem, path=path, plan=plan)
 
 
 def parse_scenario(
-    text: str, source: str = "<string>", name: str = "scenario", path: Path | None = None
+    text: str,
+    source: str = "<string>",
+    name: str = "scenario",
+    path: Path | None = None,
+    *,
+    plan: StepPlan,
 ) -> Scenario:
-    """Validate a scenario's TOML text; raise ScenarioError listing every problem."""
+    """Validate a scenario's TOML text; raise ScenarioError listing every problem.
+
+    ``plan`` gives the steps of an iteration (the timeline's layout, see
+    :mod:`stepcnn.timeline.load`): narration rules that no step can match are problems too.
+    """
     data = parse_toml(text, source)
     problems: list[Problem] = []
     top = Table(data, "", problems)
@@ -227,7 +236,7 @@ def parse_scenario(
 
     if layers and shapes and batch_size and iterations and loss:
         problems.extend(
-            rule_problems(narration.rules, layers, shapes, batch_size, loss, iterations)
+            rule_problems(narration.rules, layers, shapes, batch_size, loss, iterations, plan)
         )
     if not problems and layers and shapes and batch_size and iterations:
         problems.extend(size_problems(layers, shapes, batch_size, iterations))

@@ -21,11 +21,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from stepcnn.base.wording import one_of
 from stepcnn.engine.network import LOSSES, PHASES
 from stepcnn.engine.registry import layer_kinds, op_names
 from stepcnn.scenario.fields import MISSING, Table, describe
 from stepcnn.scenario.placeholders import check_template
-from stepcnn.wording import one_of
 
 
 def op_kinds() -> tuple[str, ...]:

@@ -5,10 +5,38 @@ iteration (which layer, op and index space each holds), so a typo in an index or
 op the network does not run is reported with the rule's path instead of silently never firing.
 """
 
+from collections.abc import Callable, Sequence
+from typing import Protocol
+
+from stepcnn.base.wording import count
 from stepcnn.engine.layers import Layer, Shape
 from stepcnn.scenario.errors import Problem
 from stepcnn.scenario.narration import StepRule
-from stepcnn.wording import count
+
+
+class PlannedSegment(Protocol):
+    """What a rule is compared with: one segment of an iteration's steps."""
+
+    @property
+    def phase(self) -> str: ...
+    @property
+    def layer(self) -> int | None: ...
+    @property
+    def op_name(self) -> str: ...
+    @property
+    def shape(self) -> tuple[int, ...]: ...
+    @property
+    def start(self) -> int: ...
+    @property
+    def end(self) -> int: ...
+
+
+StepPlan = Callable[[tuple[Layer, ...], list[Shape], int, str], Sequence[PlannedSegment]]
+"""The segments of one iteration of a network: ``plan(layers, shapes, batch_size, loss)``.
+
+The timeline knows which steps an iteration has (:mod:`stepcnn.timeline.load` passes its
+layout); the scenario package, below it, takes that knowledge as an argument.
+"""
 
 
 def _shape_text(shape: tuple[int, ...]) -> str:
@@ -22,11 +50,10 @@ def rule_problems(
     batch_size: int,
     loss: str,
     iterations: int,
+    plan: StepPlan,
 ) -> list[Problem]:
     """One problem per rule that no step of any iteration can match."""
-    from stepcnn.timeline.layout import Layout
-
-    layout = Layout(layers, shapes, batch_size, loss)
+    planned = plan(layers, shapes, batch_size, loss)
     problems = []
     for rule in rules:
         if rule.iteration is not None and rule.iteration > iterations:  # counted from 1
@@ -40,10 +67,10 @@ def rule_problems(
             continue
         segments = [
             seg
-            for seg in layout.segments
+            for seg in planned
             if (rule.phase is None or seg.phase == rule.phase)
             and (rule.layer is None or seg.layer == rule.layer)
-            and (rule.op is None or seg.op.name == rule.op)
+            and (rule.op is None or seg.op_name == rule.op)
         ]
         if not segments:
             given = [n for n in ("op", "layer", "phase") if getattr(rule, n) is not None]
@@ -61,7 +88,7 @@ def rule_problems(
                 and all(i < d for i, d in zip(index, s.shape, strict=True))
             ]
             if not fits:
-                spaces = sorted({(s.op.name, s.shape) for s in segments})
+                spaces = sorted({(s.op_name, s.shape) for s in segments})
                 listed = "; ".join(f"{op} steps run over {_shape_text(sh)}" for op, sh in spaces)
                 problems.append(
                     Problem(

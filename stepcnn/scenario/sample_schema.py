@@ -2,11 +2,11 @@
 
 import numpy as np
 
+from stepcnn.base.wording import count
 from stepcnn.engine.layers import Shape
 from stepcnn.engine.types import Array
 from stepcnn.scenario.fields import MISSING, Table, describe
 from stepcnn.scenario.tensors import format_shape, read_tensor
-from stepcnn.wording import count
 
 
 def read_inputs(tables: list[Table]) -> Array | None:

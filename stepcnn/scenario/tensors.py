@@ -5,10 +5,10 @@ from typing import Any
 
 import numpy as np
 
+from stepcnn.base.wording import count
 from stepcnn.scenario.errors import Problem
 from stepcnn.scenario.fields import as_finite_float, describe
 from stepcnn.scenario.limits import MAX_NESTING, MAX_TENSOR_ELEMENTS
-from stepcnn.wording import count
 
 
 def format_shape(shape: tuple[int, ...]) -> str:

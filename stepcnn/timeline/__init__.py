@@ -1,4 +1,7 @@
-"""The timeline: a training run as a sequence of elementary steps, with random access."""
+"""The timeline: a training run as a sequence of elementary steps, with random access.
+
+May import engine, scenario and base; never session, present, tui, io, api, cli or web.
+"""
 
 from stepcnn.timeline.navigation import LEVELS, next_boundary, previous_boundary
 from stepcnn.timeline.search import ANY, Condition, find

@@ -28,6 +28,10 @@ class Segment:
     start: int  # offset of the first step within the iteration
 
     @property
+    def op_name(self) -> str:
+        return self.op.name
+
+    @property
     def count(self) -> int:
         return math.prod(self.shape)
 

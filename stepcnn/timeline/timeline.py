@@ -15,7 +15,7 @@ from stepcnn.timeline.layout import Layout, Segment
 from stepcnn.timeline.ops import OpContext
 from stepcnn.timeline.step import Partial, Step, TensorId
 from stepcnn.timeline.tensors import final_value, initial_value
-from stepcnn.training import TrainingRun
+from stepcnn.timeline.training import TrainingRun
 
 
 class Timeline:

@@ -15,7 +15,7 @@ from textual.app import App, SystemCommand
 from textual.screen import Screen
 
 from stepcnn.scenario.builtin import paths, title_of
-from stepcnn.session import Session
+from stepcnn.session.session import Session
 from stepcnn.tui.bindings import BINDINGS
 from stepcnn.tui.hangup import HANGUP_STATUS, TerminalWatch, let_go_of_terminal
 from stepcnn.tui.main_screen import MainScreen
@@ -35,8 +35,7 @@ class StepCNNApp(App[int]):
     ) -> None:
         super().__init__()
         self.session = session
-        self.ref = ref
-        self.main = MainScreen(session, watch)
+        self.main = MainScreen(session, watch, ref)
         if theme is not None:
             self.theme = theme  # an unknown name raises InvalidThemeError, before the screen
 

@@ -3,7 +3,7 @@
 import numpy as np
 
 from stepcnn.present.sparkline import LossLine, loss_line
-from stepcnn.training import TrainingRun
+from stepcnn.timeline.training import TrainingRun
 from stepcnn.tui.palette import palette_of
 from stepcnn.tui.text import TextBlock
 

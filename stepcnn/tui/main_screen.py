@@ -6,7 +6,6 @@ app's theme (:mod:`stepcnn.tui.palette`).
 """
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
@@ -16,13 +15,15 @@ from textual.screen import Screen
 from textual.theme import Theme
 from textual.widgets import Static
 
+from stepcnn.base.wording import count
 from stepcnn.present.scene import build_scene
 from stepcnn.present.status import status_variants
 from stepcnn.present.strip import network_variants
-from stepcnn.scenario import ScenarioError, load_scenario
+from stepcnn.scenario import ScenarioError
 from stepcnn.scenario.builtin import paths, title_of
 from stepcnn.scenario.model import Scenario
-from stepcnn.session import Session
+from stepcnn.session.session import Session
+from stepcnn.timeline.load import load_scenario
 from stepcnn.tui.bindings import BINDINGS, describe_bindings
 from stepcnn.tui.clock import PlaybackClock
 from stepcnn.tui.footer import FittingFooter
@@ -32,10 +33,6 @@ from stepcnn.tui.palette import palette_of
 from stepcnn.tui.source_pane import SourcePane
 from stepcnn.tui.text import Span, TextBlock
 from stepcnn.tui.watcher import FileWatcher
-from stepcnn.wording import count
-
-if TYPE_CHECKING:
-    from stepcnn.tui.app import StepCNNApp
 
 MIN_WIDTH, MIN_HEIGHT = 60, 18
 
@@ -64,18 +61,15 @@ class MainScreen(Screen[None]):
     #too-small { display: none; width: 100%; height: 100%; content-align: center middle; }
     """
 
-    def __init__(self, session: Session, watch: bool = False) -> None:
+    def __init__(self, session: Session, watch: bool = False, ref: str | None = None) -> None:
         super().__init__(id="main-screen")
         self.session = session
+        self.ref = ref  # the scenario as named at launch or opened since (a name or a path)
         self.hidden: set[str] = set(session.scenario.display.hidden)
         self.clock = PlaybackClock(lambda: self.session.speed, self._play_steps)
         self.watcher = FileWatcher(lambda: self.session.scenario.path, self.reload)
         self.watch_file = watch
         self.view_shown = ""  # the inline view drawn now ("": the operation's own panels)
-
-    @property
-    def debugger_app(self) -> "StepCNNApp":
-        return self.app  # type: ignore[return-value]
 
     # ---- layout ------------------------------------------------------------------------
 
@@ -360,7 +354,7 @@ class MainScreen(Screen[None]):
             self.session.iterations = iterations
             self.app.push_screen(MessageScreen(f"Could not open {ref}", exc.lines()))
             return
-        self.debugger_app.ref = ref
+        self.ref = ref
 
     def _replace(self, scenario: Scenario, keep_position: bool) -> None:
         """Show ``scenario`` (raises ScenarioError, changing nothing, if it cannot be)."""

@@ -15,17 +15,10 @@ from textual.widget import Widget
 
 from stepcnn.present.grid import Panel
 from stepcnn.timeline.step import TensorId
-from stepcnn.tui.layout import (
-    Arrangement,
-    PanelSpec,
-    arrange,
-    marked_region,
-    notices,
-    spec_of,
-    windows,
-)
+from stepcnn.tui.layout import arrange, notices, windows
 from stepcnn.tui.painter import Line, Placed, fit_words, paint_panel, wrap_spans
 from stepcnn.tui.palette import palette_of
+from stepcnn.tui.placement import Arrangement, PanelSpec, marked_region, spec_of
 from stepcnn.tui.text import Span, ground, grounded
 
 EQUATION_LINES = 2

@@ -13,8 +13,8 @@ from rich.style import Style
 from rich.text import Text
 
 from stepcnn.present.grid import Grid, Panel
-from stepcnn.tui.layout import CHROME_H, CHROME_W
 from stepcnn.tui.palette import Palette, theme_palette
+from stepcnn.tui.placement import CHROME_H, CHROME_W
 from stepcnn.tui.viewport import GAP, Window
 
 

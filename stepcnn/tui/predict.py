@@ -17,8 +17,8 @@ from textual.screen import Screen
 from textual.widgets import Input, Static
 
 from stepcnn.engine.types import Array
-from stepcnn.practice import Question, Score, is_right, parse_guess, question
-from stepcnn.session import Session
+from stepcnn.session.practice import Question, Score, is_right, parse_guess, question
+from stepcnn.session.session import Session
 from stepcnn.timeline.numbers import num
 
 SCORES: "WeakKeyDictionary[Session, Score]" = WeakKeyDictionary()

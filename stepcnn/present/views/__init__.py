@@ -17,7 +17,7 @@ from functools import cache
 
 from stepcnn.engine.registry import kind_modules
 from stepcnn.present.grid import Panel
-from stepcnn.session import NORMAL_VIEW, Session
+from stepcnn.session.session import NORMAL_VIEW, Session
 
 PACKAGE = "stepcnn.present.views"
 

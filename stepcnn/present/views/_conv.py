@@ -11,7 +11,7 @@ from stepcnn.present.canvas import MAX_CHANNELS, Canvas
 from stepcnn.present.cells import Mark, scale_of
 from stepcnn.present.conv_matrix import ConvMatrix, matrix_for
 from stepcnn.present.grid import Grid, Panel, make_grid
-from stepcnn.session import Session
+from stepcnn.session.session import Session
 from stepcnn.timeline.step import TensorId
 from stepcnn.timeline.tensors import grad_output_id, input_id
 

@@ -26,7 +26,7 @@ from stepcnn.present.views._conv import (
     matrix_panel,
     output_rows,
 )
-from stepcnn.session import Session
+from stepcnn.session.session import Session
 from stepcnn.timeline.numbers import dot_terms, idx, num
 
 LABEL = "as a fully connected layer"

@@ -4,7 +4,8 @@ centred finite differences of the loss."""
 from stepcnn.engine.types import Array
 from stepcnn.present.grid import Grid, Panel, make_grid, wrapped_grid
 from stepcnn.present.views import View, ViewContent
-from stepcnn.session import GradCheck, Session
+from stepcnn.session.gradcheck import GradCheck
+from stepcnn.session.session import Session
 
 NOTHING = "gradient check: go to a conv2d or linear step"
 

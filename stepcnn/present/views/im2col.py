@@ -13,7 +13,7 @@ from stepcnn.present.cells import Mark
 from stepcnn.present.grid import Grid, Panel, make_grid
 from stepcnn.present.views import View, ViewContent
 from stepcnn.present.views._conv import ConvStep, as_maps, conv_step
-from stepcnn.session import Session
+from stepcnn.session.session import Session
 from stepcnn.timeline.numbers import dot_terms, num
 from stepcnn.timeline.ops.base import prefix_mask
 

@@ -10,7 +10,7 @@ from stepcnn.present.grid import Panel, make_grid
 from stepcnn.present.numformat import choose, shared
 from stepcnn.present.views import View, ViewContent
 from stepcnn.present.weight_story import WeightStory, weight_story
-from stepcnn.session import Session
+from stepcnn.session.session import Session
 from stepcnn.timeline.numbering import shown
 from stepcnn.timeline.numbers import num, paren
 

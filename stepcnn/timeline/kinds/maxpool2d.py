@@ -2,6 +2,7 @@
 
 import numpy as np
 
+from stepcnn.base.wording import count
 from stepcnn.engine.kinds.maxpool2d import (
     MaxPool2d,
     PoolCache,
@@ -19,7 +20,6 @@ from stepcnn.timeline.ops.base import (
     StepBody,
 )
 from stepcnn.timeline.step import Partial, Region, TensorId
-from stepcnn.wording import count
 
 
 def _winner(ctx: OpContext, index: tuple[int, ...]) -> tuple[slice, slice, tuple[int, int], Array]:

@@ -16,12 +16,13 @@ from typing import Any, overload
 
 import numpy as np
 
+from stepcnn.api.figure import DEFAULT_SIZE, Figure, render
 from stepcnn.engine.types import Array
-from stepcnn.figure import DEFAULT_SIZE, Figure, render
-from stepcnn.scenario import Scenario, load_scenario
+from stepcnn.scenario import Scenario
 from stepcnn.timeline import Step, TensorId, Timeline
+from stepcnn.timeline.load import load_scenario
 from stepcnn.timeline.tensors import grad_output_id, input_id
-from stepcnn.training import TrainingRun
+from stepcnn.timeline.training import TrainingRun
 
 LAYER_TENSORS = (
     "input",
@@ -145,7 +146,7 @@ class Lesson:
 
     def export(self) -> dict[str, Any]:
         """What ``stepcnn export`` prints, as a dict."""
-        from stepcnn.export import write_export
+        from stepcnn.io.export import write_export
 
         out = io.StringIO()
         write_export(self.run, out)

@@ -13,7 +13,7 @@ from stepcnn.engine.layers import Layer
 from stepcnn.engine.types import Array
 from stepcnn.scenario.model import Scenario
 from stepcnn.timeline.numbering import shown
-from stepcnn.training import TrainingRun
+from stepcnn.timeline.training import TrainingRun
 
 
 def tensor(array: Array) -> Any:

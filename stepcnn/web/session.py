@@ -1,10 +1,11 @@
-"""One browser tab's debugger: ``python -m stepcnn.web_session [--iterations N] -- SCENARIO``.
+"""One browser tab's debugger: ``python -m stepcnn.web.session [--iterations N] -- SCENARIO``.
 
 Started by ``stepcnn serve`` (textual-serve sets Textual's web driver). Besides running the
 ordinary debugger it watches its parent: when the server is gone (killed, crashed) the session
 asks itself to quit and, if that does not end it, exits — no app process is left spinning.
 """
 
+import argparse
 import os
 import signal
 import sys
@@ -30,11 +31,24 @@ def watch_parent(parent: int) -> None:
     threading.Thread(target=watch, name="stepcnn-parent-watch", daemon=True).start()
 
 
+def parse(argv: list[str]) -> argparse.Namespace:
+    """The options the server passes (checked by ``stepcnn serve`` before it started)."""
+    parser = argparse.ArgumentParser(prog="stepcnn.web.session")
+    parser.add_argument("--iterations", type=int)
+    parser.add_argument("--theme")
+    parser.add_argument("scenario")
+    return parser.parse_args(argv)
+
+
 def main(argv: list[str]) -> int:
     watch_parent(os.getppid())
-    from stepcnn.cli import main as cli_main
+    args = parse(argv)
+    from stepcnn.session.session import Session
+    from stepcnn.timeline.load import load_scenario
+    from stepcnn.tui.app import run_app
 
-    return cli_main(argv)
+    session = Session(load_scenario(args.scenario), args.iterations)
+    return run_app(session, args.scenario, theme=args.theme)
 
 
 if __name__ == "__main__":

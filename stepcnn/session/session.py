@@ -9,18 +9,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from stepcnn.engine.gradcheck import numeric_gradient
-from stepcnn.engine.types import Array
+from stepcnn.base.wording import count
 from stepcnn.scenario.budget import size_problems
 from stepcnn.scenario.display import MAX_PRECISION, MIN_PRECISION
 from stepcnn.scenario.errors import Problem, ScenarioError
 from stepcnn.scenario.model import Scenario
+from stepcnn.session.gradcheck import GradCheck, gradient_check
 from stepcnn.timeline import Condition, Step, TensorId, Timeline, find
 from stepcnn.timeline.navigation import next_boundary, previous_boundary
 from stepcnn.timeline.numbering import position, shown
 from stepcnn.timeline.numbers import idx
-from stepcnn.training import TrainingRun
-from stepcnn.wording import count
+from stepcnn.timeline.training import TrainingRun
 
 SPEEDS = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000)
 """Playback speeds, in steps per second."""
@@ -38,59 +37,11 @@ def cell_label(tid: TensorId, cell: tuple[int, ...]) -> str:
 NORMAL_VIEW = "normal"
 """``Session.view`` when the operation's own panels are shown (see stepcnn.present.views)."""
 
-GRADCHECK_EPS = 1e-6
-GRADCHECK_TOLERANCE = 1e-5
-
 
 @dataclass(frozen=True)
 class Breakpoint:
     condition: Condition
     label: str
-
-
-@dataclass(frozen=True)
-class GradCheck:
-    """Analytic gradient of a parameter slice beside its centred finite difference."""
-
-    title: str
-    analytic: Array
-    numeric: Array
-    eps: float = GRADCHECK_EPS
-
-    @property
-    def differences(self) -> Array:
-        result: Array = self.analytic - self.numeric
-        return result
-
-    def rows(self, most: int = 64) -> list[tuple[tuple[int, ...], float, float, float]]:
-        """``(cell, analytic, numeric, difference)`` for the first ``most`` weights."""
-        diff = self.differences
-        cells = list(np.ndindex(self.analytic.shape))[:most]
-        return [
-            (
-                tuple(int(i) for i in c),
-                float(self.analytic[c]),
-                float(self.numeric[c]),
-                float(diff[c]),
-            )
-            for c in cells
-        ]
-
-    @property
-    def agrees(self) -> bool:
-        """Backprop and finite differences agree to a relative 1e-5."""
-        return self.relative_error < GRADCHECK_TOLERANCE
-
-    @property
-    def max_error(self) -> float:
-        return float(abs(self.analytic - self.numeric).max(initial=0.0))
-
-    @property
-    def relative_error(self) -> float:
-        denom = float(
-            max(abs(self.analytic).max(initial=0.0), abs(self.numeric).max(initial=0.0), 1e-12)
-        )
-        return self.max_error / denom
 
 
 def _layer_of(tid: TensorId, layer_count: int) -> int | None:
@@ -353,36 +304,10 @@ class Session:
 
     def gradient_check(self) -> GradCheck | None:
         """Finite differences for the parameter slice of the current step's layer."""
-        step = self.step
-        layer = step.layer
-        if layer is None or self.scenario.layers[layer].param_shapes() is None:
+        check = gradient_check(self.scenario, self.run, self.step)
+        if check is None:
             self.message = "gradient check: go to a conv2d or linear step"
-            return None
-        record = self.run.record(step.iteration)
-        lr = record.layers[layer]
-        assert lr.params is not None and lr.grads is not None
-        o = step.index[1] if step.phase in ("forward", "backward") and len(step.index) > 1 else 0
-        if step.phase == "update":
-            o = step.index[0]
-        params = tuple(r.params for r in record.layers)
-        numeric = numeric_gradient(
-            self.scenario.layers,
-            params,
-            record.x,
-            record.y,
-            self.scenario.loss,
-            layer,
-            "weight",
-            (o,),
-            GRADCHECK_EPS,
-        )
-        kind = "filter" if lr.params.weight.ndim == 4 else "row"
-        return GradCheck(
-            f"layer {layer} {self.scenario.layers[layer].type}: dW[{o}] ({kind} {o}), "
-            f"iteration {shown(step.iteration)}",
-            lr.grads.weight[o],
-            numeric,
-        )
+        return check
 
     # ---- playback -----------------------------------------------------------------------
 

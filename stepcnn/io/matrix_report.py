@@ -8,10 +8,10 @@ from typing import TextIO
 
 import numpy as np
 
+from stepcnn.base.usage import UsageError
 from stepcnn.engine.kinds.conv2d import Conv2d
 from stepcnn.present.conv_matrix import ConvMatrix
 from stepcnn.scenario.model import Scenario
-from stepcnn.usage import UsageError
 
 
 def conv_matrix_of(scenario: Scenario, text: str | None) -> tuple[int, ConvMatrix]:

@@ -4,14 +4,14 @@ import json
 import math
 from typing import TextIO
 
+from stepcnn.base.usage import UsageError
+from stepcnn.base.wording import count as counted
 from stepcnn.scenario import Scenario
 from stepcnn.timeline import Timeline
 from stepcnn.timeline.layout import Layout, Segment
 from stepcnn.timeline.numbering import shown
 from stepcnn.timeline.search import ANY, Anything
-from stepcnn.training import TrainingRun
-from stepcnn.usage import UsageError
-from stepcnn.wording import count as counted
+from stepcnn.timeline.training import TrainingRun
 
 Row = tuple[int, tuple[int, ...], float | None, str]
 """``(k, index, value, equation)`` of one step, as :meth:`Timeline.equations` gives it."""

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from stepcnn.scenario.model import Scenario
-    from stepcnn.session import Session
+    from stepcnn.session.session import Session
     from stepcnn.tui.app import StepCNNApp
 
 DEFAULT_SIZE = (160, 50)
@@ -28,7 +28,7 @@ def view_names() -> tuple[str, ...]:
     """``--view`` names: the normal operation view and every inline view (``fc``, ``im2col``)
     of :mod:`stepcnn.present.views`."""
     from stepcnn.present.views import views
-    from stepcnn.session import NORMAL_VIEW
+    from stepcnn.session.session import NORMAL_VIEW
 
     return (NORMAL_VIEW, *(v.name for v in views().values() if v.inline))
 
@@ -105,8 +105,12 @@ def render(
     iterations: int | None = None,
 ) -> Figure:
     """The debugger's screen at step ``k`` — 0-based, as ``Timeline`` and the Python API index
-    steps (the screen, ``--step`` and ``stepcnn trace`` show ``k + 1``)."""
-    from stepcnn.session import NORMAL_VIEW, Session
+    steps (the screen, ``--step`` and ``stepcnn trace`` show ``k + 1``).
+
+    The Python API's entry: its arguments are checked here (the command line checks its
+    options as it parses them and calls :func:`screen_at`).
+    """
+    from stepcnn.session.session import Session
 
     if view not in view_names():
         raise FigureError(f"--view: unknown view {view!r}; known: {', '.join(view_names())}")
@@ -121,6 +125,18 @@ def render(
         raise FigureError(
             f"step index {k} is out of range: {scenario.source} has steps 0–{session.total - 1}"
         )
+    return screen_at(session, k, size=size, theme=theme, view=view)
+
+
+def screen_at(
+    session: "Session", k: int, *, size: tuple[int, int], theme: str | None, view: str
+) -> Figure:
+    """The screen of ``session`` at step ``k`` (in range), for a known view, size and theme.
+
+    Raises :class:`FigureError` when step ``k`` has no such view (``fc`` on a relu step).
+    """
+    from stepcnn.session.session import NORMAL_VIEW
+
     session.goto(k)
     session.view = view  # a session field: the scene draws the view on conv2d steps
     if view != NORMAL_VIEW:

@@ -15,10 +15,11 @@ from pathlib import Path
 import numpy as np
 
 from stepcnn.engine.types import Array
-from stepcnn.pictures import InputError, Samples
-from stepcnn.scenario import ScenarioError, parse_scenario
+from stepcnn.io.pictures import InputError, Samples
+from stepcnn.scenario import ScenarioError
 from stepcnn.scenario.limits import MAX_FILE_BYTES
-from stepcnn.training import TrainingRun
+from stepcnn.timeline.load import parse_scenario
+from stepcnn.timeline.training import TrainingRun
 
 FILTERS = 2
 BATCH = 16

@@ -1,10 +1,10 @@
 """``stepcnn serve``: the debugger in web browsers, one app process per tab (textual-serve).
 
-Each websocket connection (a tab, a reload) starts ``python -m stepcnn.web_session``, which
+Each websocket connection (a tab, a reload) starts ``python -m stepcnn.web.session``, which
 runs the ordinary debugger under Textual's web driver. A closed tab ends its process (asked to
 quit, then terminated, then killed); Ctrl-C or SIGTERM closes every websocket and ends every
 session before the server returns; and a session whose server has vanished ends by itself
-(:mod:`stepcnn.web_session`).
+(:mod:`stepcnn.web.session`).
 """
 
 import asyncio
@@ -30,7 +30,7 @@ def session_command(ref: str, iterations: int | None, theme: str | None = None) 
     """The shell command textual-serve runs per tab: ``exec`` so the app is the child itself."""
     if Path(ref).is_file():
         ref = str(Path(ref).resolve())  # sessions do not depend on the server's directory
-    args = [sys.executable, "-m", "stepcnn.web_session"]
+    args = [sys.executable, "-m", "stepcnn.web.session"]
     if iterations is not None:
         args += ["--iterations", str(iterations)]
     if theme is not None:

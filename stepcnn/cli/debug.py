@@ -1,0 +1,40 @@
+"""``stepcnn [SCENARIO]``: the debugger itself, in this terminal (no command given)."""
+
+import argparse
+
+from stepcnn.cli.options import Parser, add_iterations, add_scenario, add_theme, load, positive_int
+
+
+def add_arguments(main: Parser) -> None:
+    """The debugger's options, on the main parser."""
+    add_scenario(main, optional=True)
+    add_iterations(main)
+    main.add_argument(
+        "--watch", action="store_true", help="reload the scenario file when it changes"
+    )
+    add_theme(main, " (ctrl+p → Theme switches it live)")
+    main.add_argument(
+        "--step",
+        type=positive_int,
+        metavar="K",
+        help="open at step K (numbered as on the screen: the first step is 1)",
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    from stepcnn.base.usage import UsageError
+
+    scenario = load(args.scenario, args.iterations, "stepcnn")  # before the screen opens
+    from stepcnn.session.session import Session
+    from stepcnn.timeline.numbering import position
+    from stepcnn.tui.app import run_app
+
+    session = Session(scenario, args.iterations)
+    if args.step is not None:
+        if args.step > session.total:
+            raise UsageError(
+                f"stepcnn: argument --step: this run has {session.total:,} steps "
+                f"(1–{session.total}), got {args.step}"
+            )
+        session.goto(position(args.step))
+    return run_app(session, args.scenario, watch=args.watch, theme=args.theme)

@@ -1,0 +1,37 @@
+"""Loading a scenario with every check: its fields, and its narration rules against the steps.
+
+The scenario package validates the file; which steps an iteration has is the timeline's
+knowledge, passed to it here as the plan (:class:`~stepcnn.timeline.layout.Layout`).
+"""
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from stepcnn.engine.layers import Layer, Shape
+from stepcnn.scenario import loader
+from stepcnn.scenario.model import Scenario
+from stepcnn.timeline.layout import Layout, Segment
+
+
+def plan(
+    layers: tuple[Layer, ...], shapes: list[Shape], batch: int, loss: str
+) -> Sequence[Segment]:
+    """The segments of one iteration (what a narration rule is checked against)."""
+    return Layout(layers, shapes, batch, loss).segments
+
+
+def load_scenario(ref: str) -> Scenario:
+    """A built-in scenario by name, or a scenario file by path; ScenarioError when invalid."""
+    return loader.load_scenario(ref, plan=plan)
+
+
+def load_file(path: Path, source: str | None = None) -> Scenario:
+    """The scenario file at ``path`` (``source``: how messages name it)."""
+    return loader.load_file(path, source, plan=plan)
+
+
+def parse_scenario(
+    text: str, source: str = "<string>", name: str = "scenario", path: Path | None = None
+) -> Scenario:
+    """A scenario from its TOML text; ScenarioError listing every problem."""
+    return loader.parse_scenario(text, source, name, path, plan=plan)
