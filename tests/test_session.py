@@ -104,3 +104,36 @@ def test_a_selected_cell_is_named_as_the_screen_names_it() -> None:
     ):
         session.jump_to_cell(tid, cell)
         assert session.message.startswith(f"selected {name}"), session.message
+
+
+def test_the_gradient_check_from_the_layers_input_equals_the_whole_forward_pass() -> None:
+    """The fast path (nudged losses from the checked layer's own input) gives the losses of
+    a forward pass over the whole network, bit for bit; a second check of the same slice is
+    the kept one."""
+    import numpy as np
+
+    from stepcnn.engine.gradcheck import numeric_gradient
+    from stepcnn.session.gradcheck import GRADCHECK_EPS
+    from stepcnn.timeline import Condition, find
+
+    session = Session(load_scenario("two-conv"))
+    k = find(session.timeline, Condition(op="conv2d.backward", layer=2), 0)
+    assert k is not None
+    session.goto(k)
+    check = session.gradient_check()
+    assert check is not None
+    record = session.run.record(session.step.iteration)
+    o = session.step.index[1]
+    whole = numeric_gradient(
+        session.scenario.layers,
+        tuple(r.params for r in record.layers),
+        record.x,
+        record.y,
+        session.scenario.loss,
+        2,
+        "weight",
+        (o,),
+        GRADCHECK_EPS,
+    )
+    np.testing.assert_array_equal(check.numeric, whole)
+    assert session.gradient_check() is check

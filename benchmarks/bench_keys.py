@@ -1,0 +1,280 @@
+"""Key press → new frame for EVERY key of the debugger, one row per key (a Markdown table).
+
+Each key is pressed where it does something (``t`` and ``d`` at a conv2d backward step, ``m``
+at a conv2d forward step, ``c``/``C`` with a breakpoint set, …), alternating with its opposite
+so that the session stays near that step (``→ ←``, ``> <``, ``n p``, ``. ,``); a key that opens
+a screen (``:``, ``d``, ``v``, ``?``, ``i``, ``o``, ``P``) alternates with the key that closes
+it, and both are timed. The clock starts when the key event is injected through the app's
+driver, as Textual's Pilot does, and stops when the next compositor update has been encoded
+to terminal output (headless Textual skips that encoding; this benchmark does it, as a real
+terminal would get it); 60 ms idle between presses, as a person's. ``space`` is timed twice:
+the press, and each *playback frame* — from the playback clock's tick to the frame it
+causes, while playing at full speed. ``q`` (quit) is not timed.
+
+Usage:  python benchmarks/bench_keys.py [SCENARIO] [--presses N] [--size WxH ...] [--cpu]
+(default: lenet5, 40 presses per row, at 160×50 and 80×24). ``--cpu`` times the app thread's
+CPU time (``time.thread_time``) instead of the wall clock: on a busy machine the wall clock
+also counts the waits for a core. Prints one Markdown table per size.
+"""
+
+import argparse
+import asyncio
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from textual import events
+from textual._compositor import CompositorUpdate
+
+from stepcnn.scenario.builtin import find as find_builtin
+from stepcnn.session.session import Session
+from stepcnn.timeline import Condition, TensorId, find
+from stepcnn.timeline.load import load_scenario
+from stepcnn.tui.app import StepCNNApp
+
+SIZES = [(160, 50), (80, 24)]
+IDLE = 0.06  # seconds between presses
+NO_FRAME = 0.5  # seconds after which a press counts as drawing nothing
+
+
+@dataclass(frozen=True)
+class Case:
+    """Keys pressed in turn from ``start`` (an op, or ``None``: the opening step) after the
+    untimed ``setup`` keys; every key of ``keys`` is timed."""
+
+    keys: tuple[str, ...]
+    start: str | None = None
+    setup: tuple[str, ...] = ()
+    select: int | None = None  # a layer whose weight [0, 0, …] is selected first (as a click)
+
+
+CASES = (
+    Case(("right", "left")),
+    Case(("right", "left"), "conv2d.forward"),
+    Case(("right", "left"), "conv2d.backward"),
+    Case(("right", "left"), "linear.backward"),
+    Case(("t",), "conv2d.backward"),
+    Case(("z", "Z"), "conv2d.backward"),
+    Case(("down", "up"), "conv2d.backward"),
+    Case(("right_square_bracket", "left_square_bracket"), "conv2d.backward"),
+    Case(("greater_than_sign", "less_than_sign")),
+    Case(("right_curly_bracket", "left_curly_bracket")),
+    Case(("n", "p")),
+    Case(("end", "home")),
+    Case(("colon", "escape")),
+    Case(("space", "space")),
+    Case(("plus", "minus")),
+    Case(("full_stop", "comma"), "conv2d.backward"),
+    Case(("b", "x"), "conv2d.backward"),
+    Case(("w",), "conv2d.backward"),
+    Case(("c", "C"), "conv2d.backward", ("b",)),
+    Case(("f",)),
+    Case(("d", "escape"), "conv2d.backward"),
+    Case(("v", "escape"), "conv2d.backward", select=3),
+    Case(("m",), "conv2d.forward"),
+    Case(("s", "s"), "conv2d.backward"),
+    Case(("e", "e"), "conv2d.backward"),
+    Case(("question_mark", "escape")),
+    Case(("i", "escape")),
+    Case(("o", "escape")),
+    Case(("P", "P")),
+    Case(("r",)),
+)
+
+SHOWN = {
+    "right": "→",
+    "left": "←",
+    "down": "↓",
+    "up": "↑",
+    "right_square_bracket": "]",
+    "left_square_bracket": "[",
+    "greater_than_sign": ">",
+    "less_than_sign": "<",
+    "right_curly_bracket": "}",
+    "left_curly_bracket": "{",
+    "colon": ":",
+    "plus": "+",
+    "minus": "-",
+    "full_stop": ".",
+    "comma": ",",
+    "question_mark": "?",
+}
+
+
+def shown(key: str) -> str:
+    return SHOWN.get(key, key)
+
+
+def app_for(scenario: str, start: str | None, select: int | None = None) -> StepCNNApp:
+    session = Session(load_scenario(scenario))
+    if start is not None:
+        k = find(session.timeline, Condition(op=start), -1)
+        assert k is not None, start
+        session.goto(k)
+    if select is not None:
+        weight = session.scenario.layers[select].param_shapes()
+        assert weight is not None
+        session.selected = (TensorId(select, "weight"), (0,) * len(weight[0]))
+    return StepCNNApp(session)
+
+
+def hook_frames(app: StepCNNApp) -> asyncio.Event:
+    """An event set whenever a frame has been encoded for the terminal."""
+    frame = asyncio.Event()
+    original = app._display
+
+    def display(screen, renderable):  # type: ignore[no-untyped-def]
+        if isinstance(renderable, CompositorUpdate):
+            renderable.render_segments(app.console)  # the ANSI a terminal would receive
+            frame.set()
+        return original(screen, renderable)
+
+    app._display = display  # type: ignore[method-assign]
+    return frame
+
+
+def send(app: StepCNNApp, key: str) -> None:
+    """Inject a key event through the driver, as Textual's Pilot does."""
+    driver = app._driver
+    assert driver is not None
+    event = events.Key(key, None)
+    event.set_sender(app)
+    driver.send_message(event)
+
+
+async def press_and_wait(
+    app: StepCNNApp, frame: asyncio.Event, key: str, clock: Callable[[], float]
+) -> float | None:
+    frame.clear()
+    start = clock()
+    send(app, key)
+    try:
+        await asyncio.wait_for(frame.wait(), timeout=NO_FRAME)
+    except TimeoutError:
+        return None  # nothing visible changed
+    return clock() - start
+
+
+async def measure_keys(
+    scenario: str,
+    case: Case,
+    presses: int,
+    size: tuple[int, int],
+    clock: Callable[[], float] = time.perf_counter,
+) -> dict[str, list[float]]:
+    """Seconds from each press to its frame, per key of ``case``."""
+    app = app_for(scenario, case.start, case.select)
+    frame = hook_frames(app)
+    times: dict[str, list[float]] = {k: [] for k in case.keys}
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause(0.5)
+        for key in case.setup:
+            await press_and_wait(app, frame, key, clock)
+            await asyncio.sleep(IDLE)
+        for i in range(presses):
+            key = case.keys[i % len(case.keys)]
+            took = await press_and_wait(app, frame, key, clock)
+            if took is not None:
+                times[key].append(took)
+            await asyncio.sleep(IDLE)
+    return times
+
+
+async def measure_playback(
+    scenario: str,
+    frames: int,
+    size: tuple[int, int],
+    clock: Callable[[], float] = time.perf_counter,
+) -> list[float]:
+    """Seconds from each playback tick that moved the step to the frame showing it, at the
+    fastest speed."""
+    app = app_for(scenario, None)
+    frame = hook_frames(app)
+    times: list[float] = []
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause(0.5)
+        screen = app.screen
+        for _ in range(10):  # the fastest speed
+            send(app, "plus")
+            await asyncio.sleep(IDLE)
+        playback = screen.clock  # type: ignore[attr-defined]
+        session = screen.session  # type: ignore[attr-defined]
+        original = playback.tick
+        pending: list[float] = []
+
+        def tick() -> None:
+            before, t0 = session.k, clock()
+            original()
+            if session.k != before and not pending:
+                frame.clear()
+                pending.append(t0)
+
+        playback.tick = tick
+        send(app, "space")
+        while len(times) < frames:
+            try:
+                await asyncio.wait_for(frame.wait(), timeout=NO_FRAME)
+            except TimeoutError:
+                break
+            if pending:
+                times.append(clock() - pending.pop())
+            frame.clear()
+        send(app, "space")
+        await pilot.pause(0.1)
+    return times
+
+
+def row(label: str, times: list[float]) -> str:
+    if not times:
+        return f"| {label} | 0 | (no frame) | | |"
+    ms = sorted(t * 1000 for t in times)
+    p95 = ms[min(len(ms) - 1, int(0.95 * len(ms)))]
+    return f"| {label} | {len(ms)} | {statistics.median(ms):.1f} | {p95:.1f} | {ms[-1]:.1f} |"
+
+
+def size_of(text: str) -> tuple[int, int]:
+    w, h = text.lower().split("x")
+    return int(w), int(h)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("scenario", nargs="?", default="lenet5")
+    parser.add_argument("--presses", type=int, default=40)
+    parser.add_argument("--size", type=size_of, action="append")
+    parser.add_argument("--cpu", action="store_true", help="the app thread's CPU time")
+    parser.add_argument("--only", help="only the cases whose keys include this key")
+    args = parser.parse_args()
+    scenario = (
+        args.scenario if args.scenario.endswith(".toml") else str(find_builtin(args.scenario))
+    )
+    clock = time.thread_time if args.cpu else time.perf_counter
+    for size in args.size or SIZES:
+        print(
+            f"\n{Path(scenario).stem} at {size[0]}×{size[1]} ({'CPU' if args.cpu else 'wall'} ms)\n"
+        )
+        print("| key (where) | n | median | p95 | max |")
+        print("|---|---|---|---|---|")
+        for case in CASES:
+            if args.only and args.only not in case.keys:
+                continue
+            times = asyncio.run(measure_keys(scenario, case, args.presses, size, clock))
+            where = f" at {case.start}" if case.start else ""
+            if case.setup:
+                where += f" after {' '.join(shown(k) for k in case.setup)}"
+            if case.select is not None:
+                where += f", a layer-{case.select} weight selected"
+            for key in dict.fromkeys(case.keys):
+                print(row(f"`{shown(key)}`{where}", times[key]), flush=True)
+        if not args.only or args.only == "playback":
+            frames = asyncio.run(measure_playback(scenario, args.presses * 2, size, clock))
+            print(row("playback frame (`space`, fastest speed)", frames), flush=True)
+
+
+if __name__ == "__main__":
+    main()
