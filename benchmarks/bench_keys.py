@@ -191,8 +191,8 @@ async def measure_playback(
     size: tuple[int, int],
     clock: Callable[[], float] = time.perf_counter,
 ) -> list[float]:
-    """Seconds from each playback tick that moved the step to the frame showing it, at the
-    fastest speed."""
+    """Seconds from each playback tick that moves the session (the clock paying out its
+    steps) to the frame showing it, at the fastest speed."""
     app = app_for(scenario, None)
     frame = hook_frames(app)
     times: list[float] = []
@@ -204,17 +204,18 @@ async def measure_playback(
             await asyncio.sleep(IDLE)
         playback = screen.clock  # type: ignore[attr-defined]
         session = screen.session  # type: ignore[attr-defined]
-        original = playback.tick
+        original = playback.take  # called by each tick that owes steps
         pending: list[float] = []
 
-        def tick() -> None:
-            before, t0 = session.k, clock()
-            original()
-            if session.k != before and not pending:
+        def take(steps: int) -> bool:
+            t0 = clock()
+            keep_going: bool = original(steps)
+            if not pending:
                 frame.clear()
                 pending.append(t0)
+            return keep_going
 
-        playback.tick = tick
+        playback.take = take
         send(app, "space")
         while len(times) < frames:
             try:
