@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-stamp
 PIP    := $(BIN)/python -m pip --disable-pip-version-check -q
 SOURCES := stepcnn tests benchmarks docs/gen
 
-.PHONY: run test lint docs-strict docs docs-gen docs-figures fuzz parity bench screenshot clean
+.PHONY: run test lint docs-strict docs docs-gen docs-figures fuzz parity bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -70,9 +70,6 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_tui.py
 	$(BIN)/python benchmarks/bench_playback.py
 	$(BIN)/python benchmarks/bench_startup.py
-
-screenshot: $(STAMP)
-	$(BIN)/python benchmarks/screenshot.py
 
 clean:
 	rm -rf $(VENV) .venv-torch .mypy_cache .ruff_cache .hypothesis snapshot_report.html site .site-check
