@@ -46,7 +46,12 @@ class Figure:
 
 
 FIGURES = (
-    Figure("conv-backward", "shared-weights", Condition(op="conv2d.backward", index=(0, 0, 1, 0))),
+    Figure(
+        "conv-backward",
+        "shared-weights",
+        Condition(op="conv2d.backward", index=(0, 0, 1, 0)),
+        size=(100, 28),
+    ),
     Figure("conv-forward", "tour", Condition(op="conv2d.forward", index=(0, 0, 1, 1))),
     Figure(
         "conv-as-matrix",
