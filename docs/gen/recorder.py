@@ -24,6 +24,13 @@ from stepcnn.scenario.errors import ScenarioError
 from stepcnn.scenario.fields import Table
 from stepcnn.timeline.load import parse_scenario
 
+RAW_VALUES: dict[tuple[str, str], tuple[object, ...]] = {
+    ("", "optimizer"): ("sgd",),
+}
+"""Values the explorer also tries for a field read raw (a choice checked by hand), by
+``(table, key)``, the table's indices written ``[]``: a value that makes the loader read more
+fields (an optimizer's own settings) belongs here."""
+
 GETTERS = ("raw", "string", "integer", "number", "choice", "boolean", "table", "tables")
 """The getters of Table that read a key (each records itself; the reads inside it do not)."""
 
@@ -162,6 +169,8 @@ def _variants(doc: dict[str, Any], read: Read) -> Iterator[tuple[Any, dict[str, 
         options = [{}]
     elif read.getter == "tables":
         options = [[{}]]
+    elif read.getter == "raw":
+        options = list(RAW_VALUES.get((re.sub(r"\[\d+\]", "[]", read.table), read.key), ()))
     for option in options:
         new = with_value(doc, read.table, read.key, option)
         if new is not None and new != doc:
