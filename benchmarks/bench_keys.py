@@ -203,7 +203,6 @@ async def measure_playback(
             send(app, "plus")
             await asyncio.sleep(IDLE)
         playback = screen.clock  # type: ignore[attr-defined]
-        session = screen.session  # type: ignore[attr-defined]
         original = playback.take  # called by each tick that owes steps
         pending: list[float] = []
 
