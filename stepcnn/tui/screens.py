@@ -155,12 +155,11 @@ class ViewTable(DataTable[str]):
 class ViewScreen(Dismissable):
     """A screen view (the weight view, the gradient check): its panels, notes and table.
 
-    The panels get the lines the dialog has left once the table has a few rows (their
-    channels paged, ``t`` turning the page, when they do not all fit); the table scrolls in
-    what remains."""
+    The panels get the lines the dialog has left once the table has a few rows (on pages,
+    ``t`` turning them, when they do not all fit); the table scrolls in what remains."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("t", "channels", "Next channels", show=False),
+        Binding("t", "page", "Next page", show=False),
     ]
     PANEL_WIDTH = 96  # inside the dialog's frame and padding
     TABLE_LINES = 5  # the table's header and a few rows, on the screen when there is room
@@ -212,15 +211,15 @@ class ViewScreen(Dismissable):
                 max(room - panels, self.TABLE_LINES), self.TABLE_MOST
             )
 
-    def action_channels(self) -> None:
-        """The next page of the panels' channels (when not all fit)."""
+    def action_page(self) -> None:
+        """The next page of the panels (when not all fit on one)."""
         view = self.query_one(OperationView)
-        if view.pages_channels:
-            view.show(list(self.content.panels), channel_start=view.next_channel_start)
+        if view.paged:
+            view.show(list(self.content.panels), page=view.next_page)
 
     def _theme_changed(self, theme: object) -> None:
         view = self.query_one(OperationView)  # in the new colours
-        view.show(list(self.content.panels), channel_start=view.channel_start)
+        view.show(list(self.content.panels), page=view.page)
 
 
 class MessageScreen(Dismissable):
