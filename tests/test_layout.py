@@ -206,9 +206,7 @@ def check_headers(pages: list[tuple[list[Placed], list[str]]]) -> None:
                     assert label.split("  ")[0].rstrip().endswith(grid.fmt.factor), label
 
 
-def check_every_panel_placed(
-    app: StepCNNApp, pages: list[tuple[list[Placed], list[str]]]
-) -> None:
+def check_every_panel_placed(app: StepCNNApp, pages: list[tuple[list[Placed], list[str]]]) -> None:
     """No panel is left out: each is on some page (none hidden, none said too big)."""
     view = app.query_one(OperationView)
     titles = {placed.panel.title for placed_list, _ in pages for placed in placed_list}

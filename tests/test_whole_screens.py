@@ -93,7 +93,9 @@ def read_page(view: OperationView, lines: list[str]) -> tuple[set[int], set[Cell
                     if got == want:
                         drawn.add((p, win.grid, win.row0 + r, win.col0 + c))
                     else:
-                        wrong.append(f"{grid.label}[{win.row0 + r},{win.col0 + c}] {got!r}≠{want!r}")
+                        wrong.append(
+                            f"{grid.label}[{win.row0 + r},{win.col0 + c}] {got!r}≠{want!r}"
+                        )
     return placed, drawn, wrong
 
 

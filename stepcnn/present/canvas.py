@@ -12,6 +12,7 @@ from stepcnn.timeline.numbers import idx
 from stepcnn.timeline.step import Region
 from stepcnn.timeline.tensors import final_value
 
+
 def region_mask(shape: tuple[int, ...], region: Region) -> np.ndarray:
     mask = np.zeros(shape, dtype=bool)
     mask[region.cells] = True
