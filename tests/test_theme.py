@@ -275,6 +275,35 @@ async def test_a_screen_view_open_during_a_theme_switch_is_recoloured() -> None:
         assert mean_luminance(backgrounds()) > 0.4
 
 
+async def test_the_help_screens_keys_take_the_new_themes_colour_while_it_is_open() -> None:
+    """The key column of the help screen is drawn in the theme's key colour; switched while
+    the help is open, it takes the new theme's (it kept the old one's)."""
+    app = app_at()
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+
+        def key_colours() -> set[Triplet]:
+            """Colours of the text that reads "→/l" (the table's first key) on the screen
+            but its last line (the footer, dimmed behind the dialog)."""
+            found = set()
+            for strip in app.screen._compositor.render_strips()[:-1]:
+                for segment in strip:
+                    if "→/l" in segment.text and segment.style and segment.style.color:
+                        found.add(rgb(segment.style.color))
+            return found
+
+        dark_key = palette_of(app).key.color
+        assert dark_key is not None and key_colours() == {rgb(dark_key)}
+        app.theme = LIGHT
+        await pilot.pause()
+        await pilot.pause()
+        light_key = palette_of(app).key.color
+        assert light_key is not None and rgb(light_key) != rgb(dark_key)
+        assert key_colours() == {rgb(light_key)}
+
+
 # ---- --theme on the command line ------------------------------------------------------------
 
 

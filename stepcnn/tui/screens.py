@@ -73,17 +73,28 @@ class HelpScreen(Dismissable):
         self.rows = list(rows)
 
     def compose(self) -> ComposeResult:
-        table = Table(box=None, show_header=True, header_style="bold", pad_edge=False)
-        table.add_column("key", style=palette_of(self.app).key, no_wrap=True)
-        table.add_column("action")
-        for keys, description in self.rows:
-            table.add_row(keys, description)
         with Vertical():
             yield Label(
                 "stepcnn — keys (Esc closes; ctrl+p opens the command palette)", classes="title"
             )
             with VerticalScroll():
-                yield Static(table)
+                yield Static(self._table(), id="help-keys")
+
+    def _table(self) -> Table:
+        """The keys in the current theme's key colour."""
+        table = Table(box=None, show_header=True, header_style="bold", pad_edge=False)
+        table.add_column("key", style=palette_of(self.app).key, no_wrap=True)
+        table.add_column("action")
+        for keys, description in self.rows:
+            table.add_row(keys, description)
+        return table
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.app.theme_changed_signal.subscribe(self, self._theme_changed)
+
+    def _theme_changed(self, theme: object) -> None:
+        self.query_one("#help-keys", Static).update(self._table())  # in the new colours
 
 
 class GotoScreen(ModalScreen[int | None]):
