@@ -26,7 +26,7 @@ from stepcnn.session.session import Session
 from stepcnn.timeline.load import load_scenario
 from stepcnn.tui.bindings import BINDINGS, describe_bindings
 from stepcnn.tui.clock import PlaybackClock
-from stepcnn.tui.footer import FittingFooter
+from stepcnn.tui.footer import KeyFooter
 from stepcnn.tui.loss_strip import LossStrip
 from stepcnn.tui.operation import OperationView
 from stepcnn.tui.palette import palette_of
@@ -84,7 +84,7 @@ class MainScreen(Screen[None]):
             yield SourcePane(id="source")
         yield Static(id="too-small")
         yield TextBlock(id="status", max_lines=1)
-        yield FittingFooter()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.app.title = f"stepcnn — {self.session.scenario.title}"
@@ -134,7 +134,7 @@ class MainScreen(Screen[None]):
         for widget in (
             self.query_one("#main"),
             self.query_one("#status"),
-            self.query_one(FittingFooter),
+            self.query_one(KeyFooter),
         ):
             widget.display = not small
         notice = self.query_one("#too-small", Static)
