@@ -104,12 +104,9 @@ class OperationView(Widget):
         self.panels = panels
         self.texts = texts or []
         self.page = page
-        paged = self.paged
         old = self._lines
         self._paint()
         width = self.size.width
-        if paged != self.paged:
-            self.screen.refresh_bindings()  # the footer shows t only when it pages
         if len(old) != len(self._lines):
             self.refresh()
             return
@@ -129,7 +126,10 @@ class OperationView(Widget):
         ]
         specs, regions = specs_of(self.panels)
         a = arrange(specs, width, max(height - sum(least), 0), self.page)
+        was_paged = self.paged
         self.arrangement = a
+        if was_paged != self.paged and self.is_attached:
+            self.screen.refresh_bindings()  # the footer shows t only when it pages
         lines = [Line(width) for _ in range(height)]
         palette = palette_of(self.app)
         placed = placed_of(self.panels, a, regions)
