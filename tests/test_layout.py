@@ -459,3 +459,70 @@ async def test_lenet5s_400_long_vectors_show_a_part_a_page_and_the_notice_says_w
             await pilot.pause()
         assert rows == list(range(50))  # every row of x, in order
         assert session.page == 0  # round again
+
+
+async def test_the_page_stays_while_stepping_through_an_op_and_the_next_op_starts_at_page_1() -> (
+    None
+):
+    """LeNet-5's C3 backward at 80×24 is on pages: on page 3, → (the same op, the next cell)
+    stays on page 3 — the channel being watched stays in sight — and > (the next layer, another
+    op) opens at page 1."""
+    session = Session(load_scenario("lenet5"), iterations=1)
+    app = StepCNNApp(session)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        seg = next(s for s in session.timeline.segments if s.layer == 3 and s.phase == "backward")
+        session.goto(seg.start + 5)
+        app.redraw()
+        await pilot.pause()
+        await pilot.press("t", "t")
+        await pilot.pause()
+        assert session.page == 2 and "page 3 of" in "\n".join(view_lines(app))
+        await pilot.press("right")
+        await pilot.pause()
+        assert session.k == seg.start + 6 and session.page == 2
+        assert "page 3 of" in "\n".join(view_lines(app))
+        await pilot.press("greater_than_sign")
+        await pilot.pause()
+        assert session.step.layer != 3 and session.page == 0
+
+
+# ---- the pages, on specs made here -----------------------------------------------------------
+
+
+def test_panels_that_cannot_share_a_screen_get_a_page_each_and_the_notice_says_where() -> None:
+    """Two 10×10 maps (cells 6 wide: 64 columns each) in a view 80 columns wide and 14 lines
+    high: side by side they are too wide, one above the other too high, and each is an operand
+    that must be whole. Page 1 shows the first, page 2 the second, each notice naming the
+    other's page; t after the last comes back to the first."""
+    from stepcnn.tui.layout import arrange, notices, plan
+    from stepcnn.tui.placement import GridSpec, PanelSpec
+
+    grid = GridSpec(10, 10, None, 4, (10, 10))
+    specs = tuple(PanelSpec(5, 6, (grid,), False, row, False) for row in (0, 1))
+    pages = plan(specs, 80, 14)
+    assert [[f.panel for f in a.frames] for a in pages] == [[0], [1]]
+    assert all(not a.hidden and a.pages == 2 for a in pages)
+    assert [a.others for a in pages] == [((1, 1, (1,)),), ((0, 0, (0,)),)]
+    assert (
+        notices(pages[0], ["first", "second"])[1] == "page 1 of 2 · page 2: second (t: next page)"
+    )
+    assert arrange(specs, 80, 14, 2) == pages[0]  # counted round
+    # every cell of each map on its page, whole
+    for a in pages:
+        (slot,) = a.frames[0].slots
+        assert (slot.rows, slot.cols) == (10, 10)
+
+
+def test_cells_too_many_for_a_viewport_show_a_part_a_page_each_cell_once_at_least() -> None:
+    from stepcnn.tui.layout import part_start
+
+    for extent, visible in (((50, 8), (13, 8)), ((1, 150), (3, 9)), ((150, 1), (7, 3))):
+        shown = np.zeros(extent, dtype=bool)
+        parts = -(-extent[0] // visible[0]) * -(-extent[1] // visible[1])
+        for part in range(parts):
+            r, c = part_start(extent, visible, part)
+            assert shown[r : r + visible[0], c : c + visible[1]].size  # never past the end
+            shown[r : r + visible[0], c : c + visible[1]] = True
+        assert shown.all(), (extent, visible)
+        assert part_start(extent, visible, parts + 5) == part_start(extent, visible, parts - 1)

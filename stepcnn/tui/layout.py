@@ -211,11 +211,7 @@ def _covers(
                     continue
                 rows, cols = g.region
                 cells = seen.setdefault((f.panel, slot.grid), np.zeros((rows, cols), dtype=bool))
-                across = math.ceil(cols / slot.cols)
-                down = math.ceil(rows / slot.rows)
-                pr, pc = divmod(min(n, across * down - 1), across)
-                r0 = pr * slot.rows if rows > slot.rows else 0
-                c0 = pc * slot.cols if cols > slot.cols else 0
+                r0, c0 = part_start(g.region, (slot.rows, slot.cols), n)
                 cells[r0 : r0 + slot.rows, c0 : c0 + slot.cols] = True
     return all(cells.all() for cells in seen.values())
 
@@ -309,12 +305,25 @@ def follow(visible: int, total: int, first: int, extent: int) -> int:
     return max(0, min(top, first - margin, total - visible))
 
 
-def offset(visible: int, total: int, first: int, extent: int, part: int) -> int:
+def part_start(extent: tuple[int, int], visible: tuple[int, int], part: int) -> tuple[int, int]:
+    """Where part ``part`` of marked cells ``extent`` (rows, columns) starts in a viewport
+    showing ``visible`` of them: a viewport's worth at a time, row-major (0 along an axis
+    they fit; the last part from there on)."""
+    (rows, cols), (seen_rows, seen_cols) = extent, visible
+    across = math.ceil(cols / seen_cols)
+    down, right = divmod(min(part, across * math.ceil(rows / seen_rows) - 1), across)
+    return (
+        down * seen_rows if rows > seen_rows else 0,
+        right * seen_cols if cols > seen_cols else 0,
+    )
+
+
+def offset(visible: int, total: int, first: int, extent: int, start: int) -> int:
     """The first visible row (column): following the marked cells when they fit the
-    viewport, else part ``part`` of them (a viewport's worth of them at a time)."""
+    viewport, else those from ``start`` on (a part of them)."""
     if extent <= visible:
         return follow(visible, total, first, extent)
-    return max(0, min(first + part * visible, total - visible))
+    return max(0, min(first + start, total - visible))
 
 
 def windows(
@@ -335,11 +344,10 @@ def windows(
         if region is None:
             row0 = col0 = 0
         else:
-            across = math.ceil(region[3] / slot.cols)
-            down = math.ceil(region[1] / slot.rows)
-            here = min(part, across * down - 1) if grid.tie_names is None else 0
-            row0 = offset(slot.rows, rows, region[0], region[1], here // across)
-            col0 = offset(slot.cols, cols, region[2], region[3], here % across)
+            here = part if grid.tie_names is None else 0  # (names: context, not paged)
+            down, right = part_start((region[1], region[3]), (slot.rows, slot.cols), here)
+            row0 = offset(slot.rows, rows, region[0], region[1], down)
+            col0 = offset(slot.cols, cols, region[2], region[3], right)
         out.append(
             Window(
                 slot.grid,
