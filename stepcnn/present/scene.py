@@ -58,7 +58,7 @@ class Scene:
     direction: str  # "→" forward, "←" backward, "↻" update
     losses: tuple[float, ...]  # finite losses of the iterations computed so far
     view: str = ""  # the inline view whose panels are drawn ("": the operation's own)
-    channel_start: int = 0  # the first channel shown when not all fit (t: the next page)
+    page: int = 0  # the page shown when not everything fits on one (t: the next page)
 
 
 def narration_values(session: Session, step: Step) -> dict[str, object]:
@@ -183,7 +183,7 @@ def build_scene(session: Session) -> Scene:
         direction,
         losses,
         session.view if content is not None else "",
-        session.channel_start,
+        session.page,
     )
 
 
