@@ -28,7 +28,8 @@ def fork_panels(cv: Canvas) -> list[Panel]:
     index = cv.step.index
     panels = []
     for k, use in enumerate(graph.uses(layer)):
-        reader = graph.names[use.reader] or f"{scenario.layers[use.reader].type} {use.reader}"
+        given = graph.names[use.reader]
+        reader = given or f"{scenario.layers[use.reader].type} (layer {use.reader})"
         tid = TensorId(use.reader, "grad_input")
         name = g_name(k)
         panels.append(Panel(f"g{k}", f"{name} from {reader}", tuple(view(cv, tid, index, name))))
