@@ -116,7 +116,7 @@ def main() -> int:
         x = rng.normal(size=(batch, 1, 28, 28))
         y = rng.integers(0, 10, size=batch)
 
-        def ours() -> float:
+        def ours(x: Any = x, y: Any = y) -> float:
             return train_iteration(LAYERS, p, x, y, "cross_entropy", SGD(0.01), graph=GRAPH).loss
 
         try:

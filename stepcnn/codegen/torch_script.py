@@ -121,7 +121,9 @@ def graph_forward(scenario: Scenario) -> str:
         "",
         "def read_entry(xs):",
         '    """What a layer read, as the export has it: input, or inputs for an add."""',
-        '    return {"inputs": [tolist(v) for v in xs]} if len(xs) > 1 else {"input": tolist(xs[0])}',
+        "    if len(xs) > 1:",
+        '        return {"inputs": [tolist(v) for v in xs]}',
+        '    return {"input": tolist(xs[0])}',
     ]
     return "\n".join(lines) + "\n"
 
