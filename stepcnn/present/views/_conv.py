@@ -30,11 +30,12 @@ class ConvStep:
 
     @property
     def x_id(self) -> TensorId:
-        return input_id(self.layer)
+        return input_id(self.layer, self.cv.timeline.run.scenario.graph)
 
     @property
     def gout_id(self) -> TensorId:
-        return grad_output_id(self.layer, len(self.cv.timeline.run.scenario.layers))
+        scenario = self.cv.timeline.run.scenario
+        return grad_output_id(self.layer, len(scenario.layers), scenario.graph)
 
     def tid(self, name: str) -> TensorId:
         return TensorId(self.layer, name)
