@@ -75,11 +75,10 @@ NOTES: dict[str, Note] = {
     "layers[].name": Note(
         "the layer's name, for a later layer's `from` ([graphs](../graphs.md))",
         type="string: letters, digits and `_`, not starting with a digit",
-        limits="unique; not `\"input\"`; at most 40 characters",
+        limits='unique; not `"input"`; at most 40 characters',
     ),
     "layers[].from": Note(
-        "what the layer reads: names of layers above it, or `\"input\"` "
-        "([graphs](../graphs.md))",
+        'what the layer reads: names of layers above it, or `"input"` ([graphs](../graphs.md))',
         type="list of names",
         default="the layer before (the first layer: the input); required for `add`",
         limits="one name, except `add`: two or more, of one shape",
