@@ -72,6 +72,17 @@ NOTES: dict[str, Note] = {
         '(`"fc"` → `linear`, `"ReLU"` → `relu`)',
         type="string: a layer kind",
     ),
+    "layers[].name": Note(
+        "the layer's name, for a later layer's `from` ([graphs](../graphs.md))",
+        type="string: letters, digits and `_`, not starting with a digit",
+        limits='unique; not `"input"`; at most 40 characters',
+    ),
+    "layers[].from": Note(
+        'what the layer reads: names of layers above it, or `"input"` ([graphs](../graphs.md))',
+        type="list of names",
+        default="the layer before (the first layer: the input); required for `add`",
+        limits="one name, except `add`: two or more, of one shape",
+    ),
     "layers[].kernel_size": Note("the window, `kh × kw`: an int `k` means `[k, k]`"),
     "layers[].stride": Note("the window's step, rows and columns"),
     "layers[].padding": Note("zeros added around the input, rows and columns"),

@@ -7,10 +7,11 @@ has no note or a note names no row.
 
 KEY_NOTES: dict[str, str] = {
     "step(1)": "one elementary operation forward / back",
-    "channels": (
-        "the next input channels, when not every channel of the patch and the filter fits the "
-        "terminal (the line below the panels says `channels 0–2 of 6 shown`; after the last, the "
-        "first again); in the footer only then"
+    "page": (
+        "the next page, when the step's panels do not all fit the terminal: its other panels, "
+        "the next input channels, the next part of a long vector (the line below the panels "
+        "says `page 1 of 12 · channel 0 of 6 · pages 7–12: …`; after the last, the first "
+        "again); in the footer only then"
     ),
     "skip_zero(1)": (
         "next / previous step, skipping the backward steps whose gradient is exactly 0 (below a "
