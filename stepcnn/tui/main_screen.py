@@ -95,7 +95,9 @@ class MainScreen(Screen[None]):
         self._apply_hidden()
         self.fit(self.app.size)
         self.redraw()
-        self._train()
+        # Once the first frame is out: the training thread would hold the interpreter
+        # while the frame is being drawn.
+        self.call_after_refresh(self._train)
 
     def _train(self) -> None:
         self.run_worker(self._train_all, thread=True, exclusive=True, group="train")
