@@ -7,7 +7,8 @@ a screen (``:``, ``d``, ``v``, ``?``, ``i``, ``o``, ``P``) alternates with the k
 it, and both are timed. The clock starts when the key event is injected through the app's
 driver, as Textual's Pilot does, and stops when the next compositor update has been encoded
 to terminal output (headless Textual skips that encoding; this benchmark does it, as a real
-terminal would get it); 60 ms idle between presses, as a person's. ``space`` is timed twice:
+terminal would get it) — the first frame after the key, which a dialog follows with one or
+two more (its scrollbars); 60 ms idle between presses, as a person's. ``space`` is timed twice:
 the press, and each *playback frame* — from the playback clock's tick to the frame it
 causes, while playing at full speed. ``q`` (quit) is not timed.
 
@@ -25,17 +26,24 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from textual import events
 from textual._compositor import CompositorUpdate
+from textual.app import ComposeResult
+from textual.binding import BindingType
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Label
 
 from stepcnn.scenario.builtin import find as find_builtin
 from stepcnn.session.session import Session
 from stepcnn.timeline import Condition, TensorId, find
 from stepcnn.timeline.load import load_scenario
 from stepcnn.tui.app import StepCNNApp
+from stepcnn.tui.screens import MODAL_CSS
 
 SIZES = [(160, 50), (80, 24)]
 IDLE = 0.06  # seconds between presses
@@ -84,6 +92,7 @@ CASES = (
     Case(("o", "escape")),
     Case(("P", "P")),
     Case(("r",)),
+    Case(("f12", "escape")),  # the floor of a dialog: see FloorDialog
 )
 
 SHOWN = {
@@ -103,7 +112,30 @@ SHOWN = {
     "full_stop": ".",
     "comma": ",",
     "question_mark": "?",
+    "f12": "a bare dialog (f12, the benchmark's own)",
 }
+
+
+class FloorDialog(ModalScreen[None]):
+    """The least a dialog of the debugger can cost: one Label in a ModalScreen with the
+    dialogs' CSS, over the main screen (Textual draws the screen behind a dialog dimmed)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [("escape", "dismiss", "Close")]
+    DEFAULT_CSS = MODAL_CSS
+    SCOPED_CSS = False
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label("a bare dialog")
+
+
+class BenchApp(StepCNNApp):
+    """The debugger, with f12 opening a :class:`FloorDialog`."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [("f12", "floor", "")]
+
+    def action_floor(self) -> None:
+        self.push_screen(FloorDialog())
 
 
 def shown(key: str) -> str:
@@ -120,12 +152,36 @@ def app_for(scenario: str, start: str | None, select: int | None = None) -> Step
         weight = session.scenario.layers[select].param_shapes()
         assert weight is not None
         session.selected = (TensorId(select, "weight"), (0,) * len(weight[0]))
-    return StepCNNApp(session)
+    return BenchApp(session)
 
 
-def hook_frames(app: StepCNNApp) -> asyncio.Event:
-    """An event set whenever a frame has been encoded for the terminal."""
-    frame = asyncio.Event()
+class Frames:
+    """Frames encoded for the terminal: :meth:`wait` for one; ``at`` is the clock's reading
+    when the first one since :meth:`clear` was encoded (the moment a terminal gets it: what
+    the loop runs before the waiting coroutine wakes, such as a dialog's second layout for
+    its scrollbars, is not counted)."""
+
+    def __init__(self, clock: Callable[[], float] = time.perf_counter) -> None:
+        self.clock = clock
+        self.event = asyncio.Event()
+        self.at: float | None = None
+
+    def clear(self) -> None:
+        self.event.clear()
+        self.at = None
+
+    def set(self) -> None:
+        if self.at is None:
+            self.at = self.clock()
+        self.event.set()
+
+    async def wait(self) -> None:
+        await self.event.wait()
+
+
+def hook_frames(app: StepCNNApp) -> Frames:
+    """Frames, set whenever a frame has been encoded for the terminal."""
+    frame = Frames()
     original = app._display
 
     def display(screen, renderable):  # type: ignore[no-untyped-def]
@@ -148,8 +204,10 @@ def send(app: StepCNNApp, key: str) -> None:
 
 
 async def press_and_wait(
-    app: StepCNNApp, frame: asyncio.Event, key: str, clock: Callable[[], float]
+    app: StepCNNApp, frame: Frames, key: str, clock: Callable[[], float]
 ) -> float | None:
+    """Seconds from the key to its first frame (None: no frame within NO_FRAME)."""
+    frame.clock = clock
     frame.clear()
     start = clock()
     send(app, key)
@@ -157,7 +215,8 @@ async def press_and_wait(
         await asyncio.wait_for(frame.wait(), timeout=NO_FRAME)
     except TimeoutError:
         return None  # nothing visible changed
-    return clock() - start
+    assert frame.at is not None
+    return frame.at - start
 
 
 async def measure_keys(
@@ -195,6 +254,7 @@ async def measure_playback(
     steps) to the frame showing it, at the fastest speed."""
     app = app_for(scenario, None)
     frame = hook_frames(app)
+    frame.clock = clock
     times: list[float] = []
     async with app.run_test(size=size) as pilot:
         await pilot.pause(0.5)
@@ -221,8 +281,8 @@ async def measure_playback(
                 await asyncio.wait_for(frame.wait(), timeout=NO_FRAME)
             except TimeoutError:
                 break
-            if pending:
-                times.append(clock() - pending.pop())
+            if pending and frame.at is not None:
+                times.append(frame.at - pending.pop())
             frame.clear()
         send(app, "space")
         await pilot.pause(0.1)

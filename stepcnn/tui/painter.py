@@ -237,12 +237,15 @@ def _cell_meta(style: Style, panel: int, grid: int, row: int, col: int) -> Style
     return style + Style.from_meta({"panel": panel, "grid": grid, "row": row, "col": col})
 
 
-_OVERVIEWS: dict[tuple[object, ...], list[tuple[int, int, str, Style | None]]] = {}
+Run = tuple[int, int, str, Style | None]
+"""(line, column, text, style): characters of one style."""
+
+_OVERVIEWS: dict[tuple[object, ...], list[Run]] = {}
 """Overviews drawn recently, by content: a map's overview changes only when its tones do or
 the viewport moves, not at every step."""
 
 
-def _overview(grid_lines: list[Line], win: Window, blocks, palette: Palette) -> None:  # type: ignore[no-untyped-def]
+def _overview(grid_lines: list[Line], win: Window, blocks: np.ndarray, palette: Palette) -> None:
     """Half-block characters, one per block of cells (``blocks``: one tone per block): top
     block as foreground, bottom as background; outside the visible window dimmed."""
     key = (id(palette), win, blocks.shape, np.ascontiguousarray(blocks).tobytes())
@@ -257,15 +260,13 @@ def _overview(grid_lines: list[Line], win: Window, blocks, palette: Palette) -> 
         grid_lines[y].put(x, text, style)
 
 
-def _overview_runs(
-    win: Window, blocks, palette: Palette
-) -> list[tuple[int, int, str, Style | None]]:  # type: ignore[no-untyped-def]
+def _overview_runs(win: Window, blocks: np.ndarray, palette: Palette) -> list[Run]:
     """The overview as runs of one style: (line, column, text, style)."""
     assert win.overview_x is not None
     step = win.overview_step
     rows = range(0, win.total_rows, step)
     cols = range(0, win.total_cols, step)
-    runs: list[tuple[int, int, str, Style | None]] = []
+    runs: list[Run] = []
     for oy in range(0, len(rows), 2):
         y = win.y + 1 + oy // 2
         inside_rows = win.row0 <= rows[oy] < win.row0 + win.rows
