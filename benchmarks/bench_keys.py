@@ -12,14 +12,18 @@ two more (its scrollbars); 60 ms idle between presses, as a person's. ``space`` 
 the press, and each *playback frame* — from the playback clock's tick to the frame it
 causes, while playing at full speed. ``q`` (quit) is not timed.
 
-Usage:  python benchmarks/bench_keys.py [SCENARIO] [--presses N] [--size WxH ...] [--cpu]
-(default: lenet5, 40 presses per row, at 160×50 and 80×24). ``--cpu`` times the app thread's
-CPU time (``time.thread_time``) instead of the wall clock: on a busy machine the wall clock
-also counts the waits for a core. Prints one Markdown table per size.
+Usage:  python benchmarks/bench_keys.py [SCENARIO] [--presses N] [--size WxH ...] [--cpu |
+--both] [--runs R] [--only KEY] (default: lenet5, 40 presses per row, at 160×50 and 80×24,
+one app session a row). ``--cpu`` times the app thread's CPU time (``time.thread_time``)
+instead of the wall clock (on a busy machine the wall clock also counts the waits for a
+core), ``--both`` gives both; ``--runs`` pools the presses of R app sessions per row (the
+machine's load changes from one to the next). Prints one Markdown table: a column per size
+and clock, each ``median / p95``, and the load average before and after.
 """
 
 import argparse
 import asyncio
+import os
 import statistics
 import sys
 import time
@@ -289,12 +293,24 @@ async def measure_playback(
     return times
 
 
-def row(label: str, times: list[float]) -> str:
+def cell(times: list[float]) -> str:
+    """``median / p95`` in ms (``–``: no frame)."""
     if not times:
-        return f"| {label} | 0 | (no frame) | | |"
+        return "–"
     ms = sorted(t * 1000 for t in times)
     p95 = ms[min(len(ms) - 1, int(0.95 * len(ms)))]
-    return f"| {label} | {len(ms)} | {statistics.median(ms):.1f} | {p95:.1f} | {ms[-1]:.1f} |"
+    return f"{statistics.median(ms):.1f} / {p95:.1f}"
+
+
+def label_of(case: Case, key: str) -> str:
+    where = f" at {case.start}" if case.start else ""
+    if case.setup:
+        where += f" after {' '.join(shown(k) for k in case.setup)}"
+    if case.select is not None:
+        where += f", a layer-{case.select} weight selected"
+    if key == "escape":
+        where += f" (closes `{shown(case.keys[0])}`)"
+    return f"`{shown(key)}`{where}"
 
 
 def size_of(text: str) -> tuple[int, int]:
@@ -302,38 +318,58 @@ def size_of(text: str) -> tuple[int, int]:
     return int(w), int(h)
 
 
+CLOCKS = {"wall": time.perf_counter, "CPU": time.thread_time}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("scenario", nargs="?", default="lenet5")
-    parser.add_argument("--presses", type=int, default=40)
+    parser.add_argument("--presses", type=int, default=40, help="per row and app session")
     parser.add_argument("--size", type=size_of, action="append")
-    parser.add_argument("--cpu", action="store_true", help="the app thread's CPU time")
+    parser.add_argument("--cpu", action="store_true", help="the app thread's CPU time only")
+    parser.add_argument("--both", action="store_true", help="wall and CPU columns")
+    parser.add_argument("--runs", type=int, default=1, help="app sessions pooled per row")
     parser.add_argument("--only", help="only the cases whose keys include this key")
     args = parser.parse_args()
     scenario = (
         args.scenario if args.scenario.endswith(".toml") else str(find_builtin(args.scenario))
     )
-    clock = time.thread_time if args.cpu else time.perf_counter
-    for size in args.size or SIZES:
-        print(
-            f"\n{Path(scenario).stem} at {size[0]}×{size[1]} ({'CPU' if args.cpu else 'wall'} ms)\n"
-        )
-        print("| key (where) | n | median | p95 | max |")
-        print("|---|---|---|---|---|")
-        for case in CASES:
-            if args.only and args.only not in case.keys:
-                continue
-            times = asyncio.run(measure_keys(scenario, case, args.presses, size, clock))
-            where = f" at {case.start}" if case.start else ""
-            if case.setup:
-                where += f" after {' '.join(shown(k) for k in case.setup)}"
-            if case.select is not None:
-                where += f", a layer-{case.select} weight selected"
-            for key in dict.fromkeys(case.keys):
-                print(row(f"`{shown(key)}`{where}", times[key]), flush=True)
-        if not args.only or args.only == "playback":
-            frames = asyncio.run(measure_playback(scenario, args.presses * 2, size, clock))
-            print(row("playback frame (`space`, fastest speed)", frames), flush=True)
+    clocks = ["wall", "CPU"] if args.both else ["CPU"] if args.cpu else ["wall"]
+    columns = [(size, name) for size in args.size or SIZES for name in clocks]
+    print(f"\n{Path(scenario).stem}: median / p95 in ms, {args.runs} app session(s) a row")
+    print(f"load average at the start: {os.getloadavg()[0]:.2f}\n")
+    heads = " | ".join(f"{w}×{h} {name}" for (w, h), name in columns)
+    print(f"| key (where) | n | {heads} |")
+    print("|---|---|" + "---|" * len(columns))
+    for case in CASES:
+        if args.only and args.only not in case.keys:
+            continue
+        pooled: dict[tuple[object, ...], dict[str, list[float]]] = {}
+        for size, name in columns:
+            got = pooled[(size, name)] = {k: [] for k in case.keys}
+            for _ in range(args.runs):
+                run = asyncio.run(measure_keys(scenario, case, args.presses, size, CLOCKS[name]))
+                for key, times in run.items():
+                    got[key] += times
+        for key in dict.fromkeys(case.keys):
+            n = len(pooled[columns[0]][key])
+            cells = " | ".join(cell(pooled[c][key]) for c in columns)
+            print(f"| {label_of(case, key)} | {n} | {cells} |", flush=True)
+    if not args.only or args.only == "playback":
+        frames = {
+            c: [
+                t
+                for _ in range(args.runs)
+                for t in asyncio.run(
+                    measure_playback(scenario, args.presses * 2, c[0], CLOCKS[c[1]])
+                )
+            ]
+            for c in columns
+        }
+        n = len(frames[columns[0]])
+        cells = " | ".join(cell(frames[c]) for c in columns)
+        print(f"| playback frame (`space`, fastest speed) | {n} | {cells} |", flush=True)
+    print(f"\nload average at the end: {os.getloadavg()[0]:.2f}")
 
 
 if __name__ == "__main__":
