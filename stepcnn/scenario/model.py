@@ -6,7 +6,7 @@ from pathlib import Path
 import numpy as np
 
 from stepcnn.engine.layers import Layer, Params, Shape, shapes_through
-from stepcnn.engine.optim import SGD
+from stepcnn.engine.optim import SGD, Adam, Optimizer, RMSprop
 from stepcnn.engine.types import Array
 from stepcnn.scenario.display import Display
 from stepcnn.scenario.narration import Narration
@@ -39,9 +39,13 @@ class Scenario:
     display: Display = field(default_factory=Display)
     momentum: float = 0.0
     weight_decay: float = 0.0
+    chosen_optimizer: Adam | RMSprop | None = None  # None: SGD with the fields above
+    compare: Optimizer | None = None  # trained beside, for its loss curve ([compare])
 
     @property
-    def optimizer(self) -> SGD:
+    def optimizer(self) -> Optimizer:
+        if self.chosen_optimizer is not None:
+            return self.chosen_optimizer
         return SGD(self.learning_rate, self.momentum, self.weight_decay)
 
     @property

@@ -170,7 +170,9 @@ class MainScreen(Screen[None]):
             [palette.spans(v) for v in status_variants(scene, playing)]
         )
         if "source" not in self.hidden:
-            self.query_one(SourcePane).show(self.session.step.op)
+            self.query_one(SourcePane).show(
+                self.session.step.op, self.session.scenario.optimizer.name
+            )
         self._update_sparkline()
 
     def _apply_hidden(self) -> None:
