@@ -46,7 +46,8 @@ def adam_update(w, dw, state, t, lr, betas, eps, weight_decay):
     b1, b2 = betas
     c1, c2 = 1 - b1**t, 1 - b2**t
     if state is None:
-        state = {"exp_avg": elementwise(lambda v: 0.0, w), "exp_avg_sq": elementwise(lambda v: 0.0, w)}
+        zero = elementwise(lambda v: 0.0, w)
+        state = {"exp_avg": zero, "exp_avg_sq": zero}
 
     def one(wv, g, m, v):
         g = g + weight_decay * wv
@@ -70,7 +71,8 @@ def adam_update(w, dw, state, t, lr, betas, eps, weight_decay):
     g = dw + weight_decay * w
     m = m0 + (1 - b1) * (g - m0)
     v = v0 * b2 + (1 - b2) * (g * g)
-    return w - (lr / c1) * (m / (np.sqrt(v) / math.sqrt(c2) + eps)), {"exp_avg": m, "exp_avg_sq": v}
+    w_new = w - (lr / c1) * (m / (np.sqrt(v) / math.sqrt(c2) + eps))
+    return w_new, {"exp_avg": m, "exp_avg_sq": v}
 '''
 
 RMSPROP_PYTHON = '''

@@ -57,7 +57,9 @@ def batchnorm_backward(cv: Canvas) -> list[Panel]:
                 for name, value in (("g", g), ("−mean g", minus_mean), ("−x̂·m(gx̂)", minus_along))
                 for grid in cv.operand_grids(ops["grad"] * 0 + value, name)
             ),
-            caption=f"dx = γ/σ·Σ = {num(float(ops['scale'][0]))}·{num(g + minus_mean + minus_along)}",
+            caption=(
+                f"dx = γ/σ·Σ = {num(float(ops['scale'][0]))}·{num(g + minus_mean + minus_along)}"
+            ),
         ),
         Panel(
             "dx",
