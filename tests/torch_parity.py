@@ -94,6 +94,8 @@ def random_scenario(rng: random.Random) -> str:
             if rng.random() < 0.2:
                 layers.append(dropout(rng))
             layers.append(f'[[layers]]\ntype = "linear"\nout_features = {rng.randint(2, 5)}\n')
+    normalised = any("batchnorm" in x for x in layers)
+    batch = rng.choice([1, 2]) if normalised else rng.randint(1, 3)  # batchnorm: 1 and 2
     doc = [
         'title = "random"',
         f"seed = {rng.randint(0, 10_000)}",
@@ -101,7 +103,7 @@ def random_scenario(rng: random.Random) -> str:
         *optimizer_fields(rng),
         f"weight_decay = {rng.choice([0.0, 0.01, 0.1, round(rng.random() * 0.2, 4)])}",
         f'loss = "{loss}"',
-        f"batch_size = {rng.choice([1, 2]) if any('batchnorm' in x for x in layers) else rng.randint(1, 3)}",
+        f"batch_size = {batch}",
         f"iterations = {rng.randint(1, 4)}",
     ]
     nprng = np.random.default_rng(rng.randint(0, 10**6))

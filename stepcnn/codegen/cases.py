@@ -62,6 +62,8 @@ def layer_cases(record: IterationRecord, run: TrainingRun) -> list[Case]:
             continue
         lr = record.layers[i]
         geometry = _geometry(k.geometry(layer))
+        if hasattr(k, "mask_call"):  # dropout: the iteration's mask follows p
+            geometry += (_t(lr.cache.mask),)
         where = f"layer {i} ({layer.type})"
         forward_args: tuple[Arg, ...] = (_t(lr.input),)
         backward_args: tuple[Arg, ...] = (_t(lr.grad_output), _t(lr.input))
@@ -108,6 +110,8 @@ def update_cases(record: IterationRecord, run: TrainingRun) -> list[Case]:
     """``sgd_update`` on every weight and bias. At iteration 0 momentum changes nothing
     (v = g), so plain SGD is the engine's update unless there is weight decay."""
     if float(getattr(run.scenario, "weight_decay", 0.0)) != 0:
+        return []
+    if run.scenario.optimizer.name != "sgd":  # Adam, RMSprop: not sgd_update's numbers
         return []
     cases = []
     eta = run.scenario.learning_rate

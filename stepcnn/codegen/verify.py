@@ -21,7 +21,7 @@ from stepcnn.timeline.numbering import shown
 from stepcnn.timeline.tensors import input_id
 from stepcnn.timeline.training import TrainingRun
 
-WIDTH = 22
+WIDTH = 27
 
 
 def _shape(value: Any) -> tuple[int, ...] | None:

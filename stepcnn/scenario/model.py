@@ -1,6 +1,6 @@
 """The validated scenario: plain data, ready to train."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -72,3 +72,19 @@ class Scenario:
         idx = self.batch_indices(iteration)
         take = np.array(idx, dtype=np.intp)
         return idx, self.inputs[take], self.y[take]
+
+
+def compared(scenario: Scenario) -> Scenario | None:
+    """The scenario trained by its ``[compare]`` optimizer instead — the same network, data and
+    initial parameters — or None when it names none."""
+    opt = scenario.compare
+    if opt is None:
+        return None
+    return replace(
+        scenario,
+        learning_rate=opt.learning_rate,
+        momentum=opt.momentum,
+        weight_decay=opt.weight_decay,
+        chosen_optimizer=opt if isinstance(opt, Adam | RMSprop) else None,
+        compare=None,
+    )

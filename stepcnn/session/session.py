@@ -94,6 +94,9 @@ class Session:
             self.precision = scenario.display.precision
         self.scenario = scenario
         self.run = TrainingRun(scenario, self.iterations)
+        other = compared(scenario)
+        # The [compare] optimizer's run: its loss curve is drawn beside this one's.
+        self.compare_run = None if other is None else TrainingRun(other, self.iterations)
         self.timeline = Timeline(self.run)
         self.start = self._start_step()
         if keep_position:

@@ -101,9 +101,11 @@ class MainScreen(Screen[None]):
 
     def _train_all(self) -> None:
         """Compute every iteration in the background so the loss sparkline fills in."""
-        run = self.session.run
+        run, other = self.session.run, self.session.compare_run
         for i in range(len(run)):
             run.record(i)
+            if other is not None:  # the [compare] optimizer's curve grows beside
+                other.record(i)
             if i % 10 == 9 or i == len(run) - 1:
                 # post_message is thread-safe and never waits: a screen already closing (the
                 # app quit while this thread trains) drops it, where call_from_thread would
@@ -119,7 +121,7 @@ class MainScreen(Screen[None]):
     def _update_sparkline(self) -> None:
         strip = self.query_one(LossStrip)
         was_log = strip.line.log
-        strip.show(self.session.run, self.session.step.iteration)
+        strip.show(self.session.run, self.session.step.iteration, self.session.compare_run)
         if strip.line.log != was_log:
             self.query_one("#loss-label", Static).update("log loss" if strip.line.log else "loss")
 

@@ -88,6 +88,7 @@ def geometry(layer: Any) -> tuple[object, ...]:
 
 
 def mask_call(layer: Any, i: int) -> str:
+    # (Its presence also tells the script and ``verify`` that the calls take the mask last.)
     """The line that draws layer ``i``'s mask before its forward (``it``: the iteration)."""
     return f"mask{i} = _dropout_mask(a{i}, {float(layer.p)!r}, SEED, {i}, it)"
 
