@@ -44,6 +44,8 @@ def run(args: argparse.Namespace) -> int:
         f"learning rate {s.learning_rate:g}: {layout.per_iteration * s.iterations:,} steps in all"
     )
     print(f"optimizer: {s.optimizer.describe()}")
+    if s.compare is not None:
+        print(f"compare:   {s.compare.describe()} (the same net; its loss curve beside)")
     if s.batch_size > samples:
         print(
             f"note: batch_size {s.batch_size} is larger than the {count(samples, 'sample')}: "

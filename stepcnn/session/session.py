@@ -13,7 +13,7 @@ from stepcnn.base.wording import count
 from stepcnn.scenario.budget import size_problems
 from stepcnn.scenario.display import MAX_PRECISION, MIN_PRECISION
 from stepcnn.scenario.errors import Problem, ScenarioError
-from stepcnn.scenario.model import Scenario
+from stepcnn.scenario.model import Scenario, compared
 from stepcnn.session.gradcheck import GradCheck, gradient_check
 from stepcnn.timeline import Condition, Step, TensorId, Timeline, find
 from stepcnn.timeline.navigation import next_boundary, previous_boundary
