@@ -74,9 +74,11 @@ def optimizer_lines(rng: random.Random) -> str:
     decay = rng.choice([0.0, 0.0, 0.01, 0.1])
     if choice == "adam":
         betas = rng.choice([[0.9, 0.999], [0.8, 0.99], [0.5, 0.9]])
-        return f'optimizer = "adam"\nbetas = {betas}\neps = {rng.choice([1e-8, 1e-3])}\nweight_decay = {decay}\n'
+        eps = rng.choice([1e-8, 1e-3])
+        return f'optimizer = "adam"\nbetas = {betas}\neps = {eps}\nweight_decay = {decay}\n'
     if choice == "rmsprop":
-        return f'optimizer = "rmsprop"\nalpha = {rng.choice([0.99, 0.9])}\nweight_decay = {decay}\n'
+        alpha = rng.choice([0.99, 0.9])
+        return f'optimizer = "rmsprop"\nalpha = {alpha}\nweight_decay = {decay}\n'
     return f"momentum = {rng.choice([0.0, 0.9])}\nweight_decay = {decay}\n"
 
 

@@ -1,19 +1,20 @@
 """`stepcnn code --style torch` against `stepcnn export` (part of `make parity`, not `make test`).
 
 For every built-in scenario and random ones, the generated PyTorch script (torch.nn.Sequential
-in float64, torch.optim.SGD / Adam / RMSprop, autograd; dropout with stepcnn's mask) is run with --json in this interpreter, and its document
+in float64, torch.optim.SGD / Adam / RMSprop, autograd; dropout with stepcnn's mask) is run
+with --json in this interpreter, and its document
 is compared with stepcnn's export: the same keys, shapes, samples and labels, every number
 within rtol 1e-6 (atol 1e-9), as tests/torch_parity.py compares.
 """
 
 import contextlib
-from collections import Counter
 import io
 import json
 import math
 import runpy
 import sys
 import tempfile
+from collections import Counter
 from pathlib import Path
 
 import numpy as np

@@ -141,7 +141,7 @@ def test_the_mask_depends_on_seed_layer_and_iteration_and_keeps_about_1_minus_p(
     np.testing.assert_array_equal(masks[0], dropout_mask((4, 250), 0.3, (1, 2, 3)))
     assert 0.65 < masks[0].mean() < 0.75  # 1000 coins, kept with probability 0.7
     u = unit_uniform((5, 0, 0), 10_000)
-    assert 0 <= u.min() and u.max() < 1 and abs(u.mean() - 0.5) < 0.02
+    assert u.min() >= 0 and u.max() < 1 and abs(u.mean() - 0.5) < 0.02
 
 
 def test_dropout_by_hand_and_its_edge_cases() -> None:

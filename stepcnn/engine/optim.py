@@ -21,6 +21,18 @@ from stepcnn.engine.layers import Params
 from stepcnn.engine.rmsprop import RMSprop
 from stepcnn.engine.types import Array
 
+__all__ = [
+    "SGD",
+    "Adam",
+    "OptState",
+    "Optimizer",
+    "RMSprop",
+    "TensorState",
+    "sgd_step",
+    "sgd_step_naive",
+    "sgd_update",
+]
+
 TensorState = dict[str, Array]
 """One tensor's optimizer state by PyTorch's names (``momentum_buffer``, ``exp_avg``, …)."""
 

@@ -54,7 +54,7 @@ def _log_scale(curves: list[Array]) -> bool:
     return bool(good.size and good.min() > 0 and good.max() >= LOG_SPAN * good.min())
 
 
-def _columns(values: Array, width: int, log: bool) -> tuple[list[float | None], Array]:
+def _columns(values: Array, width: int, log: bool) -> tuple[list[float | None], np.ndarray]:
     """Each column's mean (None: it holds a non-finite loss) and the columns' edges."""
     n = values.size
     if n == 0 or width < 1:
@@ -77,7 +77,7 @@ def _range(columns: list[list[float | None]]) -> tuple[float, float]:
 
 def _line(
     means: list[float | None],
-    edges: Array,
+    edges: np.ndarray,
     bounds: tuple[float, float],
     current: int | None,
     log: bool,

@@ -242,6 +242,7 @@ def parse_scenario(
             problems.append(Problem("", "is not a valid scenario"))
         raise ScenarioError(source, problems)
 
+    assert learning_rate is not None  # (else read_optimizer recorded a problem)
     params = initial_params(layers, [(r.weight, r.bias) for r in read], seed)
     return Scenario(
         name=name,

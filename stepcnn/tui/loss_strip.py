@@ -5,7 +5,7 @@ import numpy as np
 from stepcnn.present.sparkline import LossLine, compared_lines, loss_line
 from stepcnn.timeline.training import TrainingRun
 from stepcnn.tui.palette import palette_of
-from stepcnn.tui.text import TextBlock
+from stepcnn.tui.text import Span, TextBlock
 
 WIDTH = 24
 COMPARE_WIDTH = 12
@@ -59,6 +59,7 @@ class LossStrip(TextBlock):
         bar, current = palette.bar, palette.bar_current  # the current iteration's bar stands out
         line = self.line
         c = line.current
+        runs: list[Span]
         if c is None:
             runs = [(line.bars, bar)]
         else:

@@ -275,22 +275,15 @@ class MainScreen(Screen[None]):
 
     def action_cycle_view(self, key: str) -> None:
         """The next inline view bound to ``key`` (see stepcnn.present.views)."""
-        from stepcnn.present.views import next_inline, view
+        from stepcnn.present.views import next_inline, views
 
         chosen = next_inline(key, self.session.view)
-        reason = view(chosen).build(self.session) if chosen in self._inline_names() else None
+        reason = views()[chosen].build(self.session) if chosen in views() else None
         if isinstance(reason, str):  # nothing to show here: say so plainly, keep the view
             self.session.message = f"{key}: {reason}"
-            self._act(False)
-            return
+            return self._act(False)
         self.session.view = chosen
         self._act(True)
-
-    @staticmethod
-    def _inline_names() -> set[str]:
-        from stepcnn.present.views import views
-
-        return {name for name, v in views().items() if v.inline}
 
     def action_toggle_pane(self, panel: str) -> None:
         self.hidden ^= {panel}

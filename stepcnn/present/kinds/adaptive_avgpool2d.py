@@ -14,6 +14,7 @@ def _focus(cv: Canvas) -> tuple[int, int]:
     """The centre of the step's window (the input map follows it)."""
     region = cv.step.reads[0] if cv.step.phase == "forward" else cv.step.writes[0]
     _, _, rows, cols = region.cells
+    assert isinstance(rows, slice) and isinstance(cols, slice)
     return ((rows.start + rows.stop - 1) // 2, (cols.start + cols.stop - 1) // 2)
 
 

@@ -31,12 +31,12 @@ def batchnorm_forward(cv: Canvas) -> list[Panel]:
             f"channel {c}",
             tuple(
                 grid
-                for name, value in zip(("μ", "σ²", "x̂", "γ", "β"), stats, strict=True)
+                for name, value in zip(("μ", "σ²", "xˆ", "γ", "β"), stats, strict=True)
                 for grid in cv.operand_grids(ops["mean"] * 0 + value, name)
             ),
-            caption=f"x̂ = (x − μ)/√(σ² + ε) = {num(stats[2])}",
+            caption=f"xˆ = (x − μ)/√(σ² + ε) = {num(stats[2])}",
         ),
-        Panel("output", "output γ·x̂ + β", tuple(view(cv, out, cv.step.index, "out")), row=1),
+        Panel("output", "output γ·xˆ + β", tuple(view(cv, out, cv.step.index, "out")), row=1),
     ]
 
 
@@ -54,7 +54,7 @@ def batchnorm_backward(cv: Canvas) -> list[Panel]:
             "the three terms of dx",
             tuple(
                 grid
-                for name, value in (("g", g), ("−mean g", minus_mean), ("−x̂·m(gx̂)", minus_along))
+                for name, value in (("g", g), ("−mean g", minus_mean), ("−xˆ·m(gxˆ)", minus_along))
                 for grid in cv.operand_grids(ops["grad"] * 0 + value, name)
             ),
             caption=(
@@ -69,7 +69,7 @@ def batchnorm_backward(cv: Canvas) -> list[Panel]:
         ),
         Panel(
             "dparams",
-            f"dγ[{c}] += g·x̂, dβ[{c}] += g",
+            f"dγ[{c}] += g·xˆ, dβ[{c}] += g",
             (
                 cv.vector_grid_1d(TensorId(layer, "grad_weight"), "dγ"),
                 cv.vector_grid_1d(TensorId(layer, "grad_bias"), "dβ"),
@@ -80,7 +80,7 @@ def batchnorm_backward(cv: Canvas) -> list[Panel]:
 
 
 def weight_story_rows(lr: LayerRecord, spec: object, cell: tuple[int, ...]) -> StoryRows:
-    """``γ[c]`` met every normalised value ``x̂[n, c, h, w]`` of its channel, and its gradient."""
+    """``γ[c]`` met every normalised value ``xˆ[n, c, h, w]`` of its channel, and its gradient."""
     (c,) = cell
     dout, x_hat = lr.grad_output, lr.cache.x_hat
     rows: list[Row] = [
@@ -96,13 +96,13 @@ PANELS = {"forward": batchnorm_forward, "backward": batchnorm_backward, "update"
 NARRATION = {
     "forward": (
         "Batch normalization: each channel is shifted and scaled by its own statistics over "
-        "the whole batch — mean μ and variance σ² — to x̂ = (x − μ)/√(σ² + ε), then the "
+        "the whole batch — mean μ and variance σ² — to xˆ = (x − μ)/√(σ² + ε), then the "
         "learned γ and β set its scale and offset. out{index} = {value:.4g}."
     ),
     "backward": (
         "Every value of a channel moved μ and σ, so each dx has three terms: its own gradient "
-        "g = {value:.4g}, minus the channel's mean gradient (μ moved), minus x̂ times the mean "
-        "of g·x̂ (σ moved) — all scaled by γ/σ. dγ gathers g·x̂ and dβ gathers g."
+        "g = {value:.4g}, minus the channel's mean gradient (μ moved), minus xˆ times the mean "
+        "of g·xˆ (σ moved) — all scaled by γ/σ. dγ gathers g·xˆ and dβ gathers g."
     ),
     "update": (
         "The update of channel {index}'s γ (the weight) and β (the bias), like any other "

@@ -1,4 +1,4 @@
-"""batchnorm2d steps: one per output element forward (its channel's μ, σ², x̂, γx̂ + β) and one
+"""batchnorm2d steps: one per output element forward (its channel's μ, σ², xˆ, γxˆ + β) and one
 per output-gradient element backward (the three terms of dx, the shares of dγ and dβ)."""
 
 import numpy as np
@@ -42,8 +42,8 @@ class BatchNormForward(OutputForward):
             value=value,
             equation=(
                 f"channel {c} (m = {m} values): μ = {num(mean)}, σ² = {num(var)};  "
-                f"x̂ = (x − μ)/√(σ² + ε) = ({num(x)} − {paren(mean)})/√({num(var)} + "
-                f"{num(_eps(ctx))}) = {num(x_hat)};  out{idx(index)} = γ·x̂ + β = "
+                f"xˆ = (x − μ)/√(σ² + ε) = ({num(x)} − {paren(mean)})/√({num(var)} + "
+                f"{num(_eps(ctx))}) = {num(x_hat)};  out{idx(index)} = γ·xˆ + β = "
                 f"{num(gamma)}·{paren(x_hat)} + {paren(beta)} = {num(value)}"
             ),
             operands={
@@ -66,9 +66,9 @@ class BatchNormForward(OutputForward):
 
 
 class BatchNormBackward(GradientBackward):
-    """Step ``(n, c, h, w)``: ``dx = γ/σ·(g − mean(g) − x̂·mean(g·x̂))`` for its element (the
+    """Step ``(n, c, h, w)``: ``dx = γ/σ·(g − mean(g) − xˆ·mean(g·xˆ))`` for its element (the
     channel means are over the whole channel's gradient), and ``dβ[c] += g``,
-    ``dγ[c] += g·x̂``."""
+    ``dγ[c] += g·xˆ``."""
 
     name = "batchnorm2d.backward"
 
@@ -96,9 +96,9 @@ class BatchNormBackward(GradientBackward):
         return StepBody(
             value=g,
             equation=(
-                f"g = dL/dout{idx(index)} = {num(g)}:  dx = γ/σ·(g − mean(g) − x̂·mean(g·x̂)) = "
+                f"g = dL/dout{idx(index)} = {num(g)}:  dx = γ/σ·(g − mean(g) − xˆ·mean(g·xˆ)) = "
                 f"{num(scale)}·({num(g)} − {paren(mean_g)} − {paren(x_hat)}·{paren(mean_gx)}) "
-                f"= {num(dx)};  dβ[{c}] += g → {num(dbeta_after)};  dγ[{c}] += g·x̂ = "
+                f"= {num(dx)};  dβ[{c}] += g → {num(dbeta_after)};  dγ[{c}] += g·xˆ = "
                 f"{num(g)}·{paren(x_hat)} → {num(dgamma_after)}"
             ),
             operands={

@@ -2,7 +2,7 @@
 the optimizer's state (m, v and their bias corrections; RMSprop's s) beside W, dW and the new W.
 
 Adam at step t: ``g = dW + λ·W``, ``m = β₁·m + (1 − β₁)·g``, ``v = β₂·v + (1 − β₂)·g²``,
-``m̂ = m/(1 − β₁ᵗ)``, ``v̂ = v/(1 − β₂ᵗ)``, ``W ← W − η·m̂/(√v̂ + ε)``. RMSprop:
+``mˆ = m/(1 − β₁ᵗ)``, ``vˆ = v/(1 − β₂ᵗ)``, ``W ← W − η·mˆ/(√vˆ + ε)``. RMSprop:
 ``s = α·s + (1 − α)·g²``, ``W ← W − η·g/(√s + ε)``. The state before the first step is 0.
 """
 
@@ -42,7 +42,7 @@ def adam_parts(ctx: OpContext, o: int, cell: tuple[int, ...]) -> tuple[str, str,
     g = "(dW + λ·W)" if lam else "dW"
     rule = (
         f"Adam, t = {t}: m = β₁·m + (1 − β₁)·{g};  v = β₂·v + (1 − β₂)·{g}²;  "
-        f"m̂ = m/(1 − β₁ᵗ);  v̂ = v/(1 − β₂ᵗ);  W[{o}] ← W[{o}] − η·m̂/(√v̂ + ε)"
+        f"mˆ = m/(1 − β₁ᵗ);  vˆ = v/(1 − β₂ᵗ);  W[{o}] ← W[{o}] − η·mˆ/(√vˆ + ε)"
     )
     at = (o, *cell)
     w0, g0, w1 = float(before.weight[at]), float(grads.weight[at]), float(after.weight[at])
@@ -52,7 +52,7 @@ def adam_parts(ctx: OpContext, o: int, cell: tuple[int, ...]) -> tuple[str, str,
     example = (
         f"m = {num(b1)}·{paren(m0)} + {num(1 - b1)}·{gt} = {num(m1)}, "
         f"v = {num(b2)}·{paren(v0)} + {num(1 - b2)}·{gt}² = {num(v1)}, "
-        f"m̂ = {num(m1)}/{num(c1)} = {num(m1 / c1)}, v̂ = {num(v1)}/{num(c2)} = {num(v1 / c2)}, "
+        f"mˆ = {num(m1)}/{num(c1)} = {num(m1 / c1)}, vˆ = {num(v1)}/{num(c2)} = {num(v1 / c2)}, "
         f"{num(w0)} − {num(opt.learning_rate)}·{paren(m1 / c1)}/(√{num(v1 / c2)} + "
         f"{num(opt.eps)}) = {num(w1)}"
     )
