@@ -3,9 +3,7 @@ backward, g/(window size) to every cell of the window."""
 
 from stepcnn.engine.kinds import adaptive_avgpool2d as engine
 from stepcnn.present.canvas import Canvas
-from stepcnn.present.grid import Panel
-from stepcnn.present.parts import layer_ids, view
-from stepcnn.timeline.numbers import num
+from stepcnn.present.kinds._window_mean import mean_backward, mean_forward
 
 SHORT = "gap"
 
@@ -18,48 +16,14 @@ def _focus(cv: Canvas) -> tuple[int, int]:
     return ((rows.start + rows.stop - 1) // 2, (cols.start + cols.stop - 1) // 2)
 
 
-def adaptive_forward(cv: Canvas) -> list[Panel]:
-    _, x, out, _, _ = layer_ids(cv)
-    n, c, _, _ = cv.step.index
-    window = cv.step.operands["window"]
-    return [
-        Panel(
-            "input",
-            "input map (window marked)",
-            tuple(cv.map_grids(x, n, [c], "x", focus=_focus(cv))),
-        ),
-        Panel(
-            "window",
-            f"window {window.shape[0]}×{window.shape[1]}",
-            tuple(cv.operand_grids(window, "win")),
-            caption=f"mean = {num(float(window.sum()))}/{window.size}",
-        ),
-        Panel(
-            "output",
-            "output (mean of each window)",
-            tuple(view(cv, out, cv.step.index, "out")),
-            row=1,
-        ),
-    ]
-
-
-def adaptive_backward(cv: Canvas) -> list[Panel]:
-    _, _, _, gout, gin = layer_ids(cv)
-    n, c, _, _ = cv.step.index
-    routed = cv.step.operands["routed"]
-    return [
-        Panel("grad", "gradient arriving", tuple(view(cv, gout, cv.step.index, "g"))),
-        Panel("routed", f"g/{routed.size} to every cell", tuple(cv.operand_grids(routed, "g/k"))),
-        Panel(
-            "dx",
-            "dx: shared by the window",
-            tuple(cv.map_grids(gin, n, [c], "dx", focus=_focus(cv))),
-            row=1,
-        ),
-    ]
-
-
-PANELS = {"forward": adaptive_forward, "backward": adaptive_backward}
+PANELS = {
+    "forward": mean_forward(
+        _focus,
+        lambda cv: "window {}×{}".format(*cv.step.operands["window"].shape),
+        "mean = {total}/{size}",
+    ),
+    "backward": mean_backward(_focus, None, "dx: shared by the window"),
+}
 NARRATION = {
     "forward": (
         "Adaptive average pooling picks its windows from the input and output sizes "

@@ -8,6 +8,7 @@ from stepcnn.engine.kinds.adaptive_avgpool2d import (
     adaptive_avgpool2d_backward,
     window_bounds,
 )
+from stepcnn.timeline.kinds._window_mean import share_step
 from stepcnn.timeline.numbers import idx, num
 from stepcnn.timeline.ops.base import (
     NO_HISTORY,
@@ -67,26 +68,8 @@ class AdaptiveAvgPoolBackward(InputGradientBackward):
     name = "adaptive_avgpool2d.backward"
 
     def step(self, ctx: OpContext, index: tuple[int, ...]) -> StepBody:
-        n, c, _, _ = index
         rows, cols, count = window(ctx, index)
-        g = float(ctx.lr.grad_output[index])
-        cells = ctx.lr.input[n, c, rows, cols]
-        share = g / count
-        return StepBody(
-            value=g,
-            equation=(
-                f"g = dL/dout{idx(index)} = {num(g)} → every one of the {count} cells "
-                f"dx[{n},{c},{rows.start}:{rows.stop},{cols.start}:{cols.stop}] += g/{count} "
-                f"= {num(share)}"
-            ),
-            operands={
-                "grad": np.array([g]),
-                "window": cells,
-                "routed": np.full(cells.shape, share),
-            },
-            reads=(Region(ctx.grad_output_id, index),),
-            writes=(Region(ctx.grad_input_id, (n, c, rows, cols)),),
-        )
+        return share_step(ctx, index, rows, cols, count)
 
     def partial(self, ctx: OpContext, local: int) -> dict[TensorId, Partial]:
         dout = ctx.lr.grad_output
