@@ -4,6 +4,7 @@ import numpy as np
 
 from stepcnn.present.canvas import Canvas
 from stepcnn.present.grid import Panel
+from stepcnn.timeline.numbers import num
 
 BIAS_LABELS = {
     "bias_before": "b",
@@ -11,6 +12,9 @@ BIAS_LABELS = {
     "bias_decay": "λb",
     "bias_velocity_before": "v",
     "bias_velocity_after": "v new",
+    "bias_m_after": "m",
+    "bias_v_after": "v",
+    "bias_s_after": "s",
     "bias_after": "b new",
 }
 """The bias's numbers, in the order they are used (those the optimizer has)."""
@@ -60,9 +64,14 @@ def param_update(cv: Canvas) -> list[Panel]:
                 row=1,
             )
         )
+    panels += _state_panels(cv, o)
     rule = (
         "W − η·v"
         if "velocity_after" in ops
+        else "W − η·mˆ/(√vˆ + ε)"
+        if "m_after" in ops
+        else "W − η·g/(√s + ε)"
+        if "s_after" in ops
         else ("W − η·(dW + λW)" if "decay" in ops else "W − η·dW")
     )
     return [
@@ -86,3 +95,41 @@ def param_update(cv: Canvas) -> list[Panel]:
             row=1,
         ),
     ]
+
+
+def _state_panels(cv: Canvas, o: int) -> list[Panel]:
+    """Adam's m, v and their bias corrections mˆ, vˆ, or RMSprop's s, after this step."""
+    ops = cv.step.operands
+    if "m_after" in ops:
+        c1, c2 = (float(c) for c in ops["corrections"])
+        return [
+            Panel(
+                "m",
+                f"m[{o}] = β₁m + (1−β₁)g",
+                tuple(cv.operand_grids(ops["m_after"], "m", of=(o,))),
+            ),
+            Panel(
+                "v",
+                f"v[{o}] = β₂v + (1−β₂)g²",
+                tuple(cv.operand_grids(ops["v_after"], "v", of=(o,))),
+            ),
+            Panel(
+                "m_hat",
+                f"mˆ = m/{num(c1)}",
+                tuple(cv.operand_grids(ops["m_hat"], "mˆ", of=(o,))),
+                optional=True,
+            ),
+            Panel(
+                "v_hat",
+                f"vˆ = v/{num(c2)}",
+                tuple(cv.operand_grids(ops["v_hat"], "vˆ", of=(o,))),
+                optional=True,
+            ),
+        ]
+    if "s_after" in ops:
+        return [
+            Panel(
+                "s", f"s[{o}] = αs + (1−α)g²", tuple(cv.operand_grids(ops["s_after"], "s", of=(o,)))
+            )
+        ]
+    return []
