@@ -45,7 +45,7 @@ def mean_forward(focus: Focus, window_title: Callable[[Canvas], str], caption: s
     return build
 
 
-def mean_backward(focus: Focus, caption: str | None, dx_title: str) -> Builder:
+def mean_backward(focus: Focus, caption: str, dx_title: str) -> Builder:
     """The gradient arriving, its share for every cell, dx (the window marked)."""
 
     def build(cv: Canvas) -> list[Panel]:

@@ -22,7 +22,7 @@ PANELS = {
         lambda cv: "window {}×{}".format(*cv.step.operands["window"].shape),
         "mean = {total}/{size}",
     ),
-    "backward": mean_backward(_focus, None, "dx: shared by the window"),
+    "backward": mean_backward(_focus, "", "dx: shared by the window"),
 }
 NARRATION = {
     "forward": (
