@@ -85,6 +85,8 @@ GEOMETRIES: dict[str, list[tuple[tuple[object, ...], tuple[int, ...], tuple[int,
         ((0.5, np.array([[1.0, 0.0, 1.0, 1.0], [0.0, 0.0, 1.0, 0.0]])), (2, 4), None),
         ((1.0, np.zeros((2, 3))), (2, 3), None),
     ],
+    # add's x is its inputs, stacked: xs[0], xs[1], … (its backward: one dx per input)
+    "add": [((), (2, 2, 3, 4), None), ((), (3, 2, 5), None)],
 }
 
 

@@ -57,9 +57,14 @@ type = "dropout"
 p = 0.3
 [[layers]]
 type = "maxpool2d"
+name = "pool"
 kernel_size = 2
 [[layers]]
 type = "tanh"
+name = "t"
+[[layers]]
+type = "add"
+from = ["pool", "t"]
 [[layers]]
 type = "adaptive_avgpool2d"
 output_size = 1
@@ -72,8 +77,8 @@ type = "linear"
 out_features = 2
 """
 # Shapes: 1×5×5 → conv 2×5×5 → (batchnorm) → avgpool 3/2: (5 − 3)/2 + 1 = 2 → 2×2×2 (windows
-# overlap on row and column 2) → (dropout) → maxpool 2 → 2×1×1 → (adaptive 1) → flatten 2 →
-# linear 2.
+# overlap on row and column 2) → (dropout) → maxpool 2 → 2×1×1 → tanh, and add(pool, tanh) (a
+# fork at the pool) → (adaptive 1) → flatten 2 → linear 2.
 
 _SESSION: list[Session] = []
 

@@ -3,12 +3,12 @@
 Run with `make parity`, which installs PyTorch (CPU) into its own virtualenv. Random
 architectures use every layer kind (conv2d with stride and padding, relu, tanh, sigmoid,
 leaky_relu with a random slope, maxpool2d and avgpool2d with stride ≠ kernel, flatten, linear,
-batchnorm2d, dropout — multiplied by stepcnn's mask in PyTorch too —, adaptive_avgpool2d),
-both losses, batches, several iterations, SGD with random momentum / weight decay, Adam and
-RMSprop with random settings (their m, v, s and step count checked, and batchnorm's running
-statistics). PyTorch trains
-each one on its own — its parameters and its torch.optim.SGD(lr, momentum, weight_decay) carry
-over from iteration to iteration — and, in float64 with rtol 1e-6, it checks:
+batchnorm2d, dropout — multiplied by stepcnn's mask in PyTorch too —, adaptive_avgpool2d, and
+residual blocks: add, with forks), both losses, batches, several iterations, SGD with random
+momentum / weight decay, Adam and RMSprop with random settings (their m, v, s and step count
+checked, and batchnorm's running statistics). PyTorch trains each one on its own — its
+parameters and its torch.optim optimizer carry over from iteration to iteration — and, in
+float64 with rtol 1e-6, it checks:
   * every tensor of every iteration (input, output, grad_output, grad_input, weight, bias,
     grad_weight, grad_bias, weight_after, bias_after, and the momentum velocity after the
     update) and the loss;
@@ -54,12 +54,15 @@ def random_scenario(rng: random.Random) -> str:
     loss = rng.choice(["cross_entropy", "mse"])
     layers: list[str] = []
     shape = (c, h, w)
+    names = iter(range(1000))
     for _ in range(rng.randint(0, 4)):
         kind = rng.choice(
-            ["conv2d", "conv2d", "maxpool2d", "avgpool2d", *ACTIVATIONS, *NEW_MAP_KINDS]
+            ["conv2d", "conv2d", "maxpool2d", "avgpool2d", "residual", *ACTIVATIONS, *NEW_MAP_KINDS]
         )
         _, hh, ww = shape
-        if kind in NEW_MAP_KINDS:
+        if kind == "residual":
+            layers += residual_block(rng, layers, shape, names)
+        elif kind in NEW_MAP_KINDS:
             layer, shape = NEW_MAP_KINDS[kind](rng, shape, layers)
             if layer:
                 layers.append(layer)
@@ -117,7 +120,7 @@ def random_scenario(rng: random.Random) -> str:
     from stepcnn.engine.layers import shapes_through
 
     probe = parse_probe(text, loss)
-    out_shape = shapes_through(probe[0], (c, h, w))[-1]
+    out_shape = shapes_through(probe[0], (c, h, w), probe[1])[-1]
     filled = []
     for part in text.split("[[samples]]\n")[1:]:
         sample = part.partition("\n")[0]
@@ -130,6 +133,43 @@ def random_scenario(rng: random.Random) -> str:
 
 
 ACTIVATIONS = ["relu", "tanh", "sigmoid", "leaky_relu"]
+
+
+def residual_block(rng: random.Random, layers: list[str], shape, names) -> list[str]:
+    """``out = x + F(x)``: a shape-keeping branch F (convs with "same" padding, activations,
+    batchnorm2d, dropout) from the last layer (or the input), and an add of the two — x is a
+    fork.
+    Sometimes the add takes a third input, or x twice."""
+    c = shape[0]
+    if layers:
+        source = f"n{next(names)}"
+        layers[-1] += f'name = "{source}"\n'
+    else:
+        source = "input"
+    branch: list[str] = []
+    for _ in range(rng.randint(1, 3)):
+        draw = rng.random()
+        if draw < 0.5:
+            k = rng.choice([1, 3])
+            branch.append(
+                f'[[layers]]\ntype = "conv2d"\nout_channels = {c}\nkernel_size = {k}\n'
+                f"padding = {k // 2}\n"
+            )
+        elif draw < 0.65:  # batchnorm2d in a residual branch (where it may stand)
+            norm, _ = batchnorm(rng, shape, layers + branch)
+            branch.append(norm or activation(rng, rng.choice(ACTIVATIONS)))
+        elif draw < 0.75:
+            branch.append(dropout(rng))
+        else:
+            branch.append(activation(rng, rng.choice(ACTIVATIONS)))
+    end = f"n{next(names)}"
+    branch[-1] += f'name = "{end}"\n'
+    inputs = [source, end]
+    if rng.random() < 0.2:
+        inputs.append(rng.choice([source, end]))
+    rng.shuffle(inputs)
+    listed = ", ".join(f'"{n}"' for n in inputs)
+    return [*branch, f'[[layers]]\ntype = "add"\nfrom = [{listed}]\n']
 
 
 # ---- issue 20: a function per new kind and for the optimizers -----------------------------
@@ -205,15 +245,15 @@ def parse_probe(text: str, loss: str) -> tuple:
 
     from stepcnn.scenario.errors import Problem
     from stepcnn.scenario.fields import Table
-    from stepcnn.scenario.layer_schema import read_layers
+    from stepcnn.scenario.layer_schema import read_network
 
     data = tomllib.loads(text)
     problems: list[Problem] = []
     x = np.array(data["samples"][0]["input"])
     tables = [Table(t, f"layers[{i}]", problems) for i, t in enumerate(data["layers"])]
-    read = read_layers(tables, tuple(x.shape))
+    read, graph = read_network(tables, tuple(x.shape))
     assert read is not None, problems
-    return (tuple(r.layer for r in read),)
+    return (tuple(r.layer for r in read), graph)
 
 
 def close(name: str, ours: np.ndarray, theirs: torch.Tensor) -> None:
@@ -250,6 +290,11 @@ def torch_layer(layer, a, tp, mask=None, running=None):
         return torch.tanh(a)
     if layer.type == "sigmoid":
         return torch.sigmoid(a)
+    if layer.type == "add":
+        out = a[0]
+        for other in a[1:]:
+            out = out + other
+        return out
     assert layer.type == "flatten", layer.type
     return torch.flatten(a, 1)
 
@@ -278,11 +323,19 @@ class TorchRun:
         ]
 
     def iteration(self, x, y, masks):
+        """``acts[i + 1]`` is layer i's output (``acts[0]`` the batch); ``reads[i]`` the views
+        layer i read them through, whose ``.grad`` is its own share of a fork's gradient.
+        ``masks[i]``: dropout layer i's mask of this iteration (stepcnn's)."""
         acts = [torch.tensor(x, requires_grad=True)]
-        for layer, tp, mask, running in zip(
-            self.scenario.layers, self.params, masks, self.running, strict=True
-        ):
-            out = torch_layer(layer, acts[-1], tp, mask, running)
+        reads = []
+        graph = self.scenario.topology
+        for i, (layer, tp) in enumerate(zip(self.scenario.layers, self.params, strict=True)):
+            views = [acts[j + 1].view_as(acts[j + 1]) for j in graph.inputs[i]]
+            for v in views:
+                v.retain_grad()
+            reads.append(views)
+            read = views if layer.type == "add" else views[0]
+            out = torch_layer(layer, read, tp, masks[i], self.running[i])
             out.retain_grad()
             acts.append(out)
         for a in acts:
@@ -302,7 +355,7 @@ class TorchRun:
             self.optimizer.state[t].get("momentum_buffer") if self.optimizer else None
             for t in self.leaves
         ]
-        return acts, before, grads, velocity, loss
+        return acts, reads, before, grads, velocity, loss
 
     def state(self, leaf: int) -> dict:
         """The optimizer's state of one parameter tensor (torch's names)."""
@@ -411,6 +464,8 @@ def check_adaptive_steps(timeline, base: int, seg, opt, states) -> None:
 def check_scenario(text: str, used: Counter) -> int:
     scenario = parse_scenario(text)
     used.update(layer.type for layer in scenario.layers)
+    used["fork"] += len(scenario.topology.forks)
+    used["batch 2+ fork"] += bool(scenario.topology.forks) and scenario.batch_size > 1
     run = TrainingRun(scenario)
     timeline = Timeline(run)
     theirs = TorchRun(scenario)
@@ -420,7 +475,7 @@ def check_scenario(text: str, used: Counter) -> int:
     for it in range(len(run)):
         rec = run.record(it)
         masks = [getattr(lr.cache, "mask", None) for lr in rec.layers]
-        acts, before, grads, velocity, loss = theirs.iteration(rec.x, rec.y, masks)
+        acts, reads, before, grads, velocity, loss = theirs.iteration(rec.x, rec.y, masks)
         assert abs(rec.loss - loss.item()) <= RTOL * abs(loss.item()) + ATOL, (
             rec.loss,
             loss.item(),
@@ -428,10 +483,11 @@ def check_scenario(text: str, used: Counter) -> int:
         j = 0
         updates, adaptive = {}, {}
         for i, lr in enumerate(rec.layers):
-            close(f"it{it} layer{i} input", lr.input, acts[i])
+            for slot, view in enumerate(reads[i]):
+                close(f"it{it} layer{i} input {slot}", lr.inputs[slot], view)
+                close(f"it{it} layer{i} grad_input {slot}", lr.grad_input, view.grad)
             close(f"it{it} layer{i} output", lr.output, acts[i + 1])
             close(f"it{it} layer{i} grad_output", lr.grad_output, acts[i + 1].grad)
-            close(f"it{it} layer{i} grad_input", lr.grad_input, acts[i].grad)
             check_running(f"it{it} layer{i}", lr, theirs.running[i])
             if theirs.params[i] is not None:
                 check_state(f"it{it} layer{i}", lr, theirs, j, i)
@@ -503,6 +559,7 @@ def main() -> int:
         optimizers[(scenario.momentum > 0, scenario.weight_decay > 0)] += 1
         named[scenario.optimizer.name] += 1
         batches[scenario.batch_size] += 1
+    assert used["fork"] and used["batch 2+ fork"], "no fork drawn (batch ≥ 2): raise the count"
     missing = set(layer_kinds()) - set(used)
     assert not missing, f"no random scenario used {sorted(missing)}: raise the case count"
     assert len(optimizers) == 4, f"not every optimizer setting was drawn: {optimizers}"

@@ -10,7 +10,8 @@ from functools import cache
 from typing import Any
 
 from stepcnn.engine import adam, losses, rmsprop
-from stepcnn.present import kind_table
+from stepcnn.engine.graph import FORK_OP
+from stepcnn.present import fork_panels, kind_table
 
 LOSS_SOURCES: dict[str, tuple[Callable[..., Any], str]] = {
     "cross_entropy.forward": (losses.cross_entropy, "per_sample ="),
@@ -34,6 +35,8 @@ def source_for(op: str, optimizer: str = "sgd") -> tuple[str, int, str]:
     (``"conv2d.forward"``, ``"mse.mean"``); an update's is its optimizer's."""
     if op in LOSS_SOURCES:
         function, marker = LOSS_SOURCES[op]
+    elif op == FORK_OP:
+        function, marker = fork_panels.SOURCE
     elif op.endswith(".update") and optimizer in UPDATE_SOURCES:
         function, marker = UPDATE_SOURCES[optimizer]
     else:

@@ -175,8 +175,9 @@ class TrainingRun:
             i,
             samples,
             state.opt_state,
-            state.buffers,
-            s.seed,
+            s.graph,
+            buffers=state.buffers,
+            seed=s.seed,
         )
         if i == len(self._losses):
             self._losses.append(record.loss)

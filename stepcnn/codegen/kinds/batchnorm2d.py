@@ -125,9 +125,10 @@ def geometry(layer: Any) -> tuple[object, ...]:
     return (float(layer.eps),)
 
 
-def buffers_call(layer: Any, i: int) -> str:
-    """The line that updates layer ``i``'s running statistics after its forward."""
-    return f"buffers[{i}] = _batchnorm2d_running(buffers[{i}], a{i}, {float(layer.momentum)!r})"
+def buffers_call(layer: Any, i: int, x: str) -> str:
+    """The line that updates layer ``i``'s running statistics after its forward over ``x``
+    (the variable it read)."""
+    return f"buffers[{i}] = _batchnorm2d_running(buffers[{i}], {x}, {float(layer.momentum)!r})"
 
 
 def torch_module(layer: Any) -> str:

@@ -87,10 +87,11 @@ def geometry(layer: Any) -> tuple[object, ...]:
     return (float(layer.p),)
 
 
-def mask_call(layer: Any, i: int) -> str:
+def mask_call(layer: Any, i: int, x: str) -> str:
     # (Its presence also tells the script and ``verify`` that the calls take the mask last.)
-    """The line that draws layer ``i``'s mask before its forward (``it``: the iteration)."""
-    return f"mask{i} = _dropout_mask(a{i}, {float(layer.p)!r}, SEED, {i}, it)"
+    """The line that draws layer ``i``'s mask before its forward over ``x`` (the variable it
+    reads; ``it``: the iteration)."""
+    return f"mask{i} = _dropout_mask({x}, {float(layer.p)!r}, SEED, {i}, it)"
 
 
 def torch_module(layer: Any) -> str:

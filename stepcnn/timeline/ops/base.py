@@ -10,7 +10,7 @@ from stepcnn.engine.network import IterationRecord, LayerRecord
 from stepcnn.engine.optim import Optimizer
 from stepcnn.engine.types import Array, IntArray
 from stepcnn.timeline.step import Partial, Region, TensorId
-from stepcnn.timeline.tensors import grad_output_id, input_id
+from stepcnn.timeline.tensors import grad_output_id, input_id, input_ids
 
 
 @dataclass(frozen=True)
@@ -21,6 +21,7 @@ class OpContext:
     layer: int | None
     spec: Layer | None
     optimizer: Optimizer
+    layers: tuple[Layer, ...] = ()  # every layer's description (what a fork's steps name)
 
     @property
     def lr(self) -> LayerRecord:
@@ -34,7 +35,13 @@ class OpContext:
     @property
     def input_id(self) -> TensorId:
         assert self.layer is not None
-        return input_id(self.layer)
+        return input_id(self.layer, self.record.graph)
+
+    @property
+    def input_ids(self) -> tuple[TensorId, ...]:
+        """Every tensor the layer reads (an add reads several)."""
+        assert self.layer is not None
+        return input_ids(self.layer, self.record.graph)
 
     @property
     def output_id(self) -> TensorId:
@@ -43,7 +50,7 @@ class OpContext:
     @property
     def grad_output_id(self) -> TensorId:
         assert self.layer is not None
-        return grad_output_id(self.layer, len(self.record.layers))
+        return grad_output_id(self.layer, len(self.record.layers), self.record.graph)
 
     @property
     def grad_input_id(self) -> TensorId:
