@@ -84,17 +84,29 @@ def optimizer_lines(rng: random.Random) -> str:
 
 def random_kinds_case(seed: int) -> Case:
     """conv2d → activation → [batchnorm2d] → [dropout] → [adaptive_avgpool2d] → flatten →
-    [dropout] → linear, batch 1 or 2 (batchnorm sees more than one value per channel)."""
+    [dropout] → linear, batch 1 or 2 (batchnorm sees more than one value per channel); in
+    some, batchnorm2d and dropout stand in a residual branch (a conv after them, and an add
+    of the branch and the activation's output)."""
     rng = random.Random(seed + 20_000)
     c, h, w = rng.randint(1, 2), rng.randint(3, 6), rng.randint(3, 6)
     layers: list[dict[str, object]] = [
         {"type": "conv2d", "out_channels": rng.randint(1, 3), "kernel_size": 2, "padding": 1}
     ]
     layers.append({"type": rng.choice(["relu", "tanh"])})
+    residual = seed % 3 == 2  # a third of them
+    if residual:  # the next layers are a residual branch: skip + conv(batchnorm(dropout(skip)))
+        layers[-1] = layers[-1] | {"name": "skip"}
     if rng.random() < 0.7:  # after the activation: a conv bias right before it gets dL/db = 0
         layers.append({"type": "batchnorm2d"} | ({"momentum": 0.3} if rng.random() < 0.3 else {}))
     if rng.random() < 0.6:
         layers.append({"type": "dropout", "p": rng.choice([0.0, 0.3, 0.5, 1.0])})
+    if residual:
+        channels = layers[0]["out_channels"]
+        layers.append(
+            {"type": "conv2d", "out_channels": channels, "kernel_size": 3, "padding": 1}
+            | {"name": "branch"}
+        )
+        layers.append({"type": "add", "from": ["skip", "branch"]})
     if rng.random() < 0.7:  # (the mean of a normalised channel is β: its dx would be 0)
         normalised = any(spec["type"] == "batchnorm2d" for spec in layers)
         sizes = [2, [3, 2]] if normalised else [1, 2, [3, 2]]

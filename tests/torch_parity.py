@@ -466,6 +466,12 @@ def check_scenario(text: str, used: Counter) -> int:
     used.update(layer.type for layer in scenario.layers)
     used["fork"] += len(scenario.topology.forks)
     used["batch 2+ fork"] += bool(scenario.topology.forks) and scenario.batch_size > 1
+    if scenario.topology.forks:  # the kinds of issue 20 in graphs
+        used["fork with batchnorm2d"] += any(
+            layer.type == "batchnorm2d" for layer in scenario.layers
+        )
+        used["fork with dropout"] += any(layer.type == "dropout" for layer in scenario.layers)
+        used["fork with Adam/RMSprop"] += scenario.optimizer.name != "sgd"
     run = TrainingRun(scenario)
     timeline = Timeline(run)
     theirs = TorchRun(scenario)
@@ -560,6 +566,8 @@ def main() -> int:
         named[scenario.optimizer.name] += 1
         batches[scenario.batch_size] += 1
     assert used["fork"] and used["batch 2+ fork"], "no fork drawn (batch ≥ 2): raise the count"
+    for what in ("batchnorm2d", "dropout", "Adam/RMSprop"):
+        assert used[f"fork with {what}"], f"no fork with {what} drawn: raise the count"
     missing = set(layer_kinds()) - set(used)
     assert not missing, f"no random scenario used {sorted(missing)}: raise the case count"
     assert len(optimizers) == 4, f"not every optimizer setting was drawn: {optimizers}"

@@ -93,7 +93,9 @@ def read_optimizer(table: Table, *, learning_rate: float | None = None) -> Optim
     """The optimizer of ``table``; ``learning_rate`` is the default of a ``[compare]`` table
     (the top level requires its own)."""
     name = _name(table)
-    lr = table.number("learning_rate", learning_rate, required=learning_rate is None, positive=True)
+    lr = table.number("learning_rate", None, required=learning_rate is None, positive=True)
+    if lr is None and "learning_rate" not in table.data:
+        lr = learning_rate  # [compare]: the scenario's (the top level requires its own)
     weight_decay = table.number("weight_decay", 0.0)
     if weight_decay is not None and weight_decay < 0:
         table.error("weight_decay", f"must be 0 or more, got {describe(weight_decay)}")
