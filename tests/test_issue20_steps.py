@@ -14,6 +14,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from codegen_cases import random_kinds_toml
+from test_present import paint, panels_at, shown
 from test_tui import keys_for, press, screen_text, status_text
 
 from stepcnn.io.export import write_export
@@ -249,3 +250,30 @@ async def test_the_app_says_why_m_shows_nothing_and_draws_both_loss_curves() -> 
         top = screen_text(app).splitlines()[0]
         assert "Adam " in top and "  SGD " in top
         assert app.session.compare_run is not None and app.session.compare_run.computed == 40
+
+
+@pytest.mark.parametrize("optimizer", ["adam", "rmsprop"])
+def test_the_biass_state_has_a_panel_whose_every_number_reads(optimizer: str) -> None:
+    """v (an average of squares) is orders of magnitude below b and db: in a format of its
+    own it reads non-zero; and the last label keeps its name beside its factor."""
+    session = Session(parse_scenario(KINDS.replace("OPTIMIZER", optimizer)))
+    tl = session.timeline
+    names = ["m", "v"] if optimizer == "adam" else ["s"]
+    checked = 0
+    for k in range(tl.per_iteration):
+        step = tl[k]
+        if step.phase != "update":
+            continue
+        panels = panels_at(session, k)
+        state = panels["bias_state"]
+        assert [g.label for g in state.grids] == names
+        assert [g.label for g in panels["bias"].grids][-1] == "b new"
+        for grid, name in zip(state.grids, names, strict=True):
+            value = step.operands[f"bias_{name}_after"]
+            if value[0] != 0:
+                assert any(ch in "123456789" for ch in shown(grid).ravel()[0]), (name, k)
+                checked += 1
+        lines, _ = paint((state,), 40, 6)
+        for grid in state.grids:
+            assert " ".join(t for t in (grid.label, grid.fmt.factor) if t) in "\n".join(lines)
+    assert checked >= len(names) * 3

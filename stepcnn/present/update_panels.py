@@ -1,9 +1,12 @@
 """The SGD update on screen: one filter or weight row before and after, with its bias."""
 
+from dataclasses import replace
+
 import numpy as np
 
 from stepcnn.present.canvas import Canvas
 from stepcnn.present.grid import Panel
+from stepcnn.present.numformat import choose
 from stepcnn.timeline.numbers import num
 
 BIAS_LABELS = {
@@ -12,12 +15,13 @@ BIAS_LABELS = {
     "bias_decay": "λb",
     "bias_velocity_before": "v",
     "bias_velocity_after": "v new",
-    "bias_m_after": "m",
-    "bias_v_after": "v",
-    "bias_s_after": "s",
     "bias_after": "b new",
 }
 """The bias's numbers, in the order they are used (those the optimizer has)."""
+
+BIAS_STATE_LABELS = {"bias_m_after": "m", "bias_v_after": "v", "bias_s_after": "s"}
+"""Adam's and RMSprop's state of the bias: a panel of its own, each number in its own format
+(v, an average of squares, is orders of magnitude below b and db)."""
 
 
 def param_update(cv: Canvas) -> list[Panel]:
@@ -94,7 +98,20 @@ def param_update(cv: Canvas) -> list[Panel]:
             ),
             row=1,
         ),
+        *_bias_state_panel(cv, o),
     ]
+
+
+def _bias_state_panel(cv: Canvas, o: int) -> list[Panel]:
+    """The optimizer's state of bias ``o`` after this step (Adam's m and v, RMSprop's s)."""
+    ops = cv.step.operands
+    grids = tuple(
+        replace(grid, number_format=choose(ops[name], cv.precision, scaled=True))
+        for name, label in BIAS_STATE_LABELS.items()
+        if name in ops
+        for grid in cv.operand_grids(ops[name], label)
+    )
+    return [Panel("bias_state", f"state of b[{o}]", grids, row=1)] if grids else []
 
 
 def _state_panels(cv: Canvas, o: int) -> list[Panel]:
