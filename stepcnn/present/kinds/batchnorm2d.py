@@ -9,7 +9,7 @@ from stepcnn.present.grid import Panel
 from stepcnn.present.parts import layer_ids, view
 from stepcnn.present.update_panels import param_update
 from stepcnn.present.weight_story import Row, StoryRows
-from stepcnn.timeline.numbers import num
+from stepcnn.timeline.numbers import num, paren
 from stepcnn.timeline.step import TensorId
 
 SHORT = "bn"
@@ -58,7 +58,7 @@ def batchnorm_backward(cv: Canvas) -> list[Panel]:
                 for grid in cv.operand_grids(ops["grad"] * 0 + value, name)
             ),
             caption=(
-                f"dx = γ/σ·Σ = {num(float(ops['scale'][0]))}·{num(g + minus_mean + minus_along)}"
+                f"dx = γ/σ·Σ = {num(float(ops['scale'][0]))}·{paren(g + minus_mean + minus_along)}"
             ),
         ),
         Panel(
