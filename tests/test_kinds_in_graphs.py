@@ -14,6 +14,7 @@ import json
 import numpy as np
 import pytest
 
+from stepcnn.cli import main
 from stepcnn.engine.graph import FORK_OP
 from stepcnn.engine.layers import Params
 from stepcnn.engine.network import train_iteration
@@ -222,3 +223,13 @@ def test_the_export_of_the_graph_keeps_inputs_running_statistics_masks_and_state
     np.testing.assert_array_equal(drop["mask"], rec[3].cache.mask)
     # The mask changes with the iteration (the same layer, the same seed).
     assert rec[3].cache.mask.tobytes() != run.record(0).layers[3].cache.mask.tobytes()
+
+
+def test_check_lines_up_the_shapes_after_the_longest_kind(tmp_path, capsys) -> None:
+    path = tmp_path / "residual.toml"
+    path.write_text(RESIDUAL.replace("BATCH", "2"), encoding="utf-8")
+    assert main(["check", str(path)]) == 0
+    layers = [line for line in capsys.readouterr().out.splitlines() if line.startswith("  layer")]
+    assert len(layers) == 10
+    assert len({line.index("×4×4 →") for line in layers[:8]}) == 1  # one column, 1×4×4 or 2×4×4
+    assert "adaptive_avgpool2d 2×4×4 → 2×2×3" in layers[7]
