@@ -16,6 +16,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from codegen_cases import random_kinds_toml
 from test_present import paint, panels_at, shown
 from test_tui import keys_for, press, screen_text, status_text
+from timeline_cases import written_mask
 
 from stepcnn.io.export import write_export
 from stepcnn.present.sparkline import compared_lines, loss_line
@@ -277,3 +278,38 @@ def test_the_biass_state_has_a_panel_whose_every_number_reads(optimizer: str) ->
         for grid in state.grids:
             assert " ".join(t for t in (grid.label, grid.fmt.factor) if t) in "\n".join(lines)
     assert checked >= len(names) * 3
+
+
+def test_cell_histories_of_the_new_kinds_match_a_walk_over_their_steps() -> None:
+    """For every cell a batchnorm2d, dropout or adaptive_avgpool2d segment writes: the steps
+    that write it (their regions) and its value after each (tensor_at, step by step)."""
+    tl = kinds()
+    it = 1
+    checked = 0
+    for seg in tl.segments:
+        if seg.kind not in ("batchnorm2d", "dropout", "adaptive_avgpool2d"):
+            continue
+        if seg.phase == "update":
+            continue
+        ctx = tl.context(it, seg)
+        lr = tl.run.record(it).layers[seg.layer]
+        tensors = {"output": lr.output, "grad_input": lr.grad_input}
+        if lr.grads is not None:
+            tensors |= {"grad_weight": lr.grads.weight, "grad_bias": lr.grads.bias}
+        first = it * tl.per_iteration + seg.start
+        steps = range(first, first + seg.count)
+        for tid in seg.op.writes_tensors(seg.layer):
+            shape = tensors[tid.name].shape
+            after = np.array([tl.tensor_at(k, tid).values for k in steps])
+            writes = np.array([written_mask(tl[k], tid, shape) for k in steps])
+            for cell in np.ndindex(shape):
+                hit = np.flatnonzero(writes[(slice(None), *cell)])
+                history = seg.op.cell_history(ctx, tid, cell)
+                if hit.size == 0:
+                    assert history is None or history[0].size == 0
+                    continue
+                assert history is not None, (seg.op.name, tid, cell)
+                assert history[0].tolist() == hit.tolist(), (seg.op.name, tid, cell)
+                np.testing.assert_allclose(history[1], after[(hit, *cell)], 1e-12, 1e-15)
+                checked += 1
+    assert checked > 100

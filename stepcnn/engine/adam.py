@@ -19,13 +19,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from stepcnn.engine.adaptive import AdaptiveOptimizer, TensorState
 from stepcnn.engine.types import Array
-
-TensorState = dict[str, Array]
 
 
 @dataclass(frozen=True)
-class Adam:
+class Adam(AdaptiveOptimizer):
     """The optimizer's settings: learning rate η, betas (β₁, β₂), ε, weight decay λ."""
 
     learning_rate: float
@@ -34,23 +33,13 @@ class Adam:
     weight_decay: float = 0.0
     name = "adam"
     state_names = ("exp_avg", "exp_avg_sq")
-    momentum = 0.0  # (SGD's; Adam has none)
-
-    @property
-    def keeps_velocity(self) -> bool:
-        return False
-
-    @property
-    def keeps_state(self) -> bool:
-        return True
 
     def describe(self) -> str:
         """``Adam (η = 0.001, β = (0.9, 0.999), ε = 1e-08)`` — what ``check`` prints."""
         b1, b2 = self.betas
-        tail = f"η = {self.learning_rate:g}, β = ({b1:g}, {b2:g}), ε = {self.eps:g}"
-        if self.weight_decay:
-            tail += f", weight decay {self.weight_decay:g}"
-        return f"Adam ({tail})"
+        return self.named(
+            "Adam", f"η = {self.learning_rate:g}, β = ({b1:g}, {b2:g}), ε = {self.eps:g}"
+        )
 
     def step(
         self, param: Array, grad: Array, state: TensorState | None, t: int

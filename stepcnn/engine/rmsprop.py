@@ -15,13 +15,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from stepcnn.engine.adaptive import AdaptiveOptimizer, TensorState
 from stepcnn.engine.types import Array
-
-TensorState = dict[str, Array]
 
 
 @dataclass(frozen=True)
-class RMSprop:
+class RMSprop(AdaptiveOptimizer):
     """The optimizer's settings: learning rate η, smoothing α, ε, weight decay λ."""
 
     learning_rate: float
@@ -30,22 +29,12 @@ class RMSprop:
     weight_decay: float = 0.0
     name = "rmsprop"
     state_names = ("square_avg",)
-    momentum = 0.0  # (SGD's; not supported here)
-
-    @property
-    def keeps_velocity(self) -> bool:
-        return False
-
-    @property
-    def keeps_state(self) -> bool:
-        return True
 
     def describe(self) -> str:
         """``RMSprop (η = 0.01, α = 0.99, ε = 1e-08)`` — what ``check`` prints."""
-        tail = f"η = {self.learning_rate:g}, α = {self.alpha:g}, ε = {self.eps:g}"
-        if self.weight_decay:
-            tail += f", weight decay {self.weight_decay:g}"
-        return f"RMSprop ({tail})"
+        return self.named(
+            "RMSprop", f"η = {self.learning_rate:g}, α = {self.alpha:g}, ε = {self.eps:g}"
+        )
 
     def step(
         self, param: Array, grad: Array, state: TensorState | None, t: int

@@ -7,6 +7,7 @@ so the windows cover the whole map and may differ in size by one (or overlap, fo
 Backward sends ``g / (window size)`` to every cell of the window, adding where windows overlap.
 """
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, ClassVar, NamedTuple
 
@@ -21,6 +22,17 @@ def window_bounds(size: int, out: int, r: int) -> tuple[int, int]:
     return (r * size) // out, -(-((r + 1) * size) // out)
 
 
+def windows(h: int, w: int, out: Pair) -> Iterator[tuple[int, int, slice, slice, int]]:
+    """Every output cell ``(r, s)`` of an ``h × w`` map pooled to ``out``, with its window's
+    rows, its columns and its size."""
+    ho, wo = out
+    for r in range(ho):
+        r0, r1 = window_bounds(h, ho, r)
+        for s in range(wo):
+            c0, c1 = window_bounds(w, wo, s)
+            yield r, s, slice(r0, r1), slice(c0, c1), (r1 - r0) * (c1 - c0)
+
+
 class AdaptiveAvgPoolCache(NamedTuple):
     x_shape: tuple[int, ...]
     output_size: Pair
@@ -29,13 +41,9 @@ class AdaptiveAvgPoolCache(NamedTuple):
 def adaptive_avgpool2d_forward(x: Array, output_size: Pair) -> tuple[Array, AdaptiveAvgPoolCache]:
     """Each output cell's window mean, over the batch and channels at once."""
     n_batch, channels, h, w = x.shape
-    ho, wo = output_size
-    out = np.zeros((n_batch, channels, ho, wo))
-    for r in range(ho):
-        r0, r1 = window_bounds(h, ho, r)
-        for s in range(wo):
-            c0, c1 = window_bounds(w, wo, s)
-            out[:, :, r, s] = x[:, :, r0:r1, c0:c1].sum(axis=(2, 3)) / ((r1 - r0) * (c1 - c0))
+    out = np.zeros((n_batch, channels, *output_size))
+    for r, s, rows, cols, size in windows(h, w, output_size):
+        out[:, :, r, s] = x[:, :, rows, cols].sum(axis=(2, 3)) / size
     return out, AdaptiveAvgPoolCache(x.shape, output_size)
 
 
@@ -44,14 +52,9 @@ def adaptive_avgpool2d_backward(
 ) -> tuple[Array, None, None]:
     """``dx[window(r, s)] += dout[r, s] / (window size)`` for every window."""
     _, _, h, w = cache.x_shape
-    ho, wo = cache.output_size
     dx = np.zeros(cache.x_shape)
-    for r in range(ho):
-        r0, r1 = window_bounds(h, ho, r)
-        for s in range(wo):
-            c0, c1 = window_bounds(w, wo, s)
-            share = dout[:, :, r, s] / ((r1 - r0) * (c1 - c0))
-            dx[:, :, r0:r1, c0:c1] += share[:, :, None, None]
+    for r, s, rows, cols, size in windows(h, w, cache.output_size):
+        dx[:, :, rows, cols] += (dout[:, :, r, s] / size)[:, :, None, None]
     return dx, None, None
 
 

@@ -1,11 +1,17 @@
 """The backward step of the kinds whose output is a window's mean (avgpool2d,
 adaptive_avgpool2d): g/(window size) to every cell of the window."""
 
+from typing import Any
+
 import numpy as np
 
+from stepcnn.engine.types import Array
 from stepcnn.timeline.numbers import idx, num
-from stepcnn.timeline.ops.base import OpContext, StepBody
-from stepcnn.timeline.step import Region
+from stepcnn.timeline.ops.base import InputGradientBackward, OpContext, StepBody, prefix_mask
+from stepcnn.timeline.step import Partial, Region, TensorId
+
+Window = tuple[slice, slice, int]
+"""An output cell's window: its input rows, its columns and its cell count."""
 
 
 def share_step(
@@ -31,3 +37,25 @@ def share_step(
         reads=(Region(ctx.grad_output_id, index),),
         writes=(Region(ctx.grad_input_id, (n, c, rows, cols)),),
     )
+
+
+class WindowMeanBackward(InputGradientBackward):
+    """The backward op of a window-mean kind: a step per output-gradient element (its window
+    from :meth:`window`), dx so far from the kind's engine backward."""
+
+    def window(self, ctx: OpContext, index: tuple[int, ...]) -> Window:
+        raise NotImplementedError
+
+    def engine_backward(self, dout: Array, cache: Any) -> tuple[Array, None, None]:
+        raise NotImplementedError
+
+    def step(self, ctx: OpContext, index: tuple[int, ...]) -> StepBody:
+        return share_step(ctx, index, *self.window(ctx, index))
+
+    def partial(self, ctx: OpContext, local: int) -> dict[TensorId, Partial]:
+        dout = ctx.lr.grad_output
+        with np.errstate(all="ignore"):
+            dx, _, _ = self.engine_backward(
+                np.where(prefix_mask(dout.shape, local), dout, 0.0), ctx.cache
+            )
+        return {ctx.grad_input_id: Partial(dx)}

@@ -1,29 +1,24 @@
 """adaptive_avgpool2d steps: the mean of each output cell's window (PyTorch's window rule)
 forward; g/(window size) to every window cell backward."""
 
+from typing import Any
+
 import numpy as np
 
 from stepcnn.engine.kinds.adaptive_avgpool2d import (
     AdaptiveAvgPool2d,
     adaptive_avgpool2d_backward,
     window_bounds,
+    windows,
 )
-from stepcnn.timeline.kinds._window_mean import share_step
+from stepcnn.engine.types import Array
+from stepcnn.timeline.kinds._window_mean import Window, WindowMeanBackward
 from stepcnn.timeline.numbers import idx, num
-from stepcnn.timeline.ops.base import (
-    NO_HISTORY,
-    History,
-    InputGradientBackward,
-    Op,
-    OpContext,
-    OutputForward,
-    StepBody,
-    prefix_mask,
-)
-from stepcnn.timeline.step import Partial, Region, TensorId
+from stepcnn.timeline.ops.base import NO_HISTORY, History, Op, OpContext, OutputForward, StepBody
+from stepcnn.timeline.step import Region, TensorId
 
 
-def window(ctx: OpContext, index: tuple[int, ...]) -> tuple[slice, slice, int]:
+def window(ctx: OpContext, index: tuple[int, ...]) -> Window:
     """The window's input rows and columns, and its cell count."""
     assert isinstance(ctx.spec, AdaptiveAvgPool2d)
     _, _, r, s = index
@@ -64,20 +59,14 @@ class AdaptiveAvgPoolForward(OutputForward):
         )
 
 
-class AdaptiveAvgPoolBackward(InputGradientBackward):
+class AdaptiveAvgPoolBackward(WindowMeanBackward):
     name = "adaptive_avgpool2d.backward"
 
-    def step(self, ctx: OpContext, index: tuple[int, ...]) -> StepBody:
-        rows, cols, count = window(ctx, index)
-        return share_step(ctx, index, rows, cols, count)
+    def window(self, ctx: OpContext, index: tuple[int, ...]) -> Window:
+        return window(ctx, index)
 
-    def partial(self, ctx: OpContext, local: int) -> dict[TensorId, Partial]:
-        dout = ctx.lr.grad_output
-        with np.errstate(all="ignore"):
-            dx, _, _ = adaptive_avgpool2d_backward(
-                np.where(prefix_mask(dout.shape, local), dout, 0.0), ctx.cache
-            )
-        return {ctx.grad_input_id: Partial(dx)}
+    def engine_backward(self, dout: Array, cache: Any) -> tuple[Array, None, None]:
+        return adaptive_avgpool2d_backward(dout, cache)
 
     def cell_history(
         self, ctx: OpContext, tensor: TensorId, cell: tuple[int, ...]
@@ -87,19 +76,13 @@ class AdaptiveAvgPoolBackward(InputGradientBackward):
         assert isinstance(ctx.spec, AdaptiveAvgPool2d)
         n, c, y, x = cell
         _, _, h, w = ctx.lr.input.shape
-        ho, wo = ctx.spec.output_size
         dout = ctx.lr.grad_output
-        channels = dout.shape[1]
+        _, channels, ho, wo = dout.shape
         steps, shares = [], []
-        for r in range(ho):
-            r0, r1 = window_bounds(h, ho, r)
-            if not r0 <= y < r1:
-                continue
-            for s in range(wo):
-                c0, c1 = window_bounds(w, wo, s)
-                if c0 <= x < c1:
-                    steps.append(((n * channels + c) * ho + r) * wo + s)
-                    shares.append(dout[n, c, r, s] / ((r1 - r0) * (c1 - c0)))
+        for r, s, rows, cols, size in windows(h, w, ctx.spec.output_size):
+            if rows.start <= y < rows.stop and cols.start <= x < cols.stop:
+                steps.append(((n * channels + c) * ho + r) * wo + s)
+                shares.append(dout[n, c, r, s] / size)
         if not steps:
             return NO_HISTORY
         with np.errstate(all="ignore"):

@@ -1,24 +1,18 @@
 """avgpool2d steps: the mean of each window (forward); g/(kh·kw) to every window cell (backward)."""
 
+from typing import Any
+
 import numpy as np
 
 from stepcnn.engine.kinds.avgpool2d import AvgPool2d, avgpool2d_backward
-from stepcnn.timeline.kinds._window_mean import share_step
+from stepcnn.engine.types import Array
+from stepcnn.timeline.kinds._window_mean import Window, WindowMeanBackward
 from stepcnn.timeline.numbers import idx, num
-from stepcnn.timeline.ops.base import (
-    NO_HISTORY,
-    History,
-    InputGradientBackward,
-    Op,
-    OpContext,
-    OutputForward,
-    StepBody,
-    prefix_mask,
-)
-from stepcnn.timeline.step import Partial, Region, TensorId
+from stepcnn.timeline.ops.base import NO_HISTORY, History, Op, OpContext, OutputForward, StepBody
+from stepcnn.timeline.step import Region, TensorId
 
 
-def _window(ctx: OpContext, index: tuple[int, ...]) -> tuple[slice, slice, int]:
+def _window(ctx: OpContext, index: tuple[int, ...]) -> Window:
     """The window's input rows and columns, and its cell count kh·kw."""
     assert isinstance(ctx.spec, AvgPool2d)
     _, _, r, s = index
@@ -54,19 +48,14 @@ class AvgPoolForward(OutputForward):
         )
 
 
-class AvgPoolBackward(InputGradientBackward):
+class AvgPoolBackward(WindowMeanBackward):
     name = "avgpool2d.backward"
 
-    def step(self, ctx: OpContext, index: tuple[int, ...]) -> StepBody:
-        rows, cols, count = _window(ctx, index)
-        return share_step(ctx, index, rows, cols, count)
+    def window(self, ctx: OpContext, index: tuple[int, ...]) -> Window:
+        return _window(ctx, index)
 
-    def partial(self, ctx: OpContext, local: int) -> dict[TensorId, Partial]:
-        dout = ctx.lr.grad_output
-        dx, _, _ = avgpool2d_backward(
-            np.where(prefix_mask(dout.shape, local), dout, 0.0), ctx.cache
-        )
-        return {ctx.grad_input_id: Partial(dx)}
+    def engine_backward(self, dout: Array, cache: Any) -> tuple[Array, None, None]:
+        return avgpool2d_backward(dout, cache)
 
     def cell_history(
         self, ctx: OpContext, tensor: TensorId, cell: tuple[int, ...]
