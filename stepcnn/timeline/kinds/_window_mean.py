@@ -1,5 +1,5 @@
-"""The backward step of the kinds whose output is a window's mean (avgpool2d,
-adaptive_avgpool2d): g/(window size) to every cell of the window."""
+"""The steps of the kinds whose output is a window's mean (avgpool2d, adaptive_avgpool2d):
+forward the window and its mean, backward g/(window size) to every cell of the window."""
 
 from typing import Any
 
@@ -7,7 +7,13 @@ import numpy as np
 
 from stepcnn.engine.types import Array
 from stepcnn.timeline.numbers import idx, num
-from stepcnn.timeline.ops.base import InputGradientBackward, OpContext, StepBody, prefix_mask
+from stepcnn.timeline.ops.base import (
+    InputGradientBackward,
+    OpContext,
+    OutputForward,
+    StepBody,
+    prefix_mask,
+)
 from stepcnn.timeline.step import Partial, Region, TensorId
 
 Window = tuple[slice, slice, int]
@@ -37,6 +43,33 @@ def share_step(
         reads=(Region(ctx.grad_output_id, index),),
         writes=(Region(ctx.grad_input_id, (n, c, rows, cols)),),
     )
+
+
+class WindowMeanForward(OutputForward):
+    """The forward op of a window-mean kind: a step per output cell, its window (from
+    :meth:`window`) read and its mean written; the kind words the equation."""
+
+    def window(self, ctx: OpContext, index: tuple[int, ...]) -> Window:
+        raise NotImplementedError
+
+    def mean_text(
+        self, ctx: OpContext, index: tuple[int, ...], window: Window, cells: Array, value: float
+    ) -> str:
+        raise NotImplementedError
+
+    def step(self, ctx: OpContext, index: tuple[int, ...]) -> StepBody:
+        n, c, _, _ = index
+        found = self.window(ctx, index)
+        rows, cols, count = found
+        cells = ctx.lr.input[n, c, rows, cols]
+        value = float(ctx.lr.output[index])
+        return StepBody(
+            value=value,
+            equation=self.mean_text(ctx, index, found, cells, value),
+            operands={"window": cells, "share": np.full(cells.shape, 1.0 / count)},
+            reads=(Region(ctx.input_id, (n, c, rows, cols)),),
+            writes=(Region(ctx.output_id, index),),
+        )
 
 
 class WindowMeanBackward(InputGradientBackward):

@@ -12,10 +12,10 @@ from stepcnn.engine.kinds.adaptive_avgpool2d import (
     windows,
 )
 from stepcnn.engine.types import Array
-from stepcnn.timeline.kinds._window_mean import Window, WindowMeanBackward
+from stepcnn.timeline.kinds._window_mean import Window, WindowMeanBackward, WindowMeanForward
 from stepcnn.timeline.numbers import idx, num
-from stepcnn.timeline.ops.base import NO_HISTORY, History, Op, OpContext, OutputForward, StepBody
-from stepcnn.timeline.step import Region, TensorId
+from stepcnn.timeline.ops.base import NO_HISTORY, History, Op, OpContext
+from stepcnn.timeline.step import TensorId
 
 
 def window(ctx: OpContext, index: tuple[int, ...]) -> Window:
@@ -39,23 +39,19 @@ def _rule(rows: slice, cols: slice, index: tuple[int, ...], ctx: OpContext) -> s
     )
 
 
-class AdaptiveAvgPoolForward(OutputForward):
+class AdaptiveAvgPoolForward(WindowMeanForward):
     name = "adaptive_avgpool2d.forward"
 
-    def step(self, ctx: OpContext, index: tuple[int, ...]) -> StepBody:
-        n, c, _, _ = index
-        rows, cols, count = window(ctx, index)
-        cells = ctx.lr.input[n, c, rows, cols]
-        value = float(ctx.lr.output[index])
-        return StepBody(
-            value=value,
-            equation=(
-                f"window {_rule(rows, cols, index, ctx)};  out{idx(index)} = Σ/{count} = "
-                f"{num(float(cells.sum()))}/{count} = {num(value)}"
-            ),
-            operands={"window": cells, "share": np.full(cells.shape, 1.0 / count)},
-            reads=(Region(ctx.input_id, (n, c, rows, cols)),),
-            writes=(Region(ctx.output_id, index),),
+    def window(self, ctx: OpContext, index: tuple[int, ...]) -> Window:
+        return window(ctx, index)
+
+    def mean_text(
+        self, ctx: OpContext, index: tuple[int, ...], window: Window, cells: Array, value: float
+    ) -> str:
+        rows, cols, count = window
+        return (
+            f"window {_rule(rows, cols, index, ctx)};  out{idx(index)} = Σ/{count} = "
+            f"{num(float(cells.sum()))}/{count} = {num(value)}"
         )
 
 

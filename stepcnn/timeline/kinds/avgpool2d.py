@@ -6,10 +6,10 @@ import numpy as np
 
 from stepcnn.engine.kinds.avgpool2d import AvgPool2d, avgpool2d_backward
 from stepcnn.engine.types import Array
-from stepcnn.timeline.kinds._window_mean import Window, WindowMeanBackward
+from stepcnn.timeline.kinds._window_mean import Window, WindowMeanBackward, WindowMeanForward
 from stepcnn.timeline.numbers import idx, num
-from stepcnn.timeline.ops.base import NO_HISTORY, History, Op, OpContext, OutputForward, StepBody
-from stepcnn.timeline.step import Region, TensorId
+from stepcnn.timeline.ops.base import NO_HISTORY, History, Op, OpContext
+from stepcnn.timeline.step import TensorId
 
 
 def _window(ctx: OpContext, index: tuple[int, ...]) -> Window:
@@ -28,24 +28,19 @@ def _sum_text(values: list[float]) -> str:
     return text
 
 
-class AvgPoolForward(OutputForward):
+class AvgPoolForward(WindowMeanForward):
     name = "avgpool2d.forward"
 
-    def step(self, ctx: OpContext, index: tuple[int, ...]) -> StepBody:
-        n, c, _, _ = index
-        rows, cols, count = _window(ctx, index)
-        window = ctx.lr.input[n, c, rows, cols]
-        value = float(ctx.lr.output[index])
-        listed = _sum_text(window.ravel()[:16].tolist())
-        if window.size > 16:
+    def window(self, ctx: OpContext, index: tuple[int, ...]) -> Window:
+        return _window(ctx, index)
+
+    def mean_text(
+        self, ctx: OpContext, index: tuple[int, ...], window: Window, cells: Array, value: float
+    ) -> str:
+        listed = _sum_text(cells.ravel()[:16].tolist())
+        if cells.size > 16:
             listed += " + …"
-        return StepBody(
-            value=value,
-            equation=f"out{idx(index)} = ({listed}) / {count} = {num(value)}",
-            operands={"window": window, "share": np.full(window.shape, 1.0 / count)},
-            reads=(Region(ctx.input_id, (n, c, rows, cols)),),
-            writes=(Region(ctx.output_id, index),),
-        )
+        return f"out{idx(index)} = ({listed}) / {window[2]} = {num(value)}"
 
 
 class AvgPoolBackward(WindowMeanBackward):

@@ -9,6 +9,7 @@ Adam at step t: ``g = dW + λ·W``, ``m = β₁·m + (1 − β₁)·g``, ``v = �
 import numpy as np
 
 from stepcnn.engine.adam import Adam, corrections
+from stepcnn.engine.network import LayerRecord
 from stepcnn.engine.optim import OptState
 from stepcnn.engine.rmsprop import RMSprop
 from stepcnn.engine.types import Array
@@ -27,15 +28,26 @@ def _g_text(g0: float, w0: float, lam: float) -> str:
     return f"({paren(g0)} + {num(lam)}·{paren(w0)})" if lam else paren(g0)
 
 
+def _weights_at(lr: LayerRecord, at: tuple[int, ...]) -> tuple[float, float, float, OptState]:
+    """``W``, ``dW`` and the new ``W`` at ``at``, and the optimizer's state after the step."""
+    before, grads, after = lr.params, lr.grads, lr.params_after
+    assert before is not None and grads is not None and after is not None
+    assert lr.opt_state_after is not None
+    return (
+        float(before.weight[at]),
+        float(grads.weight[at]),
+        float(after.weight[at]),
+        lr.opt_state_after,
+    )
+
+
 def adam_parts(ctx: OpContext, o: int, cell: tuple[int, ...]) -> tuple[str, str, dict[str, Array]]:
     """Adam's rule, its worked example at ``W[o][cell]`` and its operands."""
     opt = ctx.optimizer
     assert isinstance(opt, Adam)
     lr = ctx.lr
-    before, grads, after = lr.params, lr.grads, lr.params_after
-    assert before is not None and grads is not None and after is not None
-    state = lr.opt_state_after
-    assert state is not None
+    at = (o, *cell)
+    w0, g0, w1, state = _weights_at(lr, at)
     t = state.step
     c1, c2 = corrections(opt, t)
     (b1, b2), lam = opt.betas, opt.weight_decay
@@ -44,8 +56,6 @@ def adam_parts(ctx: OpContext, o: int, cell: tuple[int, ...]) -> tuple[str, str,
         f"Adam, t = {t}: m = β₁·m + (1 − β₁)·{g};  v = β₂·v + (1 − β₂)·{g}²;  "
         f"mˆ = m/(1 − β₁ᵗ);  vˆ = v/(1 − β₂ᵗ);  W[{o}] ← W[{o}] − η·mˆ/(√vˆ + ε)"
     )
-    at = (o, *cell)
-    w0, g0, w1 = float(before.weight[at]), float(grads.weight[at]), float(after.weight[at])
     m0, v0 = (float(_buffer(lr.opt_state, n, 0, at)) for n in ("exp_avg", "exp_avg_sq"))
     m1, v1 = (float(_buffer(state, n, 0, at)) for n in ("exp_avg", "exp_avg_sq"))
     gt = _g_text(g0, w0, lam)
@@ -75,15 +85,11 @@ def rmsprop_parts(
     opt = ctx.optimizer
     assert isinstance(opt, RMSprop)
     lr = ctx.lr
-    before, grads, after = lr.params, lr.grads, lr.params_after
-    assert before is not None and grads is not None and after is not None
-    state = lr.opt_state_after
-    assert state is not None
+    at = (o, *cell)
+    w0, g0, w1, state = _weights_at(lr, at)
     lam, alpha = opt.weight_decay, opt.alpha
     g = "(dW + λ·W)" if lam else "dW"
     rule = f"RMSprop: s = α·s + (1 − α)·{g}²;  W[{o}] ← W[{o}] − η·{g}/(√s + ε)"
-    at = (o, *cell)
-    w0, g0, w1 = float(before.weight[at]), float(grads.weight[at]), float(after.weight[at])
     s0 = float(_buffer(lr.opt_state, "square_avg", 0, at))
     s1 = float(_buffer(state, "square_avg", 0, at))
     gt = _g_text(g0, w0, lam)
