@@ -186,11 +186,14 @@ def test_the_window_rule_is_pytorchs() -> None:
     assert [window_bounds(2, 3, r) for r in range(3)] == [(0, 1), (0, 2), (1, 2)]  # out > in
 
 
-ADAPTIVE = [
+ADAPTIVE = [  # windows that tile the map (a reshape in the engine) and windows that do not
     ((1, 1, 4, 4), (1, 1)),
     ((2, 3, 5, 7), (3, 2)),
     ((1, 2, 6, 6), (3, 3)),
     ((2, 1, 2, 3), (3, 4)),
+    ((2, 2, 4, 6), (2, 3)),
+    ((1, 1, 3, 3), (3, 3)),
+    ((2, 1, 6, 4), (3, 4)),
 ]
 
 
@@ -204,6 +207,7 @@ def test_adaptive_avgpool2d_loops_and_finite_differences(
     np.testing.assert_allclose(out, adaptive_avgpool2d_forward_naive(x, size)[0], rtol=1e-13)
     dout = rng.normal(size=out.shape)
     dx = adaptive_avgpool2d_backward(dout, cache)[0]
+    assert dx.flags.writeable and dx.shape == x.shape
     np.testing.assert_allclose(dx, adaptive_avgpool2d_backward_naive(dout, cache)[0], rtol=1e-13)
     assert_grad(
         dx, numeric_grad(lambda: float(np.sum(adaptive_avgpool2d_forward(x, size)[0] * dout)), x)

@@ -64,11 +64,19 @@ def adam_step(
     g = grad + opt.weight_decay * param if opt.weight_decay else grad
     m0 = np.zeros_like(param) if state is None else state["exp_avg"]
     v0 = np.zeros_like(param) if state is None else state["exp_avg_sq"]
-    m: Array = m0 + (1 - b1) * (g - m0)  # torch's lerp(m, g, 1 − β₁) for a weight < 0.5
-    v: Array = v0 * b2 + (1 - b2) * (g * g)
+    # The same operations as written, each into the array the one before made (no temporaries).
+    m: Array = g - m0
+    m *= 1 - b1
+    m += m0  # m0 + (1 − β₁)·(g − m0): torch's lerp(m, g, 1 − β₁) for a weight < 0.5
+    v: Array = v0 * b2
+    v += (1 - b2) * (g * g)
     c1, c2 = corrections(opt, t)
-    denom = np.sqrt(v) / math.sqrt(c2) + opt.eps
-    new: Array = param - (opt.learning_rate / c1) * (m / denom)
+    step = np.sqrt(v)
+    step /= math.sqrt(c2)
+    step += opt.eps  # √v/√(1 − β₂ᵗ) + ε = √vˆ + ε
+    np.divide(m, step, out=step)
+    step *= opt.learning_rate / c1  # η·mˆ/(√vˆ + ε), mˆ = m/(1 − β₁ᵗ)
+    new: Array = param - step
     return new, {"exp_avg": m, "exp_avg_sq": v}
 
 

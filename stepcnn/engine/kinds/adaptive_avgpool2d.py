@@ -38,10 +38,24 @@ class AdaptiveAvgPoolCache(NamedTuple):
     output_size: Pair
 
 
+def _tiles(h: int, w: int, out: Pair) -> Pair | None:
+    """The window ``(kh, kw)`` when the windows tile the map (``H`` a multiple of ``Ho``, and
+    ``W`` of ``Wo``: equal windows side by side, as global average pooling's one), else None."""
+    ho, wo = out
+    return (h // ho, w // wo) if h % ho == 0 and w % wo == 0 else None
+
+
 def adaptive_avgpool2d_forward(x: Array, output_size: Pair) -> tuple[Array, AdaptiveAvgPoolCache]:
-    """Each output cell's window mean, over the batch and channels at once."""
+    """Each output cell's window mean, over the batch and channels at once (windows that tile
+    the map: as a reshape, ``(N, C, Ho, kh, Wo, kw)`` summed over the window's axes)."""
     n_batch, channels, h, w = x.shape
-    out = np.zeros((n_batch, channels, *output_size))
+    ho, wo = output_size
+    tiles = _tiles(h, w, output_size)
+    if tiles is not None:
+        kh, kw = tiles
+        out = x.reshape(n_batch, channels, ho, kh, wo, kw).sum(axis=(3, 5)) / (kh * kw)
+        return out, AdaptiveAvgPoolCache(x.shape, output_size)
+    out = np.zeros((n_batch, channels, ho, wo))
     for r, s, rows, cols, size in windows(h, w, output_size):
         out[:, :, r, s] = x[:, :, rows, cols].sum(axis=(2, 3)) / size
     return out, AdaptiveAvgPoolCache(x.shape, output_size)
@@ -50,8 +64,18 @@ def adaptive_avgpool2d_forward(x: Array, output_size: Pair) -> tuple[Array, Adap
 def adaptive_avgpool2d_backward(
     dout: Array, cache: AdaptiveAvgPoolCache
 ) -> tuple[Array, None, None]:
-    """``dx[window(r, s)] += dout[r, s] / (window size)`` for every window."""
-    _, _, h, w = cache.x_shape
+    """``dx[window(r, s)] += dout[r, s] / (window size)`` for every window (windows that tile
+    the map: each cell gets its one share, broadcast over its window)."""
+    n_batch, channels, h, w = cache.x_shape
+    ho, wo = cache.output_size
+    tiles = _tiles(h, w, cache.output_size)
+    if tiles is not None:
+        kh, kw = tiles
+        dx = np.empty(cache.x_shape)
+        dx.reshape(n_batch, channels, ho, kh, wo, kw)[...] = (dout / (kh * kw))[
+            :, :, :, None, :, None
+        ]
+        return dx, None, None
     dx = np.zeros(cache.x_shape)
     for r, s, rows, cols, size in windows(h, w, cache.output_size):
         dx[:, :, rows, cols] += (dout[:, :, r, s] / size)[:, :, None, None]
