@@ -84,6 +84,10 @@ def scenario(batch: int) -> Scenario:
     return parse_scenario(RESIDUAL.replace("BATCH", str(batch)), "residual.toml")
 
 
+def scenario_of(path) -> Scenario:
+    return parse_scenario(path.read_text(encoding="utf-8"), path.name)
+
+
 def loss_at(s: Scenario, params: tuple[Params | None, ...], x: np.ndarray, y: np.ndarray) -> float:
     """Iteration 0's loss with these parameters (the same keyed dropout mask)."""
     record = train_iteration(
@@ -233,3 +237,29 @@ def test_check_lines_up_the_shapes_after_the_longest_kind(tmp_path, capsys) -> N
     assert len(layers) == 10
     assert len({line.index("×4×4 →") for line in layers[:8]}) == 1  # one column, 1×4×4 or 2×4×4
     assert "adaptive_avgpool2d 2×4×4 → 2×2×3" in layers[7]
+
+
+def test_verify_grades_the_scripts_own_functions_right_where_a_sum_cancels(
+    tmp_path, capsys
+) -> None:
+    """The conv before the add feeds batchnorm through it, so its db is rounding noise
+    (~1e-17) whose digits depend on the order of additions: a correct implementation is
+    still ok, since an element of a gradient also counts as equal within 1e-12 of the size of
+    the terms it sums. An answer off by more is still wrong."""
+    scenario = tmp_path / "residual.toml"
+    scenario.write_text(RESIDUAL.replace("BATCH", "2"), encoding="utf-8")
+    solution = tmp_path / "solution.py"
+    assert main(["code", str(scenario), "--style", "python", "-o", str(solution)]) == 0
+    rec = TrainingRun(scenario_of(scenario)).record(0)
+    assert np.abs(rec.layers[4].grads.bias).max() < 1e-12  # the cancelling sum
+    capsys.readouterr()
+    assert main(["verify", str(solution), str(scenario)]) == 0
+    out = capsys.readouterr().out
+    assert "0 wrong, 0 raised, 0 timed out, 0 not written" in out
+    # db a little off everywhere (1e-6 of the gradient arriving): wrong.
+    text = solution.read_text(encoding="utf-8").replace(
+        "    return dx, dw, db\n", "    db = [v + 1e-6 for v in db]\n    return dx, dw, db\n", 1
+    )
+    solution.write_text(text, encoding="utf-8")
+    assert main(["verify", str(solution), str(scenario)]) == 1
+    assert "conv2d_backward             wrong" in capsys.readouterr().out
