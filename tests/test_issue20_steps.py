@@ -21,9 +21,11 @@ from timeline_cases import written_mask
 from stepcnn.io.export import write_export
 from stepcnn.present.sparkline import compared_lines, loss_line
 from stepcnn.present.views import views
+from stepcnn.session.practice import question
 from stepcnn.session.session import Session
 from stepcnn.timeline import Timeline
 from stepcnn.timeline.load import load_scenario, parse_scenario
+from stepcnn.timeline.numbers import num
 from stepcnn.timeline.training import TrainingRun
 from stepcnn.tui.app import StepCNNApp
 
@@ -313,3 +315,52 @@ def test_cell_histories_of_the_new_kinds_match_a_walk_over_their_steps() -> None
                 np.testing.assert_allclose(history[1], after[(hit, *cell)], 1e-12, 1e-15)
                 checked += 1
     assert checked > 100
+
+
+@pytest.mark.parametrize("optimizer", ["adam", "rmsprop", "sgd"])
+def test_predict_mode_asks_the_new_kinds_and_optimizers_for_their_own_results(
+    optimizer: str,
+) -> None:
+    """Forward: the output element, without what gives it away (x̂, batchnorm's three terms
+    backward); an update: the new weight, its working the optimizer's own arithmetic."""
+    tl = kinds(optimizer)
+    opt = tl.run.scenario.optimizer
+    asked: set[str] = set()
+    for k in range(tl.per_iteration, 2 * tl.per_iteration):
+        step = tl[k]
+        q = question(step, tl)
+        if q is None:
+            continue
+        kind = step.op.split(".")[0]
+        if step.phase == "forward" and kind in ("batchnorm2d", "dropout", "adaptive_avgpool2d"):
+            assert q.prompt == f"out[{','.join(map(str, step.index))}]"
+            assert q.answer == step.value
+            assert "x_hat" not in q.given and "output" not in q.given
+            asked.add(step.op)
+        if step.op == "batchnorm2d.backward":
+            assert step.layer is not None
+            dx = tl.run.record(1).layers[step.layer].grad_input  # one dx element a step
+            assert "terms" not in q.given and q.answer == dx[step.index]
+            asked.add(step.op)
+        if step.phase == "update":
+            ops = step.operands
+            w, after = float(ops["weight_before"].flat[0]), float(ops["weight_after"].flat[0])
+            assert q.answer == after and "weight_after" not in q.given
+            eta = tl.run.scenario.learning_rate
+            g = float(ops["grad_weight"].flat[0]) + (
+                float(ops["decay"].flat[0]) if "decay" in ops else 0.0
+            )
+            if optimizer == "adam":
+                assert "m_hat" not in q.given and "v_hat" not in q.given
+                mh, vh = float(ops["m_hat"].flat[0]), float(ops["v_hat"].flat[0])
+                worked = w - eta * mh / (np.sqrt(vh) + opt.eps)
+            elif optimizer == "rmsprop":
+                s = float(ops["s_after"].flat[0])
+                worked = w - eta * g / (np.sqrt(s) + opt.eps)
+            else:
+                worked = w - eta * g
+            assert worked == pytest.approx(after, rel=1e-9)
+            assert q.working.endswith(f"= {num(after)}") and "W[" in q.working
+            asked.add(step.op)
+    assert {"batchnorm2d.forward", "dropout.forward", "adaptive_avgpool2d.forward"} <= asked
+    assert {"conv2d.update", "batchnorm2d.update", "linear.update"} <= asked
