@@ -19,6 +19,7 @@ from test_tui import keys_for, press, screen_text, status_text
 from timeline_cases import written_mask
 
 from stepcnn.io.export import write_export
+from stepcnn.present.cells import Mark
 from stepcnn.present.sparkline import compared_lines, loss_line
 from stepcnn.present.views import views
 from stepcnn.session.practice import question
@@ -139,6 +140,14 @@ def test_the_dropout_step_shows_the_samples_mask_and_its_unit() -> None:
         np.testing.assert_array_equal(step.operands["mask"], lr.cache.mask[step.index[0]])
         kept = bool(lr.cache.mask[step.index])
         assert ("kept" if kept else "dropped") in step.equation
+    # On screen: the unit's channel of the mask, the unit's cell marked read, and only it.
+    session = Session(tl.run.scenario)
+    for q in (0, seg.count // 2, seg.count - 1):
+        step = tl[seg.start + q]
+        (grid,) = panels_at(session, step.k)["mask"].grids
+        n, c, r, col = step.index
+        np.testing.assert_array_equal(grid.values, lr.cache.mask[n, c])
+        assert np.argwhere(grid.mark == Mark.READ).tolist() == [[r, col]]
 
 
 @pytest.mark.parametrize("optimizer", ["adam", "rmsprop"])

@@ -1,12 +1,15 @@
 """dropout on screen: the sample's mask as a map (0: dropped), and the kept value scaled by
 1/(1 − p); backward, the gradient through the kept units only."""
 
+from dataclasses import replace
+
 import numpy as np
 
 from stepcnn.engine.kinds import dropout as engine
 from stepcnn.present.canvas import Canvas
+from stepcnn.present.cells import Mark
 from stepcnn.present.elementwise import backward_panels
-from stepcnn.present.grid import Panel
+from stepcnn.present.grid import Grid, Panel
 from stepcnn.present.parts import layer_ids, view
 
 SHORT = "drop"
@@ -23,7 +26,7 @@ def dropout_forward(cv: Canvas) -> list[Panel]:
         mask, size = mask[index[1]], mask[index[1]].size
     else:
         size = mask.size
-    mask_grids = cv.operand_grids(mask, "mask")
+    mask_grids = [_unit_marked(g, index) for g in cv.operand_grids(mask, "mask")]
     return [
         Panel("input", "input", tuple(view(cv, x, index, "x"))),
         Panel(
@@ -34,6 +37,14 @@ def dropout_forward(cv: Canvas) -> list[Panel]:
         ),
         Panel("output", "output x·mask/(1 − p)", tuple(view(cv, out, index, "out")), row=1),
     ]
+
+
+def _unit_marked(grid: Grid, index: tuple[int, ...]) -> Grid:
+    """The mask with this step's unit marked read (a map's cell, or a vector's element)."""
+    at = divmod(index[1], grid.wrap) if grid.wrap is not None else (index[-2], index[-1])
+    mark = grid.mark.copy()
+    mark[at] = max(int(mark[at]), int(Mark.READ))
+    return replace(grid, mark=mark)
 
 
 PANELS = {
