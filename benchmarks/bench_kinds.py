@@ -21,54 +21,35 @@ benchmarks/bench_kinds.py``. Always exits 0.
 
 import os
 
-for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ[_var] = "1"
+os.environ.update(
+    dict.fromkeys(("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"), "1")
+)
 
-import sys  # noqa: E402
-from pathlib import Path  # noqa: E402
-from typing import Any  # noqa: E402
+from typing import Any
 
-import numpy as np  # noqa: E402
+import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from benchmarks import bench_residual as residual
+from stepcnn.engine.allocator import keep_freed_memory
+from stepcnn.engine.graph import INPUT, Graph
+from stepcnn.engine.kinds.adaptive_avgpool2d import AdaptiveAvgPool2d
+from stepcnn.engine.kinds.batchnorm2d import BatchNorm2d
+from stepcnn.engine.kinds.dropout import Dropout
+from stepcnn.engine.layers import Params
+from stepcnn.engine.network import IterationRecord, train_iteration
+from stepcnn.engine.optim import Adam
 
-from benchmarks.bench_engine import per_call  # noqa: E402
-from stepcnn.engine.allocator import keep_freed_memory  # noqa: E402
-from stepcnn.engine.graph import INPUT, Graph  # noqa: E402
-from stepcnn.engine.kinds.adaptive_avgpool2d import AdaptiveAvgPool2d  # noqa: E402
-from stepcnn.engine.kinds.add import Add  # noqa: E402
-from stepcnn.engine.kinds.batchnorm2d import BatchNorm2d  # noqa: E402
-from stepcnn.engine.kinds.conv2d import Conv2d  # noqa: E402
-from stepcnn.engine.kinds.dropout import Dropout  # noqa: E402
-from stepcnn.engine.kinds.flatten import Flatten  # noqa: E402
-from stepcnn.engine.kinds.linear import Linear  # noqa: E402
-from stepcnn.engine.kinds.maxpool2d import MaxPool2d  # noqa: E402
-from stepcnn.engine.kinds.relu import ReLU  # noqa: E402
-from stepcnn.engine.layers import Params  # noqa: E402
-from stepcnn.engine.network import IterationRecord, train_iteration  # noqa: E402
-from stepcnn.engine.optim import Adam  # noqa: E402
-
+R = residual.LAYERS  # 0 conv a, relu, conv, relu, conv, add, relu, maxpool, 8 conv, relu, …
 LAYERS = (
-    Conv2d(1, 6, (5, 5), (1, 1), (2, 2)),  # 0 a
-    ReLU(),  # 1
-    Conv2d(6, 6, (3, 3), (1, 1), (1, 1)),  # 2
+    *R[:3],  # 0 conv a, 1 relu, 2 conv
     BatchNorm2d(6),  # 3
-    ReLU(),  # 4
-    Conv2d(6, 6, (3, 3), (1, 1), (1, 1)),  # 5
-    Add(),  # 6 add(a, 5)
-    ReLU(),  # 7
-    MaxPool2d((2, 2), (2, 2)),  # 8
-    Conv2d(6, 16, (5, 5), (1, 1), (0, 0)),  # 9
+    *R[3:9],  # 4 relu, 5 conv, 6 add(a, 5), 7 relu, 8 maxpool, 9 conv 16
     BatchNorm2d(16),  # 10
-    ReLU(),  # 11
-    AdaptiveAvgPool2d((5, 5)),  # 12
-    Flatten(),  # 13
+    R[9],  # 11 relu
+    AdaptiveAvgPool2d((5, 5)),  # 12 (for bench_residual's maxpool: 10×10 → 5×5)
+    R[11],  # 13 flatten
     Dropout(0.5),  # 14
-    Linear(400, 120),  # 15
-    ReLU(),  # 16
-    Linear(120, 84),  # 17
-    ReLU(),  # 18
-    Linear(84, 10),  # 19
+    *R[12:],  # 15 linear 120, relu, linear 84, relu, linear 10
 )
 INPUTS = [(i - 1,) for i in range(len(LAYERS))]
 INPUTS[0], INPUTS[6] = (INPUT,), (0, 5)
@@ -172,12 +153,12 @@ def main() -> int:
         try:
             theirs, _ = torch_side(p, x, y, mask)
         except ImportError:
-            (t,) = per_call(mine)
+            (t,) = residual.per_call(mine)
             print(f"| residual LeNet, batchnorm, dropout, Adam | {batch} | {t * 1e6:.0f} | "
                   "(no PyTorch) | |")  # fmt: skip
             continue
         check(p, x, y, mask)
-        t_ours, t_theirs = per_call(mine, theirs)
+        t_ours, t_theirs = residual.per_call(mine, theirs)
         print(
             f"| residual LeNet, batchnorm, dropout, Adam | {batch} | {t_ours * 1e6:.0f} | "
             f"{t_theirs * 1e6:.0f} | {t_ours / t_theirs:.2f}× |"
