@@ -163,8 +163,9 @@ def load(scenario: str | PathLike[str], iterations: int | None = None) -> Lesson
         from stepcnn.scenario.budget import size_problems
         from stepcnn.scenario.errors import Problem, ScenarioError
 
+        s = lesson_scenario
         problems = size_problems(
-            lesson_scenario.layers, lesson_scenario.shapes, lesson_scenario.batch_size, iterations
+            s.layers, s.shapes, s.batch_size, iterations, s.steps_per_iteration
         )
         if iterations < 1 or problems:
             reason = problems[0].message if problems else f"must be at least 1, got {iterations}"

@@ -153,7 +153,9 @@ def load(ref: str, iterations: int | None, prog: str) -> "Scenario":
     scenario = load_scenario(ref)
     if iterations is not None:
         s = scenario
-        problems = size_problems(s.layers, s.shapes, s.batch_size, iterations)
+        problems = size_problems(
+            s.layers, s.shapes, s.batch_size, iterations, s.steps_per_iteration
+        )
         if problems:
             raise UsageError(f"{prog}: argument --iterations/-n: {problems[0].message}")
     return scenario

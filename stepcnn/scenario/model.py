@@ -39,6 +39,8 @@ class Scenario:
     display: Display = field(default_factory=Display)
     momentum: float = 0.0
     weight_decay: float = 0.0
+    steps_per_iteration: int = 0
+    """Steps of one iteration (the timeline's plan, counted when the scenario was loaded)."""
 
     @property
     def optimizer(self) -> SGD:

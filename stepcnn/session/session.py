@@ -79,8 +79,9 @@ class Session:
         ScenarioError is raised and nothing changes.
         """
         if self.iterations is not None:
+            s = scenario
             problems = size_problems(
-                scenario.layers, scenario.shapes, scenario.batch_size, self.iterations
+                s.layers, s.shapes, s.batch_size, self.iterations, s.steps_per_iteration
             )
             if problems:
                 raise ScenarioError(
