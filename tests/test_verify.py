@@ -126,7 +126,7 @@ def test_a_correct_file_passes(capsys, tmp_path, lesson) -> None:
         "sgd_update",
     ):
         assert line_of(out, fn).split()[1] == "ok"
-    assert "0 wrong, 0 raised, 0 timed out, 0 not written" in out
+    assert "0 wrong, 0 raised, 0 timed out, 0 over a limit, 0 not written" in out
 
 
 def test_a_correct_file_passes_on_an_mse_scenario_and_the_default_tour(capsys, tmp_path) -> None:

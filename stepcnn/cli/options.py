@@ -58,6 +58,26 @@ def positive_seconds(text: str) -> float:
     return value
 
 
+MEMORY_UNITS = {"k": 2**10, "m": 2**20, "g": 2**30}
+
+
+def memory_size(text: str) -> int:
+    """``--memory 2G``: bytes, with K, M or G (powers of 1024; KiB, MiB, GiB too), at least
+    256 MiB (Python with numpy needs about that much address space)."""
+    unit = text.strip().lower().removesuffix("ib").removesuffix("b")
+    scale = MEMORY_UNITS.get(unit[-1:], 1)
+    number = unit[:-1] if unit[-1:] in MEMORY_UNITS else unit
+    try:
+        value = int(float(number) * scale)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"must be a size such as 2G or 512M, got {text!r}"
+        ) from None
+    if not 256 * 2**20 <= value <= 2**44:
+        raise argparse.ArgumentTypeError(f"must be between 256M and 16384G, got {text!r}")
+    return value
+
+
 def layer_list(text: str) -> list[int]:
     """``--layers 0,4``: layer indices (checked against the scenario by the command)."""
     parts = text.split(",")
