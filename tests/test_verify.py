@@ -154,6 +154,7 @@ def wrong_report(out: str, function: str) -> tuple[str, float, float, int]:
     m = re.search(
         rf"{function}\s+wrong \(layer \d+ \(\w+\)\):\n"
         r"\s+(\w+\[[\d, ]+\]): expected (\S+), got (\S+)\n"
+        r"(?:\s+why: .*\n)?"  # the classic mistake, when it is one (test_verify_mistakes.py)
         r".*\n\s+stepcnn \S+ --step (\d+)",
         out,
     )

@@ -15,6 +15,7 @@ import numpy as np
 
 from stepcnn.codegen.cases import Case, Result, all_cases, contract
 from stepcnn.codegen.compare import RTOL, SCALE_TOL, magnitude
+from stepcnn.codegen.mistakes import diagnose, shape_hint
 from stepcnn.codegen.runner import Gone, Learner, Limits, TimedOut, cpu_seconds
 from stepcnn.timeline import Timeline
 from stepcnn.timeline.numbering import shown
@@ -230,17 +231,22 @@ class Grader:
             if found is None:
                 continue
             if isinstance(found, str):
-                return f"{r.name} {found}"
-            index, want, have = found
+                want, have = _shape(r.expected), _shape(got)
+                hint = shape_hint(want, have) if want is not None and have is not None else None
+                return f"{r.name} {found}" + (f"\nwhy: {hint}" if hint else "")
+            index, expected, value = found
             cell = f"{r.name}[{', '.join(map(str, index))}]" if index else r.name
-            lines = [f"{cell}: expected {_number(want)}, got {_number(have)}"]
-            lines += self.where_computed(r, index)
+            lines = [f"{cell}: expected {_number(expected)}, got {_number(value)}"]
+            why = diagnose(case, r.name, got, lambda e, g: first_wrong(e, g) is None)
+            if why:
+                lines.append(f"why: {why}")
+            lines += self.where_computed(r, index, case.iteration)
             return "\n".join(lines)
         return None
 
-    def where_computed(self, r: Result, index: tuple[int, ...]) -> list[str]:
+    def where_computed(self, r: Result, index: tuple[int, ...], iteration: int = 0) -> list[str]:
         """The step (or the steps of a running sum) where the debugger computes the element."""
-        steps = self.timeline.steps_writing(0, r.tensor, index)
+        steps = self.timeline.steps_writing(iteration, r.tensor, index)
         if not steps:
             reader = self.step_reading(r, index)
             if reader is None:
