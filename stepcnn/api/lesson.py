@@ -124,9 +124,9 @@ class Lesson:
                 f"layer {layer} ({self.scenario.layers[layer].type}) has no parameters"
             )
         if name == "input":
-            return input_id(layer)
+            return input_id(layer, self.scenario.graph)
         if name == "grad_output":
-            return grad_output_id(layer, count)
+            return grad_output_id(layer, count, self.scenario.graph)
         return TensorId(layer, name)
 
     def figure(
@@ -160,13 +160,10 @@ def load(scenario: str | PathLike[str], iterations: int | None = None) -> Lesson
     ref = str(Path(scenario)) if isinstance(scenario, PathLike) else scenario
     lesson_scenario = load_scenario(ref)
     if iterations is not None:
-        from stepcnn.scenario.budget import size_problems
+        from stepcnn.scenario.budget import iterations_problems
         from stepcnn.scenario.errors import Problem, ScenarioError
 
-        s = lesson_scenario
-        problems = size_problems(
-            s.layers, s.shapes, s.batch_size, iterations, s.steps_per_iteration
-        )
+        problems = iterations_problems(lesson_scenario, iterations)
         if iterations < 1 or problems:
             reason = problems[0].message if problems else f"must be at least 1, got {iterations}"
             raise ScenarioError(lesson_scenario.source, [Problem("iterations", reason)])

@@ -167,15 +167,12 @@ def add_output(parser: argparse.ArgumentParser) -> None:
 def load(ref: str, iterations: int | None, prog: str) -> "Scenario":
     """The scenario SCENARIO names, with ``--iterations`` checked against its memory budget
     (a ScenarioError or one UsageError line naming the option)."""
-    from stepcnn.scenario.budget import size_problems
+    from stepcnn.scenario.budget import iterations_problems
     from stepcnn.timeline.load import load_scenario
 
     scenario = load_scenario(ref)
     if iterations is not None:
-        s = scenario
-        problems = size_problems(
-            s.layers, s.shapes, s.batch_size, iterations, s.steps_per_iteration
-        )
+        problems = iterations_problems(scenario, iterations)
         if problems:
             raise UsageError(f"{prog}: argument --iterations/-n: {problems[0].message}")
     return scenario

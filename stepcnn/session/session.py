@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from stepcnn.base.wording import count
-from stepcnn.scenario.budget import size_problems
+from stepcnn.scenario.budget import iterations_problems
 from stepcnn.scenario.display import MAX_PRECISION, MIN_PRECISION
 from stepcnn.scenario.errors import Problem, ScenarioError
 from stepcnn.scenario.model import Scenario
@@ -63,9 +63,9 @@ class Session:
         self.selected: tuple[TensorId, tuple[int, ...]] | None = None
         self.message = ""
         self.view = NORMAL_VIEW  # the inline view shown where it applies; kept while stepping
-        # The first input channel the operation view shows when not all fit (t pages on);
-        # kept while stepping, so a channel stays in sight across the steps of a layer.
-        self.channel_start = 0
+        # The page of the operation view shown when not everything fits on one (t turns
+        # them); kept while stepping through an op, so a channel or a part stays in sight.
+        self.page = 0
         self.speed_index = 3
         self.iterations = iterations
         self.open(scenario)
@@ -79,10 +79,7 @@ class Session:
         ScenarioError is raised and nothing changes.
         """
         if self.iterations is not None:
-            s = scenario
-            problems = size_problems(
-                s.layers, s.shapes, s.batch_size, self.iterations, s.steps_per_iteration
-            )
+            problems = iterations_problems(scenario, self.iterations)
             if problems:
                 raise ScenarioError(
                     scenario.source, [Problem("--iterations", p.message) for p in problems]

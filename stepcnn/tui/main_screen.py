@@ -26,7 +26,7 @@ from stepcnn.session.session import Session
 from stepcnn.timeline.load import load_scenario
 from stepcnn.tui.bindings import BINDINGS, describe_bindings
 from stepcnn.tui.clock import PlaybackClock
-from stepcnn.tui.footer import FittingFooter
+from stepcnn.tui.footer import KeyFooter
 from stepcnn.tui.loss_strip import LossStrip
 from stepcnn.tui.operation import OperationView
 from stepcnn.tui.palette import palette_of
@@ -70,6 +70,7 @@ class MainScreen(Screen[None]):
         self.watcher = FileWatcher(lambda: self.session.scenario.path, self.reload)
         self.watch_file = watch
         self.view_shown = ""  # the inline view drawn now ("": the operation's own panels)
+        self._paged_at: tuple[object, ...] = ()  # the op and view the page is of
 
     # ---- layout ------------------------------------------------------------------------
 
@@ -83,7 +84,7 @@ class MainScreen(Screen[None]):
             yield SourcePane(id="source")
         yield Static(id="too-small")
         yield TextBlock(id="status", max_lines=1)
-        yield FittingFooter()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.app.title = f"stepcnn — {self.session.scenario.title}"
@@ -133,7 +134,7 @@ class MainScreen(Screen[None]):
         for widget in (
             self.query_one("#main"),
             self.query_one("#status"),
-            self.query_one(FittingFooter),
+            self.query_one(KeyFooter),
         ):
             widget.display = not small
         notice = self.query_one("#too-small", Static)
@@ -161,7 +162,11 @@ class MainScreen(Screen[None]):
             texts.append(([(scene.equation, palette.equation)], 3))
         if "narration" not in self.hidden:
             texts.append(([(scene.narration, palette.narration)], 6))
-        self.query_one(OperationView).show(list(scene.panels), texts, scene.channel_start)
+        where = (self.session.step.layer, self.session.step.op, scene.view)
+        if where != self._paged_at:  # another op or view: its first page
+            self._paged_at = where
+            self.session.page = 0
+        self.query_one(OperationView).show(list(scene.panels), texts, self.session.page)
         self.query_one("#network", TextBlock).set_fitting(
             [palette.spans(v) for v in network_variants(scene)]
         )
@@ -198,15 +203,15 @@ class MainScreen(Screen[None]):
     def action_step(self, delta: int) -> None:
         self._act(self.session.step_by(delta))
 
-    def action_channels(self) -> None:
-        """The next page of input channels (when not all fit the terminal)."""
-        self.session.channel_start = self.query_one(OperationView).next_channel_start
+    def action_page(self) -> None:
+        """The next page of the operation view (when not everything fits on one)."""
+        self.session.page = self.query_one(OperationView).next_page
         self._act(True)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "channels":  # in the footer only while the channels are paged
+        if action == "page":  # in the footer only while there are pages
             views = self.query(OperationView)
-            return bool(views) and views.first().pages_channels
+            return bool(views) and views.first().paged
         return True
 
     def action_skip_zero(self, direction: int) -> None:
