@@ -138,12 +138,16 @@ def test_a_correct_file_passes_on_an_mse_scenario_and_the_default_tour(capsys, t
     assert code == 0 and "with tour" in out
 
 
-def test_a_correct_numpy_file_passes_with_numpy(capsys, tmp_path, lesson) -> None:
-    source = "import math\nimport numpy as np\n" + "\n".join(
+def numpy_source() -> str:
+    return "import math\nimport numpy as np\n" + "\n".join(
         [kinds.kind(n).NUMPY for n in kinds.names()]
         + [losses.loss(n).NUMPY for n in losses.names()]
         + [optim.NUMPY]
     )
+
+
+def test_a_correct_numpy_file_passes_with_numpy(capsys, tmp_path, lesson) -> None:
+    source = numpy_source()
     code, out, _ = verify(capsys, learner(tmp_path, source), lesson, "--numpy")
     assert code == 0, out
 

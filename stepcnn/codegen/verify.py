@@ -1,9 +1,11 @@
 """``stepcnn verify FILE.py [SCENARIO]``: grade a learner's layer functions against the engine.
 
-The learner's file runs in its own process (:mod:`.runner`); every graded function it defines
-is called with iteration 0's real tensors and its answers are compared with the engine's
-(relative 1e-9, see :mod:`.compare`). A wrong answer is reported by its first wrong element:
-the index, both values, and the step of the debugger that computes it.
+The learner's file runs in its own contained process (:mod:`.runner`); every graded function
+it defines is called with the first iteration's real tensors (the forward functions of layers
+with parameters with the second's too: :func:`.cases.all_cases`) and its answers are compared
+with the engine's (relative 1e-9, see :mod:`.compare`). A wrong answer is reported by its first
+wrong element: the index, both values, the classic mistake it is when it is one
+(:mod:`.mistakes`), and the step of the debugger that computes it.
 """
 
 import math
@@ -15,7 +17,7 @@ import numpy as np
 
 from stepcnn.codegen.cases import Case, Result, all_cases, contract
 from stepcnn.codegen.compare import RTOL, SCALE_TOL, magnitude
-from stepcnn.codegen.mistakes import diagnose, shape_hint
+from stepcnn.codegen.mistakes import diagnose
 from stepcnn.codegen.runner import Gone, Learner, Limits, TimedOut, cpu_seconds
 from stepcnn.timeline import Timeline
 from stepcnn.timeline.numbering import shown
@@ -230,18 +232,14 @@ class Grader:
             found = first_wrong(r.expected, got)
             if found is None:
                 continue
+            why = diagnose(case, r.name, got, lambda e, g: first_wrong(e, g) is None)
+            because = [f"why: {why}"] if why else []
             if isinstance(found, str):
-                want, have = _shape(r.expected), _shape(got)
-                hint = shape_hint(want, have) if want is not None and have is not None else None
-                return f"{r.name} {found}" + (f"\nwhy: {hint}" if hint else "")
+                return "\n".join([f"{r.name} {found}", *because])
             index, expected, value = found
             cell = f"{r.name}[{', '.join(map(str, index))}]" if index else r.name
-            lines = [f"{cell}: expected {_number(expected)}, got {_number(value)}"]
-            why = diagnose(case, r.name, got, lambda e, g: first_wrong(e, g) is None)
-            if why:
-                lines.append(f"why: {why}")
-            lines += self.where_computed(r, index, case.iteration)
-            return "\n".join(lines)
+            lines = [f"{cell}: expected {_number(expected)}, got {_number(value)}", *because]
+            return "\n".join(lines + self.where_computed(r, index, case.iteration))
         return None
 
     def where_computed(self, r: Result, index: tuple[int, ...], iteration: int = 0) -> list[str]:
@@ -255,7 +253,7 @@ class Grader:
             return [
                 "no step of the debugger adds anything into it; the first step that reads "
                 f"its input cell is {shown(reader)} ({step.op} {list(step.index)}):",
-                f"    stepcnn {self.ref} --step {shown(reader)}",
+                self.command(reader, 0),
             ]
         first = self.timeline[steps[0]]
         where = f"{first.op} {list(first.index)}"
@@ -266,7 +264,13 @@ class Grader:
                 f"the debugger adds into it at {len(steps)} steps, from step "
                 f"{shown(steps[0])} ({where}) to step {shown(steps[-1])}"
             )
-        return [text + ":", f"    stepcnn {self.ref} --step {shown(steps[0])}"]
+        return [text + ":", self.command(steps[0], iteration)]
+
+    def command(self, k: int, iteration: int) -> str:
+        """The command that opens the debugger at step ``k`` (0-based) of ``iteration``:
+        with ``--iterations`` when the scenario's own run is shorter."""
+        longer = f" -n {iteration + 1}" if iteration + 1 > self.run.scenario.iterations else ""
+        return f"    stepcnn {self.ref}{longer} --step {shown(k)}"
 
     def step_reading(self, r: Result, index: tuple[int, ...]) -> int | None:
         """For a ``dx`` cell nothing is sent to: the first backward step reading its input."""
@@ -307,8 +311,9 @@ def verify(
     grader = Grader(path, run, ref, timeout, numpy, out, limits)
     batch = scenario.batch_size
     out.write(
-        f"stepcnn verify {path.name} with {scenario.name} (iteration 1, a batch of {batch}; "
-        f"relative {RTOL:g}){' — numpy arrays' if numpy else ''}\n"
+        f"stepcnn verify {path.name} with {scenario.name} (iterations 1 and 2, a batch of "
+        f"{batch}; relative {RTOL:g})"
+        f"{' — numpy arrays' if numpy else ''}\n"
     )
     try:
         defined = grader.start()
