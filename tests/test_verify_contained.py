@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 from conftest import write_scenario
+from processes import alive
 from test_verify import LESSON, correct_source, learner, line_of
 
 from stepcnn.cli import main
@@ -42,14 +43,6 @@ def grade(capsys, folder: Path, body: str, *options: str) -> tuple[int, str]:
     lesson = str(write_scenario(folder, LESSON, "lesson.toml"))
     code = main(["verify", learner(folder, wrapped(body)), lesson, *options])
     return code, capsys.readouterr().out
-
-
-def alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"
 
 
 def test_processes_the_learner_starts_are_all_gone_setsid_or_not(capsys, tmp_path) -> None:

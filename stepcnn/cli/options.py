@@ -78,6 +78,42 @@ def memory_size(text: str) -> int:
     return value
 
 
+def serve_token(text: str) -> str:
+    """``--token``: at least 16 characters a URL carries as they are (letters, digits, - _ . ~),
+    so that the printed address is the token itself."""
+    import re
+
+    if not re.fullmatch(r"[A-Za-z0-9._~-]{16,256}", text):
+        raise argparse.ArgumentTypeError(
+            "must be 16 to 256 letters, digits or - _ . ~ (a URL carries them as they are)"
+        )
+    return text
+
+
+def host_name(text: str) -> str:
+    """``--allow-host``: a host name or an IP address, as a browser's Host header names it."""
+    import ipaddress
+    import re
+
+    name = text.strip().lower().removeprefix("[").removesuffix("]")
+    try:
+        return str(ipaddress.ip_address(name))
+    except ValueError:
+        pass
+    label = r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?"
+    if len(name) > 253 or not re.fullmatch(rf"{label}(\.{label})*\.?", name):
+        raise argparse.ArgumentTypeError(f"must be a host name or an IP address, got {text!r}")
+    return name.rstrip(".")
+
+
+def session_count(text: str) -> int:
+    """``--max-sessions``: 1 to 1000."""
+    value = positive_int(text)
+    if value > 1000:
+        raise argparse.ArgumentTypeError(f"must be at most 1000, got {text!r}")
+    return value
+
+
 def layer_list(text: str) -> list[int]:
     """``--layers 0,4``: layer indices (checked against the scenario by the command)."""
     parts = text.split(",")
