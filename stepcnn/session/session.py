@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from stepcnn.base.wording import count
-from stepcnn.scenario.budget import size_problems
+from stepcnn.scenario.budget import iterations_problems
 from stepcnn.scenario.display import MAX_PRECISION, MIN_PRECISION
 from stepcnn.scenario.errors import Problem, ScenarioError
 from stepcnn.scenario.model import Scenario, compared
@@ -79,9 +79,7 @@ class Session:
         ScenarioError is raised and nothing changes.
         """
         if self.iterations is not None:
-            problems = size_problems(
-                scenario.layers, scenario.shapes, scenario.batch_size, self.iterations
-            )
+            problems = iterations_problems(scenario, self.iterations)
             if problems:
                 raise ScenarioError(
                     scenario.source, [Problem("--iterations", p.message) for p in problems]
