@@ -9,6 +9,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from stepcnn.codegen import kinds, losses
 from stepcnn.engine.network import IterationRecord
 from stepcnn.engine.types import Array
@@ -23,6 +25,10 @@ class Result:
     name: str  # as the contract names it: out, dx, dw, db, loss, dscores, w_new
     expected: Any  # nested lists of floats, or a float
     tensor: TensorId  # where the debugger writes it
+    # The size of the terms a gradient sums (its elements are also equal within 1e-12 of it):
+    # a sum that cancels to rounding noise — the db of a conv right before batchnorm — is
+    # noise in any order of additions.
+    terms: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -31,10 +37,17 @@ class Case:
     where: str  # "layer 0 (conv2d)", "the loss"
     args: tuple[Arg, ...]
     results: tuple[Result, ...]
+    iteration: int = 0  # whose tensors (0-based): where the debugger computes them
 
 
 def _t(array: Array) -> Arg:
     return ("tensor", array.astype(float).tolist())
+
+
+def _largest(array: Array) -> float:
+    """The largest finite magnitude in ``array`` (0 for none)."""
+    finite = np.abs(array[np.isfinite(array)])
+    return float(finite.max()) if finite.size else 0.0
 
 
 def _geometry(values: tuple[object, ...]) -> tuple[Arg, ...]:
@@ -53,7 +66,7 @@ def contract(first: Sequence[str] = ()) -> list[str]:
     return [*names, "sgd_update"]
 
 
-def layer_cases(record: IterationRecord, run: TrainingRun) -> list[Case]:
+def layer_cases(record: IterationRecord, run: TrainingRun, iteration: int = 0) -> list[Case]:
     layers = run.scenario.layers
     cases: list[Case] = []
     for i, layer in enumerate(layers):
@@ -62,13 +75,17 @@ def layer_cases(record: IterationRecord, run: TrainingRun) -> list[Case]:
             continue
         lr = record.layers[i]
         geometry = _geometry(k.geometry(layer))
-        where = f"layer {i} ({layer.type})"
+        if hasattr(k, "mask_call"):  # dropout: the iteration's mask follows p
+            geometry += (_t(lr.cache.mask),)
+        where = f"layer {i} ({layer.type})" + (f", iteration {iteration + 1}" if iteration else "")
         x: Arg = _t(lr.input)
-        backward_results = [Result("dx", lr.grad_input.tolist(), TensorId(i, "grad_input"))]
+        sizes = [_largest(lr.input), *([] if lr.params is None else [_largest(lr.params.weight)])]
+        terms = _largest(lr.grad_output) * max(1.0, *sizes)
+        backward_results = [Result("dx", lr.grad_input.tolist(), TensorId(i, "grad_input"), terms)]
         if layer.type == "add":  # its inputs, a list; backward: one dx per input
             x = ("tensors", [a.astype(float).tolist() for a in lr.inputs])
             backward_results = [
-                Result(f"dx{k + 1}", lr.grad_input.tolist(), TensorId(i, "grad_input"))
+                Result(f"dx{k + 1}", lr.grad_input.tolist(), TensorId(i, "grad_input"), terms)
                 for k in range(len(lr.inputs))
             ]
         forward_args: tuple[Arg, ...] = (x,)
@@ -78,8 +95,8 @@ def layer_cases(record: IterationRecord, run: TrainingRun) -> list[Case]:
             forward_args += (_t(lr.params.weight), _t(lr.params.bias))
             backward_args += (_t(lr.params.weight),)
             backward_results += [
-                Result("dw", lr.grads.weight.tolist(), TensorId(i, "grad_weight")),
-                Result("db", lr.grads.bias.tolist(), TensorId(i, "grad_bias")),
+                Result("dw", lr.grads.weight.tolist(), TensorId(i, "grad_weight"), terms),
+                Result("db", lr.grads.bias.tolist(), TensorId(i, "grad_bias"), terms),
             ]
         cases.append(
             Case(
@@ -87,10 +104,17 @@ def layer_cases(record: IterationRecord, run: TrainingRun) -> list[Case]:
                 where,
                 forward_args + geometry,
                 (Result("out", lr.output.tolist(), TensorId(i, "output")),),
+                iteration,
             )
         )
         cases.append(
-            Case(f"{layer.type}_backward", where, backward_args + geometry, tuple(backward_results))
+            Case(
+                f"{layer.type}_backward",
+                where,
+                backward_args + geometry,
+                tuple(backward_results),
+                iteration,
+            )
         )
     return cases
 
@@ -116,6 +140,8 @@ def update_cases(record: IterationRecord, run: TrainingRun) -> list[Case]:
     (v = g), so plain SGD is the engine's update unless there is weight decay."""
     if float(getattr(run.scenario, "weight_decay", 0.0)) != 0:
         return []
+    if run.scenario.optimizer.name != "sgd":  # Adam, RMSprop: not sgd_update's numbers
+        return []
     cases = []
     eta = run.scenario.learning_rate
     for i, lr in enumerate(record.layers):
@@ -137,6 +163,13 @@ def update_cases(record: IterationRecord, run: TrainingRun) -> list[Case]:
 
 
 def all_cases(run: TrainingRun) -> list[Case]:
-    """Iteration 0's cases: every layer, the loss, every parameter update."""
+    """Iteration 0's cases: every layer, the loss, every parameter update; then the forward
+    functions of the layers with parameters once more with iteration 1's (when the run has
+    it): biases start at zero, so only updated ones show a forward pass that leaves them out."""
     record = run.record(0)
-    return [*layer_cases(record, run), loss_case(record, run), *update_cases(record, run)]
+    cases = [*layer_cases(record, run), loss_case(record, run), *update_cases(record, run)]
+    if len(run) > 1:
+        again = layer_cases(run.record(1), run, iteration=1)
+        trainable = {f"{x.type}_forward" for x in run.scenario.layers if x.trainable}
+        cases += [c for c in again if c.function in trainable]
+    return cases

@@ -10,10 +10,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from stepcnn.base.wording import count
-from stepcnn.scenario.budget import size_problems
+from stepcnn.scenario.budget import iterations_problems
 from stepcnn.scenario.display import MAX_PRECISION, MIN_PRECISION
 from stepcnn.scenario.errors import Problem, ScenarioError
-from stepcnn.scenario.model import Scenario
+from stepcnn.scenario.model import Scenario, compared
 from stepcnn.session.gradcheck import GradCheck, checked_slice, gradient_check
 from stepcnn.timeline import Condition, Step, TensorId, Timeline, find
 from stepcnn.timeline.navigation import next_boundary, previous_boundary
@@ -81,9 +81,7 @@ class Session:
         ScenarioError is raised and nothing changes.
         """
         if self.iterations is not None:
-            problems = size_problems(
-                scenario.layers, scenario.shapes, scenario.batch_size, self.iterations
-            )
+            problems = iterations_problems(scenario, self.iterations)
             if problems:
                 raise ScenarioError(
                     scenario.source, [Problem("--iterations", p.message) for p in problems]
@@ -97,6 +95,9 @@ class Session:
         self.scenario = scenario
         self.run = TrainingRun(scenario, self.iterations)
         self._checks: dict[tuple[int, int, int], GradCheck] = {}
+        other = compared(scenario)
+        # The [compare] optimizer's run: its loss curve is drawn beside this one's.
+        self.compare_run = None if other is None else TrainingRun(other, self.iterations)
         self.timeline = Timeline(self.run)
         self.start = self._start_step()
         if keep_position:

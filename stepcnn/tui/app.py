@@ -70,9 +70,28 @@ class StepCNNApp(App[int]):
         path: str | None = None,
         time_format: str | None = None,
     ) -> str | None:
-        """The palette's "Screenshot": into the Downloads folder, or the working directory
-        when there is none (Textual would fail on a machine without ``~/Downloads``)."""
-        return super().deliver_screenshot(filename, path or screenshot_folder(), time_format)
+        """The palette's "Screenshot". In a browser Textual sends it as a download; on a
+        terminal it is written into the Downloads folder (the working directory when there
+        is none), under a name that nothing holds yet: never over a file, never through a
+        symbolic link (:mod:`stepcnn.io.files`)."""
+        if self.is_web:
+            return super().deliver_screenshot(filename, path, time_format)
+        import uuid
+        from datetime import datetime
+
+        from stepcnn.io.files import WriteRefused, free_name, write_file
+
+        key = uuid.uuid4().hex
+        name = filename or f"{self.title}_{datetime.now():%Y-%m-%dT%H_%M_%S}.svg"
+        svg = self.export_screenshot()
+        try:
+            target = free_name(Path(path or screenshot_folder()), name)
+            write_file(target, svg)
+        except WriteRefused as exc:  # (one appearing meanwhile is refused, not overwritten)
+            self.post_message(events.DeliveryFailed(key, exc, name="screenshot"))
+        else:
+            self.post_message(events.DeliveryComplete(key, path=target, name="screenshot"))
+        return key
 
     # ---- command palette -----------------------------------------------------------------
 
