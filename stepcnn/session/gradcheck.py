@@ -6,6 +6,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from stepcnn.engine.gradcheck import numeric_gradient
+from stepcnn.engine.network import seeded_layers
 from stepcnn.engine.types import Array
 from stepcnn.scenario.model import Scenario
 from stepcnn.timeline import Step
@@ -76,11 +77,12 @@ def checked_slice(scenario: Scenario, step: Step) -> tuple[int, int] | None:
 def gradient_check(scenario: Scenario, run: TrainingRun, step: Step) -> GradCheck | None:
     """The check of the parameter slice ``step`` is about (None: its layer has no weights).
 
-    Each nudged loss is a forward pass from the layer's own input, which the record holds:
-    the layers before it see the same parameters and the same batch, so the deterministic
-    engine gives them the same outputs bit for bit, and starting there gives the same losses
-    as a forward pass over the whole network (tested), without recomputing those layers
-    twice per checked weight.
+    Each nudged loss is a forward pass that starts at the checked layer: the layers before
+    it see the same parameters and the same batch, so the deterministic engine gives them
+    the outputs the record holds, bit for bit; starting there gives the same losses as a
+    forward pass over the whole network (tested), without recomputing those layers twice per
+    checked weight. The pass follows the network's graph and draws the iteration's own
+    dropout masks.
     """
     where = checked_slice(scenario, step)
     if where is None:
@@ -89,17 +91,18 @@ def gradient_check(scenario: Scenario, run: TrainingRun, step: Step) -> GradChec
     record = run.record(step.iteration)
     lr = record.layers[layer]
     assert lr.params is not None and lr.grads is not None
-    params = tuple(r.params for r in record.layers)
     numeric = numeric_gradient(
-        scenario.layers[layer:],
-        params[layer:],
-        lr.input,
+        seeded_layers(scenario.layers, scenario.seed, step.iteration),
+        tuple(r.params for r in record.layers),
+        record.x,
         record.y,
         scenario.loss,
-        0,
+        layer,
         "weight",
         (o,),
         GRADCHECK_EPS,
+        scenario.graph,
+        [r.output for r in record.layers[:layer]],
     )
     kind = "filter" if lr.params.weight.ndim == 4 else "row"
     return GradCheck(
