@@ -7,6 +7,7 @@ the numbers, so the same slip written in numpy (another source entirely) is name
 """
 
 import re
+from pathlib import Path
 
 import pytest
 from conftest import write_scenario
@@ -296,7 +297,8 @@ def test_a_missing_bias_is_shown_where_biases_are_no_longer_zero(capsys, tmp_pat
     report is iteration 2's, and its command trains the two iterations the step is in."""
     right, wrong = "out[n][f][r][c] = total + b[f]", "out[n][f][r][c] = total"
     code, out = graded(capsys, tmp_path, correct_source().replace(right, wrong))
-    assert code == 1 and "conv2d_forward         wrong (layer 0 (conv2d), iteration 2)" in out
+    assert code == 1
+    assert re.search(r"\n  conv2d_forward +wrong \(layer 0 \(conv2d\), iteration 2\)", out), out
     m = re.search(r"stepcnn (\S+) -n 2 --step (\d+)", out)
     assert m, out
     run = TrainingRun(parse_scenario(LESSON, "lesson"), 2)
@@ -326,3 +328,38 @@ def test_a_mistake_that_is_none_of_them_gets_no_wrong_name(capsys, tmp_path, bug
     _, right, wrong, _ = BUGS[bug]
     code, out = graded(capsys, tmp_path, correct_source().replace(right, wrong))
     assert code == 1 and "wrong" in out and whys(out) == [], out
+
+
+DROPOUT = (Path(__file__).parent.parent / "scenarios" / "dropout.toml").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("right", "wrong", "said"),
+    [
+        (
+            "return elementwise(lambda v, k: v * (k * scale), x, mask)",
+            "return elementwise(lambda v, k: v * k, x, mask)",
+            "dropout not rescaled: your out is the masked value without the factor 1/(1 − p)",
+        ),
+        (
+            "return elementwise(lambda g, k: g * (k * scale), dout, mask)",
+            "return elementwise(lambda g, k: g * k, dout, mask)",
+            "dropout not rescaled: your dx is the masked value without the factor 1/(1 − p)",
+        ),
+        (
+            "return elementwise(lambda g, k: g * (k * scale), dout, mask)",
+            "return elementwise(lambda g, k: g * scale, dout, mask)",
+            "dropout's mask forgotten backward: your dx is dout·1/(1 − p) at every unit",
+        ),
+    ],
+)
+def test_dropouts_classic_mistakes(capsys, tmp_path, right, wrong, said) -> None:
+    source = correct_source()
+    assert source.count(right) == 1
+    code, out = graded(capsys, tmp_path, source.replace(right, wrong), DROPOUT)
+    assert code == 1 and len(whys(out)) == 1 and whys(out)[0].startswith(said), out
+
+
+def test_nothing_is_said_about_a_correct_file_with_dropout(capsys, tmp_path) -> None:
+    code, out = graded(capsys, tmp_path, correct_source(), DROPOUT)
+    assert code == 0 and "why" not in out, out
