@@ -11,12 +11,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.geometry import Size
-from textual.screen import ModalScreen
 from textual.widgets import DataTable, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from stepcnn.present.views import ViewContent
 from stepcnn.timeline.numbering import position
+from stepcnn.tui.backdrop import Modal
 from stepcnn.tui.operation import OperationView, panels_height
 from stepcnn.tui.palette import palette_of
 
@@ -39,7 +39,7 @@ SCROLL_LINES = 40
 # drawn as an unframed full-screen page.
 
 
-class Dismissable(ModalScreen[None]):
+class Dismissable(Modal[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q,question_mark", "dismiss_screen", "Close", show=False)
     ]
@@ -97,7 +97,7 @@ class HelpScreen(Dismissable):
         self.query_one("#help-keys", Static).update(self._table())  # in the new colours
 
 
-class GotoScreen(ModalScreen[int | None]):
+class GotoScreen(Modal[int | None]):
     """Ask for a step number."""
 
     DEFAULT_CSS = MODAL_CSS
@@ -123,7 +123,7 @@ class GotoScreen(ModalScreen[int | None]):
         self.dismiss(None)
 
 
-class PickerScreen(ModalScreen[str | None]):
+class PickerScreen(Modal[str | None]):
     """Choose a built-in scenario."""
 
     DEFAULT_CSS = MODAL_CSS
