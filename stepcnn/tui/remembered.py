@@ -1,9 +1,11 @@
-"""A Rich renderable drawn once per width and remembered: the help screen's table of keys.
+"""A Rich renderable drawn once per width and remembered: the help screen's table of keys,
+the source pane's highlighted code.
 
-A Rich ``Table`` is slow to draw (~4 ms for the 40-odd keys), and Textual draws a Static's
-table twice each time its dialog opens: once to measure its height, once for its lines.
-The same table at the same width in the same style always gives the same lines, so a
-:class:`RememberedStatic` keeps both, by what the table shows, for every later opening.
+A Rich ``Table`` is slow to draw (~4 ms for the 40-odd keys), a ``Syntax`` slower (pygments:
+~15 ms for a function), and Textual draws a Static's renderable two or three times each time
+it is shown: to measure its width and height, then for its lines. The same renderable at the
+same width in the same style always gives the same lines, so a :class:`RememberedStatic`
+keeps them, by what the renderable shows, for every later showing.
 """
 
 from rich.console import RenderableType
@@ -16,6 +18,7 @@ from textual.widgets import Static
 
 Key = tuple[object, ...]
 
+_WIDTHS: dict[tuple[Key, int], int] = {}
 _HEIGHTS: dict[tuple[Key, int], int] = {}
 _LINES: dict[tuple[Key, int, int | None, Style], list[Strip]] = {}
 KEPT = 64
@@ -29,6 +32,15 @@ class Remembered(RichVisual):
     def __init__(self, widget: Widget, renderable: RenderableType, key: Key) -> None:
         super().__init__(widget, renderable)
         self.key = key
+
+    def get_optimal_width(self, rules: RulesMap, container_width: int) -> int:
+        known = _WIDTHS.get((self.key, container_width))
+        if known is None:
+            if len(_WIDTHS) >= KEPT:
+                _WIDTHS.clear()
+            known = super().get_optimal_width(rules, container_width)
+            _WIDTHS[(self.key, container_width)] = known
+        return known
 
     def get_height(self, rules: RulesMap, width: int) -> int:
         known = _HEIGHTS.get((self.key, width))
@@ -53,11 +65,15 @@ class Remembered(RichVisual):
 
 
 class RememberedStatic(Static):
-    """A Static showing ``renderable`` through :class:`Remembered` (``key``: what it shows)."""
+    """A Static showing ``renderable`` through :class:`Remembered` (``key``: what it shows;
+    nothing until :meth:`show` when there is none)."""
 
-    def __init__(self, renderable: RenderableType, key: Key, *, id: str | None = None) -> None:
+    def __init__(
+        self, renderable: RenderableType | None = None, key: Key = (), *, id: str | None = None
+    ) -> None:
         super().__init__(id=id)
-        self.show(renderable, key)
+        if renderable is not None:
+            self.show(renderable, key)
 
     def show(self, renderable: RenderableType, key: Key) -> None:
         self.update(Remembered(self, renderable, key))
