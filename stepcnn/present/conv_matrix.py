@@ -109,7 +109,7 @@ class ConvMatrix:
         """The three parameter counts (``short``: fits the caption of a narrow panel)."""
         c = self.counts
         if short:
-            return f"params: conv {c.conv:,} · untied {c.local:,} · fully connected {c.dense:,}"
+            return f"params: conv {c.conv:,} · untied {c.local:,} · dense {c.dense:,}"
         return (
             f"parameters: conv {c.conv:,} · untied (locally connected) {c.local:,} · "
             f"fully connected {c.dense:,}"
