@@ -91,6 +91,7 @@ class Grader:
         self.learner = Learner(path, numpy)
         self._timeline: Timeline | None = None
         self.todo: list[str] = []  # still raising NotImplementedError
+        self.first_step: int | None = None  # the step computing the first wrong value
         self.counts = {"ok": 0, "wrong": 0, "raised": 0, "timed out": 0, "not written": 0}
 
     def say(self, text: str = "") -> None:
@@ -203,12 +204,14 @@ class Grader:
             if reader is None:
                 return ["no step of the debugger writes it"]
             step = self.timeline[reader]
+            self._found(reader)
             return [
                 "no step of the debugger adds anything into it; the first step that reads "
                 f"its input cell is {shown(reader)} ({step.op} {list(step.index)}):",
                 f"    stepcnn {self.ref} --step {shown(reader)}",
             ]
         first = self.timeline[steps[0]]
+        self._found(steps[0])
         where = f"{first.op} {list(first.index)}"
         if len(steps) == 1:
             text = f"the debugger computes it at step {shown(steps[0])} ({where})"
@@ -218,6 +221,10 @@ class Grader:
                 f"{shown(steps[0])} ({where}) to step {shown(steps[-1])}"
             )
         return [text + ":", f"    stepcnn {self.ref} --step {shown(steps[0])}"]
+
+    def _found(self, k: int) -> None:
+        if self.first_step is None:
+            self.first_step = k
 
     def step_reading(self, r: Result, index: tuple[int, ...]) -> int | None:
         """For a ``dx`` cell nothing is sent to: the first backward step reading its input."""
@@ -244,12 +251,18 @@ class Grader:
 
 def verify(path: Path, run: TrainingRun, ref: str, timeout: float, numpy: bool, out: TextIO) -> int:
     """Grade ``path``; 0 when every graded function it defines is right, else 1."""
+    return grade(Grader(path, run, ref, timeout, numpy, out))
+
+
+def grade(grader: Grader) -> int:
+    """Run ``grader`` over its file (its ``first_step`` tells where the first wrong value is
+    computed); 0 when every graded function the file defines is right, else 1."""
+    path, run, out = grader.path, grader.run, grader.out
     scenario = run.scenario
-    grader = Grader(path, run, ref, timeout, numpy, out)
     batch = scenario.batch_size
     out.write(
         f"stepcnn verify {path.name} with {scenario.name} (iteration 1, a batch of {batch}; "
-        f"relative {RTOL:g}){' — numpy arrays' if numpy else ''}\n"
+        f"relative {RTOL:g}){' — numpy arrays' if grader.learner.numpy else ''}\n"
     )
     try:
         defined = grader.start()
