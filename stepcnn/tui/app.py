@@ -17,6 +17,7 @@ from textual.screen import Screen
 from stepcnn.scenario.builtin import paths, title_of
 from stepcnn.session.session import Session
 from stepcnn.tui.bindings import BINDINGS
+from stepcnn.tui.course_mode import CourseMode, Workshop
 from stepcnn.tui.hangup import HANGUP_STATUS, TerminalWatch, let_go_of_terminal
 from stepcnn.tui.main_screen import MainScreen
 
@@ -32,10 +33,18 @@ class StepCNNApp(App[int]):
         ref: str | None = None,
         watch: bool = False,
         theme: str | None = None,
+        *,
+        course: CourseMode | None = None,
+        chapter: int | None = None,
+        welcome: bool = False,
+        workshop: Workshop | None = None,
     ) -> None:
+        """``course``: run it from the start (at ``chapter``, else where the learner
+        stopped); ``welcome``: no scenario was named, say how to start the course."""
         super().__init__()
         self.session = session
-        self.main = MainScreen(session, watch, ref)
+        self.main = MainScreen(session, watch, ref, welcome, workshop)
+        self.course_start = (course, chapter)
         if theme is not None:
             self.theme = theme  # an unknown name raises InvalidThemeError, before the screen
 
@@ -43,6 +52,9 @@ class StepCNNApp(App[int]):
         return self.main
 
     def on_ready(self) -> None:
+        course, chapter = self.course_start
+        if course is not None:
+            self.main.start_course(course, chapter)
         # After the first frame: the main screen is mounted and drawn, so an end at once
         # (no terminal from the start) finds a whole app to end.
         if not self.is_headless:  # end with the terminal (SIGHUP, or its input/output gone)
@@ -101,9 +113,27 @@ def screenshot_folder() -> str:
 
 
 def run_app(
-    session: Session, ref: str | None = None, watch: bool = False, theme: str | None = None
+    session: Session,
+    ref: str | None = None,
+    watch: bool = False,
+    theme: str | None = None,
+    *,
+    course: CourseMode | None = None,
+    chapter: int | None = None,
+    welcome: bool = False,
+    workshop: Workshop | None = None,
 ) -> int:
-    app = StepCNNApp(session, ref, watch, theme)
+    """Run the debugger (with a course: see :class:`StepCNNApp`)."""
+    app = StepCNNApp(
+        session,
+        ref,
+        watch,
+        theme,
+        course=course,
+        chapter=chapter,
+        welcome=welcome,
+        workshop=workshop,
+    )
     app.run()
     if app.return_code == HANGUP_STATUS:
         let_go_of_terminal()

@@ -11,7 +11,6 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.geometry import Size
 from textual.message import Message
-from textual.screen import Screen
 from textual.theme import Theme
 from textual.widgets import Static
 
@@ -20,12 +19,12 @@ from stepcnn.present.scene import build_scene
 from stepcnn.present.status import status_variants
 from stepcnn.present.strip import network_variants
 from stepcnn.scenario import ScenarioError
-from stepcnn.scenario.builtin import paths, title_of
 from stepcnn.scenario.model import Scenario
 from stepcnn.session.session import Session
 from stepcnn.timeline.load import load_scenario
 from stepcnn.tui.bindings import BINDINGS, describe_bindings
 from stepcnn.tui.clock import PlaybackClock
+from stepcnn.tui.course_mode import CourseActions, Workshop
 from stepcnn.tui.footer import FittingFooter
 from stepcnn.tui.loss_strip import LossStrip
 from stepcnn.tui.operation import OperationView
@@ -45,7 +44,7 @@ PANES: tuple[tuple[str, str], ...] = (
 """(name in ``[display] hidden`` and the ``toggle_pane`` action, the widget it hides)."""
 
 
-class MainScreen(Screen[None]):
+class MainScreen(CourseActions):
     """The operation view with the network strip, loss sparkline, source pane and status bar."""
 
     BINDINGS = BINDINGS  # type: ignore[assignment]
@@ -61,8 +60,17 @@ class MainScreen(Screen[None]):
     #too-small { display: none; width: 100%; height: 100%; content-align: center middle; }
     """
 
-    def __init__(self, session: Session, watch: bool = False, ref: str | None = None) -> None:
+    def __init__(
+        self,
+        session: Session,
+        watch: bool = False,
+        ref: str | None = None,
+        welcome: bool = False,
+        workshop: Workshop | None = None,
+    ) -> None:
         super().__init__(id="main-screen")
+        self.welcome = welcome  # no scenario was named: say how to start the course
+        self.workshop = workshop
         self.session = session
         self.ref = ref  # the scenario as named at launch or opened since (a name or a path)
         self.hidden: set[str] = set(session.scenario.display.hidden)
@@ -159,8 +167,9 @@ class MainScreen(Screen[None]):
         texts: list[tuple[list[Span], int]] = []
         if "equation" not in self.hidden:
             texts.append(([(scene.equation, palette.equation)], 3))
+        narration, first = self.course_texts(scene.narration)  # a course's stop goes first
         if "narration" not in self.hidden:
-            texts.append(([(scene.narration, palette.narration)], 6))
+            texts.insert(0 if first else len(texts), ([(narration, palette.narration)], 6))
         self.query_one(OperationView).show(list(scene.panels), texts, scene.channel_start)
         self.query_one("#network", TextBlock).set_fitting(
             [palette.spans(v) for v in network_variants(scene)]
@@ -183,6 +192,7 @@ class MainScreen(Screen[None]):
         if not keep_going:
             self.clock.stop()
         self.redraw()
+        self.course_arrived()
         return keep_going
 
     def _act(self, moved: bool) -> None:
@@ -191,6 +201,8 @@ class MainScreen(Screen[None]):
         if moved or self.session.message:
             self.redraw()
         self.session.message = ""
+        if moved:
+            self.course_arrived()
 
     # ---- actions (keys in bindings.py) ---------------------------------------------------
     # One method per action, each a Session call and `_act`; new actions go here.
@@ -207,7 +219,8 @@ class MainScreen(Screen[None]):
         if action == "channels":  # in the footer only while the channels are paged
             views = self.query(OperationView)
             return bool(views) and views.first().pages_channels
-        return True
+        course = self.course_check(action)
+        return True if course is None else course
 
     def action_skip_zero(self, direction: int) -> None:
         self._act(self.session.skip_zero(direction))
@@ -318,20 +331,20 @@ class MainScreen(Screen[None]):
         )
 
     def action_pick(self) -> None:
-        from stepcnn.tui.screens import PickerScreen
-
-        choices = [(p.stem, title_of(p)) for p in paths()]
+        from stepcnn.tui.screens import PickerScreen, picker_groups
 
         def done(name: str | None) -> None:
             if name is not None:
                 self.open_scenario(name)
 
-        self.app.push_screen(PickerScreen(choices, self.session.scenario.name), done)
+        self.app.push_screen(PickerScreen(picker_groups()), done)
 
     def action_reload(self) -> None:
         self.reload()
 
     def action_quit(self) -> None:
+        if self.course is not None:
+            self.course.save()  # where the learner stopped
         self.app.exit()
 
     # ---- mouse -------------------------------------------------------------------------

@@ -53,7 +53,7 @@ class GuessInput(Input):
         return character != "P" and super().check_consume_key(key, character)
 
 
-class PracticeScreen(Screen[None]):
+class PracticeScreen(Screen[bool | None]):
     """One question at a time; the debugger's session moves along with it."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -70,6 +70,7 @@ class PracticeScreen(Screen[None]):
     PracticeScreen #score { color: $text-muted; height: auto; }
     PracticeScreen #keys { color: $text-muted; height: 1; }
     """
+    KEYS = "Enter: check · Enter again: next step · P or Esc: back to the debugger"
 
     def __init__(self, session: Session) -> None:
         super().__init__()
@@ -90,12 +91,14 @@ class PracticeScreen(Screen[None]):
             )
             yield Static(id="feedback")
             yield Static(id="score")
-            yield Static(
-                "Enter: check · Enter again: next step · P or Esc: back to the debugger",
-                id="keys",
-            )
+            yield Static(self.KEYS, id="keys")
 
     def on_mount(self) -> None:
+        self.start()
+
+    def start(self) -> None:
+        """The first question (a subclass asks its own: Textual calls every class's
+        ``on_mount``, so the handlers stay here)."""
         self._ask(self._find(0))
 
     def _find(self, delta: int) -> bool:
@@ -110,22 +113,25 @@ class PracticeScreen(Screen[None]):
 
     def _ask(self, found: bool) -> None:
         step = self.session.step
-        self.question = question(step, self.session.timeline) if found else None
-        self.revealed = False
+        q = question(step, self.session.timeline) if found else None
         where = (
             f"Predict mode — step {step.k} of {self.session.total - 1} · iteration "
             f"{step.iteration} · {step.phase} · "
             f"{'loss' if step.layer is None else f'layer {step.layer}'} · {step.op}"
         )
+        self.show_question(q, where, "" if q is None else f"{q.prompt} = ?")
+
+    def show_question(self, q: Question | None, where: str, prompt: str) -> None:
+        """Show ``q`` (None: the end of the run) under the heading ``where``."""
+        self.question = q
+        self.revealed = False
         self.query_one("#where", Static).update(Text(where))
-        q = self.question
         if q is None:
             self.query_one("#operands", Static).update(Text("The end of the run: nothing left."))
-            self.query_one("#prompt", Static).update(Text(""))
         else:
             given = "\n".join(operand_text(n, a) for n, a in q.given.items())
             self.query_one("#operands", Static).update(Text(given or "(no operands)"))
-            self.query_one("#prompt", Static).update(Text(f"{q.prompt} = ?"))
+        self.query_one("#prompt", Static).update(Text(prompt))
         self.query_one("#feedback", Static).update(Text(""))
         self._show_score()
         guess = self.query_one("#guess", Input)
@@ -136,6 +142,10 @@ class PracticeScreen(Screen[None]):
         self.query_one("#score", Static).update(Text(f"score: {self.score.text()}"))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.submit(event.value)
+
+    def submit(self, value: str) -> None:
+        """Check the guess typed (or reveal the answer), or go on once it is shown."""
         q = self.question
         feedback = self.query_one("#feedback", Static)
         if q is None:
@@ -143,7 +153,7 @@ class PracticeScreen(Screen[None]):
         if self.revealed:
             self._ask(self._find(1))
             return
-        text = event.value.strip()
+        text = value.strip()
         if not text:
             self.last = "revealed"
             feedback.update(Text(f"the answer: {num(q.answer, 6)}\n{q.working}"))
@@ -172,7 +182,7 @@ class PracticeScreen(Screen[None]):
 def open_practice(app: App[int], session: Session) -> None:
     """Push the practice screen; when it closes the debugger redraws at the step reached."""
 
-    def done(_: None) -> None:
+    def done(_: bool | None) -> None:
         redraw = getattr(app, "redraw", None)
         if redraw is not None:
             redraw()

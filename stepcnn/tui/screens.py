@@ -113,34 +113,62 @@ class GotoScreen(ModalScreen[int | None]):
 
 
 class PickerScreen(ModalScreen[str | None]):
-    """Choose a built-in scenario."""
+    """Choose a built-in scenario: the course's chapters first (in their order), then the
+    others; the first entry highlighted."""
 
     DEFAULT_CSS = MODAL_CSS
     SCOPED_CSS = False
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel", show=False)]
 
-    def __init__(self, choices: list[tuple[str, str]], current: str = "") -> None:
+    def __init__(self, groups: list[list[tuple[str, str, str]]]) -> None:
         super().__init__()
-        self.choices = choices
-        self.current = current
+        self.groups = [g for g in groups if g]
+        self.choices = [(name, title) for group in self.groups for name, _, title in group]
 
     def compose(self) -> ComposeResult:
+        content: list[Option | None] = []
+        for group in self.groups:
+            if content:
+                content.append(None)  # a separator line between the groups
+            content += [
+                Option(Text(f"{label:<13} {name:<22} {title}"), id=name)
+                for name, label, title in group
+            ]
         with Vertical():
-            yield Label("Open a built-in scenario", classes="title")
-            yield OptionList(
-                *[Option(Text(f"{name:<22} {title}"), id=name) for name, title in self.choices]
+            yield Label(
+                "Open a scenario — the course's chapters first (L takes the course), then the "
+                "others",
+                classes="title",
             )
+            yield OptionList(*content)
 
     def on_mount(self) -> None:
-        names = [name for name, _ in self.choices]
-        if self.current in names:
-            self.query_one(OptionList).highlighted = names.index(self.current)
+        self.query_one(OptionList).highlighted = 0
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         self.dismiss(event.option.id)
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+def picker_groups() -> list[list[tuple[str, str, str]]]:
+    """``(name, label, title)`` of every built-in scenario: those of the built-in course's
+    chapters in chapter order (labelled "chapter 1", "chapters 1, 7"), then the others."""
+    from stepcnn.course.builtin import chapter_scenarios
+    from stepcnn.scenario.builtin import paths, title_of
+
+    titles = {p.stem: title_of(p) for p in paths()}
+    chapters: dict[str, list[int]] = {}
+    for number, (_, name) in enumerate(chapter_scenarios(), start=1):
+        if name in titles:
+            chapters.setdefault(name, []).append(number)
+    course = [
+        (name, f"chapter{'s' if len(n) > 1 else ''} {', '.join(map(str, n))}", titles[name])
+        for name, n in chapters.items()
+    ]
+    others = [(name, "", title) for name, title in titles.items() if name not in chapters]
+    return [course, others]
 
 
 class ViewTable(DataTable[str]):

@@ -1,0 +1,66 @@
+"""A course checkpoint: predict mode's screen asking one question, the course's.
+
+The step's result is hidden until the learner has typed a guess. Right: on it goes. Wrong (or
+Enter alone): the right value and the arithmetic that gives it, from the engine. Enter again
+returns to the course, Escape returns without answering (the checkpoint waits).
+"""
+
+from rich.text import Text
+from textual.widgets import Input, Static
+
+from stepcnn.course.questions import Asked
+from stepcnn.session.practice import parse_guess
+from stepcnn.session.session import Session
+from stepcnn.timeline.numbers import num
+from stepcnn.tui.predict import PracticeScreen
+
+
+class CheckpointScreen(PracticeScreen):
+    """Dismissed with True (right), False (wrong or shown) or None (left unanswered)."""
+
+    KEYS = "Enter: check · Enter again: back to the course · Esc: later (it waits here)"
+
+    def __init__(self, session: Session, asked: Asked, where: str, score: str) -> None:
+        super().__init__(session)
+        self.asked = asked
+        self.where = where
+        self.score_text = score
+        self.right: bool | None = None
+
+    def start(self) -> None:
+        q = self.asked.question
+        decimals = self.asked.decimals
+        places = "a whole number" if decimals == 0 else f"{decimals} decimals"
+        self.show_question(q, self.where, f"{self.asked.prompt}\n{q.prompt} = ?  (to {places})")
+
+    def _show_score(self) -> None:
+        self.query_one("#score", Static).update(Text(self.score_text))
+
+    def submit(self, value: str) -> None:
+        if self.revealed:
+            self.dismiss(self.right)
+            return
+        q = self.asked.question
+        shown = num(q.answer, 6)
+        feedback = self.query_one("#feedback", Static)
+        text = value.strip()
+        if not text:
+            self.right = False
+            feedback.update(Text(f"the answer: {shown}\n{q.working}\nEnter: back to the course"))
+        else:
+            guess = parse_guess(text)
+            if guess is None:
+                feedback.update(Text(f"{text!r} is not a number; try again (or Enter alone)"))
+                return
+            self.right = self.asked.check(guess)
+            verdict = (
+                f"right: {shown}"
+                if self.right
+                else f"not quite: you said {num(guess, 6)}, it is {shown}"
+            )
+            feedback.update(Text(f"{verdict}\n{q.working}\nEnter: back to the course"))
+        self.revealed = True
+        self.query_one("#guess", Input).value = ""
+
+    def action_leave(self) -> None:
+        self.dismiss(self.right if self.revealed else None)

@@ -1,0 +1,385 @@
+"""The course in the debugger: the main screen's course keys, narration and checkpoints.
+
+:class:`CourseMode` holds the course, the learner's way through it and the progress file;
+:class:`CourseActions` is the main screen's part that acts on it (a mixin: the main screen
+stays one screen). Stops are reached with Enter (⌫ back) or any other move; arriving at a
+checkpoint not yet answered opens its question first. The learner's own file (chapter
+"write it yourself") is graded by a :class:`Workshop` the command line passes in.
+"""
+
+from pathlib import Path
+from typing import Protocol
+
+from textual.screen import Screen
+
+from stepcnn.course.loader import load_course
+from stepcnn.course.model import Chapter, Course, Stop
+from stepcnn.course.progress import ProgressStore
+from stepcnn.course.questions import ask
+from stepcnn.course.walk import Walk
+from stepcnn.present.scene import narration_values, reflow
+from stepcnn.present.views import inline_names
+from stepcnn.scenario.model import Scenario
+from stepcnn.scenario.placeholders import fill
+from stepcnn.session.session import NORMAL_VIEW, Session
+from stepcnn.timeline.numbering import shown
+from stepcnn.tui.clock import PlaybackClock
+
+COURSE_ACTIONS = ("course_step", "exercise", "verify")
+"""Actions that only mean something while a course runs (the footer hides them otherwise)."""
+
+
+class Workshop(Protocol):
+    """The learner's file: written from the exercise skeleton, graded by ``stepcnn verify``."""
+
+    path: Path
+
+    def write(self, ref: str) -> str:
+        """Write the skeleton for scenario ``ref`` unless the file exists; what happened."""
+        ...
+
+    def grade(self, ref: str) -> tuple[bool, list[str], int | None]:
+        """(every function right, the report's lines, the step of the first wrong value)."""
+        ...
+
+
+class CourseMode:
+    """A course being taken: where the learner is, and the file that remembers it."""
+
+    def __init__(
+        self, course: Course, store: ProgressStore, workshop: Workshop | None = None
+    ) -> None:
+        self.course = course
+        self.store = store
+        self.walk = Walk(course, store.load(course.name))
+        self.workshop = workshop
+        self.last_k: int | None = None
+
+    @staticmethod
+    def builtin(workshop: Workshop | None = None) -> "CourseMode":
+        return CourseMode(load_course(None, inline_names()), ProgressStore(), workshop)
+
+    def save(self) -> str:
+        return self.store.save(self.course.name, self.walk.progress)
+
+    def chapter_rows(self) -> list[str]:
+        rows = []
+        for chapter in self.course.chapters:
+            mine = self.walk.progress.chapters.get(chapter.number)
+            passed = 0 if mine is None else len(mine.passed)
+            mark = "✓" if self.walk.progress.is_done(chapter.number) else " "
+            count = len(chapter.checkpoints)
+            rows.append(f"{mark} {chapter.number}. {chapter.title}  ({passed}/{count} passed)")
+        return rows
+
+
+class CourseActions(Screen[None]):
+    """The main screen's course keys and hooks: :class:`~stepcnn.tui.main_screen.MainScreen`
+    is one, and has what is declared here."""
+
+    course: CourseMode | None = None
+    session: Session
+    clock: PlaybackClock
+    ref: str | None
+    welcome: bool
+    workshop: "Workshop | None"
+
+    def redraw(self) -> None:
+        raise NotImplementedError
+
+    def _replace(self, scenario: Scenario, keep_position: bool) -> None:
+        raise NotImplementedError
+
+    # ---- starting ------------------------------------------------------------------------
+
+    def start_course(self, mode: CourseMode, chapter: int | None = None) -> None:
+        """Run ``mode``: at ``chapter``'s first stop, else where the learner stopped."""
+        self.course = mode
+        walk = mode.walk
+        resumed = chapter is None and walk.progress.step is not None
+        if chapter is not None:
+            walk.open(chapter)
+        self.enter_chapter(walk.resume_step(), card=not resumed)
+        if resumed:
+            self.say(f"resumed: chapter {walk.chapter.number}, step {shown(self.session.k):,}")
+        if mode.store.warning:
+            self.say(mode.store.warning)
+
+    def enter_chapter(self, k: int, card: bool = True) -> None:
+        mode = self.course
+        assert mode is not None
+        chapter = mode.walk.chapter
+        self.session.iterations = None
+        self.session.view = NORMAL_VIEW
+        self._replace(chapter.scenario, keep_position=False)
+        self.ref = chapter.ref
+        self.session.precision = chapter.precision
+        self.session.goto(k)
+        mode.last_k = None
+        self.course_arrived(ask_now=False)
+        self.redraw()
+        if card:
+            self.show_card(chapter)
+        else:
+            self.course_arrived(ask_now=True, force=True)
+
+    def show_card(self, chapter: Chapter) -> None:
+        from stepcnn.tui.course_screens import CourseCard
+
+        mode = self.course
+        assert mode is not None
+        total = len(mode.course.chapters)
+        goals = "You will: " + "  ".join(f"• {g}" for g in chapter.goals)
+        count = len(chapter.checkpoints)
+        checks = (
+            f"{count} checkpoint{'s' if count != 1 else ''}: at each, type the value the step "
+            "computes before it is shown (predict mode)."
+            if count
+            else ""
+        )
+        card = CourseCard(
+            f"Chapter {chapter.number} of {total} — {chapter.title}",
+            [chapter.intro, goals, checks],
+            "⏎ begin · ⏎ again at each stop goes to the next · L: all chapters · Esc: look around",
+        )
+
+        def closed(_: None) -> None:
+            if card.choice == "menu":
+                self.action_course()
+            elif card.choice == "enter":  # (after the Enter that closed the card is done)
+                self.call_after_refresh(self.course_arrived, True, True)
+
+        self.app.push_screen(card, closed)
+
+    # ---- every move --------------------------------------------------------------------
+
+    def course_arrived(self, ask_now: bool = True, force: bool = False) -> None:
+        """After a move: remember the step; at a stop show its view; at a checkpoint still to
+        be answered, ask it."""
+        mode = self.course
+        if mode is None or (self.session.k == mode.last_k and not force):
+            return
+        k = self.session.k
+        mode.last_k = k
+        walk = mode.walk
+        walk.place(k)
+        stop = walk.stop_at(k)
+        if stop is None:
+            return
+        if stop.view and self.session.view != stop.view:
+            self.session.view = stop.view
+            self.redraw()
+        self.keep(mode.save())
+        pending = walk.pending(k)
+        if pending is not None and ask_now:
+            self.clock.stop()
+            self.ask_checkpoint(pending)
+
+    def ask_checkpoint(self, stop: Stop) -> None:
+        from stepcnn.tui.checkpoint import CheckpointScreen
+
+        mode = self.course
+        assert mode is not None and stop.checkpoint is not None
+        walk = mode.walk
+        chapter = walk.chapter
+        asked = ask(self.session.step, self.session.timeline, stop.checkpoint, chapter.precision)
+        number = walk.checkpoint_index(stop) + 1
+        where = (
+            f"Checkpoint {number} of {len(chapter.checkpoints)} — chapter {chapter.number}: "
+            f"{chapter.title} · step {shown(stop.k):,}"
+        )
+        passed, count = walk.score()
+
+        def answered(right: bool | None) -> None:
+            if right is not None:
+                walk.answer(stop, right)
+                self.keep(mode.save())
+            self.redraw()
+
+        screen = CheckpointScreen(self.session, asked, where, f"passed so far: {passed}/{count}")
+        self.app.push_screen(screen, answered)
+
+    def keep(self, warning: str) -> None:
+        """A failure to save progress: said once, in the status bar."""
+        if warning:
+            self.say(warning)
+
+    def say(self, text: str) -> None:
+        self.session.message = text
+        self.redraw()
+
+    # ---- what the narration says --------------------------------------------------------
+
+    def course_texts(self, narration: str) -> tuple[str, bool]:
+        """The narration to show, and whether it is the course's own (it goes first)."""
+        mode = self.course
+        if mode is None:
+            if self.welcome and self.session.k == self.session.start:
+                return (
+                    f"New here? Press L to start the course · o opens a scenario ▸ {narration}",
+                    False,
+                )
+            return narration, False
+        walk = mode.walk
+        chapter = walk.chapter
+        head = f"Ch {chapter.number}/{len(mode.course.chapters)}"
+        stop = walk.stop_at(self.session.k)
+        if stop is None:
+            after = walk.next_stop(self.session.k)
+            where = f"⏎ next stop (step {shown(after.k):,})" if after else "⏎ ends the chapter"
+            return f"{head} · {where} ▸ {narration}", False
+        number = f"{head} · stop {walk.number_of(stop)}/{len(chapter.stops)}"
+        text = reflow(fill(stop.text, narration_values(self.session, self.session.step)))
+        if stop.checkpoint is not None:
+            if not walk.answered(stop):
+                return f"{number} · checkpoint: ⏎ answers it ▸ {text}", True
+            mark = "✓ passed" if walk.passed(stop) else "✗ answered"
+            return f"{number} · {mark} ▸ {text}", True
+        return f"{number} ▸ {text}", True
+
+    # ---- keys (bindings.py) ---------------------------------------------------------------
+
+    def course_check(self, action: str) -> bool | None:
+        """Whether a course action applies now (None: not a course action)."""
+        if action not in COURSE_ACTIONS:
+            return None
+        mode = self.course
+        if mode is None:
+            return False
+        if action in ("exercise", "verify"):
+            return mode.workshop is not None and mode.walk.chapter.exercise
+        return True
+
+    def action_course(self) -> None:
+        """L: start the course (the built-in one), or, in it, the list of chapters."""
+        from stepcnn.scenario import ScenarioError
+        from stepcnn.tui.course_screens import ChapterList
+
+        if self.course is None:
+            try:
+                mode = CourseMode.builtin(self.workshop)
+            except ScenarioError as exc:
+                self.say(exc.lines()[0])
+                return
+            self.start_course(mode)
+            return
+        mode = self.course
+
+        def chosen(number: int | None) -> None:
+            if number is not None:
+                mode.walk.open(number)
+                self.enter_chapter(mode.walk.chapter.stops[0].k)
+
+        done = mode.walk.done_count()
+        title = f"{mode.course.title} — {done} of {len(mode.course.chapters)} chapters done"
+        self.app.push_screen(
+            ChapterList(title, mode.chapter_rows(), mode.walk.chapter.number), chosen
+        )
+
+    def action_course_step(self, direction: int) -> None:
+        """⏎ the next stop (a checkpoint still open: its question), ⌫ the one before."""
+        mode = self.course
+        if mode is None:
+            return
+        walk, k = mode.walk, self.session.k
+        if direction < 0:
+            before = walk.previous_stop(k)
+            if before is None:
+                self.say("this is the chapter's first stop")
+                return
+            self.go_stop(before)
+            return
+        pending = walk.pending(k)
+        if pending is not None:
+            self.ask_checkpoint(pending)
+            return
+        after = walk.next_stop(k)
+        if after is not None:
+            self.go_stop(after)
+            return
+        self.end_chapter()
+
+    def go_stop(self, stop: Stop) -> None:
+        self.session.goto(stop.k)
+        if stop.view:
+            self.session.view = stop.view
+        self.redraw()
+        self.course_arrived(force=True)
+
+    def end_chapter(self) -> None:
+        from stepcnn.tui.course_screens import CourseCard
+
+        mode = self.course
+        assert mode is not None
+        walk = mode.walk
+        chapter = walk.chapter
+        if not walk.finish():
+            if chapter.exercise:
+                self.say("this chapter is done when your file passes: V grades it (X writes it)")
+                return
+            first = walk.unanswered()[0]
+            self.say(f"checkpoint at step {shown(first.k):,} first")
+            self.go_stop(first)
+            return
+        self.keep(mode.save())
+        passed, count = walk.score()
+        following = walk.next_chapter()
+        total = len(mode.course.chapters)
+        lines = [
+            f"{passed} of {count} checkpoints passed; {walk.done_count()} of {total} chapters done."
+        ]
+        if following is not None:
+            lines.append(f"Next: chapter {following.number} — {following.title}")
+            keys = f"⏎ chapter {following.number} · L: all chapters · Esc: stay here"
+        else:
+            lines.append("That was the last chapter: the course is done.")
+            keys = "L: all chapters · Esc: close"
+        card = CourseCard(f"Chapter {chapter.number} done — {chapter.title}", lines, keys)
+
+        def closed(_: None) -> None:
+            if card.choice == "enter" and following is not None:
+                walk.open(following.number)
+                self.enter_chapter(following.stops[0].k)
+            elif card.choice == "menu":
+                self.action_course()
+
+        self.app.push_screen(card, closed)
+
+    # ---- write it yourself -----------------------------------------------------------------
+
+    def action_exercise(self) -> None:
+        mode = self.course
+        if mode is None or mode.workshop is None:
+            return
+        self.say(mode.workshop.write(mode.walk.chapter.ref))
+
+    def action_verify(self) -> None:
+        """V: grade the learner's file (in its own process); a wrong value opens its step."""
+        mode = self.course
+        if mode is None or mode.workshop is None:
+            return
+        workshop, ref = mode.workshop, mode.walk.chapter.ref
+        self.say(f"grading {workshop.path.name} (stepcnn verify) …")
+
+        def grade() -> None:
+            result = workshop.grade(ref)
+            self.app.call_from_thread(self.graded, *result)
+
+        self.run_worker(grade, thread=True, exclusive=True, group="verify")
+
+    def graded(self, passed: bool, report: list[str], step: int | None) -> None:
+        from stepcnn.tui.screens import MessageScreen
+
+        mode = self.course
+        assert mode is not None and mode.workshop is not None
+        name = mode.workshop.path.name
+        if step is not None:
+            self.session.goto(step)
+            self.session.message = f"step {shown(step):,}: where your first wrong value is computed"
+            self.redraw()
+        if passed:
+            mode.walk.exercise_passed()
+            self.keep(mode.save())
+            self.say(f"{name}: every function right — the chapter is done (⏎)")
+        title = f"stepcnn verify {name}" + (" — all right" if passed else "")
+        self.app.push_screen(MessageScreen(title, report))
