@@ -16,6 +16,11 @@ def parser() -> Parser:
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     p.add_argument("--port", type=port_number, default=8000, help="port (default: 8000)")
     add_theme(p)
+    p.add_argument(
+        "--course",
+        action="store_true",
+        help="every tab takes the course (stepcnn learn), from chapter 1; progress is not kept",
+    )
     return p
 
 
@@ -31,6 +36,7 @@ def run(args: argparse.Namespace) -> int:
             port=args.port,
             iterations=args.iterations,
             theme=args.theme,
+            course=args.course,
         )
     except OSError as exc:  # the port is taken, the address is not this machine's, ...
         reason = exc.strerror or str(exc)

@@ -26,7 +26,9 @@ QUIT_GRACE = 3.0
 """Seconds a session gets to quit when asked, then to end on SIGTERM, before it is killed."""
 
 
-def session_command(ref: str, iterations: int | None, theme: str | None = None) -> str:
+def session_command(
+    ref: str, iterations: int | None, theme: str | None = None, course: bool = False
+) -> str:
     """The shell command textual-serve runs per tab: ``exec`` so the app is the child itself."""
     if Path(ref).is_file():
         ref = str(Path(ref).resolve())  # sessions do not depend on the server's directory
@@ -35,6 +37,8 @@ def session_command(ref: str, iterations: int | None, theme: str | None = None) 
         args += ["--iterations", str(iterations)]
     if theme is not None:
         args += ["--theme", theme]
+    if course:
+        args += ["--course"]
     args += ["--", ref]
     return "exec " + shlex.join(args)
 
@@ -150,10 +154,17 @@ def check_address(host: str, port: int) -> None:
 
 
 def serve(
-    ref: str, host: str, port: int, iterations: int | None = None, theme: str | None = None
+    ref: str,
+    host: str,
+    port: int,
+    iterations: int | None = None,
+    theme: str | None = None,
+    course: bool = False,
 ) -> int:
-    """Serve ``ref`` until Ctrl-C or SIGTERM; every session has ended when this returns."""
+    """Serve ``ref`` (``course``: the course) until Ctrl-C or SIGTERM; every session has
+    ended when this returns."""
     check_address(host, port)
-    server = StepcnnServer(session_command(ref, iterations, theme), host, port, Path(ref).stem)
+    command = session_command(ref, iterations, theme, course)
+    server = StepcnnServer(command, host, port, "course" if course else Path(ref).stem)
     server.serve()
     return 0
