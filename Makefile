@@ -4,9 +4,9 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 PIP    := $(BIN)/python -m pip --disable-pip-version-check -q
-SOURCES := stepcnn tests benchmarks
+SOURCES := stepcnn tests benchmarks docs/gen
 
-.PHONY: run test lint fuzz parity bench screenshot clean
+.PHONY: run test lint docs-strict docs docs-gen docs-figures fuzz parity bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -23,8 +23,27 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check $(SOURCES)
 	$(BIN)/mypy
 
-test: lint
+test: lint docs-strict
 	$(BIN)/pytest
+
+# The documentation site (mkdocs.yml, docs/): `make docs` builds it into site/. `make test`
+# checks that the generated pages are what the code makes now and builds the site strictly
+# (a broken link or anchor fails) into a scratch folder.
+docs: $(STAMP)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet
+
+docs-strict: $(STAMP)
+	$(BIN)/python -m docs.gen --check
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet --site-dir .site-check
+	rm -rf .site-check
+
+# The generated pages: docs/reference/*.md and the package map in CONTRIBUTING.md.
+docs-gen: $(STAMP)
+	$(BIN)/python -m docs.gen
+
+# The documentation's pictures, each made by `stepcnn figure` (docs/gen/figures.py).
+docs-figures: $(STAMP)
+	$(BIN)/python -m docs.gen.figures
 
 # Longer property-based fuzzing of the scenario loader (the suite runs a short version).
 fuzz: $(STAMP)
@@ -52,8 +71,5 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_playback.py
 	$(BIN)/python benchmarks/bench_startup.py
 
-screenshot: $(STAMP)
-	$(BIN)/python benchmarks/screenshot.py
-
 clean:
-	rm -rf $(VENV) .venv-torch .mypy_cache .ruff_cache .hypothesis snapshot_report.html
+	rm -rf $(VENV) .venv-torch .mypy_cache .ruff_cache .hypothesis snapshot_report.html site .site-check

@@ -42,6 +42,8 @@ def difference(expected, got, path="") -> str | None:
             if found:
                 return found
         return None
+    if isinstance(expected, list) and expected and isinstance(expected[0], str):  # from
+        return None if got == expected else f"{path}: {expected!r} vs {got!r}"
     if isinstance(expected, list) and expected and not isinstance(expected[0], dict):
         e, g = np.array(expected, dtype=float), np.array(got, dtype=float)
         if e.shape != g.shape:

@@ -281,3 +281,41 @@ async def test_the_footer_shows_whole_keys_only_and_always_help() -> None:
             assert not rest.strip(), (size, rest)  # nothing but whole items
             if size == (160, 50):
                 assert len(shown) == len(items) - 1  # all of them ("t" only when paging)
+
+
+async def test_the_footers_keys_are_laid_out_by_the_footer_and_a_click_presses_one() -> None:
+    """The footer draws its keys itself (no widths mirrored from Textual's CSS): at every
+    width from 60 to 160 columns its line is the keys it keeps, whole, in the table's order,
+    "? Help" among them, the palette's key at the right edge; a click on "→/l Next step"
+    steps, one on "? Help" opens the help."""
+    from test_layout import screen_footer
+
+    from stepcnn.tui.footer import KeyFooter, fitting
+    from stepcnn.tui.screens import HelpScreen
+
+    app = make_app("tour")
+    async with app.run_test(size=(60, 24)) as pilot:
+        await pilot.pause()
+        footer = app.screen.query_one(KeyFooter)
+        for width in range(60, 161, 7):
+            await pilot.resize_terminal(width, 24)
+            await pilot.pause()
+            line = screen_footer(app)
+            assert len(line) == width and line.endswith("▏^p palette "), (width, line)
+            keys, _ = footer.keys()
+            kept = fitting(keys, width - len("▏^p palette "))
+            drawn = "".join(f" {k.shown} {k.description} " for k in kept)
+            assert line.startswith(drawn) and not line[len(drawn) : -12].strip(), (width, line)
+            assert any(k.action == "help" for k in kept)
+            order = [keys.index(k) for k in kept]
+            assert order == sorted(order)
+        await pilot.resize_terminal(100, 24)
+        await pilot.pause()
+        k = app.session.k
+        line = screen_footer(app)
+        await pilot.click(KeyFooter, offset=(line.index("Next step"), 0))
+        await pilot.pause()
+        assert app.session.k == k + 1
+        await pilot.click(KeyFooter, offset=(line.index("Help"), 0))
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)

@@ -79,6 +79,8 @@ GEOMETRIES: dict[str, list[tuple[tuple[object, ...], tuple[int, ...], tuple[int,
     "sigmoid": [((), (2, 3, 4), None)],
     "flatten": [((), (2, 3, 2, 2), None)],
     "linear": [((), (3, 4), (2, 4))],
+    # add's x is its inputs, stacked: xs[0], xs[1], … (its backward: one dx per input)
+    "add": [((), (2, 2, 3, 4), None), ((), (3, 2, 5), None)],
 }
 
 

@@ -131,17 +131,16 @@ def engine_operand(app: StepCNNApp, key: str) -> np.ndarray:
 
 
 async def read_pages(pilot: Pilot[Any], app: StepCNNApp) -> list[tuple[list[Placed], list[str]]]:
-    """The panels and lines of every page of channels ``t`` turns to (one if all fit)."""
+    """The panels and lines of every page ``t`` turns to (one if all fit)."""
     view = app.query_one(OperationView)
-    check_hidden_are_named(app)
     pages = [(list(view.placed), view_lines(app))]
-    while view.pages_channels and len(pages) < 10:
+    while view.paged and len(pages) < 60:
         await pilot.press("t")
         await pilot.pause()
-        if app.session.channel_start == 0:
+        if app.session.page == 0:
             break
-        check_hidden_are_named(app)
         pages.append((list(view.placed), view_lines(app)))
+    check_every_panel_placed(app, pages)
     return pages
 
 
@@ -198,7 +197,8 @@ def check_headers(pages: list[tuple[list[Placed], list[str]]]) -> None:
             if shown != title:
                 assert shown.endswith(" …") and title.startswith(shown[:-2].rstrip(" (,:"))
             for win in placed.windows:
-                label = lines[placed.y + 1 + win.y][placed.x + 2 + win.x :]
+                row = lines[placed.y + 1 + win.y]
+                label = row[placed.x + 2 + win.x : placed.x + placed.width - 2]  # in its panel
                 grid = placed.panel.grids[win.grid]
                 name = grid.label.split(" ")[0]
                 assert label.startswith(name), (name, label)
@@ -206,16 +206,12 @@ def check_headers(pages: list[tuple[list[Placed], list[str]]]) -> None:
                     assert label.split("  ")[0].rstrip().endswith(grid.fmt.factor), label
 
 
-def check_hidden_are_named(app: StepCNNApp) -> None:
-    """A panel left out is named on the line below the panels, with how to see it."""
+def check_every_panel_placed(app: StepCNNApp, pages: list[tuple[list[Placed], list[str]]]) -> None:
+    """No panel is left out: each is on some page (none hidden, none said too big)."""
     view = app.query_one(OperationView)
-    drawn = {id(p.panel) for p in view.placed}
-    missing = [p.title for p in view.panels if id(p) not in drawn]
-    if missing:
-        notice = next((line for line in view_lines(app) if "hidden: " in line), "")
-        assert notice, missing
-        for title in missing:  # (the words in brackets may go when the line is short)
-            assert title.split(" (")[0] in notice, (title, notice)
+    titles = {placed.panel.title for placed_list, _ in pages for placed in placed_list}
+    assert [p.title for p in view.panels if p.title not in titles] == []
+    assert not any("hidden:" in "\n".join(lines) for _, lines in pages)
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
@@ -230,7 +226,7 @@ async def test_every_number_of_the_filter_products_and_g_patch_is_on_the_screen(
         steps = list(conv_steps(session.timeline))
         assert steps
         for k in steps:
-            session.channel_start = 0
+            session.page = 0
             session.goto(k)
             app.redraw()
             await pilot.pause()
@@ -280,7 +276,7 @@ async def test_t_pages_the_channels_and_the_notice_counts_them(
         session.goto(seg.start + 3)
         app.redraw()
         await pilot.pause()
-        assert view.pages_channels
+        assert view.paged
         shown: list[int] = []
         for _ in range(6):
             filt = next(p for p in view.placed if p.panel.key == "filter")
@@ -293,13 +289,13 @@ async def test_t_pages_the_channels_and_the_notice_counts_them(
             assert f"{words} of 6" in text
             shown += [c for c in channels if c is not None]
             # the footer offers t while the channels are paged
-            assert "Next channels" in screen_footer(app)
+            assert "Next page" in screen_footer(app)
             await pilot.press("t")
             await pilot.pause()
-            if session.channel_start == 0:
+            if session.page == 0:
                 break
         assert sorted(shown) == list(range(6))  # every channel once, then back to the first
-        assert session.channel_start == 0
+        assert session.page == 0
 
 
 def screen_footer(app: StepCNNApp) -> str:
@@ -313,12 +309,12 @@ async def test_no_paging_no_t_in_the_footer() -> None:
     async with app.run_test(size=(160, 50)) as pilot:
         await pilot.pause()
         view = app.query_one(OperationView)
-        assert not view.pages_channels
-        assert "Next channels" not in screen_footer(app)
+        assert not view.paged
+        assert "Next page" not in screen_footer(app)
         k = session.k
         await pilot.press("t")
         await pilot.pause()
-        assert session.k == k and session.channel_start == 0
+        assert session.k == k and session.page == 0
 
 
 # ---- a big terminal uses its space ---------------------------------------------------------
@@ -334,7 +330,7 @@ async def test_a_big_terminal_shows_small_scenarios_unwindowed() -> None:
                 app.redraw()
                 await pilot.pause()
                 view = app.query_one(OperationView)
-                assert not view.pages_channels, name
+                assert not view.paged, name
                 assert not any(w.windowed for p in view.placed for w in p.windows), name
                 assert {p.panel.key for p in view.placed} == {p.key for p in view.panels}
                 equation = session.step.equation
@@ -431,24 +427,102 @@ async def test_a_grid_drawn_whole_shows_its_whole_label_and_sums(
                 check_whole_sums(app)
 
 
-async def test_a_long_vector_gives_way_like_a_map_at_lenet5s_linear_layers() -> None:
-    """At 80×24 LeNet-5's linear layers showed the 400-long input vector and nothing else
-    ("hidden: weights, W[0] ⊙ x[1], output"; backward: "hidden: gradient arriving, weights,
-    dW, db, dx"): a vector too long to be whole was kept as if it were a small operand, and
-    the viewports went first. It becomes a viewport like the others."""
+async def test_lenet5s_400_long_vectors_show_a_part_a_page_and_the_notice_says_where() -> None:
+    """LeNet-5's first linear layer multiplies 400 inputs by a 400-long row of weights. At
+    80×24 they cannot show at once (they were cut to a corner, or left out, "hidden: weights"):
+    the input vector shows a viewport of rows a page, its label saying which (r0–12/50, then
+    the next rows), until all 50 rows have been on the screen in order; the notice says which
+    page this is and that more panels are on other pages."""
     session = Session(load_scenario("lenet5"), iterations=1)
     app = StepCNNApp(session)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         view = app.query_one(OperationView)
-        for seg in session.timeline.segments:
-            if seg.kind != "linear" or seg.phase not in ("forward", "backward"):
-                continue
-            session.goto(seg.start + seg.count // 2)
-            app.redraw()
+        seg = next(s for s in session.timeline.segments if s.kind == "linear")
+        session.goto(seg.start)
+        app.redraw()
+        await pilot.pause()
+        assert view.paged and view.arrangement is not None
+        pages = view.arrangement.pages
+        rows: list[int] = []
+        for page in range(pages):
+            text = "\n".join(view_lines(app))
+            assert f"page {page + 1} of {pages}" in text
+            if page == 0:
+                assert "more panels on other pages" in text or "weights" in text
+            for placed in view.placed:
+                if placed.panel.key == "input":
+                    (win,) = placed.windows
+                    assert win.cols == 8 and f"r{win.row0}–{win.row0 + win.rows - 1}/50" in text
+                    rows += [r for r in range(win.row0, win.row0 + win.rows) if r not in rows]
+            await pilot.press("t")
             await pilot.pause()
-            drawn = {p.panel.key for p in view.placed}
-            # (backward at 80×24 still leaves dW out for db, a small panel: kept longer)
-            wanted = {"input", "weight"} if seg.phase == "forward" else {"grad", "input"}
-            assert wanted <= drawn, (seg.layer, seg.phase, drawn)
-            assert len(drawn) >= 2, (seg.layer, drawn)
+        assert rows == list(range(50))  # every row of x, in order
+        assert session.page == 0  # round again
+
+
+async def test_the_page_stays_while_stepping_through_an_op_and_the_next_op_starts_at_page_1() -> (
+    None
+):
+    """LeNet-5's C3 backward at 80×24 is on pages: on page 3, → (the same op, the next cell)
+    stays on page 3 — the channel being watched stays in sight — and > (the next layer, another
+    op) opens at page 1."""
+    session = Session(load_scenario("lenet5"), iterations=1)
+    app = StepCNNApp(session)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        seg = next(s for s in session.timeline.segments if s.layer == 3 and s.phase == "backward")
+        session.goto(seg.start + 5)
+        app.redraw()
+        await pilot.pause()
+        await pilot.press("t", "t")
+        await pilot.pause()
+        assert session.page == 2 and "page 3 of" in "\n".join(view_lines(app))
+        await pilot.press("right")
+        await pilot.pause()
+        assert session.k == seg.start + 6 and session.page == 2
+        assert "page 3 of" in "\n".join(view_lines(app))
+        await pilot.press("greater_than_sign")
+        await pilot.pause()
+        assert session.step.layer != 3 and session.page == 0
+
+
+# ---- the pages, on specs made here -----------------------------------------------------------
+
+
+def test_panels_that_cannot_share_a_screen_get_a_page_each_and_the_notice_says_where() -> None:
+    """Two 10×10 maps (cells 6 wide: 64 columns each) in a view 80 columns wide and 14 lines
+    high: side by side they are too wide, one above the other too high, and each is an operand
+    that must be whole. Page 1 shows the first, page 2 the second, each notice naming the
+    other's page; t after the last comes back to the first."""
+    from stepcnn.tui.layout import arrange, notices, plan
+    from stepcnn.tui.placement import GridSpec, PanelSpec
+
+    grid = GridSpec(10, 10, None, 4, (10, 10))
+    specs = tuple(PanelSpec(5, 6, (grid,), False, row, False) for row in (0, 1))
+    pages = plan(specs, 80, 14)
+    assert [[f.panel for f in a.frames] for a in pages] == [[0], [1]]
+    assert all(not a.hidden and a.pages == 2 for a in pages)
+    assert [a.others for a in pages] == [((1, 1, (1,)),), ((0, 0, (0,)),)]
+    assert (
+        notices(pages[0], ["first", "second"])[1] == "page 1 of 2 · page 2: second (t: next page)"
+    )
+    assert arrange(specs, 80, 14, 2) == pages[0]  # counted round
+    # every cell of each map on its page, whole
+    for a in pages:
+        (slot,) = a.frames[0].slots
+        assert (slot.rows, slot.cols) == (10, 10)
+
+
+def test_cells_too_many_for_a_viewport_show_a_part_a_page_each_cell_once_at_least() -> None:
+    from stepcnn.tui.layout import part_start
+
+    for extent, visible in (((50, 8), (13, 8)), ((1, 150), (3, 9)), ((150, 1), (7, 3))):
+        shown = np.zeros(extent, dtype=bool)
+        parts = -(-extent[0] // visible[0]) * -(-extent[1] // visible[1])
+        for part in range(parts):
+            r, c = part_start(extent, visible, part)
+            assert shown[r : r + visible[0], c : c + visible[1]].size  # never past the end
+            shown[r : r + visible[0], c : c + visible[1]] = True
+        assert shown.all(), (extent, visible)
+        assert part_start(extent, visible, parts + 5) == part_start(extent, visible, parts - 1)

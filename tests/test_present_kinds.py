@@ -52,9 +52,14 @@ stride = 2
 type = "sigmoid"
 [[layers]]
 type = "maxpool2d"
+name = "pool"
 kernel_size = 2
 [[layers]]
 type = "tanh"
+name = "t"
+[[layers]]
+type = "add"
+from = ["pool", "t"]
 [[layers]]
 type = "flatten"
 [[layers]]
@@ -64,7 +69,8 @@ type = "linear"
 out_features = 2
 """
 # Shapes: 1×5×5 → conv 2×5×5 → avgpool 3/2: (5 − 3)/2 + 1 = 2 → 2×2×2 (windows overlap on
-# row and column 2) → maxpool 2 → 2×1×1 → flatten 2 → linear 2.
+# row and column 2) → maxpool 2 → 2×1×1 → tanh, and add(pool, tanh) (a fork at the pool) →
+# flatten 2 → linear 2.
 
 _SESSION: list[Session] = []
 

@@ -17,9 +17,13 @@ WIDE = (160, 50)
 
 
 def app_at(
-    scenario: str, condition: Condition, view: str = "normal", theme: str | None = None
+    scenario: str,
+    condition: Condition,
+    view: str = "normal",
+    theme: str | None = None,
+    iterations: int | None = None,
 ) -> StepCNNApp:
-    session = Session(load_scenario(scenario))
+    session = Session(load_scenario(scenario), iterations)
     k = find(session.timeline, condition, -1)
     assert k is not None
     session.goto(k)
@@ -117,3 +121,54 @@ def test_theme_screens(name: str, snap_compare: Callable[..., bool]) -> None:
     condition = Condition(op="conv2d.backward", index=(0, 1, 0, 2))
     app = app_at("rgb-stride-padding", condition, theme=theme)
     assert snap_compare(app, terminal_size=size, run_before=settled)
+
+
+# What gives way on a small screen (80×24): pages that t turns, the notice saying which page
+# this is and what the others show; (scenario, step, view, times t is pressed).
+PAGE_CASES: dict[str, tuple[str, Condition, str, int]] = {
+    "lenet5_c3_backward_page1": (
+        "lenet5",
+        Condition(op="conv2d.backward", layer=3, index=(0, 0, 0, 0)),
+        "normal",
+        0,
+    ),
+    "lenet5_c3_backward_page7": (
+        "lenet5",
+        Condition(op="conv2d.backward", layer=3, index=(0, 0, 0, 0)),
+        "normal",
+        6,
+    ),
+    "lenet5_linear_forward_page2": (
+        "lenet5",
+        Condition(op="linear.forward", layer=7, index=(0, 0)),
+        "normal",
+        1,
+    ),
+    "fc_to_filters_linear_backward_page2": (
+        "fc-to-filters",
+        Condition(op="linear.backward", index=(0, 0)),
+        "normal",
+        1,
+    ),
+    "tour_fc_forward": ("tour", Condition(op="conv2d.forward", index=(0, 0, 1, 1)), "fc", 0),
+    "tour_im2col_forward": (
+        "tour",
+        Condition(op="conv2d.forward", index=(0, 0, 1, 1)),
+        "im2col",
+        0,
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(PAGE_CASES))
+def test_pages_at_80x24(name: str, snap_compare: Callable[..., bool]) -> None:
+    scenario, condition, view, presses = PAGE_CASES[name]
+    app = app_at(scenario, condition, view, iterations=1)
+
+    async def turn(pilot) -> None:  # type: ignore[no-untyped-def]
+        await settled(pilot)
+        for _ in range(presses):
+            await pilot.press("t")
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=turn)

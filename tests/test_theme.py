@@ -122,13 +122,19 @@ def app_at(theme: str | None = None) -> StepCNNApp:
     return StepCNNApp(session, theme=theme)
 
 
+FOOTER_CONTRAST = 4.5
+"""The footer's keys are text to read, not large or bold headings: WCAG AA."""
+
+
 def unreadable(app: StepCNNApp, minimum: float = 3.0) -> list[str]:
     """Every run of visible text on the screen whose colour does not read on its background
-    (colours left unset are the theme's foreground and background)."""
+    (colours left unset are the theme's foreground and background); on the last line, the
+    footer, at least FOOTER_CONTRAST."""
     fg0, bg0 = theme_rgb(app, "foreground"), theme_rgb(app, "background")
     found = []
-    strips = app.screen._compositor.render_strips()[:-1]  # the last line: Textual's Footer
+    strips = app.screen._compositor.render_strips()
     for y, strip in enumerate(strips):
+        least = FOOTER_CONTRAST if y == len(strips) - 1 else minimum
         for segment in strip:
             style = segment.style
             text = segment.text.strip(SWATCHES)
@@ -139,7 +145,7 @@ def unreadable(app: StepCNNApp, minimum: float = 3.0) -> list[str]:
             if style.reverse:
                 fg, bg = bg, fg
             ratio = contrast(fg, bg)
-            if ratio < minimum:
+            if ratio < least:
                 found.append(f"line {y}: {text!r} {fg} on {bg}: {ratio:.2f}")
     return found
 
@@ -273,6 +279,35 @@ async def test_a_screen_view_open_during_a_theme_switch_is_recoloured() -> None:
         await pilot.pause()
         await pilot.pause()
         assert mean_luminance(backgrounds()) > 0.4
+
+
+async def test_the_help_screens_keys_take_the_new_themes_colour_while_it_is_open() -> None:
+    """The key column of the help screen is drawn in the theme's key colour; switched while
+    the help is open, it takes the new theme's (it kept the old one's)."""
+    app = app_at()
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+
+        def key_colours() -> set[Triplet]:
+            """Colours of the text that reads "→/l" (the table's first key) on the screen
+            but its last line (the footer, dimmed behind the dialog)."""
+            found = set()
+            for strip in app.screen._compositor.render_strips()[:-1]:
+                for segment in strip:
+                    if "→/l" in segment.text and segment.style and segment.style.color:
+                        found.add(rgb(segment.style.color))
+            return found
+
+        dark_key = palette_of(app).key.color
+        assert dark_key is not None and key_colours() == {rgb(dark_key)}
+        app.theme = LIGHT
+        await pilot.pause()
+        await pilot.pause()
+        light_key = palette_of(app).key.color
+        assert light_key is not None and rgb(light_key) != rgb(dark_key)
+        assert key_colours() == {rgb(light_key)}
 
 
 # ---- --theme on the command line ------------------------------------------------------------

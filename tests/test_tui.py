@@ -362,7 +362,7 @@ async def test_colon_goes_to_a_typed_step() -> None:
         assert session.k == total - 1  # cancelled
 
 
-@covers("channels")
+@covers("page")
 async def test_t_shows_the_next_channels_of_lenet5s_second_conv() -> None:
     """At 80×24 the six input channels of LeNet-5's second conv layer do not fit at once: t
     brings the next ones, every channel's filter slice once, then the first again."""
@@ -375,7 +375,7 @@ async def test_t_shows_the_next_channels_of_lenet5s_second_conv() -> None:
         await jump(pilot, app, k)
         weight = session.run.record(0).layers[3].params.weight  # type: ignore[union-attr]
         seen: list[int] = []
-        for key in keys_for("channels") * 6:
+        for key in keys_for("page") * 6:
             filt = panel(app, "filter")
             for win in filt.windows:
                 grid = filt.panel.grids[win.grid]
@@ -387,7 +387,7 @@ async def test_t_shows_the_next_channels_of_lenet5s_second_conv() -> None:
                 seen.append(grid.channel)
             await press(pilot, key)
         assert sorted(set(seen)) == list(range(6))
-        assert session.channel_start == 0  # round again to the first page
+        assert session.page == 0  # round again to the first page
         assert session.k == k  # paging channels does not step
 
 

@@ -48,10 +48,13 @@ def random_scenario(rng: random.Random) -> str:
     loss = rng.choice(["cross_entropy", "mse"])
     layers: list[str] = []
     shape = (c, h, w)
+    names = iter(range(1000))
     for _ in range(rng.randint(0, 4)):
-        kind = rng.choice(["conv2d", "conv2d", "maxpool2d", "avgpool2d", *ACTIVATIONS])
+        kind = rng.choice(["conv2d", "conv2d", "maxpool2d", "avgpool2d", "residual", *ACTIVATIONS])
         _, hh, ww = shape
-        if kind == "conv2d":
+        if kind == "residual":
+            layers += residual_block(rng, layers, shape, names)
+        elif kind == "conv2d":
             k = (rng.randint(1, min(4, hh + 2)), rng.randint(1, min(4, ww + 2)))
             s = (rng.randint(1, 3), rng.randint(1, 3))
             p = (rng.randint(0, 2), rng.randint(0, 2))
@@ -101,7 +104,7 @@ def random_scenario(rng: random.Random) -> str:
     from stepcnn.engine.layers import shapes_through
 
     probe = parse_probe(text, loss)
-    out_shape = shapes_through(probe[0], (c, h, w))[-1]
+    out_shape = shapes_through(probe[0], (c, h, w), probe[1])[-1]
     filled = []
     for part in text.split("[[samples]]\n")[1:]:
         sample = part.partition("\n")[0]
@@ -114,6 +117,36 @@ def random_scenario(rng: random.Random) -> str:
 
 
 ACTIVATIONS = ["relu", "tanh", "sigmoid", "leaky_relu"]
+
+
+def residual_block(rng: random.Random, layers: list[str], shape, names) -> list[str]:
+    """``out = x + F(x)``: a shape-keeping branch F (convs with "same" padding and
+    activations) from the last layer (or the input), and an add of the two — x is a fork.
+    Sometimes the add takes a third input, or x twice."""
+    c = shape[0]
+    if layers:
+        source = f"n{next(names)}"
+        layers[-1] += f'name = "{source}"\n'
+    else:
+        source = "input"
+    branch = []
+    for _ in range(rng.randint(1, 3)):
+        if rng.random() < 0.6:
+            k = rng.choice([1, 3])
+            branch.append(
+                f'[[layers]]\ntype = "conv2d"\nout_channels = {c}\nkernel_size = {k}\n'
+                f"padding = {k // 2}\n"
+            )
+        else:
+            branch.append(activation(rng, rng.choice(ACTIVATIONS)))
+    end = f"n{next(names)}"
+    branch[-1] += f'name = "{end}"\n'
+    inputs = [source, end]
+    if rng.random() < 0.2:
+        inputs.append(rng.choice([source, end]))
+    rng.shuffle(inputs)
+    listed = ", ".join(f'"{n}"' for n in inputs)
+    return [*branch, f'[[layers]]\ntype = "add"\nfrom = [{listed}]\n']
 
 
 def activation(rng: random.Random, kind: str) -> str:
@@ -129,15 +162,15 @@ def parse_probe(text: str, loss: str) -> tuple:
 
     from stepcnn.scenario.errors import Problem
     from stepcnn.scenario.fields import Table
-    from stepcnn.scenario.layer_schema import read_layers
+    from stepcnn.scenario.layer_schema import read_network
 
     data = tomllib.loads(text)
     problems: list[Problem] = []
     x = np.array(data["samples"][0]["input"])
     tables = [Table(t, f"layers[{i}]", problems) for i, t in enumerate(data["layers"])]
-    read = read_layers(tables, tuple(x.shape))
+    read, graph = read_network(tables, tuple(x.shape))
     assert read is not None, problems
-    return (tuple(r.layer for r in read),)
+    return (tuple(r.layer for r in read), graph)
 
 
 def close(name: str, ours: np.ndarray, theirs: torch.Tensor) -> None:
@@ -163,6 +196,11 @@ def torch_layer(layer, a, tp):
         return torch.tanh(a)
     if layer.type == "sigmoid":
         return torch.sigmoid(a)
+    if layer.type == "add":
+        out = a[0]
+        for other in a[1:]:
+            out = out + other
+        return out
     assert layer.type == "flatten", layer.type
     return torch.flatten(a, 1)
 
@@ -194,9 +232,17 @@ class TorchRun:
         )
 
     def iteration(self, x, y):
+        """``acts[i + 1]`` is layer i's output (``acts[0]`` the batch); ``reads[i]`` the views
+        layer i read them through, whose ``.grad`` is its own share of a fork's gradient."""
         acts = [torch.tensor(x, requires_grad=True)]
-        for layer, tp in zip(self.scenario.layers, self.params, strict=True):
-            out = torch_layer(layer, acts[-1], tp)
+        reads = []
+        graph = self.scenario.topology
+        for i, (layer, tp) in enumerate(zip(self.scenario.layers, self.params, strict=True)):
+            views = [acts[j + 1].view_as(acts[j + 1]) for j in graph.inputs[i]]
+            for v in views:
+                v.retain_grad()
+            reads.append(views)
+            out = torch_layer(layer, views if layer.type == "add" else views[0], tp)
             out.retain_grad()
             acts.append(out)
         for a in acts:
@@ -216,7 +262,7 @@ class TorchRun:
             self.optimizer.state[t].get("momentum_buffer") if self.optimizer else None
             for t in self.leaves
         ]
-        return acts, before, grads, velocity, loss
+        return acts, reads, before, grads, velocity, loss
 
 
 def check_update_steps(timeline, base: int, seg, lr, opt, theirs) -> None:
@@ -260,6 +306,8 @@ def check_update_steps(timeline, base: int, seg, lr, opt, theirs) -> None:
 def check_scenario(text: str, used: Counter) -> int:
     scenario = parse_scenario(text)
     used.update(layer.type for layer in scenario.layers)
+    used["fork"] += len(scenario.topology.forks)
+    used["batch 2+ fork"] += bool(scenario.topology.forks) and scenario.batch_size > 1
     run = TrainingRun(scenario)
     timeline = Timeline(run)
     theirs = TorchRun(scenario)
@@ -268,7 +316,7 @@ def check_scenario(text: str, used: Counter) -> int:
     previous_velocity: list = [None] * len(theirs.leaves)
     for it in range(len(run)):
         rec = run.record(it)
-        acts, before, grads, velocity, loss = theirs.iteration(rec.x, rec.y)
+        acts, reads, before, grads, velocity, loss = theirs.iteration(rec.x, rec.y)
         assert abs(rec.loss - loss.item()) <= RTOL * abs(loss.item()) + ATOL, (
             rec.loss,
             loss.item(),
@@ -276,10 +324,11 @@ def check_scenario(text: str, used: Counter) -> int:
         j = 0
         updates = {}
         for i, lr in enumerate(rec.layers):
-            close(f"it{it} layer{i} input", lr.input, acts[i])
+            for slot, view in enumerate(reads[i]):
+                close(f"it{it} layer{i} input {slot}", lr.inputs[slot], view)
+                close(f"it{it} layer{i} grad_input {slot}", lr.grad_input, view.grad)
             close(f"it{it} layer{i} output", lr.output, acts[i + 1])
             close(f"it{it} layer{i} grad_output", lr.grad_output, acts[i + 1].grad)
-            close(f"it{it} layer{i} grad_input", lr.grad_input, acts[i].grad)
             if theirs.params[i] is not None:
                 w, b = theirs.params[i]
                 close(f"it{it} layer{i} weight", lr.params.weight, before[j])
@@ -342,6 +391,7 @@ def main() -> int:
             raise
         scenario = parse_scenario(text)
         optimizers[(scenario.momentum > 0, scenario.weight_decay > 0)] += 1
+    assert used["fork"] and used["batch 2+ fork"], "no fork drawn (batch ≥ 2): raise the count"
     missing = set(layer_kinds()) - set(used)
     assert not missing, f"no random scenario used {sorted(missing)}: raise the case count"
     assert len(optimizers) == 4, f"not every optimizer setting was drawn: {optimizers}"

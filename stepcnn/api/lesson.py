@@ -124,9 +124,9 @@ class Lesson:
                 f"layer {layer} ({self.scenario.layers[layer].type}) has no parameters"
             )
         if name == "input":
-            return input_id(layer)
+            return input_id(layer, self.scenario.graph)
         if name == "grad_output":
-            return grad_output_id(layer, count)
+            return grad_output_id(layer, count, self.scenario.graph)
         return TensorId(layer, name)
 
     def figure(

@@ -24,7 +24,8 @@ def run(args: argparse.Namespace) -> int:
 
     s = load_scenario(args.scenario)
     shapes = s.shapes
-    layout = Layout(s.layers, shapes, s.batch_size, s.loss)
+    layout = Layout(s.layers, shapes, s.batch_size, s.loss, s.graph)
+    graph = s.topology
     counts = layout.counts()
     print(f"{s.source}: {s.title}")
     samples = s.inputs.shape[0]
@@ -32,8 +33,13 @@ def run(args: argparse.Namespace) -> int:
     for i, layer in enumerate(s.layers):
         params = s.initial_params[i]
         extra = f"  {count(params.weight.size + params.bias.size, 'parameter')}" if params else ""
-        shapes_text = f"{shape_text(shapes[i])} → {shape_text(shapes[i + 1])}"
-        print(f"  layer {i:<3} {layer.type:<10} {shapes_text}{extra}")
+        shapes_text = f"{shape_text(s.input_shape(i))} → {shape_text(shapes[i + 1])}"
+        wiring = ""
+        if not graph.is_chain:
+            name = graph.names[i]
+            reads = ", ".join(graph.name(j) for j in graph.inputs[i])
+            wiring = f"  {name + ' ' if name else ''}← {reads}"
+        print(f"  layer {i:<3} {layer.type:<10} {shapes_text}{extra}{wiring}")
     print(f"  loss       {s.loss}")
     print(f"parameters: {s.parameter_count:,}")
     phases = {ph: sum(c for (p, _), c in counts.items() if p == ph) for ph in PHASES}

@@ -63,9 +63,16 @@ def layer_cases(record: IterationRecord, run: TrainingRun) -> list[Case]:
         lr = record.layers[i]
         geometry = _geometry(k.geometry(layer))
         where = f"layer {i} ({layer.type})"
-        forward_args: tuple[Arg, ...] = (_t(lr.input),)
-        backward_args: tuple[Arg, ...] = (_t(lr.grad_output), _t(lr.input))
+        x: Arg = _t(lr.input)
         backward_results = [Result("dx", lr.grad_input.tolist(), TensorId(i, "grad_input"))]
+        if layer.type == "add":  # its inputs, a list; backward: one dx per input
+            x = ("tensors", [a.astype(float).tolist() for a in lr.inputs])
+            backward_results = [
+                Result(f"dx{k + 1}", lr.grad_input.tolist(), TensorId(i, "grad_input"))
+                for k in range(len(lr.inputs))
+            ]
+        forward_args: tuple[Arg, ...] = (x,)
+        backward_args: tuple[Arg, ...] = (_t(lr.grad_output), x)
         if k.HAS_PARAMS:
             assert lr.params is not None and lr.grads is not None
             forward_args += (_t(lr.params.weight), _t(lr.params.bias))

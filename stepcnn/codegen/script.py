@@ -7,6 +7,7 @@ print each iteration's loss; ``--json`` prints the document ``stepcnn export`` p
 
 from stepcnn.codegen import kinds, losses, optim, prelude
 from stepcnn.codegen.sections import MAIN, data_section, momentum_of
+from stepcnn.engine.graph import INPUT
 from stepcnn.io.export import targets_key
 from stepcnn.scenario.model import Scenario
 
@@ -23,18 +24,32 @@ def _functions(scenario: Scenario, style: str) -> str:
             parts.append(getattr(kinds.kind(layer.type), source))
     parts.append(getattr(losses.loss(scenario.loss), source))
     parts.append(getattr(optim, source))
+    if scenario.graph is not None and scenario.graph.forks:
+        parts.append(FORK[style])
     return "\n".join(p.strip("\n") + "\n\n" for p in parts)
+
+
+def _reads(scenario: Scenario, i: int) -> str:
+    """The tensors layer ``i`` reads: ``a<j + 1>`` for the output of layer j (``a0``: the
+    batch); a list of them for an add."""
+    sources = [f"a{j + 1}" for j in scenario.topology.inputs[i]]
+    return (
+        sources[0]
+        if len(sources) == 1 and scenario.layers[i].type != "add"
+        else ("[" + ", ".join(sources) + "]")
+    )
 
 
 def _call(scenario: Scenario, i: int, direction: str) -> str:
     layer = scenario.layers[i]
     k = kinds.kind(layer.type)
     geometry = "".join(f", {g!r}" for g in k.geometry(layer))
+    x = _reads(scenario, i)
     if direction == "forward":
         params = f", weights[{i}], biases[{i}]" if k.HAS_PARAMS else ""
-        return f"{layer.type}_forward(a{i}{params}{geometry})"
+        return f"{layer.type}_forward({x}{params}{geometry})"
     params = f", weights[{i}]" if k.HAS_PARAMS else ""
-    return f"{layer.type}_backward(g{i + 1}, a{i}{params}{geometry})"
+    return f"{layer.type}_backward(g{i + 1}, {x}{params}{geometry})"
 
 
 def _train(scenario: Scenario, style: str) -> str:
@@ -67,14 +82,17 @@ def _train(scenario: Scenario, style: str) -> str:
     body.append(f"        # ---- the loss: {scenario.loss} ----")
     body.append(f"        loss, g{n} = {loss.FUNCTION}(a{n}, {key})")
     body.append("        # ---- backward: in reverse; g<i> is dL/d(a<i>) ----")
-    grads = {}
-    for i in reversed(range(n)):
-        layer = scenario.layers[i]
-        if kinds.kind(layer.type).HAS_PARAMS:
-            body.append(f"        g{i}, dw{i}, db{i} = {_call(scenario, i, 'backward')}")
-            grads[i] = (f"dw{i}", f"db{i}")
-        else:
-            body.append(f"        g{i} = {_call(scenario, i, 'backward')}")
+    grads: dict[int, tuple[str, str]] = {}
+    if scenario.graph is None:
+        for i in reversed(range(n)):
+            layer = scenario.layers[i]
+            if kinds.kind(layer.type).HAS_PARAMS:
+                body.append(f"        g{i}, dw{i}, db{i} = {_call(scenario, i, 'backward')}")
+                grads[i] = (f"dw{i}", f"db{i}")
+            else:
+                body.append(f"        g{i} = {_call(scenario, i, 'backward')}")
+    else:
+        body += graph_backward(scenario, grads)
     body.append(
         f"        # ---- update: {'SGD' if plain else 'SGD with momentum / weight decay'} ----"
     )
@@ -93,7 +111,13 @@ def _train(scenario: Scenario, style: str) -> str:
     body.append("        # ---- the iteration, as `stepcnn export` reports it ----")
     body.append("        layers = [")
     for i in range(n):
-        body.append(f"            layer_record({i}, a{i}, a{i + 1}, g{i + 1}, g{i}),")
+        if scenario.graph is None:
+            body.append(f"            layer_record({i}, a{i}, a{i + 1}, g{i + 1}, g{i}),")
+        else:
+            reads = [f"a{j + 1}" for j in scenario.topology.inputs[i]]
+            x = reads[0] if len(reads) == 1 else "(" + ", ".join(reads) + ")"
+            dx = f"d{i}[0]" if scenario.layers[i].type == "add" else f"d{i}"
+            body.append(f"            layer_record({i}, {x}, a{i + 1}, g{i + 1}, {dx}),")
     body.append("        ]")
     for i in sorted(grads):
         body.append(
@@ -118,6 +142,49 @@ def _train(scenario: Scenario, style: str) -> str:
     return "\n".join(body) + "\n"
 
 
+FORK = {
+    "python": '''
+def add_gradients(g, more):
+    """A fork: a tensor several layers read gets the sum of their gradients, g1 + g2 + …"""
+    return elementwise(lambda p, q: p + q, g, more)
+''',
+    "numpy": '''
+def add_gradients(g, more):
+    """A fork: a tensor several layers read gets the sum of their gradients, g1 + g2 + …"""
+    return g + more
+''',
+}
+
+
+def graph_backward(scenario: Scenario, grads: dict[int, tuple[str, str]]) -> list[str]:
+    """Backward through a graph: layer i sends d<i> back to what it read; a tensor read by
+    several layers (a fork) adds what they send, in the order they send it (as the engine)."""
+    lines: list[str] = []
+    started: set[int] = set()
+    graph = scenario.topology
+    for i in reversed(range(len(scenario.layers))):
+        layer = scenario.layers[i]
+        call = _call(scenario, i, "backward")
+        if kinds.kind(layer.type).HAS_PARAMS:
+            lines.append(f"        d{i}, dw{i}, db{i} = {call}  # layer {i}: {layer.type}")
+            grads[i] = (f"dw{i}", f"db{i}")
+        else:
+            lines.append(f"        d{i} = {call}  # layer {i}: {layer.type}")
+        for slot, j in enumerate(graph.inputs[i]):
+            if j == INPUT:
+                continue  # dL/d(the batch): not needed to train
+            share = f"d{i}[{slot}]" if layer.type == "add" else f"d{i}"
+            if j in started:
+                lines.append(
+                    f"        g{j + 1} = add_gradients(g{j + 1}, {share})"
+                    f"  # fork: {graph.name(j)} is read again"
+                )
+            else:
+                lines.append(f"        g{j + 1} = {share}")
+                started.add(j)
+    return lines
+
+
 TOLIST = {
     "python": '''
 def tolist(t):
@@ -134,8 +201,10 @@ def tolist(t):
 
 RECORDS = '''
 def layer_record(i, x, out, grad_out, grad_in):
-    """Layer i's entry in the export: its definition and its tensors this iteration."""
-    return {"index": i, **LAYERS[i], "input": tolist(x), "output": tolist(out),
+    """Layer i's entry in the export: its definition and its tensors this iteration (x: a
+    tuple of tensors for a layer that reads several, an add)."""
+    read = {"inputs": [tolist(t) for t in x]} if isinstance(x, tuple) else {"input": tolist(x)}
+    return {"index": i, **LAYERS[i], **read, "output": tolist(out),
             "grad_output": tolist(grad_out), "grad_input": tolist(grad_in)}
 
 

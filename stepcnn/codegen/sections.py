@@ -1,7 +1,7 @@
 """The parts every style of generated script shares: the scenario's numbers, ``main``."""
 
 from stepcnn.codegen.literals import array_literal, literal
-from stepcnn.io.export import header, layer_geometry
+from stepcnn.io.export import header, layer_geometry, wiring
 from stepcnn.scenario.model import Scenario
 
 
@@ -32,7 +32,10 @@ def data_section(scenario: Scenario, wrap: str) -> str:
         lines.append("# The targets, one per sample, shaped like the network's output")
         lines.append(f"TARGETS = {arr(array_literal(scenario.y))}")
     lines.append("# Each layer's definition, as `stepcnn export` reports it")
-    lines.append(f"LAYERS = {literal([layer_geometry(layer) for layer in scenario.layers])}")
+    described = [
+        layer_geometry(layer) | wiring(scenario, i) for i, layer in enumerate(scenario.layers)
+    ]
+    lines.append(f"LAYERS = {literal(described)}")
     lines.append("# The initial parameters, layer by layer (None: a layer without parameters)")
     weights, biases = [], []
     for p in scenario.initial_params:

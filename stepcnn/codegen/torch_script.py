@@ -3,6 +3,7 @@
 
 from stepcnn.codegen import kinds, losses
 from stepcnn.codegen.sections import MAIN, data_section
+from stepcnn.engine.graph import INPUT
 from stepcnn.io.export import targets_key
 from stepcnn.scenario.model import Scenario
 
@@ -65,6 +66,68 @@ def train(iterations, emit):
 '''
 
 
+GRAPH_LOOP = """        inputs, outputs = forward(model, x)
+        acts = [x, *outputs]"""
+
+GRAPH_ENTRY = """                **read_entry(inputs[i]),
+                output=tolist(outputs[i]),
+                grad_output=tolist(outputs[i].grad),
+                grad_input=tolist(inputs[i][0].grad),"""
+
+ADD_MODULE = '''
+class Add(nn.Module):
+    """add: the element-wise sum of its inputs, left to right (torch.add)."""
+
+    def forward(self, *xs):
+        out = xs[0]
+        for x in xs[1:]:
+            out = out + x
+        return out
+'''
+
+
+def graph_forward(scenario: Scenario) -> str:
+    """An explicit forward of the modules along the graph. Each layer reads its own view of
+    the tensors it names: autograd gives a view the gradient of that reader alone, and the
+    tensor itself the sum over its readers (a fork)."""
+    graph = scenario.topology
+    lines = [
+        "def forward(model, x):",
+        '    """The network\'s graph: each layer reads what its `from` names. Returns every',
+        "    layer's inputs (views: .grad is that layer's own share of a fork's gradient) and",
+        '    outputs."""',
+        "    inputs, outputs = [], []",
+        "",
+        "    def run(i, *sources):",
+        "        xs = [s.view_as(s) for s in sources]",
+        "        for v in xs:",
+        "            v.retain_grad()",
+        "        out = model[i](*xs)",
+        "        out.retain_grad()",
+        "        inputs.append(xs)",
+        "        outputs.append(out)",
+        "        return out",
+        "",
+    ]
+    for i, layer in enumerate(scenario.layers):
+        reads = ", ".join("x" if j == INPUT else f"o{j}" for j in graph.inputs[i])
+        name = graph.names[i]
+        lines.append(
+            f"    o{i} = run({i}, {reads})  # layer {i}: {layer.type}{' ' + name if name else ''}"
+        )
+    lines.append("    return inputs, outputs")
+    lines += [
+        "",
+        "",
+        "def read_entry(xs):",
+        '    """What a layer read, as the export has it: input, or inputs for an add."""',
+        "    if len(xs) > 1:",
+        '        return {"inputs": [tolist(v) for v in xs]}',
+        '    return {"input": tolist(xs[0])}',
+    ]
+    return "\n".join(lines) + "\n"
+
+
 def torch_script(scenario: Scenario) -> str:
     key = targets_key(scenario)
     modules = []
@@ -75,10 +138,14 @@ def torch_script(scenario: Scenario) -> str:
         if k.HAS_PARAMS:
             loads.append(f"        model[{i}].weight.copy_(torch.tensor(WEIGHTS[{i}]))")
             loads.append(f"        model[{i}].bias.copy_(torch.tensor(BIASES[{i}]))")
+    container = "nn.Sequential" if scenario.graph is None else "nn.ModuleList"
+    listed = "\n".join(modules)
+    if scenario.graph is not None:
+        listed = "        [\n" + "\n".join("    " + m for m in modules) + "\n        ]"
     build = (
         "def build_model():\n"
         '    """The network, its parameters set to the scenario\'s initial ones."""\n'
-        "    model = nn.Sequential(\n" + "\n".join(modules) + "\n    )\n"
+        f"    model = {container}(\n" + listed + "\n    )\n"
         "    with torch.no_grad():\n" + ("\n".join(loads) if loads else "        pass") + "\n"
         "    return model\n"
     )
@@ -89,8 +156,21 @@ def torch_script(scenario: Scenario) -> str:
         target_line = "targets = torch.tensor([TARGETS[s] for s in samples])"
         key_value = "tolist(targets)"
     loss_expr = losses.loss(scenario.loss).TORCH.replace("torch.tensor(targets)", "targets")
+    template = TRAIN
+    if scenario.graph is not None:
+        loop = """        acts = [x]
+        for module in model:
+            out = module(acts[-1])
+            out.retain_grad()
+            acts.append(out)"""
+        entry = """                input=tolist(acts[i]),
+                output=tolist(acts[i + 1]),
+                grad_output=tolist(acts[i + 1].grad),
+                grad_input=tolist(acts[i].grad),"""
+        assert loop in template and entry in template
+        template = template.replace(loop, GRAPH_LOOP).replace(entry, GRAPH_ENTRY)
     train = (
-        TRAIN.replace("TARGET_LINE", target_line)
+        template.replace("TARGET_LINE", target_line)
         .replace("LOSS_EXPR", loss_expr)
         .replace('"KEY": KEY_VALUE', f'"{key}": {key_value}')
     )
@@ -110,9 +190,15 @@ def torch_script(scenario: Scenario) -> str:
         '    """A tensor (or list) as plain nested lists."""\n'
         "    return t.detach().tolist() if isinstance(t, torch.Tensor) else t\n"
     )
+    graph_parts = []
+    if scenario.graph is not None:
+        if any(layer.type == "add" for layer in scenario.layers):
+            graph_parts.append(ADD_MODULE.strip("\n") + "\n")
+        graph_parts.append(graph_forward(scenario))
     parts = [
         head,
         "# ==== the scenario ====\n\n" + data_section(scenario, ""),
+        *graph_parts,
         build,
         tolist,
         train.strip("\n") + "\n",

@@ -231,7 +231,7 @@ class Grader:
         layer = r.tensor.layer
         if r.tensor.name != "grad_input" or layer is None:
             return None
-        wanted = input_id(layer)
+        wanted = input_id(layer, self.run.scenario.graph)
         tl = self.timeline
         for seg in tl.segments:
             if seg.layer != layer or seg.phase != "backward":

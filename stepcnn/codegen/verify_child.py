@@ -44,6 +44,8 @@ def argument(arg: Any, numpy: Any) -> Any:
     kind, value = arg
     if kind == "pair":
         return tuple(value)
+    if numpy is not None and kind == "tensors":  # (an add's inputs: a list of tensors)
+        return [numpy.array(v, dtype=float) for v in value]
     if numpy is not None and kind in ("tensor", "labels"):
         return numpy.array(value, dtype=float if kind == "tensor" else numpy.int64)
     return value

@@ -7,10 +7,13 @@ description can be run with the weights of any iteration. The kinds themselves l
 """
 
 from dataclasses import dataclass
-from typing import Any, ClassVar, NamedTuple, Protocol
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple, Protocol
 
 from stepcnn.engine.shapes import output_hw
 from stepcnn.engine.types import Array, Pair
+
+if TYPE_CHECKING:
+    from stepcnn.engine.graph import Graph
 
 Shape = tuple[int, ...]
 
@@ -67,9 +70,13 @@ class Pool2d:
         return None
 
 
-def shapes_through(layers: tuple[Layer, ...], input_shape: Shape) -> list[Shape]:
-    """Per-sample shapes: ``[input, after layer 0, after layer 1, …]``."""
+def shapes_through(
+    layers: tuple[Layer, ...], input_shape: Shape, graph: "Graph | None" = None
+) -> list[Shape]:
+    """Per-sample shapes: ``[input, after layer 0, after layer 1, …]``; in a graph each layer
+    reads the output of its (first) input, ``shapes[source + 1]``."""
     shapes = [input_shape]
-    for layer in layers:
-        shapes.append(layer.output_shape(shapes[-1]))
+    for i, layer in enumerate(layers):
+        source = i - 1 if graph is None else graph.source(i)
+        shapes.append(layer.output_shape(shapes[source + 1]))
     return shapes

@@ -2,10 +2,14 @@
 
 The record keeps every tensor of the iteration — inputs, outputs, gradients, parameters (and
 momentum velocities) before and after the update — which is all the timeline needs to derive
-any step. One tensor waits until it is read: dL/d(the batch), the first layer's input
-gradient, which training itself does not need (PyTorch computes it only for an input that
-``requires_grad``); a trainable kind's ``param_grads(dout, cache) -> (dw, db)`` gives the rest
-of its backward without it.
+any step. One tensor waits until it is read: dL/d(the batch), the input gradient of a layer
+that reads only the batch, which training itself does not need (PyTorch computes it only for
+an input that ``requires_grad``); a trainable kind's ``param_grads(dout, cache) -> (dw, db)``
+gives the rest of its backward without it.
+
+The layers form a :class:`~stepcnn.engine.graph.Graph` (a chain unless told otherwise): each
+reads the outputs its ``inputs`` name, and the gradient of an output read several times is the
+sum of its readers' gradients (:func:`~stepcnn.engine.graph.sum_gradients`).
 """
 
 from collections.abc import Callable
@@ -14,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from stepcnn.engine.graph import INPUT, Graph, sum_gradients
 from stepcnn.engine.layers import Layer, Params
 from stepcnn.engine.losses import cross_entropy, cross_entropy_backward, mse, mse_backward
 from stepcnn.engine.optim import SGD, sgd_step
@@ -38,6 +43,10 @@ class LayerRecord:
     leaves it to ``input_grad``, which computes it the first time it is read (with the same
     engine function, so the same numbers). Built for every layer of every iteration: a plain
     class with slots, quicker to make than a frozen dataclass; treat it as read-only.
+
+    In a graph, ``inputs`` are the tensors the layer reads (``input`` is the first);
+    ``grad_output`` is dL/d(its output) — the sum of its readers' gradients where several
+    read it — and ``grad_input`` the gradient it sends back to each of its inputs.
     """
 
     __slots__ = (
@@ -47,6 +56,7 @@ class LayerRecord:
         "grad_output",
         "grads",
         "input",
+        "inputs",
         "output",
         "params",
         "params_after",
@@ -67,10 +77,12 @@ class LayerRecord:
         velocity: Params | None = None,  # momentum velocity before the update (None: none yet)
         velocity_after: Params | None = None,  # after the update (None without momentum)
         input_grad: Callable[[], Array] | None = None,  # computes grad_input when it is None
+        inputs: tuple[Array, ...] | None = None,  # every input, in order (None: just ``input``)
     ) -> None:
         if grad_input is None and input_grad is None:
             raise ValueError("a LayerRecord needs grad_input or a way to compute it")
         self.input = input
+        self.inputs = (input,) if inputs is None else inputs
         self.output = output
         self.cache = cache
         self.grad_output = grad_output
@@ -109,6 +121,7 @@ class IterationRecord:
     loss: float
     loss_cache: Any
     grad_scores: Array  # dL/d(network output)
+    graph: Graph | None = None  # which outputs each layer reads (None: a chain)
 
     @property
     def scores(self) -> Array:
@@ -126,39 +139,58 @@ def train_iteration(
     iteration: int = 0,
     samples: tuple[int, ...] = (),
     velocity: tuple[Params | None, ...] | None = None,
+    graph: Graph | None = None,
 ) -> IterationRecord:
     """Forward through every layer, the loss, backward in reverse, then update every parameter.
 
     ``velocity`` is the momentum state the previous iteration left (``None``: none yet).
-    The first layer's ``grad_input`` is computed when first read (see :class:`LayerRecord`).
+    ``graph`` says which outputs each layer reads (``None``: a chain); the last layer's output
+    is the network's. The input gradient of a layer that reads only the batch is computed when
+    first read (see :class:`LayerRecord`).
 
     Overflow, inf and NaN are computed as IEEE arithmetic gives them, without warnings:
     a diverging scenario is something to watch, not an error.
     """
     loss_forward, loss_backward = LOSSES[loss_kind]
+    inputs = graph.inputs if graph is not None else tuple((i - 1,) for i in range(len(layers)))
     with np.errstate(all="ignore"):
-        activations, caches = [x], []
-        for layer, p in zip(layers, params, strict=True):
-            out, cache = layer.forward(activations[-1], p)
-            activations.append(out)
+        outputs: list[Array] = []  # outputs[i]: layer i's; the batch is node INPUT
+        layer_inputs: list[tuple[Array, ...]] = []
+        caches = []
+        for layer, p, sources in zip(layers, params, inputs, strict=True):
+            xs = tuple(x if j == INPUT else outputs[j] for j in sources)
+            merge = getattr(layer, "forward_inputs", None)  # a kind of several inputs (add)
+            out, cache = merge(xs, p) if merge is not None else layer.forward(xs[0], p)
+            outputs.append(out)
+            layer_inputs.append(xs)
             caches.append(cache)
-        loss, loss_cache = loss_forward(activations[-1], y)
+        scores = outputs[-1] if outputs else x
+        loss, loss_cache = loss_forward(scores, y)
         grad_scores = loss_backward(loss_cache)
 
-        grads_out: list[Array | None] = [grad_scores]  # grads_out[0] = dL/d(last output)
-        layer_grads: list[Params | None] = []
+        # Backward, last layer first: a layer's gradient is complete once every layer that
+        # reads it (all further down) has sent its share.
+        arrived: dict[int, list[Array]] = {len(layers) - 1: [grad_scores]}
+        grads_out: list[Array] = [grad_scores] * len(layers)  # dL/d(output of layer i)
+        grads_in: list[Array | None] = [None] * len(layers)  # what layer i sends back
+        layer_grads: list[Params | None] = [None] * len(layers)
         for i in range(len(layers) - 1, -1, -1):
-            dout = grads_out[-1]
-            assert dout is not None
-            param_grads = getattr(layers[i], "param_grads", None) if i == 0 else None
+            shares = arrived.pop(i, None)
+            if shares is None:
+                raise ValueError(f"layer {i}'s output is read by no layer after it")
+            dout = grads_out[i] = sum_gradients(shares)
+            only_batch = all(j == INPUT for j in inputs[i])
+            param_grads = getattr(layers[i], "param_grads", None) if only_batch else None
             if param_grads is not None:  # dL/d(the batch) waits until it is read
                 dx, (dw, db) = None, param_grads(dout, caches[i])
             else:
                 dx, dw, db = layers[i].backward(dout, caches[i])
-            grads_out.append(dx)
-            layer_grads.append(None if dw is None or db is None else Params(dw, db))
-        layer_grads.reverse()
-        grads_out.reverse()  # grads_out[i] = dL/d(input of layer i); grads_out[-1] = grad_scores
+            grads_in[i] = dx
+            layer_grads[i] = None if dw is None or db is None else Params(dw, db)
+            if dx is not None:
+                for j in inputs[i]:
+                    if j != INPUT:
+                        arrived.setdefault(j, []).append(dx)
 
         velocity = velocity or (None,) * len(layers)
         updated: list[Params | None] = []
@@ -175,12 +207,11 @@ def train_iteration(
 
     records = []
     for i in range(len(layers)):
-        dout, dx = grads_out[i + 1], grads_out[i]
-        assert dout is not None  # only the first layer's dx may wait
+        dout, dx, xs = grads_out[i], grads_in[i], layer_inputs[i]
         records.append(
             LayerRecord(
-                input=activations[i],
-                output=activations[i + 1],
+                input=xs[0],
+                output=outputs[i],
                 cache=caches[i],
                 grad_output=dout,
                 grad_input=dx,
@@ -190,8 +221,18 @@ def train_iteration(
                 velocity=velocity[i],
                 velocity_after=velocity_after[i],
                 input_grad=None if dx is not None else _input_grad(layers[i], dout, caches[i]),
+                inputs=xs if len(xs) > 1 else None,
             )
         )
     return IterationRecord(
-        iteration, samples, x, y, tuple(records), loss_kind, loss, loss_cache, grad_scores
+        iteration,
+        samples,
+        x,
+        y,
+        tuple(records),
+        loss_kind,
+        loss,
+        loss_cache,
+        grad_scores,
+        graph,
     )

@@ -40,7 +40,9 @@ def layer_kinds() -> dict[str, "type[Layer]"]:
 
 def op_names() -> tuple[str, ...]:
     """Every operation a timeline can hold: ``"<kind>.<phase>"`` for each layer kind (the update
-    for trainable kinds only) and ``"<loss>.<step>"`` for each loss."""
+    for trainable kinds only), ``"<loss>.<step>"`` for each loss, and the sum of a fork's
+    gradients (``"fork.backward"``, in graphs)."""
+    from stepcnn.engine.graph import FORK_OP
     from stepcnn.engine.losses import LOSS_STEPS
     from stepcnn.engine.network import LOSSES, PHASES
 
@@ -50,4 +52,4 @@ def op_names() -> tuple[str, ...]:
         for phase in (PHASES if layer.trainable else PHASES[:2])
     ]
     names += [f"{loss}.{step}" for loss in LOSSES for step in LOSS_STEPS]
-    return tuple(names)
+    return (*names, FORK_OP)

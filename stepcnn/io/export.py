@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from typing import Any, TextIO
 
 from stepcnn.engine.layers import Layer
+from stepcnn.engine.network import LayerRecord
 from stepcnn.engine.types import Array
 from stepcnn.scenario.model import Scenario
 from stepcnn.timeline.numbering import shown
@@ -58,15 +59,35 @@ def header(scenario: Scenario) -> dict[str, Any]:
     }
 
 
+def wiring(scenario: Scenario, index: int) -> dict[str, Any]:
+    """In a graph: the layer's ``name`` (null: none) and ``from``, what it reads by name
+    (``"input"``, a layer's name, or ``"layers[i]"`` for an unnamed layer before it)."""
+    graph = scenario.graph
+    if graph is None:
+        return {}
+    return {
+        "name": graph.names[index],
+        "from": [graph.name(j) for j in graph.inputs[index]],
+    }
+
+
+def inputs_json(layer: LayerRecord) -> dict[str, Any]:
+    """``input``, or ``inputs`` (a list, in ``from`` order) for a layer that reads several."""
+    if len(layer.inputs) > 1:
+        return {"inputs": [tensor(x) for x in layer.inputs]}
+    return {"input": tensor(layer.input)}
+
+
 def iteration_json(run: TrainingRun, i: int, layers: Sequence[int] | None = None) -> dict[str, Any]:
     record = run.record(i)
     entries = []
     for index, (spec, layer) in enumerate(zip(run.scenario.layers, record.layers, strict=True)):
         if layers is not None and index not in layers:
             continue
-        entry: dict[str, Any] = {"index": index} | layer_geometry(spec)
-        entry |= {
-            "input": tensor(layer.input),
+        entry: dict[str, Any] = (
+            {"index": index} | layer_geometry(spec) | wiring(run.scenario, index)
+        )
+        entry |= inputs_json(layer) | {
             "output": tensor(layer.output),
             "grad_output": tensor(layer.grad_output),
             "grad_input": tensor(layer.grad_input),

@@ -45,7 +45,9 @@ def check_start(
 ) -> None:
     """``--from K`` (``start`` = K − 1) past the last line of the (filtered) trace: one line,
     before anything is trained. (:func:`write_trace` itself prints an empty window there.)"""
-    layout = Layout(scenario.layers, scenario.shapes, scenario.batch_size, scenario.loss)
+    layout = Layout(
+        scenario.layers, scenario.shapes, scenario.batch_size, scenario.loss, scenario.graph
+    )
     per_iteration = sum(seg.count for seg in layout.segments if _shown(seg, phase, layer))
     lines = per_iteration * (iterations or scenario.iterations)
     if start > 0 and start >= lines:

@@ -12,10 +12,6 @@ from stepcnn.timeline.numbers import idx
 from stepcnn.timeline.step import Region
 from stepcnn.timeline.tensors import final_value
 
-MAX_CHANNELS = 3
-"""Channels of a map the matrix views draw side by side (the operation view's layout shows
-every channel, a page of them at a time when they do not all fit)."""
-
 
 def region_mask(shape: tuple[int, ...], region: Region) -> np.ndarray:
     mask = np.zeros(shape, dtype=bool)

@@ -5,8 +5,9 @@ with the step's live values exactly like a teacher's text. A layer kind's texts 
 module of :mod:`stepcnn.present.kinds`; the loss's are here.
 """
 
+from stepcnn.engine.graph import FORK_OP
 from stepcnn.engine.optim import SGD
-from stepcnn.present import kind_table
+from stepcnn.present import fork_panels, kind_table
 
 LOSS_TEXT: dict[str, str] = {
     "cross_entropy.forward": (
@@ -52,6 +53,8 @@ def default_text(
     """The built-in narration of a step (an update's says how ``optimizer`` steps)."""
     if is_loss:
         return LOSS_TEXT[op]
+    if op == FORK_OP:
+        return fork_panels.NARRATION
     text = kind_table.narration(kind, phase)
     if phase == "update" and optimizer is not None:
         text += update_rule_text(optimizer)

@@ -6,8 +6,10 @@ from :mod:`stepcnn.present.loss_panels`.
 
 from collections.abc import Callable
 
+from stepcnn.engine.graph import FORK_OP
 from stepcnn.present import kind_table
 from stepcnn.present.canvas import Canvas
+from stepcnn.present.fork_panels import fork_panels
 from stepcnn.present.grid import Panel
 from stepcnn.present.loss_panels import LOSS_BUILDERS
 
@@ -18,6 +20,8 @@ def builder_for(cv: Canvas) -> Builder:
     step = cv.step
     if step.layer is None:
         return LOSS_BUILDERS[step.op.rsplit(".", 1)[1]]
+    if step.op == FORK_OP:
+        return fork_panels
     return kind_table.builder(step.kind, step.phase)
 
 

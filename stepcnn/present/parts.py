@@ -10,12 +10,13 @@ from stepcnn.timeline.tensors import grad_output_id, input_id
 def layer_ids(cv: Canvas) -> tuple[int, TensorId, TensorId, TensorId, TensorId]:
     layer = cv.step.layer
     assert layer is not None
-    count = len(cv.timeline.run.scenario.layers)
+    scenario = cv.timeline.run.scenario
+    count, graph = len(scenario.layers), scenario.graph
     return (
         layer,
-        input_id(layer),
+        input_id(layer, graph),
         TensorId(layer, "output"),
-        grad_output_id(layer, count),
+        grad_output_id(layer, count, graph),
         TensorId(layer, "grad_input"),
     )
 

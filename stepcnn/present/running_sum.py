@@ -8,6 +8,7 @@ number format, chosen so that the contribution shows (see
 """
 
 from dataclasses import replace
+from decimal import Decimal, InvalidOperation
 
 import numpy as np
 
@@ -18,13 +19,40 @@ from stepcnn.present.numformat import NumberFormat
 from stepcnn.timeline.numbers import idx
 from stepcnn.timeline.step import TensorId
 
+MORE_DIGITS = 3
+"""Decimals a running sum's caption may add to its matrix's for its numbers to add up."""
+
 
 def sum_text(fmt: NumberFormat, before: float, contribution: float, after: float) -> str:
-    """``0.310 + 0.004 = 0.314``; a negative contribution in parentheses."""
-    added = fmt.text(contribution)
-    if added.startswith("-"):
-        added = f"({added})"
-    return f"{fmt.text(before)} + {added} = {fmt.text(after)}"
+    """``0.310 + 0.004 = 0.314``; a negative contribution in parentheses.
+
+    Each number rounded on its own, the shown terms may not add up to the shown sum
+    (``1.000 + 1.000 = 1.999`` for 0.9996 + 0.9996 = 1.9992): then all three get as many more
+    decimals as it takes for them to (``0.9996 + 0.9996 = 1.9992``); if even MORE_DIGITS more
+    do not do it, the sum is written with ``≈`` — never an equation that does not hold."""
+    for extra in range(MORE_DIGITS + 1):
+        more = replace(fmt, precision=fmt.precision + extra)
+        texts = more.text(before), more.text(contribution), more.text(after)
+        if adds_up(*texts):
+            return _written(*texts, "=")
+    return _written(fmt.text(before), fmt.text(contribution), fmt.text(after), "≈")
+
+
+def adds_up(before: str, added: str, after: str) -> bool:
+    """Does ``before + added``, rounded to the last digit ``after`` shows, read ``after``
+    (a tie either way)? (A NaN or an infinity cannot be checked: True.)"""
+    try:
+        b, c, a = (Decimal(t.replace("−", "-")) for t in (before, added, after))
+    except InvalidOperation:
+        return True
+    if not (b.is_finite() and c.is_finite() and a.is_finite()):
+        return True
+    unit = Decimal(1).scaleb(int(a.as_tuple().exponent))
+    return abs(b + c - a) * 2 <= unit
+
+
+def _written(before: str, added: str, after: str, sign: str) -> str:
+    return f"{before} + {f'({added})' if added.startswith('-') else added} {sign} {after}"
 
 
 def with_running_sum(

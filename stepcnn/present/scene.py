@@ -6,6 +6,7 @@ The app hands a :class:`Scene` to its widgets; they only draw it.
 import re
 from dataclasses import dataclass
 
+from stepcnn.engine.graph import Graph
 from stepcnn.present import kind_table
 from stepcnn.present.canvas import Canvas
 from stepcnn.present.explain import default_text
@@ -58,7 +59,7 @@ class Scene:
     direction: str  # "→" forward, "←" backward, "↻" update
     losses: tuple[float, ...]  # finite losses of the iterations computed so far
     view: str = ""  # the inline view whose panels are drawn ("": the operation's own)
-    channel_start: int = 0  # the first channel shown when not all fit (t: the next page)
+    page: int = 0  # the page shown when not everything fits on one (t: the next page)
 
 
 def narration_values(session: Session, step: Step) -> dict[str, object]:
@@ -121,6 +122,18 @@ def reflow(text: str) -> str:
     return "\n\n".join(" ".join(p.split()) for p in paragraphs)
 
 
+def wiring(graph: Graph | None, layer: int) -> str:
+    """What a box adds to its kind in a graph: its name (`` a``) and, where it does not read
+    the layer before, what it reads (``add(a,f)``: the skip shows as the add's inputs)."""
+    if graph is None:
+        return ""
+    name = graph.names[layer]
+    text = f" {name}" if name is not None else ""
+    if graph.inputs[layer] != (layer - 1,):
+        text += "(" + ",".join(graph.name(j) for j in graph.inputs[layer]) + ")"
+    return text
+
+
 def network_items(session: Session, step: Step) -> tuple[NetworkItem, ...]:
     shapes = session.scenario.shapes
     layers = session.scenario.layers
@@ -137,9 +150,13 @@ def network_items(session: Session, step: Step) -> tuple[NetworkItem, ...]:
 
     loss_short = {"cross_entropy": "CE", "mse": "MSE"}
     items = [NetworkItem("input", shape_text(shapes[0]), "done", "in")]
+    graph = session.scenario.graph
     items += [
         NetworkItem(
-            layer.type, shape_text(shapes[i + 1]), state(i), kind_table.short_name(layer.type)
+            layer.type + wiring(graph, i),
+            shape_text(shapes[i + 1]),
+            state(i),
+            kind_table.short_name(layer.type) + wiring(graph, i),
         )
         for i, layer in enumerate(layers)
     ]
@@ -183,7 +200,7 @@ def build_scene(session: Session) -> Scene:
         direction,
         losses,
         session.view if content is not None else "",
-        session.channel_start,
+        session.page,
     )
 
 

@@ -10,7 +10,8 @@ from functools import cache
 from typing import Any
 
 from stepcnn.engine import losses
-from stepcnn.present import kind_table
+from stepcnn.engine.graph import FORK_OP
+from stepcnn.present import fork_panels, kind_table
 
 LOSS_SOURCES: dict[str, tuple[Callable[..., Any], str]] = {
     "cross_entropy.forward": (losses.cross_entropy, "per_sample ="),
@@ -28,6 +29,8 @@ def source_for(op: str) -> tuple[str, int, str]:
     (``"conv2d.forward"``, ``"mse.mean"``)."""
     if op in LOSS_SOURCES:
         function, marker = LOSS_SOURCES[op]
+    elif op == FORK_OP:
+        function, marker = fork_panels.SOURCE
     else:
         kind, phase = op.rsplit(".", 1)
         function, marker = kind_table.source(kind, phase)

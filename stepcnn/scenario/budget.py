@@ -3,6 +3,7 @@
 import math
 
 from stepcnn.base.wording import count
+from stepcnn.engine.graph import Graph
 from stepcnn.engine.kinds.conv2d import Conv2d
 from stepcnn.engine.layers import Layer, Shape
 from stepcnn.scenario.errors import Problem
@@ -18,11 +19,21 @@ IM2COL_FACTOR = 5
 """The patch matrix of a convolution may be this many times the tensor limit."""
 
 
-def iteration_floats(layers: tuple[Layer, ...], shapes: list[Shape], batch: int) -> int:
+def input_shapes(shapes: list[Shape], graph: Graph | None) -> list[Shape]:
+    """The shape each layer reads (``shapes``: the input's, then each layer's output)."""
+    if graph is None:
+        return shapes[:-1]
+    return [shapes[graph.source(i) + 1] for i in range(len(shapes) - 1)]
+
+
+def iteration_floats(
+    layers: tuple[Layer, ...], shapes: list[Shape], batch: int, graph: Graph | None = None
+) -> int:
     """Floats stored for one iteration: activations and their gradients, parameters ×5
     (before, gradient, after, two velocities), a convolution's padded input and patch matrix."""
     floats = batch * math.prod(shapes[0]) * 2
-    for layer, in_shape, out_shape in zip(layers, shapes[:-1], shapes[1:], strict=True):
+    in_shapes = input_shapes(shapes, graph)
+    for layer, in_shape, out_shape in zip(layers, in_shapes, shapes[1:], strict=True):
         floats += batch * math.prod(out_shape) * 2
         param_shapes = layer.param_shapes()
         if param_shapes is not None:
@@ -36,7 +47,11 @@ def iteration_floats(layers: tuple[Layer, ...], shapes: list[Shape], batch: int)
 
 
 def size_problems(
-    layers: tuple[Layer, ...], shapes: list[Shape], batch: int, iterations: int
+    layers: tuple[Layer, ...],
+    shapes: list[Shape],
+    batch: int,
+    iterations: int,
+    graph: Graph | None = None,
 ) -> list[Problem]:
     """Every limit the scenario's shapes would break, before anything is allocated.
 
@@ -65,7 +80,7 @@ def size_problems(
             )
         )
     for i, (layer, in_shape, out_shape) in enumerate(
-        zip(layers, shapes[:-1], shapes[1:], strict=True)
+        zip(layers, input_shapes(shapes, graph), shapes[1:], strict=True)
     ):
         elements = batch * math.prod(out_shape)
         if elements > MAX_TENSOR_ELEMENTS:
@@ -88,7 +103,7 @@ def size_problems(
                 )
     # Memory does not grow with the iteration count (training keeps checkpoints and a few
     # recent iterations, and recomputes the rest), so the limit is on one iteration.
-    total = iteration_floats(layers, shapes, batch) * FLOAT_BYTES
+    total = iteration_floats(layers, shapes, batch, graph) * FLOAT_BYTES
     if total > MAX_ITERATION_BYTES and not problems:  # (a tensor over its limit says it)
         problems.append(
             Problem(

@@ -8,12 +8,14 @@ import difflib
 from collections.abc import Callable
 from types import ModuleType
 
+from stepcnn.engine.graph import Graph
 from stepcnn.engine.layers import Shape
 from stepcnn.engine.registry import kind_modules, layer_kinds
 from stepcnn.scenario.fields import MISSING, Table, describe, suggest
+from stepcnn.scenario.graph_schema import read_wiring
 from stepcnn.scenario.layer_fields import ReadLayer, shape_text
 
-__all__ = ["ReadLayer", "read_layers", "shape_text"]
+__all__ = ["ReadLayer", "read_layers", "read_network", "shape_text"]
 
 Reader = Callable[[Table, Shape | None], ReadLayer | None]
 
@@ -65,28 +67,70 @@ def _read_type(table: Table) -> tuple[str | None, bool]:
 
 
 def read_layers(tables: list[Table], input_shape: Shape | None) -> list[ReadLayer] | None:
-    """Every layer, its shapes inferred in order; ``None`` if any layer was wrong."""
+    """Every layer, its shapes inferred along the graph; ``None`` if any layer was wrong."""
+    return read_network(tables, input_shape)[0]
+
+
+def _input_shape(
+    table: Table, kind: str, inputs: tuple[int, ...], shapes: list[Shape | None], names: list[str]
+) -> Shape | None:
+    """The shape the layer reads (None: unknown, or its ``from`` is wrong for its kind)."""
+    merges = getattr(kind_module(kind), "MERGES", False)
+    if merges and len(inputs) < 2:
+        table.error("from", f'{kind} needs at least two inputs, e.g. from = ["a", "b"]')
+        return None
+    if not merges and len(inputs) != 1:
+        listed = ", ".join(names[j + 1] for j in inputs)
+        table.error(
+            "from", f"{kind} reads one input, got {len(inputs)} ({listed}): add them with an add"
+        )
+        return None
+    got = [shapes[j + 1] for j in inputs]
+    if any(s is None for s in got):
+        return None
+    first = got[0]
+    for j, shape in zip(inputs[1:], got[1:], strict=True):
+        if shape != first:
+            assert first is not None and shape is not None
+            table.error(
+                "from",
+                f"{kind} needs inputs of one shape, got {shape_text(first)} "
+                f"({names[inputs[0] + 1]}) and {shape_text(shape)} ({names[j + 1]})",
+            )
+            return None
+    return first
+
+
+def read_network(
+    tables: list[Table], input_shape: Shape | None
+) -> tuple[list[ReadLayer] | None, Graph | None]:
+    """Every layer and the graph they form (None for a plain chain, which names nothing);
+    ``(None, None)`` if any layer was wrong."""
+    wiring = read_wiring(tables)
+    names = ["input", *(n or f"layers[{i}]" for i, n in enumerate(wiring.names))]
     result: list[ReadLayer] = []
-    shape = input_shape
+    shapes: list[Shape | None] = [input_shape]  # the input's, then each layer's output
     failed = False
-    for table in tables:
+    for table, inputs in zip(tables, wiring.inputs, strict=True):
         kind, written = _read_type(table)
         if kind is None:
             failed = True
-            shape = None
+            shapes.append(None)
             table.known.extend(k for k in table.data if k != "type")
             continue
+        shape = None if inputs is None else _input_shape(table, kind, inputs, shapes, names)
         read: Reader = kind_module(kind).read
         got = read(table, shape)
         if written:
             table.finish()  # (keys of a guessed kind are not judged)
         else:
             failed = True
-        if got is None or got.layer is None:
+        if inputs is None or got is None or got.layer is None or shape is None:
             failed = True
-            shape = None
+            shapes.append(None)
             continue
         result.append(got)
-        if shape is not None:
-            shape = got.layer.output_shape(shape)
-    return None if failed else result
+        shapes.append(got.layer.output_shape(shape))
+    if failed or any(i is None for i in wiring.inputs):
+        return None, None
+    return result, None if wiring.is_plain_chain else wiring.graph()

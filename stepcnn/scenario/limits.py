@@ -20,6 +20,7 @@ MAX_SAMPLES = 10_000
 """Entries in ``[[samples]]``."""
 
 MAX_BATCH_SIZE = 10_000
+"""Samples in one batch (``batch_size``)."""
 
 MAX_LAYERS = 1_000
 """Entries in ``[[layers]]``."""

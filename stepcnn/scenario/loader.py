@@ -16,7 +16,7 @@ from stepcnn.scenario.display import read_display
 from stepcnn.scenario.errors import Problem, ScenarioError
 from stepcnn.scenario.fields import MISSING, Table, describe
 from stepcnn.scenario.init import initial_params
-from stepcnn.scenario.layer_schema import read_layers
+from stepcnn.scenario.layer_schema import read_network
 from stepcnn.scenario.limits import (
     MAX_BATCH_SIZE,
     MAX_FILE_BYTES,
@@ -200,10 +200,10 @@ def parse_scenario(
     if data.get("layers") == []:
         problems.append(Problem("layers", "must list at least one layer"))
     input_shape = None if inputs is None else tuple(int(d) for d in inputs.shape[1:])
-    read = read_layers(layer_tables, input_shape)
+    read, graph = read_network(layer_tables, input_shape)
 
     layers = tuple(r.layer for r in read if r.layer is not None) if read else None
-    shapes = shapes_through(layers, input_shape) if layers and input_shape else None
+    shapes = shapes_through(layers, input_shape, graph) if layers and input_shape else None
     output_shape = shapes[-1] if shapes else None
 
     y = None
@@ -236,10 +236,12 @@ def parse_scenario(
 
     if layers and shapes and batch_size and iterations and loss:
         problems.extend(
-            rule_problems(narration.rules, layers, shapes, batch_size, loss, iterations, plan)
+            rule_problems(
+                narration.rules, layers, shapes, batch_size, loss, iterations, plan, graph
+            )
         )
     if not problems and layers and shapes and batch_size and iterations:
-        problems.extend(size_problems(layers, shapes, batch_size, iterations))
+        problems.extend(size_problems(layers, shapes, batch_size, iterations, graph))
     if problems or inputs is None or not layers or read is None or y is None:
         if not problems:  # defensive: every None above comes with a recorded problem
             problems.append(Problem("", "is not a valid scenario"))
@@ -266,4 +268,5 @@ def parse_scenario(
         display=display,
         momentum=float(momentum),
         weight_decay=float(weight_decay),
+        graph=graph,
     )

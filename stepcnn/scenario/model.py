@@ -5,6 +5,7 @@ from pathlib import Path
 
 import numpy as np
 
+from stepcnn.engine.graph import Graph
 from stepcnn.engine.layers import Layer, Params, Shape, shapes_through
 from stepcnn.engine.optim import SGD
 from stepcnn.engine.types import Array
@@ -39,6 +40,7 @@ class Scenario:
     display: Display = field(default_factory=Display)
     momentum: float = 0.0
     weight_decay: float = 0.0
+    graph: Graph | None = None  # which outputs each layer reads (None: a chain)
 
     @property
     def optimizer(self) -> SGD:
@@ -49,9 +51,18 @@ class Scenario:
         return tuple(int(d) for d in self.inputs.shape[1:])
 
     @property
+    def topology(self) -> Graph:
+        """The layers' graph (a chain when the scenario names no inputs)."""
+        return self.graph if self.graph is not None else Graph.chain(len(self.layers))
+
+    @property
     def shapes(self) -> list[Shape]:
         """Per-sample shapes: the input, then each layer's output."""
-        return shapes_through(self.layers, self.sample_shape)
+        return shapes_through(self.layers, self.sample_shape, self.graph)
+
+    def input_shape(self, layer: int) -> Shape:
+        """The per-sample shape layer ``layer`` reads (each input of an add has it)."""
+        return self.shapes[self.topology.source(layer) + 1]
 
     @property
     def parameter_count(self) -> int:

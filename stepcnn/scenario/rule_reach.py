@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 from typing import Protocol
 
 from stepcnn.base.wording import count
+from stepcnn.engine.graph import Graph
 from stepcnn.engine.layers import Layer, Shape
 from stepcnn.scenario.errors import Problem
 from stepcnn.scenario.narration import StepRule
@@ -31,8 +32,11 @@ class PlannedSegment(Protocol):
     def end(self) -> int: ...
 
 
-StepPlan = Callable[[tuple[Layer, ...], list[Shape], int, str], Sequence[PlannedSegment]]
-"""The segments of one iteration of a network: ``plan(layers, shapes, batch_size, loss)``.
+StepPlan = Callable[
+    [tuple[Layer, ...], list[Shape], int, str, Graph | None], Sequence[PlannedSegment]
+]
+"""The segments of one iteration of a network: ``plan(layers, shapes, batch_size, loss,
+graph)``.
 
 The timeline knows which steps an iteration has (:mod:`stepcnn.timeline.load` passes its
 layout); the scenario package, below it, takes that knowledge as an argument.
@@ -51,9 +55,10 @@ def rule_problems(
     loss: str,
     iterations: int,
     plan: StepPlan,
+    graph: Graph | None = None,
 ) -> list[Problem]:
     """One problem per rule that no step of any iteration can match."""
-    planned = plan(layers, shapes, batch_size, loss)
+    planned = plan(layers, shapes, batch_size, loss, graph)
     problems = []
     for rule in rules:
         if rule.iteration is not None and rule.iteration > iterations:  # counted from 1

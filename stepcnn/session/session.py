@@ -63,9 +63,9 @@ class Session:
         self.selected: tuple[TensorId, tuple[int, ...]] | None = None
         self.message = ""
         self.view = NORMAL_VIEW  # the inline view shown where it applies; kept while stepping
-        # The first input channel the operation view shows when not all fit (t pages on);
-        # kept while stepping, so a channel stays in sight across the steps of a layer.
-        self.channel_start = 0
+        # The page of the operation view shown when not everything fits on one (t turns
+        # them); kept while stepping through an op, so a channel or a part stays in sight.
+        self.page = 0
         self.speed_index = 3
         self.iterations = iterations
         self.open(scenario)

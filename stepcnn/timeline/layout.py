@@ -6,14 +6,22 @@ offset found by bisecting the segment starts: no step is ever stored.
 Order: forward through the layers, the loss (per-sample terms, then the mean); backward
 from the loss through the layers in reverse; then the SGD update of every layer with
 parameters, in layer order.
+
+In a graph, a layer whose output is read by several layers (a fork) starts its backward with
+the ``fork.backward`` segment: one step per element of its output, adding the gradients its
+readers sent (``dL/dx = g₁ + g₂``). Those steps belong to the layer (its ``layer`` index, so
+navigation by layer keeps them with it) but are no step of its own kind: a layer's own
+backward steps are still one per element of its output.
 """
 
 import bisect
 import math
 from dataclasses import dataclass
 
+from stepcnn.engine.graph import Graph
 from stepcnn.engine.layers import Layer, Shape
 from stepcnn.timeline.ops import LOSS_OPS, Op, layer_op
+from stepcnn.timeline.ops.fork import FORK
 
 
 @dataclass(frozen=True)
@@ -65,8 +73,17 @@ def layer_ops_required(kind: str, phase: str) -> Op:
 class Layout:
     """The segments of one iteration and how many steps they hold."""
 
-    def __init__(self, layers: tuple[Layer, ...], shapes: list[Shape], batch: int, loss: str):
+    def __init__(
+        self,
+        layers: tuple[Layer, ...],
+        shapes: list[Shape],
+        batch: int,
+        loss: str,
+        graph: Graph | None = None,
+    ):
         segments: list[Segment] = []
+        graph = graph or Graph.chain(len(layers))
+        ins = [shapes[graph.source(i) + 1] for i in range(len(layers))]
 
         def add(phase: str, layer: int | None, kind: str, op: Op, shape: tuple[int, ...]) -> None:
             start = segments[-1].end if segments else 0
@@ -74,22 +91,22 @@ class Layout:
 
         for i, layer in enumerate(layers):
             op = layer_ops_required(layer.type, "forward")
-            add(
-                "forward", i, layer.type, op, op.index_shape(layer, batch, shapes[i], shapes[i + 1])
-            )
+            add("forward", i, layer.type, op, op.index_shape(layer, batch, ins[i], shapes[i + 1]))
         for op in LOSS_OPS[(loss, "forward")]:
             add("forward", None, loss, op, op.index_shape(None, batch, shapes[-1], shapes[-1]))
         for op in LOSS_OPS[(loss, "backward")]:
             add("backward", None, loss, op, op.index_shape(None, batch, shapes[-1], shapes[-1]))
         for i in reversed(range(len(layers))):
             layer = layers[i]
+            if graph.is_fork(i):
+                add("backward", i, "fork", FORK, (batch, *shapes[i + 1]))
             op = layer_ops_required(layer.type, "backward")
             add(
                 "backward",
                 i,
                 layer.type,
                 op,
-                op.index_shape(layer, batch, shapes[i], shapes[i + 1]),
+                op.index_shape(layer, batch, ins[i], shapes[i + 1]),
             )
         for i, layer in enumerate(layers):
             update = layer_op(layer.type, "update")
@@ -99,7 +116,7 @@ class Layout:
                     i,
                     layer.type,
                     update,
-                    update.index_shape(layer, batch, shapes[i], shapes[i + 1]),
+                    update.index_shape(layer, batch, ins[i], shapes[i + 1]),
                 )
         self.segments = tuple(segments)
         self.starts = [s.start for s in segments]

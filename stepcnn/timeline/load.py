@@ -7,6 +7,7 @@ knowledge, passed to it here as the plan (:class:`~stepcnn.timeline.layout.Layou
 from collections.abc import Sequence
 from pathlib import Path
 
+from stepcnn.engine.graph import Graph
 from stepcnn.engine.layers import Layer, Shape
 from stepcnn.scenario import loader
 from stepcnn.scenario.model import Scenario
@@ -14,10 +15,14 @@ from stepcnn.timeline.layout import Layout, Segment
 
 
 def plan(
-    layers: tuple[Layer, ...], shapes: list[Shape], batch: int, loss: str
+    layers: tuple[Layer, ...],
+    shapes: list[Shape],
+    batch: int,
+    loss: str,
+    graph: Graph | None = None,
 ) -> Sequence[Segment]:
     """The segments of one iteration (what a narration rule is checked against)."""
-    return Layout(layers, shapes, batch, loss).segments
+    return Layout(layers, shapes, batch, loss, graph).segments
 
 
 def load_scenario(ref: str) -> Scenario:

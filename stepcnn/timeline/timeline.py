@@ -24,7 +24,7 @@ class Timeline:
     def __init__(self, run: TrainingRun) -> None:
         self.run = run
         s = run.scenario
-        self.layout = Layout(s.layers, s.shapes, s.batch_size, s.loss)
+        self.layout = Layout(s.layers, s.shapes, s.batch_size, s.loss, s.graph)
         self.per_iteration = self.layout.per_iteration
         self._producers: dict[TensorId, int] = {}
         self._last_partial: tuple[int, dict[TensorId, Partial]] | None = None
@@ -50,7 +50,8 @@ class Timeline:
     def context(self, iteration: int, segment: Segment) -> OpContext:
         record = self.run.record(iteration)
         spec = None if segment.layer is None else self.run.scenario.layers[segment.layer]
-        return OpContext(record, segment.layer, spec, self.run.scenario.optimizer)
+        s = self.run.scenario
+        return OpContext(record, segment.layer, spec, s.optimizer, s.layers)
 
     def step_number(self, iteration: int, segment_number: int, local: int) -> int:
         return iteration * self.per_iteration + self.layout.segments[segment_number].start + local

@@ -149,7 +149,7 @@ class TrainingRun:
         s = self.scenario
         samples, x, y = s.batch(i)
         record = train_iteration(
-            s.layers, state.params, x, y, s.loss, s.optimizer, i, samples, state.velocity
+            s.layers, state.params, x, y, s.loss, s.optimizer, i, samples, state.velocity, s.graph
         )
         if i == len(self._losses):
             self._losses.append(record.loss)

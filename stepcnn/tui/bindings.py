@@ -8,7 +8,7 @@ BINDINGS: list[Binding] = [
     Binding("backspace", "course_step(-1)", "Previous stop", show=False, key_display="⌫"),
     Binding("right,l", "step(1)", "Next step", key_display="→/l"),
     Binding("left,h", "step(-1)", "Back", key_display="←/h"),
-    Binding("t", "channels", "Next channels"),
+    Binding("t", "page", "Next page"),
     Binding("z", "skip_zero(1)", "Next step, skipping zero gradients", show=False),
     Binding("Z", "skip_zero(-1)", "Previous step, skipping zero gradients", show=False),
     Binding("down,j", "move('row', 1)", "Next row", show=False, key_display="↓/j"),

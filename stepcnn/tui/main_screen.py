@@ -25,7 +25,7 @@ from stepcnn.timeline.load import load_scenario
 from stepcnn.tui.bindings import BINDINGS, describe_bindings
 from stepcnn.tui.clock import PlaybackClock
 from stepcnn.tui.course_mode import CourseActions, Workshop
-from stepcnn.tui.footer import FittingFooter
+from stepcnn.tui.footer import KeyFooter
 from stepcnn.tui.loss_strip import LossStrip
 from stepcnn.tui.operation import OperationView
 from stepcnn.tui.palette import palette_of
@@ -78,6 +78,7 @@ class MainScreen(CourseActions):
         self.watcher = FileWatcher(lambda: self.session.scenario.path, self.reload)
         self.watch_file = watch
         self.view_shown = ""  # the inline view drawn now ("": the operation's own panels)
+        self._paged_at: tuple[object, ...] = ()  # the op and view the page is of
 
     # ---- layout ------------------------------------------------------------------------
 
@@ -91,7 +92,7 @@ class MainScreen(CourseActions):
             yield SourcePane(id="source")
         yield Static(id="too-small")
         yield TextBlock(id="status", max_lines=1)
-        yield FittingFooter()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.app.title = f"stepcnn — {self.session.scenario.title}"
@@ -141,7 +142,7 @@ class MainScreen(CourseActions):
         for widget in (
             self.query_one("#main"),
             self.query_one("#status"),
-            self.query_one(FittingFooter),
+            self.query_one(KeyFooter),
         ):
             widget.display = not small
         notice = self.query_one("#too-small", Static)
@@ -170,7 +171,11 @@ class MainScreen(CourseActions):
         narration, first = self.course_texts(scene.narration)  # a course's stop goes first
         if "narration" not in self.hidden:
             texts.insert(0 if first else len(texts), ([(narration, palette.narration)], 6))
-        self.query_one(OperationView).show(list(scene.panels), texts, scene.channel_start)
+        where = (self.session.step.layer, self.session.step.op, scene.view)
+        if where != self._paged_at:  # another op or view: its first page
+            self._paged_at = where
+            self.session.page = 0
+        self.query_one(OperationView).show(list(scene.panels), texts, self.session.page)
         self.query_one("#network", TextBlock).set_fitting(
             [palette.spans(v) for v in network_variants(scene)]
         )
@@ -210,15 +215,15 @@ class MainScreen(CourseActions):
     def action_step(self, delta: int) -> None:
         self._act(self.session.step_by(delta))
 
-    def action_channels(self) -> None:
-        """The next page of input channels (when not all fit the terminal)."""
-        self.session.channel_start = self.query_one(OperationView).next_channel_start
+    def action_page(self) -> None:
+        """The next page of the operation view (when not everything fits on one)."""
+        self.session.page = self.query_one(OperationView).next_page
         self._act(True)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "channels":  # in the footer only while the channels are paged
+        if action == "page":  # in the footer only while there are pages
             views = self.query(OperationView)
-            return bool(views) and views.first().pages_channels
+            return bool(views) and views.first().paged
         course = self.course_check(action)
         return True if course is None else course
 

@@ -15,7 +15,7 @@ from textual.widget import Widget
 
 from stepcnn.present.grid import Panel
 from stepcnn.timeline.step import TensorId
-from stepcnn.tui.layout import arrange, notices, windows
+from stepcnn.tui.layout import arrange, notices, plan, windows
 from stepcnn.tui.painter import Line, Placed, fit_words, paint_panel, wrap_spans
 from stepcnn.tui.palette import palette_of
 from stepcnn.tui.placement import Arrangement, PanelSpec, marked_region, spec_of
@@ -31,7 +31,9 @@ Regions = list[list[tuple[int, int, int, int] | None]]
 
 def specs_of(panels: Sequence[Panel]) -> tuple[tuple[PanelSpec, ...], Regions]:
     """What the layout needs to know of the panels, and the cells each grid's step marks."""
-    regions = [[marked_region(g) for g in p.grids] for p in panels]
+    regions = [
+        [marked_region(g, all(h.focus is None for h in p.grids)) for g in p.grids] for p in panels
+    ]
     return tuple(spec_of(p, r) for p, r in zip(panels, regions, strict=True)), regions
 
 
@@ -44,7 +46,7 @@ def placed_of(panels: Sequence[Panel], arrangement: Arrangement, regions: Region
             f.y,
             f.width,
             f.height,
-            windows(panels[f.panel], f, regions[f.panel]),
+            windows(panels[f.panel], f, regions[f.panel], arrangement.part),
         )
         for f in arrangement.frames
     ]
@@ -52,8 +54,8 @@ def placed_of(panels: Sequence[Panel], arrangement: Arrangement, regions: Region
 
 def panels_height(panels: list[Panel], width: int, room: int) -> int:
     """Lines the panels take in a view ``width`` columns wide with at most ``room`` lines
-    (channels paged, or panels left out, when they do not all fit: the notice line included)."""
-    return min(arrange(specs_of(panels)[0], width, room, 0).height, room)
+    (on the tallest page, when they do not all fit on one: the notice line included)."""
+    return min(max(a.height for a in plan(specs_of(panels)[0], width, room)), room)
 
 
 class OperationView(Widget):
@@ -77,37 +79,34 @@ class OperationView(Widget):
         self.texts: list[tuple[list[Span], int]] = []
         self.placed: list[Placed] = []
         self.arrangement: Arrangement | None = None
-        self.channel_start = 0
+        self.page = 0
         self._lines: list[list[Segment]] = []
 
     @property
-    def pages_channels(self) -> bool:
-        """Not every channel fits: ``t`` shows the next ones."""
+    def paged(self) -> bool:
+        """Not everything fits on one page: ``t`` shows the next one."""
         a = self.arrangement
-        return a is not None and bool(a.channels) and a.channel_count < a.channels
+        return a is not None and a.pages > 1
 
     @property
-    def next_channel_start(self) -> int:
-        return 0 if self.arrangement is None else self.arrangement.next_channel_start
+    def next_page(self) -> int:
+        return 0 if self.arrangement is None else self.arrangement.next_page
 
     def show(
         self,
         panels: list[Panel],
         texts: list[tuple[list[Span], int]] | None = None,
-        channel_start: int = 0,
+        page: int = 0,
     ) -> None:
         """Draw these panels, then the texts (spans, at most so many lines) right below them;
-        refresh only the lines that changed. ``channel_start``: the first channel shown when
-        not all fit (the session keeps it)."""
+        refresh only the lines that changed. ``page``: the page shown when not everything
+        fits on one (the session keeps it; counted round)."""
         self.panels = panels
         self.texts = texts or []
-        self.channel_start = channel_start
-        paged = self.pages_channels
+        self.page = page
         old = self._lines
         self._paint()
         width = self.size.width
-        if paged != self.pages_channels:
-            self.screen.refresh_bindings()  # the footer shows t only when it pages
         if len(old) != len(self._lines):
             self.refresh()
             return
@@ -126,18 +125,21 @@ class OperationView(Widget):
             min(len(block), EQUATION_LINES if i == 0 else 1) for i, (_, block) in enumerate(blocks)
         ]
         specs, regions = specs_of(self.panels)
-        a = arrange(specs, width, max(height - sum(least), 0), self.channel_start)
+        a = arrange(specs, width, max(height - sum(least), 0), self.page)
+        was_paged = self.paged
         self.arrangement = a
+        if was_paged != self.paged and self.is_attached:
+            self.screen.refresh_bindings()  # the footer shows t only when it pages
         lines = [Line(width) for _ in range(height)]
         palette = palette_of(self.app)
         placed = placed_of(self.panels, a, regions)
         for number, one in enumerate(placed):
             paint_panel(lines, one, palette, number)
-        hint = "a larger terminal shows it"
-        if a.hidden and len(blocks) > 1:
-            roomier = arrange(specs, width, max(height - least[0], 0), self.channel_start)
-            if len(roomier.hidden) < len(a.hidden):
-                hint = "e hides the narration for room"
+        hint = ""
+        if (a.pages > 1 or a.hidden) and len(blocks) > 1:
+            roomier = arrange(specs, width, max(height - least[0], 0), 0)
+            if (roomier.pages, len(roomier.hidden)) < (a.pages, len(a.hidden)):
+                hint = "e hides the narration: fewer pages"
         wordings = notices(a, [p.title for p in self.panels], hint)
         if wordings and a.height - 1 < height:
             fitting = [n for n in wordings if len(n) <= width - 1]

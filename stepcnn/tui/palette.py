@@ -58,6 +58,9 @@ class Palette:
     bar: Style  # the loss sparkline
     bar_current: Style  # the current iteration's bar
     background: Color  # the theme's background (the overview dims towards it)
+    footer: Style  # the footer's background
+    footer_key: Style  # a key in the footer
+    footer_text: Style  # what a key does, in the footer
     tone_bg: dict[int, Color]  # the heat map: tone → cell background
     tone_fg: dict[int, Color]  # cell text that reads on each tone
     marks: dict[int, Style]  # what each mark adds to a cell's tone
@@ -188,6 +191,12 @@ def build_palette(name: str, dark: bool, variables: dict[str, str]) -> Palette:
         Mark.PAD: Style(color=muted.rich_color, bgcolor=background.rich_color, italic=True),
     }
     accent = colour("accent")
+    bar = _solid(variables.get("footer-background", ""), background, background)
+
+    def legible(*names: str) -> Color:  # the first that reads on the footer (WCAG AA)
+        return _legible([colour(n) for n in names if variables.get(n)] + [foreground], bar)
+
+    footer = Style(bgcolor=bar.rich_color)
     return Palette(
         name=name,
         dark=dark,
@@ -210,6 +219,10 @@ def build_palette(name: str, dark: bool, variables: dict[str, str]) -> Palette:
         bar=Style(color=rich("primary")),
         bar_current=Style(color=rich("text-accent")),
         background=background,
+        footer=footer,
+        footer_key=footer
+        + Style(color=legible("footer-key-foreground", "text-primary").rich_color, bold=True),
+        footer_text=footer + Style(color=legible("footer-description-foreground").rich_color),
         tone_bg=tone_bg,
         tone_fg=tone_fg,
         marks=marks,
@@ -258,6 +271,17 @@ def _readable(foreground: Color, background: Color, on: Color) -> Color:
         return foreground
     best = max((foreground, background), key=lambda c: _contrast(c, on))
     return best if _contrast(best, on) >= MIN_CONTRAST else on.get_contrast_text(1.0)
+
+
+def _legible(candidates: list[Color], on: Color) -> Color:
+    """The first of ``candidates`` that reads on ``on`` as text must (WCAG AA, 4.5:1); black
+    or white if none does (an ANSI colour: the terminal decides, so the first)."""
+    if on.ansi is not None or any(c.ansi is not None for c in candidates):
+        return candidates[0]
+    for colour in candidates:
+        if _contrast(colour, on) >= GOOD_CONTRAST:
+            return colour
+    return max((Color(0, 0, 0), Color(255, 255, 255)), key=lambda c: _contrast(c, on))
 
 
 def _contrast(a: Color, b: Color) -> float:

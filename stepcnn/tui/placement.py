@@ -16,7 +16,7 @@ PANEL_GAP = 1  # columns between panels side by side
 MIN_VISIBLE = 3  # rows / columns a viewport keeps at least (when the map has them)
 MAX_KEEP = 8  # marked rows / columns a viewport must keep in sight at most (a patch is less)
 OPERAND_CELLS = 64  # a grid up to this size is an operand shown whole (a filter, a patch)
-REGION_CELLS = 20_000  # grids up to this size are searched for the cells the step marks
+REGION_CELLS = 200_000  # grids up to this size are searched for the cells the step marks
 
 
 def kept(extent: int) -> int:
@@ -36,6 +36,7 @@ class GridSpec:
     channel: int | None
     label: int  # the shortest width its label may take (its first word, a scaled one's factor)
     region: tuple[int, int]  # rows, cols of the cells the step marks (what must stay in sight)
+    paged: bool = True  # numbers whose region must all be seen: paged when it does not fit
 
 
 @dataclass(frozen=True)
@@ -50,13 +51,18 @@ class PanelSpec:
     labels: tuple[int, ...] = ()  # each grid's whole label with its factor (a whole grid's)
 
 
-def marked_region(grid: Grid) -> tuple[int, int, int, int] | None:
+def marked_region(grid: Grid, operand: bool = False) -> tuple[int, int, int, int] | None:
     """``(row0, rows, col0, cols)``: the bounding box of the cells the step reads or writes
-    (None: none marked, or the grid is too big to search every step)."""
+    (None: none marked, or the grid is too big to search every step). The grid of an
+    ``operand`` panel (one that follows no cell: the filter, ``patch ⊙ W``, a vector of
+    products) with no cell marked is the step's operand as a whole: all its numbers (a row of
+    a conv layer's ``M``: its connections, not the structural zeros)."""
     rows, cols = grid.shape
     if rows * cols > REGION_CELLS:
         return None
     hot = grid.mark >= Mark.READ
+    if operand and grid.tie_names is None and not hot.any():
+        hot = np.ones(grid.shape, dtype=bool) if grid.ties is None else grid.ties >= 0
     r = np.flatnonzero(hot.any(axis=1))
     if r.size == 0:
         return None
@@ -71,7 +77,7 @@ def spec_of(panel: Panel, regions: list[tuple[int, int, int, int] | None]) -> Pa
         extent = (1, 1) if region is None else (region[1], region[3])
         factor = g.fmt.factor if g.tie_names is None else ""
         name = " ".join(t for t in (g.label.split(" ")[0], factor) if t)
-        grids.append(GridSpec(rows, cols, g.channel, len(name), extent))
+        grids.append(GridSpec(rows, cols, g.channel, len(name), extent, g.tie_names is None))
     labels = tuple(
         len(" ".join(t for t in (g.label, g.fmt.factor if g.tie_names is None else "") if t))
         for g in panel.grids
@@ -117,16 +123,20 @@ class Frame:
 
 @dataclass(frozen=True)
 class Arrangement:
+    """One page of the panels: where each goes, and what the other pages show."""
+
     frames: tuple[Frame, ...]
-    height: int  # lines the panels take (with the notice line, when something is left out)
+    height: int  # lines the panels take (with the notice line, when there are pages)
     channel_start: int
-    channel_count: int  # channels shown per page
+    channel_count: int  # channels shown on this page
     channels: int  # channels in all (0: no panel has several)
-    hidden: tuple[int, ...] = ()  # panels left out
+    hidden: tuple[int, ...] = ()  # panels too big for the view even alone (said so)
+    page: int = 0  # this page, of ``pages`` (``t`` turns them)
+    pages: int = 1
+    others: tuple[tuple[int, int, tuple[int, ...]], ...] = ()  # (first, last page, panels)
+    part: int = 0  # which part of the cells too many for their viewports, of ``parts``
+    parts: int = 1
 
     @property
-    def next_channel_start(self) -> int:
-        if not self.channels:
-            return 0
-        start = self.channel_start + self.channel_count
-        return start if start < self.channels else 0
+    def next_page(self) -> int:
+        return (self.page + 1) % self.pages

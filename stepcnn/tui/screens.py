@@ -73,17 +73,28 @@ class HelpScreen(Dismissable):
         self.rows = list(rows)
 
     def compose(self) -> ComposeResult:
-        table = Table(box=None, show_header=True, header_style="bold", pad_edge=False)
-        table.add_column("key", style=palette_of(self.app).key, no_wrap=True)
-        table.add_column("action")
-        for keys, description in self.rows:
-            table.add_row(keys, description)
         with Vertical():
             yield Label(
                 "stepcnn — keys (Esc closes; ctrl+p opens the command palette)", classes="title"
             )
             with VerticalScroll():
-                yield Static(table)
+                yield Static(self._table(), id="help-keys")
+
+    def _table(self) -> Table:
+        """The keys in the current theme's key colour."""
+        table = Table(box=None, show_header=True, header_style="bold", pad_edge=False)
+        table.add_column("key", style=palette_of(self.app).key, no_wrap=True)
+        table.add_column("action")
+        for keys, description in self.rows:
+            table.add_row(keys, description)
+        return table
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.app.theme_changed_signal.subscribe(self, self._theme_changed)
+
+    def _theme_changed(self, theme: object) -> None:
+        self.query_one("#help-keys", Static).update(self._table())  # in the new colours
 
 
 class GotoScreen(ModalScreen[int | None]):
@@ -183,12 +194,11 @@ class ViewTable(DataTable[str]):
 class ViewScreen(Dismissable):
     """A screen view (the weight view, the gradient check): its panels, notes and table.
 
-    The panels get the lines the dialog has left once the table has a few rows (their
-    channels paged, ``t`` turning the page, when they do not all fit); the table scrolls in
-    what remains."""
+    The panels get the lines the dialog has left once the table has a few rows (on pages,
+    ``t`` turning them, when they do not all fit); the table scrolls in what remains."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("t", "channels", "Next channels", show=False),
+        Binding("t", "page", "Next page", show=False),
     ]
     PANEL_WIDTH = 96  # inside the dialog's frame and padding
     TABLE_LINES = 5  # the table's header and a few rows, on the screen when there is room
@@ -240,15 +250,15 @@ class ViewScreen(Dismissable):
                 max(room - panels, self.TABLE_LINES), self.TABLE_MOST
             )
 
-    def action_channels(self) -> None:
-        """The next page of the panels' channels (when not all fit)."""
+    def action_page(self) -> None:
+        """The next page of the panels (when not all fit on one)."""
         view = self.query_one(OperationView)
-        if view.pages_channels:
-            view.show(list(self.content.panels), channel_start=view.next_channel_start)
+        if view.paged:
+            view.show(list(self.content.panels), page=view.next_page)
 
     def _theme_changed(self, theme: object) -> None:
         view = self.query_one(OperationView)  # in the new colours
-        view.show(list(self.content.panels), channel_start=view.channel_start)
+        view.show(list(self.content.panels), page=view.page)
 
 
 class MessageScreen(Dismissable):

@@ -141,17 +141,23 @@ class _Item:
     height: int = 0
 
 
-def _pack(items: list[_Item], width: int, room: int, break_rows: bool) -> list[list[_Item]] | None:
+def _pack(
+    items: list[_Item], width: int, room: int, break_rows: bool, alone: int = 0
+) -> list[list[_Item]] | None:
+    """Shelves of the items in order (a new shelf for each band with ``break_rows``; the
+    first ``alone`` items each on a shelf of its own), with their widths and heights; None if
+    they do not fit."""
     shelves: list[list[_Item]] = []
     x = 0
-    for it in items:
+    for n, it in enumerate(items):
         need = it.minimum[0]
         if need > width:
             if it.small or max(len(c) for c in it.shape.chunks()) > 1:
                 return None  # fewer grids side by side may fit
             need = width  # one grid wider than the view at its least: a narrower viewport
         new_band = break_rows and shelves and shelves[-1][-1].shape.spec.row != it.shape.spec.row
-        if not shelves or new_band or x + PANEL_GAP + need > width:
+        on_own = n < alone or n == alone  # (the one after the last alone starts a shelf)
+        if not shelves or new_band or (alone and on_own) or x + PANEL_GAP + need > width:
             shelves.append([])
             x = -PANEL_GAP
         shelves[-1].append(it)
@@ -176,7 +182,17 @@ def _pack(items: list[_Item], width: int, room: int, break_rows: bool) -> list[l
     wants = [max(min(it.natural[1], room) for it in shelf) for shelf in shelves]
     heights = list(least)
     spare = room - sum(heights)
-    for i in range(len(shelves)):  # spare lines to the shelves that would show more, in order
+    while spare > 0:  # spare lines first to the shelf whose marked cells take the most parts
+        parts = [
+            _shelf_parts(shelf, h) if h < w else 1
+            for shelf, h, w in zip(shelves, heights, wants, strict=True)
+        ]
+        most = max(range(len(shelves)), key=lambda i: parts[i])
+        if parts[most] <= 1:
+            break
+        heights[most] += 1
+        spare -= 1
+    for i in range(len(shelves)):  # then to the shelves that would show more, in order
         add = min(spare, wants[i] - heights[i])
         heights[i] += add
         spare -= add
@@ -184,6 +200,19 @@ def _pack(items: list[_Item], width: int, room: int, break_rows: bool) -> list[l
         for it in shelf:
             it.height = it.natural[1] if it.small else min(h, it.natural[1])
     return shelves
+
+
+def _shelf_parts(shelf: list[_Item], height: int) -> int:
+    """Parts the marked cells of a shelf's viewports take at this height."""
+    return max(
+        (
+            _slot_parts(it.shape.spec, slot)
+            for it in shelf
+            if not it.small
+            for slot in it.shape.slots(it.width, min(height, it.natural[1]))
+        ),
+        default=1,
+    )
 
 
 def _coverage(shelves: list[list[_Item]]) -> float:
@@ -263,6 +292,21 @@ def frames_of(shelves: list[list[_Item]]) -> tuple[tuple[Frame, ...], int]:
     return tuple(frames), y
 
 
+def parts_of(specs: tuple[PanelSpec, ...], frames: tuple[Frame, ...]) -> int:
+    """Pages it takes to show every cell the step marks in these viewports, a viewport's
+    worth at a time (1: they all show at once)."""
+    return max((_slot_parts(specs[f.panel], slot) for f in frames for slot in f.slots), default=1)
+
+
+def _slot_parts(spec: PanelSpec, slot: Slot) -> int:
+    """Parts a viewport takes to show every cell its grid's step marks."""
+    g = spec.grids[slot.grid]
+    if not g.paged:
+        return 1
+    rows, cols = g.region
+    return math.ceil(rows / slot.rows) * math.ceil(cols / slot.cols)
+
+
 def attempt(
     specs: tuple[PanelSpec, ...],
     keep: tuple[int, ...],
@@ -271,18 +315,29 @@ def attempt(
     width: int,
     room: int,
     demote: bool = False,
-) -> tuple[float, list[list[_Item]]] | None:
-    """The best packing of the panels ``keep`` with ``k`` channels, or None."""
-    best: tuple[float, list[list[_Item]]] | None = None
+) -> tuple[tuple[int, float], list[list[_Item]]] | None:
+    """The best packing of the panels ``keep`` with ``k`` channels, or None: the one that
+    shows the marked cells in the fewest parts, then the most of the maps."""
+    best: tuple[tuple[int, float], list[list[_Item]]] | None = None
     for per_row in _per_row_choices(k):
         items = _items(specs, keep, start, k, per_row, width, room, demote)
         small_first = sorted(items, key=lambda it: not it.small)
-        for order, break_rows in ((items, True), (items, False), (small_first, False)):
+        orders = [(items, True, 0), (items, False, 0), (small_first, False, 0)]
+        # Wide viewports for long rows of marked cells: each panel on a shelf of its own, or
+        # one of them alone above the others.
+        orders.append((items, False, len(items)))
+        orders += [([it, *(o for o in items if o is not it)], False, 1) for it in items]
+        for order, break_rows, alone in orders:
+            if alone and (best is None or best[0][0] == -1):
+                continue  # already every marked cell at once
             fresh = [replace(it) for it in order]
-            shelves = _pack(fresh, width, room, break_rows)
+            shelves = _pack(fresh, width, room, break_rows, alone)
             if shelves is None:
                 continue
-            score = _coverage(shelves) - 0.001 * len(shelves)
-            if best is None or score > best[0] + 1e-9:
+            score = (
+                -parts_of(specs, frames_of(shelves)[0]),
+                _coverage(shelves) - 0.001 * len(shelves),
+            )
+            if best is None or score > (best[0][0], best[0][1] + 1e-9):
                 best = (score, shelves)
     return best

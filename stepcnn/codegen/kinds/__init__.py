@@ -26,7 +26,7 @@ class Kind(Protocol):
 
 def names() -> list[str]:
     """Every layer type with a code generator."""
-    return sorted(m.name for m in pkgutil.iter_modules(__path__))
+    return sorted(m.name for m in pkgutil.iter_modules(__path__) if not m.name.startswith("_"))
 
 
 def kind(type_name: str) -> Kind:

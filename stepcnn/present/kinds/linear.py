@@ -4,7 +4,7 @@ from stepcnn.engine import optim
 from stepcnn.engine.kinds import linear as engine
 from stepcnn.engine.network import LayerRecord
 from stepcnn.present.canvas import Canvas
-from stepcnn.present.grid import Panel
+from stepcnn.present.grid import Grid, Panel
 from stepcnn.present.parts import layer_ids
 from stepcnn.present.running_sum import (
     accumulated,
@@ -28,11 +28,7 @@ def linear_forward(cv: Canvas) -> list[Panel]:
     ops = cv.step.operands
     return [
         Panel("input", "input vector", (cv.vector_grid(x, n, "x"),)),
-        Panel(
-            "weight",
-            f"weights (row {o} used)",
-            (cv.matrix_grid(TensorId(layer, "weight"), "W", focus=(o, 0)),),
-        ),
+        Panel("weight", weights_title(cv, layer, o, "used"), weight_row(cv, layer, "W", o)),
         Panel(
             "products",
             f"W[{o}] ⊙ x[{n}]",
@@ -61,8 +57,8 @@ def linear_backward(cv: Canvas) -> list[Panel]:
         Panel("input", "input vector x", (cv.vector_grid(x, n, "x"),)),
         Panel(
             "weight",
-            f"weights (row {o} sends g back)",
-            (cv.matrix_grid(TensorId(layer, "weight"), "W", focus=(o, 0)),),
+            weights_title(cv, layer, o, "sends g back"),
+            weight_row(cv, layer, "W", o),
             optional=True,
         ),
         dw_running_sum(
@@ -70,7 +66,7 @@ def linear_backward(cv: Canvas) -> list[Panel]:
             Panel(
                 "dw",
                 f"dW (row {o} += g·x)",
-                (cv.matrix_grid(TensorId(layer, "grad_weight"), "dW", focus=(o, 0)),),
+                weight_row(cv, layer, "dW", o),
                 row=1,
             ),
             o,
@@ -89,6 +85,26 @@ def linear_backward(cv: Canvas) -> list[Panel]:
             cv, Panel("dx", f"dx (+= g·W[{o}])", (cv.vector_grid(gin, n, "dx"),), row=1), gin
         ),
     ]
+
+
+WHOLE_ROWS = 12
+"""Inputs up to which the weight matrix is drawn whole, its row marked; a longer row (LeNet-5's
+400) is drawn alone, wrapped as the input vector is, each weight beside the input it meets."""
+
+
+def weight_row(cv: Canvas, layer: int, name: str, o: int) -> tuple[Grid, ...]:
+    """``W`` (or ``dW``) whole around row ``o``, or row ``o`` alone when rows are long."""
+    tid = TensorId(layer, "weight" if name == "W" else "grad_weight")
+    if cv.tensor(tid).values.shape[1] <= WHOLE_ROWS:
+        return (cv.matrix_grid(tid, name, focus=(o, 0)),)
+    return tuple(cv.slice_grids(tid, o, name))
+
+
+def weights_title(cv: Canvas, layer: int, o: int, what: str) -> str:
+    rows, cols = cv.tensor(TensorId(layer, "weight")).values.shape
+    if cols <= WHOLE_ROWS:
+        return f"weights (row {o} {what})"
+    return f"weights: row {o} of W {rows}×{cols} ({what})"
 
 
 def dx_running_sum(cv: Canvas, panel: Panel, gin: TensorId) -> Panel:

@@ -7,7 +7,7 @@ import numpy as np
 
 from stepcnn.engine.kinds.conv2d import Conv2d
 from stepcnn.engine.network import LayerRecord
-from stepcnn.present.canvas import MAX_CHANNELS, Canvas
+from stepcnn.present.canvas import Canvas
 from stepcnn.present.cells import Mark, scale_of
 from stepcnn.present.conv_matrix import ConvMatrix, matrix_for
 from stepcnn.present.grid import Grid, Panel, make_grid
@@ -30,11 +30,12 @@ class ConvStep:
 
     @property
     def x_id(self) -> TensorId:
-        return input_id(self.layer)
+        return input_id(self.layer, self.cv.timeline.run.scenario.graph)
 
     @property
     def gout_id(self) -> TensorId:
-        return grad_output_id(self.layer, len(self.cv.timeline.run.scenario.layers))
+        scenario = self.cv.timeline.run.scenario
+        return grad_output_id(self.layer, len(scenario.layers), scenario.graph)
 
     def tid(self, name: str) -> TensorId:
         return TensorId(self.layer, name)
@@ -124,33 +125,33 @@ def as_maps(
     marks: np.ndarray | None = None,
     tensor: TensorId | None = None,
     scale: float | None = None,
+    mark: Mark = Mark.READ,
 ) -> list[Grid]:
     """A vector over the input cells ``(c, h, w)`` drawn as its channel maps; ``ties`` (−1:
-    no connection, drawn ``·``) and a boolean mask marked READ."""
+    no connection, drawn ``·``) and a boolean mask marked ``mark`` (read, or written)."""
     c_count, h, w = cs.cm.input_shape
     values = vector.reshape(c_count, h, w) + 0.0  # −0.0 (g·0 for g < 0) is drawn as 0 anyway
     tie_maps = None if ties is None else ties.reshape(c_count, h, w)
     mark_maps = None if marks is None else marks.reshape(c_count, h, w)
     n = cs.sample
     grids = []
-    shown = min(c_count, MAX_CHANNELS)
-    for ch in range(shown):
+    for ch in range(c_count):
         extra: list[tuple[np.ndarray, Mark]] = []
         if tie_maps is not None:
             extra.append((tie_maps[ch] < 0, Mark.PAD))
         if mark_maps is not None:
-            extra.append((mark_maps[ch], Mark.READ))
+            extra.append((mark_maps[ch], mark))
         if tensor is not None:
             extra += cs.cv.marks(tensor, cs.cv.tensor(tensor).values.shape, (n, ch))
-        more = f" (+{c_count - shown} more)" if ch == shown - 1 and c_count > shown else ""
         grid = make_grid(
-            f"{label}[{ch}]" + more if c_count > 1 else label,
+            f"{label}[{ch}]" if c_count > 1 else label,
             values[ch],
             precision=cs.cv.precision,
             scale=scale if scale is not None else scale_of(vector),
             tensor=tensor,
             prefix=(n, ch),
             marks=extra,
+            channel=ch if c_count > 1 else None,  # the layout pages the channels
         )
         if tie_maps is not None:
             grid = replace(grid, ties=tie_maps[ch])

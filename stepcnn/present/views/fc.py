@@ -49,12 +49,13 @@ def _column_panel(cs: ConvStep, backward: bool) -> Panel | None:
     ties = cs.cm.tie[:, col].reshape(f_count, ho, wo)
     readers = int(np.count_nonzero(ties >= 0))
     grids = []
-    for f in range(min(f_count, 3)):
+    for f in range(f_count):  # every filter's map (the layout pages them when need be)
         grid = make_grid(
             f"out[{cs.sample},{f}]",
             np.zeros((ho, wo)),
             precision=cs.cv.precision,
             marks=[(ties[f] >= 0, Mark.SELECTED)],
+            channel=f if f_count > 1 else None,
         )
         grids.append(replace(grid, ties=ties[f], tie_names=cs.cm.name_table))
     if backward:
@@ -172,6 +173,7 @@ def _backward(cs: ConvStep) -> ViewContent:
                     cs.cv.tensor(cs.tid("grad_input")).values[n].ravel(),
                     marks=connected,
                     scale=cs.cv.scale(cs.tid("grad_input")),
+                    mark=Mark.WRITE,
                 )
             ),
             row=1,

@@ -158,7 +158,9 @@ def _backward(cs: ConvStep) -> ViewContent:
                     cs,
                     "dx",
                     cs.cv.tensor(cs.tid("grad_input")).values[n].ravel(),
+                    marks=cs.cm.tie[cs.cm.row_of(*step.index[1:])] >= 0,  # the patch it adds to
                     scale=cs.cv.scale(cs.tid("grad_input")),
+                    mark=Mark.WRITE,
                 )
             ),
             row=1,

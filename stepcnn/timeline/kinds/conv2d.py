@@ -16,7 +16,6 @@ from stepcnn.timeline.ops.base import (
     ParameterBackward,
     StepBody,
     prefix_blocks,
-    prefix_mask,
 )
 from stepcnn.timeline.ops.update import ParamUpdate
 from stepcnn.timeline.step import Region, TensorId
@@ -215,15 +214,15 @@ class ConvBackward(ParameterBackward):
         w_max = np.abs(params.weight).reshape(params.weight.shape[0], -1).max(axis=1)
         return patch_max[:, None], w_max[None, :, None, None]
 
-    def _prefix(self, ctx: OpContext, local: int) -> tuple[Array, Array, Array]:
-        """dx, dW, db once steps ``0…local`` have run (summed over the steps run only)."""
+    def _engine_backward(self, dout: Array, cache: ConvCache) -> tuple[Array, Array, Array]:
+        return conv2d_backward(dout, cache)
+
+    def _finite_inputs(self, cache: ConvCache) -> bool:
+        return bool(np.isfinite(cache.xp).all() and np.isfinite(cache.w).all())
+
+    def _prefix_by_blocks(self, ctx: OpContext, local: int) -> tuple[Array, Array, Array]:
         cache: ConvCache = ctx.cache
         dout = ctx.lr.grad_output
-        if local >= dout.size - 1:
-            return conv2d_backward(dout, cache)  # exactly the engine's gradients
-        if np.isfinite(cache.xp).all() and np.isfinite(cache.w).all():
-            # One pass with the later gradients zeroed: 0·x adds exactly nothing for finite x.
-            return conv2d_backward(np.where(prefix_mask(dout.shape, local), dout, 0.0), cache)
         (kh, kw), (sh, sw) = cache.w.shape[2:], cache.stride
         dxp, dw, db = np.zeros_like(cache.xp), np.zeros_like(cache.w), np.zeros(dout.shape[1])
         for ns, fs, rs, cs in prefix_blocks(dout.shape, local):
@@ -250,9 +249,6 @@ class ConvBackward(ParameterBackward):
         params = ctx.lr.params
         assert params is not None
         dout = ctx.lr.grad_output
-        g = float(dout[index])
-        patch = _patch(cache, spec, n, r, c)
-        weights = params.weight[f]
         # Filter f's steps run in (n, r, c) row-major order.
         upto = int(np.ravel_multi_index((n, r, c), (dout.shape[0], *dout.shape[2:])))
         with np.errstate(all="ignore"):
@@ -260,29 +256,13 @@ class ConvBackward(ParameterBackward):
             dw_before = self._filter_sums(ctx, f, upto - 1)[0]
         h, w = ctx.lr.input.shape[2:]
         rows, cols = _window(spec, h, w, r, c)
-        equation = self._equation(ctx, index, db_after)
-        return StepBody(
-            value=g,
-            equation=equation,
-            operands={
-                "grad": np.array([g]),
-                "patch": patch,
-                "filter": weights,
-                "dw_contribution": g * patch,
-                "dx_contribution": g * weights,
-                "dw_before": dw_before,
-                "dw_after": dw_after,
-            },
-            reads=(
-                Region(ctx.grad_output_id, index),
-                Region(ctx.input_id, (n, slice(None), rows, cols)),
-                Region(ctx.tid("weight"), (f,)),
-            ),
-            writes=(
-                Region(ctx.tid("grad_weight"), (f,)),
-                Region(ctx.tid("grad_bias"), (f,)),
-                Region(ctx.grad_input_id, (n, slice(None), rows, cols)),
-            ),
+        return self._body(
+            ctx,
+            index,
+            self._equation(ctx, index, db_after),
+            ("patch", _patch(cache, spec, n, r, c), (n, slice(None), rows, cols)),
+            ("filter", params.weight[f], f),
+            (dw_before, dw_after),
         )
 
     def cell_history(

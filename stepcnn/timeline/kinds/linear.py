@@ -13,7 +13,6 @@ from stepcnn.timeline.ops.base import (
     ParameterBackward,
     StepBody,
     prefix_blocks,
-    prefix_mask,
 )
 from stepcnn.timeline.ops.update import ParamUpdate
 from stepcnn.timeline.step import Region, TensorId
@@ -54,15 +53,15 @@ class LinearBackward(ParameterBackward):
         w_max = np.abs(params.weight).max(axis=1)  # (O,)
         return x_max[:, None], w_max[None, :]
 
-    def _prefix(self, ctx: OpContext, local: int) -> tuple[Array, Array, Array]:
-        """dx, dW, db once steps ``0…local`` have run (summed over the steps run only)."""
+    def _engine_backward(self, dout: Array, cache: LinearCache) -> tuple[Array, Array, Array]:
+        return linear_backward(dout, cache)
+
+    def _finite_inputs(self, cache: LinearCache) -> bool:
+        return bool(np.isfinite(cache.x).all() and np.isfinite(cache.w).all())
+
+    def _prefix_by_blocks(self, ctx: OpContext, local: int) -> tuple[Array, Array, Array]:
         cache: LinearCache = ctx.cache
         dout = ctx.lr.grad_output
-        if local >= dout.size - 1:
-            return linear_backward(dout, cache)  # exactly the engine's gradients
-        if np.isfinite(cache.x).all() and np.isfinite(cache.w).all():
-            # One pass with the later gradients zeroed: 0·x adds exactly nothing for finite x.
-            return linear_backward(np.where(prefix_mask(dout.shape, local), dout, 0.0), cache)
         dx, dw, db = np.zeros_like(cache.x), np.zeros_like(cache.w), np.zeros(dout.shape[1])
         for ns, js in prefix_blocks(dout.shape, local):
             dx_part, dw_part, db_part = linear_backward(
@@ -79,35 +78,17 @@ class LinearBackward(ParameterBackward):
         assert params is not None
         dout = ctx.lr.grad_output
         g = float(dout[index])
-        x, row = ctx.lr.input[n], params.weight[o]
         with np.errstate(all="ignore"):  # row o is written by the steps (0…n, o)
             dw_after = dout[: n + 1, o] @ ctx.lr.input[: n + 1]
             dw_before = dout[:n, o] @ ctx.lr.input[:n]
-        return StepBody(
-            value=g,
-            equation=(
-                f"g = dL/dout{idx(index)} = {num(g)}:  dW[{o}] += g·x[{n}];  "
-                f"db[{o}] += g;  dx[{n}] += g·W[{o}]"
-            ),
-            operands={
-                "grad": np.array([g]),
-                "input": x,
-                "row": row,
-                "dw_contribution": g * x,
-                "dx_contribution": g * row,
-                "dw_before": dw_before,
-                "dw_after": dw_after,
-            },
-            reads=(
-                Region(ctx.grad_output_id, index),
-                Region(ctx.input_id, (n,)),
-                Region(ctx.tid("weight"), (o,)),
-            ),
-            writes=(
-                Region(ctx.tid("grad_weight"), (o,)),
-                Region(ctx.tid("grad_bias"), (o,)),
-                Region(ctx.grad_input_id, (n,)),
-            ),
+        return self._body(
+            ctx,
+            index,
+            f"g = dL/dout{idx(index)} = {num(g)}:  dW[{o}] += g·x[{n}];  "
+            f"db[{o}] += g;  dx[{n}] += g·W[{o}]",
+            ("input", ctx.lr.input[n], (n,)),
+            ("row", params.weight[o], o),
+            (dw_before, dw_after),
         )
 
     def cell_history(

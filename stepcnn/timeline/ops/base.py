@@ -10,7 +10,7 @@ from stepcnn.engine.network import IterationRecord, LayerRecord
 from stepcnn.engine.optim import SGD
 from stepcnn.engine.types import Array, IntArray
 from stepcnn.timeline.step import Partial, Region, TensorId
-from stepcnn.timeline.tensors import grad_output_id, input_id
+from stepcnn.timeline.tensors import grad_output_id, input_id, input_ids
 
 
 @dataclass(frozen=True)
@@ -21,6 +21,7 @@ class OpContext:
     layer: int | None
     spec: Layer | None
     optimizer: SGD
+    layers: tuple[Layer, ...] = ()  # every layer's description (what a fork's steps name)
 
     @property
     def lr(self) -> LayerRecord:
@@ -34,7 +35,13 @@ class OpContext:
     @property
     def input_id(self) -> TensorId:
         assert self.layer is not None
-        return input_id(self.layer)
+        return input_id(self.layer, self.record.graph)
+
+    @property
+    def input_ids(self) -> tuple[TensorId, ...]:
+        """Every tensor the layer reads (an add reads several)."""
+        assert self.layer is not None
+        return input_ids(self.layer, self.record.graph)
 
     @property
     def output_id(self) -> TensorId:
@@ -43,7 +50,7 @@ class OpContext:
     @property
     def grad_output_id(self) -> TensorId:
         assert self.layer is not None
-        return grad_output_id(self.layer, len(self.record.layers))
+        return grad_output_id(self.layer, len(self.record.layers), self.record.graph)
 
     @property
     def grad_input_id(self) -> TensorId:
@@ -173,9 +180,69 @@ class ParameterBackward(GradientBackward):
     def writes_tensors(self, layer: int | None) -> tuple[TensorId, ...]:
         return tuple(TensorId(layer, t) for t in ("grad_weight", "grad_bias", "grad_input"))
 
-    def _prefix(self, ctx: OpContext, local: int) -> tuple[Array, Array, Array]:
-        """dx, dW, db once steps ``0…local`` of the segment have run."""
+    def _engine_backward(self, dout: Array, cache: Any) -> tuple[Array, Array, Array]:
+        """The kind's engine backward: ``(dx, dW, db)`` for the output gradient ``dout``."""
         raise NotImplementedError
+
+    def _finite_inputs(self, cache: Any) -> bool:
+        """Whether the input and the weights the backward multiplies are all finite."""
+        raise NotImplementedError
+
+    def _prefix_by_blocks(self, ctx: OpContext, local: int) -> tuple[Array, Array, Array]:
+        """:meth:`_prefix` summed block by block (see :func:`prefix_blocks`): for inputs that
+        hold an inf or a NaN."""
+        raise NotImplementedError
+
+    def _prefix(self, ctx: OpContext, local: int) -> tuple[Array, Array, Array]:
+        """dx, dW, db once steps ``0…local`` of the segment have run (summed over the steps
+        run only)."""
+        cache, dout = ctx.cache, ctx.lr.grad_output
+        if local >= dout.size - 1:
+            return self._engine_backward(dout, cache)  # exactly the engine's gradients
+        if self._finite_inputs(cache):
+            # One pass with the later gradients zeroed: 0·x adds exactly nothing for finite x.
+            masked = np.where(prefix_mask(dout.shape, local), dout, 0.0)
+            return self._engine_backward(masked, cache)
+        return self._prefix_by_blocks(ctx, local)
+
+    def _body(
+        self,
+        ctx: OpContext,
+        index: tuple[int, ...],
+        equation: str,
+        inputs: tuple[str, Array, tuple[Any, ...]],
+        weights: tuple[str, Array, int],
+        dw: tuple[Array, Array],
+    ) -> StepBody:
+        """The step of output-gradient element ``index``: ``inputs`` (operand name, what it
+        reads, its region of the input) times g into dW, ``weights`` (operand name, slice,
+        which slice) times g into dx, and dW before and after the step."""
+        g = float(ctx.lr.grad_output[index])
+        input_name, x, where = inputs
+        weight_name, w, o = weights
+        return StepBody(
+            value=g,
+            equation=equation,
+            operands={
+                "grad": np.array([g]),
+                input_name: x,
+                weight_name: w,
+                "dw_contribution": g * x,
+                "dx_contribution": g * w,
+                "dw_before": dw[0],
+                "dw_after": dw[1],
+            },
+            reads=(
+                Region(ctx.grad_output_id, index),
+                Region(ctx.input_id, where),
+                Region(ctx.tid("weight"), (o,)),
+            ),
+            writes=(
+                Region(ctx.tid("grad_weight"), (o,)),
+                Region(ctx.tid("grad_bias"), (o,)),
+                Region(ctx.grad_input_id, where),
+            ),
+        )
 
     def _term_bounds(self, ctx: OpContext) -> tuple[Array, Array]:
         """Largest |input| under each step and largest |W| of each slice, broadcastable
