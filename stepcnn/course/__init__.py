@@ -1,4 +1,5 @@
-"""Courses: chapters of built-in scenarios, narration pinned to steps, checkpoints, progress.
+"""Courses: chapters of scenarios with narration pinned to steps, checkpoints, progress.
 
-May import engine, scenario, timeline, session and base; never present, tui, io, api, cli or web.
+May import engine, scenario, timeline, session and base; never present, tui, io, codegen, api,
+cli or web.
 """

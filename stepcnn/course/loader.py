@@ -39,7 +39,7 @@ from stepcnn.scenario.errors import Problem, ScenarioError
 from stepcnn.scenario.fields import MISSING, Table, control_problem, describe, suggest
 from stepcnn.scenario.loader import parse_toml, printable, read_text
 from stepcnn.scenario.model import Scenario
-from stepcnn.scenario.placeholders import check_template
+from stepcnn.scenario.narration import template
 from stepcnn.timeline.layout import Segment
 from stepcnn.timeline.load import load_scenario
 
@@ -139,14 +139,7 @@ def _text(table: Table, key: str, *, required: bool) -> str | None:
     value = table.raw(key, required=required)
     if value is MISSING:
         return "" if not required else None
-    if not isinstance(value, str):
-        table.error(key, f"must be a string, got {describe(value)}")
-        return None
-    problem = check_template(value)
-    if problem:
-        table.error(key, problem)
-        return None
-    return value
+    return template(table, key, value)
 
 
 def _chapter(table: Table, number: int, folder: Path, views: Sequence[str]) -> Chapter | None:

@@ -250,6 +250,11 @@ class CourseActions(Screen[None]):
             return mode.workshop is not None and mode.walk.chapter.exercise
         return True
 
+    def action_quit(self) -> None:
+        if self.course is not None:
+            self.course.save()  # where the learner stopped
+        self.app.exit()
+
     def action_course(self) -> None:
         """L: start the course (the built-in one), or, in it, the list of chapters."""
         from stepcnn.scenario import ScenarioError

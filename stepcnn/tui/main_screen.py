@@ -347,11 +347,6 @@ class MainScreen(CourseActions):
     def action_reload(self) -> None:
         self.reload()
 
-    def action_quit(self) -> None:
-        if self.course is not None:
-            self.course.save()  # where the learner stopped
-        self.app.exit()
-
     # ---- mouse -------------------------------------------------------------------------
 
     def on_operation_view_cell_clicked(self, event: OperationView.CellClicked) -> None:
