@@ -3,7 +3,7 @@
 from textual.binding import Binding
 
 BINDINGS: list[Binding] = [
-    Binding("L", "course", "Course"),
+    Binding("L", "course", "Course: start it, or the chapters", show=False),
     Binding("enter", "course_step(1)", "Next stop", key_display="⏎"),
     Binding("backspace", "course_step(-1)", "Previous stop", show=False, key_display="⌫"),
     Binding("right,l", "step(1)", "Next step", key_display="→/l"),

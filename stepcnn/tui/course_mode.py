@@ -8,15 +8,10 @@ checkpoint not yet answered opens its question first. The learner's own file (ch
 """
 
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from textual.screen import Screen
 
-from stepcnn.course.loader import load_course
-from stepcnn.course.model import Chapter, Course, Stop
-from stepcnn.course.progress import ProgressStore
-from stepcnn.course.questions import ask
-from stepcnn.course.walk import Walk
 from stepcnn.present.scene import narration_values, reflow
 from stepcnn.present.views import inline_names
 from stepcnn.scenario.model import Scenario
@@ -24,6 +19,10 @@ from stepcnn.scenario.placeholders import fill
 from stepcnn.session.session import NORMAL_VIEW, Session
 from stepcnn.timeline.numbering import shown
 from stepcnn.tui.clock import PlaybackClock
+
+if TYPE_CHECKING:  # the course itself is imported once one is taken
+    from stepcnn.course.model import Chapter, Course, Stop
+    from stepcnn.course.progress import ProgressStore
 
 COURSE_ACTIONS = ("course_step", "exercise", "verify")
 """Actions that only mean something while a course runs (the footer hides them otherwise)."""
@@ -47,8 +46,10 @@ class CourseMode:
     """A course being taken: where the learner is, and the file that remembers it."""
 
     def __init__(
-        self, course: Course, store: ProgressStore, workshop: Workshop | None = None
+        self, course: "Course", store: "ProgressStore", workshop: Workshop | None = None
     ) -> None:
+        from stepcnn.course.walk import Walk
+
         self.course = course
         self.store = store
         self.walk = Walk(course, store.load(course.name))
@@ -57,6 +58,9 @@ class CourseMode:
 
     @staticmethod
     def builtin(workshop: Workshop | None = None) -> "CourseMode":
+        from stepcnn.course.loader import load_course
+        from stepcnn.course.progress import ProgressStore
+
         return CourseMode(load_course(None, inline_names()), ProgressStore(), workshop)
 
     def save(self) -> str:
@@ -123,7 +127,7 @@ class CourseActions(Screen[None]):
         else:
             self.course_arrived(ask_now=True, force=True)
 
-    def show_card(self, chapter: Chapter) -> None:
+    def show_card(self, chapter: "Chapter") -> None:
         from stepcnn.tui.course_screens import CourseCard
 
         mode = self.course
@@ -175,7 +179,8 @@ class CourseActions(Screen[None]):
             self.clock.stop()
             self.ask_checkpoint(pending)
 
-    def ask_checkpoint(self, stop: Stop) -> None:
+    def ask_checkpoint(self, stop: "Stop") -> None:
+        from stepcnn.course.questions import ask
         from stepcnn.tui.checkpoint import CheckpointScreen
 
         mode = self.course
@@ -304,7 +309,7 @@ class CourseActions(Screen[None]):
             return
         self.end_chapter()
 
-    def go_stop(self, stop: Stop) -> None:
+    def go_stop(self, stop: "Stop") -> None:
         self.session.goto(stop.k)
         if stop.view:
             self.session.view = stop.view
