@@ -41,9 +41,9 @@ def run(args: argparse.Namespace) -> int:
 
     from stepcnn.base.usage import UsageError
     from stepcnn.codegen.workshop import FileWorkshop
-    from stepcnn.course.loader import load_course
-    from stepcnn.course.progress import CourseProgress, ProgressStore
-    from stepcnn.course.walk import Walk
+    from stepcnn.courses.loader import load_course
+    from stepcnn.courses.progress import CourseProgress, ProgressStore
+    from stepcnn.courses.walk import Walk
     from stepcnn.present.views import inline_names
     from stepcnn.session.session import Session
     from stepcnn.tui.app import run_app

@@ -8,7 +8,7 @@ returns to the course, Escape returns without answering (the checkpoint waits).
 from rich.text import Text
 from textual.widgets import Input, Static
 
-from stepcnn.course.questions import Asked
+from stepcnn.courses.questions import Asked
 from stepcnn.session.practice import parse_guess
 from stepcnn.session.session import Session
 from stepcnn.timeline.numbers import num

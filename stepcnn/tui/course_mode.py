@@ -21,8 +21,8 @@ from stepcnn.timeline.numbering import shown
 from stepcnn.tui.clock import PlaybackClock
 
 if TYPE_CHECKING:  # the course itself is imported once one is taken
-    from stepcnn.course.model import Chapter, Course, Stop
-    from stepcnn.course.progress import ProgressStore
+    from stepcnn.courses.model import Chapter, Course, Stop
+    from stepcnn.courses.progress import ProgressStore
 
 COURSE_ACTIONS = ("course_step", "exercise", "verify")
 """Actions that only mean something while a course runs (the footer hides them otherwise)."""
@@ -48,7 +48,7 @@ class CourseMode:
     def __init__(
         self, course: "Course", store: "ProgressStore", workshop: Workshop | None = None
     ) -> None:
-        from stepcnn.course.walk import Walk
+        from stepcnn.courses.walk import Walk
 
         self.course = course
         self.store = store
@@ -58,8 +58,8 @@ class CourseMode:
 
     @staticmethod
     def builtin(workshop: Workshop | None = None) -> "CourseMode":
-        from stepcnn.course.loader import load_course
-        from stepcnn.course.progress import ProgressStore
+        from stepcnn.courses.loader import load_course
+        from stepcnn.courses.progress import ProgressStore
 
         return CourseMode(load_course(None, inline_names()), ProgressStore(), workshop)
 
@@ -180,7 +180,7 @@ class CourseActions(Screen[None]):
             self.ask_checkpoint(pending)
 
     def ask_checkpoint(self, stop: "Stop") -> None:
-        from stepcnn.course.questions import ask
+        from stepcnn.courses.questions import ask
         from stepcnn.tui.checkpoint import CheckpointScreen
 
         mode = self.course

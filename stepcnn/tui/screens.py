@@ -166,7 +166,7 @@ class PickerScreen(ModalScreen[str | None]):
 def picker_groups() -> list[list[tuple[str, str, str]]]:
     """``(name, label, title)`` of every built-in scenario: those of the built-in course's
     chapters in chapter order (labelled "chapter 1", "chapters 1, 7"), then the others."""
-    from stepcnn.course.builtin import chapter_scenarios
+    from stepcnn.courses.builtin import chapter_scenarios
     from stepcnn.scenario.builtin import paths, title_of
 
     titles = {p.stem: title_of(p) for p in paths()}

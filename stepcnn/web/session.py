@@ -49,8 +49,8 @@ def main(argv: list[str]) -> int:
     from stepcnn.tui.app import run_app
 
     if args.course:  # every tab from chapter 1, its progress kept in memory only
-        from stepcnn.course.loader import load_course
-        from stepcnn.course.progress import ProgressStore
+        from stepcnn.courses.loader import load_course
+        from stepcnn.courses.progress import ProgressStore
         from stepcnn.present.views import inline_names
         from stepcnn.tui.course_mode import CourseMode
 

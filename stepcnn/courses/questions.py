@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from stepcnn.course.model import Checkpoint
+from stepcnn.courses.model import Checkpoint
 from stepcnn.session.practice import REVEALING, Question, parse_guess, question
 from stepcnn.timeline.numbers import idx, num, paren
 from stepcnn.timeline.step import Step
@@ -71,7 +71,7 @@ def _dw(step: Step, cell: tuple[int, ...] | None) -> Question:
     value = float(after[at])
     working = (
         f"{name} = {num(before)} + g·{'patch' if source == 'patch' else 'x'}{idx(at)} = "
-        f"{num(before)} + {num(g)}·{paren(x)} = {num(value)}"
+        f"{num(before)} + {paren(g)}·{paren(x)} = {num(value)}"
     )
     return Question(step.op, f"{name} after this step", value, working, _given(step))
 

@@ -31,9 +31,9 @@ from collections.abc import Sequence
 from itertools import pairwise
 from pathlib import Path
 
-from stepcnn.course import builtin
-from stepcnn.course.model import ASKS, Chapter, Checkpoint, Course, Stop
-from stepcnn.course.where import SELECTOR, describe_step, resolve, segments_of
+from stepcnn.courses import builtin
+from stepcnn.courses.model import ASKS, Chapter, Checkpoint, Course, Stop
+from stepcnn.courses.where import SELECTOR, describe_step, resolve, segments_of
 from stepcnn.scenario.display import MAX_PRECISION, MIN_PRECISION
 from stepcnn.scenario.errors import Problem, ScenarioError
 from stepcnn.scenario.fields import MISSING, Table, control_problem, describe, suggest

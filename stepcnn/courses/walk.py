@@ -2,8 +2,8 @@
 answered, and when a chapter is done — recorded in the learner's progress. No drawing here.
 """
 
-from stepcnn.course.model import Chapter, Course, Stop
-from stepcnn.course.progress import CourseProgress
+from stepcnn.courses.model import Chapter, Course, Stop
+from stepcnn.courses.progress import CourseProgress
 
 
 class Walk:
