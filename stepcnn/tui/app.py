@@ -43,7 +43,8 @@ class StepCNNApp(App[int]):
         stopped); ``welcome``: no scenario was named, say how to start the course."""
         super().__init__()
         self.session = session
-        self.main = MainScreen(session, watch, ref, welcome, workshop)
+        self.main = MainScreen(session, watch, ref)
+        self.main.offer_course(welcome, workshop)
         self.course_start = (course, chapter)
         if theme is not None:
             self.theme = theme  # an unknown name raises InvalidThemeError, before the screen

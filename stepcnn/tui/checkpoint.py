@@ -5,6 +5,8 @@ Enter alone): the right value and the arithmetic that gives it, from the engine.
 returns to the course, Escape returns without answering (the checkpoint waits).
 """
 
+from collections.abc import Callable
+
 from rich.text import Text
 from textual.widgets import Input, Static
 
@@ -16,15 +18,26 @@ from stepcnn.tui.predict import PracticeScreen
 
 
 class CheckpointScreen(PracticeScreen):
-    """Dismissed with True (right), False (wrong or shown) or None (left unanswered)."""
+    """Dismissed with True (right), False (wrong or shown) or None (left unanswered); the
+    answer is recorded when it is given, before the screen closes."""
 
     KEYS = "Enter: check · Enter again: back to the course · Esc: later (it waits here)"
 
-    def __init__(self, session: Session, asked: Asked, where: str, score: str) -> None:
+    def __init__(
+        self,
+        session: Session,
+        asked: Asked,
+        where: str,
+        score: tuple[int, int],
+        record: Callable[[bool], None],
+    ) -> None:
+        """``score``: (checkpoints passed, checkpoints) in the chapter before this one;
+        ``record``: called with whether the answer is right as soon as it is given."""
         super().__init__(session)
         self.asked = asked
         self.where = where
-        self.score_text = score
+        self.passed, self.count = score
+        self.record = record
         self.right: bool | None = None
 
     def start(self) -> None:
@@ -34,7 +47,8 @@ class CheckpointScreen(PracticeScreen):
         self.show_question(q, self.where, f"{self.asked.prompt}\n{q.prompt} = ?  (to {places})")
 
     def _show_score(self) -> None:
-        self.query_one("#score", Static).update(Text(self.score_text))
+        passed = self.passed + (self.right is True)
+        self.query_one("#score", Static).update(Text(f"passed so far: {passed}/{self.count}"))
 
     def submit(self, value: str) -> None:
         if self.revealed:
@@ -60,6 +74,8 @@ class CheckpointScreen(PracticeScreen):
             )
             feedback.update(Text(f"{verdict}\n{q.working}\nEnter: back to the course"))
         self.revealed = True
+        self.record(self.right)
+        self._show_score()
         self.query_one("#guess", Input).value = ""
 
     def action_leave(self) -> None:

@@ -7,15 +7,13 @@ checkpoint not yet answered opens its question first. The learner's own file (ch
 "write it yourself") is graded by a :class:`Workshop` the command line passes in.
 """
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from textual.screen import Screen
 
-from stepcnn.present.scene import narration_values, reflow
 from stepcnn.present.views import inline_names
-from stepcnn.scenario.model import Scenario
-from stepcnn.scenario.placeholders import fill
 from stepcnn.session.session import NORMAL_VIEW, Session
 from stepcnn.timeline.numbering import shown
 from stepcnn.tui.clock import PlaybackClock
@@ -23,6 +21,8 @@ from stepcnn.tui.clock import PlaybackClock
 if TYPE_CHECKING:  # the course itself is imported once one is taken
     from stepcnn.courses.model import Chapter, Course, Stop
     from stepcnn.courses.progress import ProgressStore
+    from stepcnn.present.course_text import Card
+    from stepcnn.scenario.model import Scenario
 
 COURSE_ACTIONS = ("course_step", "exercise", "verify")
 """Actions that only mean something while a course runs (the footer hides them otherwise)."""
@@ -66,33 +66,30 @@ class CourseMode:
     def save(self) -> str:
         return self.store.save(self.course.name, self.walk.progress)
 
-    def chapter_rows(self) -> list[str]:
-        rows = []
-        for chapter in self.course.chapters:
-            mine = self.walk.progress.chapters.get(chapter.number)
-            passed = 0 if mine is None else len(mine.passed)
-            mark = "✓" if self.walk.progress.is_done(chapter.number) else " "
-            count = len(chapter.checkpoints)
-            rows.append(f"{mark} {chapter.number}. {chapter.title}  ({passed}/{count} passed)")
-        return rows
-
 
 class CourseActions(Screen[None]):
     """The main screen's course keys and hooks: :class:`~stepcnn.tui.main_screen.MainScreen`
     is one, and has what is declared here."""
 
     course: CourseMode | None = None
+    welcome = False  # no scenario was named: the first screen says how to start the course
+    workshop: "Workshop | None" = None  # the learner's file, for the course's exercise chapter
     session: Session
     clock: PlaybackClock
     ref: str | None
-    welcome: bool
-    workshop: "Workshop | None"
 
-    def redraw(self) -> None:
-        raise NotImplementedError
+    def offer_course(self, welcome: bool, workshop: "Workshop | None") -> None:
+        """``welcome``: say how to start the course; ``workshop``: the learner's file."""
+        self.welcome, self.workshop = welcome, workshop
 
-    def _replace(self, scenario: Scenario, keep_position: bool) -> None:
-        raise NotImplementedError
+    def on_unmount(self) -> None:
+        if self.course is not None:
+            self.course.save()  # where the learner stopped, however the app ends
+
+    if TYPE_CHECKING:  # the main screen's own
+
+        def redraw(self) -> None: ...
+        def _replace(self, scenario: "Scenario", keep_position: bool) -> None: ...
 
     # ---- starting ------------------------------------------------------------------------
 
@@ -103,13 +100,14 @@ class CourseActions(Screen[None]):
         resumed = chapter is None and walk.progress.step is not None
         if chapter is not None:
             walk.open(chapter)
-        self.enter_chapter(walk.resume_step(), card=not resumed)
+        self.enter_chapter(walk.resume_step())  # its card first, resumed or not
         if resumed:
             self.say(f"resumed: chapter {walk.chapter.number}, step {shown(self.session.k):,}")
         if mode.store.warning:
             self.say(mode.store.warning)
 
-    def enter_chapter(self, k: int, card: bool = True) -> None:
+    def enter_chapter(self, k: int) -> None:
+        """Open the walk's chapter at step ``k``, behind its card."""
         mode = self.course
         assert mode is not None
         chapter = mode.walk.chapter
@@ -122,38 +120,26 @@ class CourseActions(Screen[None]):
         mode.last_k = None
         self.course_arrived(ask_now=False)
         self.redraw()
-        if card:
-            self.show_card(chapter)
-        else:
-            self.course_arrived(ask_now=True, force=True)
+        self.show_card(chapter)
 
     def show_card(self, chapter: "Chapter") -> None:
-        from stepcnn.tui.course_screens import CourseCard
+        from stepcnn.present.course_text import chapter_card
 
-        mode = self.course
-        assert mode is not None
-        total = len(mode.course.chapters)
-        goals = "You will: " + "  ".join(f"• {g}" for g in chapter.goals)
-        count = len(chapter.checkpoints)
-        checks = (
-            f"{count} checkpoint{'s' if count != 1 else ''}: at each, type the value the step "
-            "computes before it is shown (predict mode)."
-            if count
-            else ""
-        )
-        card = CourseCard(
-            f"Chapter {chapter.number} of {total} — {chapter.title}",
-            [chapter.intro, goals, checks],
-            "⏎ begin · ⏎ again at each stop goes to the next · L: all chapters · Esc: look around",
-        )
+        assert self.course is not None
 
-        def closed(_: None) -> None:
-            if card.choice == "menu":
+        def closed(choice: str) -> None:
+            if choice == "menu":
                 self.action_course()
-            elif card.choice == "enter":  # (after the Enter that closed the card is done)
+            elif choice == "enter":  # (after the Enter that closed the card is done)
                 self.call_after_refresh(self.course_arrived, True, True)
 
-        self.app.push_screen(card, closed)
+        self.push_card(chapter_card(self.course.walk, chapter), closed)
+
+    def push_card(self, card: "Card", then: "Callable[[str], None]") -> None:
+        from stepcnn.tui.course_screens import CourseCard
+
+        screen = CourseCard(card)
+        self.app.push_screen(screen, lambda _: then(screen.choice))
 
     # ---- every move --------------------------------------------------------------------
 
@@ -181,6 +167,7 @@ class CourseActions(Screen[None]):
 
     def ask_checkpoint(self, stop: "Stop") -> None:
         from stepcnn.courses.questions import ask
+        from stepcnn.present.course_text import checkpoint_heading
         from stepcnn.tui.checkpoint import CheckpointScreen
 
         mode = self.course
@@ -188,21 +175,14 @@ class CourseActions(Screen[None]):
         walk = mode.walk
         chapter = walk.chapter
         asked = ask(self.session.step, self.session.timeline, stop.checkpoint, chapter.precision)
-        number = walk.checkpoint_index(stop) + 1
-        where = (
-            f"Checkpoint {number} of {len(chapter.checkpoints)} — chapter {chapter.number}: "
-            f"{chapter.title} · step {shown(stop.k):,}"
-        )
-        passed, count = walk.score()
+        where = checkpoint_heading(walk, stop)
 
-        def answered(right: bool | None) -> None:
-            if right is not None:
-                walk.answer(stop, right)
-                self.keep(mode.save())
-            self.redraw()
+        def answered(right: bool) -> None:
+            walk.answer(stop, right)
+            self.keep(mode.save())
 
-        screen = CheckpointScreen(self.session, asked, where, f"passed so far: {passed}/{count}")
-        self.app.push_screen(screen, answered)
+        screen = CheckpointScreen(self.session, asked, where, walk.score(), answered)
+        self.app.push_screen(screen, lambda _: self.redraw())
 
     def keep(self, warning: str) -> None:
         """A failure to save progress: said once, in the status bar."""
@@ -217,30 +197,15 @@ class CourseActions(Screen[None]):
 
     def course_texts(self, narration: str) -> tuple[str, bool]:
         """The narration to show, and whether it is the course's own (it goes first)."""
-        mode = self.course
-        if mode is None:
+        if self.course is None:
             if self.welcome and self.session.k == self.session.start:
-                return (
-                    f"New here? Press L to start the course · o opens a scenario ▸ {narration}",
-                    False,
-                )
+                from stepcnn.present.course_text import WELCOME
+
+                return f"{WELCOME} ▸ {narration}", False
             return narration, False
-        walk = mode.walk
-        chapter = walk.chapter
-        head = f"Ch {chapter.number}/{len(mode.course.chapters)}"
-        stop = walk.stop_at(self.session.k)
-        if stop is None:
-            after = walk.next_stop(self.session.k)
-            where = f"⏎ next stop (step {shown(after.k):,})" if after else "⏎ ends the chapter"
-            return f"{head} · {where} ▸ {narration}", False
-        number = f"{head} · stop {walk.number_of(stop)}/{len(chapter.stops)}"
-        text = reflow(fill(stop.text, narration_values(self.session, self.session.step)))
-        if stop.checkpoint is not None:
-            if not walk.answered(stop):
-                return f"{number} · checkpoint: ⏎ answers it ▸ {text}", True
-            mark = "✓ passed" if walk.passed(stop) else "✗ answered"
-            return f"{number} · {mark} ▸ {text}", True
-        return f"{number} ▸ {text}", True
+        from stepcnn.present.course_text import course_narration
+
+        return course_narration(self.course.walk, self.session, narration)
 
     # ---- keys (bindings.py) ---------------------------------------------------------------
 
@@ -255,13 +220,9 @@ class CourseActions(Screen[None]):
             return mode.workshop is not None and mode.walk.chapter.exercise
         return True
 
-    def action_quit(self) -> None:
-        if self.course is not None:
-            self.course.save()  # where the learner stopped
-        self.app.exit()
-
     def action_course(self) -> None:
         """L: start the course (the built-in one), or, in it, the list of chapters."""
+        from stepcnn.present.course_text import chapter_rows
         from stepcnn.scenario import ScenarioError
         from stepcnn.tui.course_screens import ChapterList
 
@@ -282,9 +243,8 @@ class CourseActions(Screen[None]):
 
         done = mode.walk.done_count()
         title = f"{mode.course.title} — {done} of {len(mode.course.chapters)} chapters done"
-        self.app.push_screen(
-            ChapterList(title, mode.chapter_rows(), mode.walk.chapter.number), chosen
-        )
+        rows = chapter_rows(mode.walk)
+        self.app.push_screen(ChapterList(title, rows, mode.walk.chapter.number), chosen)
 
     def action_course_step(self, direction: int) -> None:
         """⏎ the next stop (a checkpoint still open: its question), ⌫ the one before."""
@@ -317,14 +277,13 @@ class CourseActions(Screen[None]):
         self.course_arrived(force=True)
 
     def end_chapter(self) -> None:
-        from stepcnn.tui.course_screens import CourseCard
+        from stepcnn.present.course_text import end_card
 
         mode = self.course
         assert mode is not None
         walk = mode.walk
-        chapter = walk.chapter
         if not walk.finish():
-            if chapter.exercise:
+            if walk.chapter.exercise:
                 self.say("this chapter is done when your file passes: V grades it (X writes it)")
                 return
             first = walk.unanswered()[0]
@@ -332,28 +291,16 @@ class CourseActions(Screen[None]):
             self.go_stop(first)
             return
         self.keep(mode.save())
-        passed, count = walk.score()
         following = walk.next_chapter()
-        total = len(mode.course.chapters)
-        lines = [
-            f"{passed} of {count} checkpoints passed; {walk.done_count()} of {total} chapters done."
-        ]
-        if following is not None:
-            lines.append(f"Next: chapter {following.number} — {following.title}")
-            keys = f"⏎ chapter {following.number} · L: all chapters · Esc: stay here"
-        else:
-            lines.append("That was the last chapter: the course is done.")
-            keys = "L: all chapters · Esc: close"
-        card = CourseCard(f"Chapter {chapter.number} done — {chapter.title}", lines, keys)
 
-        def closed(_: None) -> None:
-            if card.choice == "enter" and following is not None:
+        def closed(choice: str) -> None:
+            if choice == "enter" and following is not None:
                 walk.open(following.number)
                 self.enter_chapter(following.stops[0].k)
-            elif card.choice == "menu":
+            elif choice == "menu":
                 self.action_course()
 
-        self.app.push_screen(card, closed)
+        self.push_card(end_card(walk), closed)
 
     # ---- write it yourself -----------------------------------------------------------------
 
@@ -385,11 +332,13 @@ class CourseActions(Screen[None]):
         name = mode.workshop.path.name
         if step is not None:
             self.session.goto(step)
-            self.session.message = f"step {shown(step):,}: where your first wrong value is computed"
-            self.redraw()
-        if passed:
+            self.course_arrived(ask_now=False)
+            self.say(f"step {shown(step):,}: where your first wrong value is computed")
+        elif passed:
             mode.walk.exercise_passed()
             self.keep(mode.save())
             self.say(f"{name}: every function right — the chapter is done (⏎)")
+        else:
+            self.say(f"{name}: {report[-1].strip()}" if report else "")
         title = f"stepcnn verify {name}" + (" — all right" if passed else "")
         self.app.push_screen(MessageScreen(title, report))

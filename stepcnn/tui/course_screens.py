@@ -10,6 +10,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList, Static
 from textual.widgets.option_list import Option
 
+from stepcnn.present.course_text import Card
 from stepcnn.tui.screens import MODAL_CSS, Dismissable
 
 
@@ -22,19 +23,19 @@ class CourseCard(Dismissable):
         Binding("escape,q", "dismiss_screen", "Close", show=False),
     ]
 
-    def __init__(self, title: str, paragraphs: list[str], keys: str) -> None:
+    FRAME_LINES = 9  # and the keys, below the scrolling part: two lines at 80 columns
+
+    def __init__(self, card: Card) -> None:
         super().__init__()
-        self.title_text = title
-        self.paragraphs = [p for p in paragraphs if p.strip()]
-        self.keys = keys
+        self.card = card
         self.choice = ""
 
     def compose(self) -> ComposeResult:
         with Vertical(id="card"):
-            yield Label(Text(self.title_text), classes="title")
+            yield Label(Text(self.card.title), classes="title")
             with VerticalScroll():
-                yield Static(Text("\n\n".join(" ".join(p.split()) for p in self.paragraphs)))
-            yield Static(Text(self.keys, style="bold"), id="card-keys")
+                yield Static(Text("\n\n".join(self.card.paragraphs)))
+            yield Static(Text(self.card.keys, style="bold"), id="card-keys")
 
     def action_choose(self, what: str) -> None:
         self.choice = what

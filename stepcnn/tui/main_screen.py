@@ -24,7 +24,7 @@ from stepcnn.session.session import Session
 from stepcnn.timeline.load import load_scenario
 from stepcnn.tui.bindings import BINDINGS, describe_bindings
 from stepcnn.tui.clock import PlaybackClock
-from stepcnn.tui.course_mode import CourseActions, Workshop
+from stepcnn.tui.course_mode import CourseActions
 from stepcnn.tui.footer import KeyFooter
 from stepcnn.tui.loss_strip import LossStrip
 from stepcnn.tui.operation import OperationView
@@ -60,17 +60,8 @@ class MainScreen(CourseActions):
     #too-small { display: none; width: 100%; height: 100%; content-align: center middle; }
     """
 
-    def __init__(
-        self,
-        session: Session,
-        watch: bool = False,
-        ref: str | None = None,
-        welcome: bool = False,
-        workshop: Workshop | None = None,
-    ) -> None:
+    def __init__(self, session: Session, watch: bool = False, ref: str | None = None) -> None:
         super().__init__(id="main-screen")
-        self.welcome = welcome  # no scenario was named: say how to start the course
-        self.workshop = workshop
         self.session = session
         self.ref = ref  # the scenario as named at launch or opened since (a name or a path)
         self.hidden: set[str] = set(session.scenario.display.hidden)
@@ -346,6 +337,9 @@ class MainScreen(CourseActions):
 
     def action_reload(self) -> None:
         self.reload()
+
+    def action_quit(self) -> None:
+        self.app.exit()
 
     # ---- mouse -------------------------------------------------------------------------
 

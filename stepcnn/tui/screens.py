@@ -262,7 +262,8 @@ class ViewScreen(Dismissable):
 
 
 class MessageScreen(Dismissable):
-    """A few lines of text (e.g. the problems of a scenario that failed to reload)."""
+    """Lines of text (the problems of a scenario that failed to open, a verify report),
+    scrolling when they do not fit."""
 
     def __init__(self, title: str, lines: list[str]) -> None:
         super().__init__()
@@ -272,7 +273,8 @@ class MessageScreen(Dismissable):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label(Text(self.title_text), classes="title")
-            yield Static(Text("\n".join(self.lines)))
+            with VerticalScroll():
+                yield Static(Text("\n".join(self.lines)))
 
 
 class AboutScreen(Dismissable):
