@@ -71,7 +71,8 @@ def chapter_rows(walk: Walk) -> list[str]:
 
 def course_narration(walk: Walk, session: Session, narration: str) -> tuple[str, bool]:
     """The narration at the session's step, and whether it is the course's own (which goes
-    before the equation): at a stop its text, between stops where the next one is."""
+    before the equation): at a stop its text (at a checkpoint not yet answered, its prompt),
+    between stops where the next one is."""
     chapter = walk.chapter
     head = f"Ch {chapter.number}/{len(walk.course.chapters)}"
     k = session.k
@@ -81,11 +82,11 @@ def course_narration(walk: Walk, session: Session, narration: str) -> tuple[str,
         where = f"⏎ next stop (step {shown(after.k):,})" if after else "⏎ ends the chapter"
         return f"{head} · {where} ▸ {narration}", False
     number = f"{head} · stop {walk.number_of(stop)}/{len(chapter.stops)}"
+    if stop.checkpoint is not None and not walk.answered(stop):  # its words tell the answer
+        return f"{number} · checkpoint: ⏎ answers it ▸ {stop.checkpoint.prompt}", True
     text = reflow(fill(stop.text, narration_values(session, session.step)))
     if stop.checkpoint is None:
         return f"{number} ▸ {text}", True
-    if not walk.answered(stop):
-        return f"{number} · checkpoint: ⏎ answers it ▸ {text}", True
     mark = "✓ passed" if walk.passed(stop) else "✗ answered"
     return f"{number} · {mark} ▸ {text}", True
 

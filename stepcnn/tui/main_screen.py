@@ -27,7 +27,7 @@ from stepcnn.tui.clock import PlaybackClock
 from stepcnn.tui.course_mode import CourseActions
 from stepcnn.tui.footer import KeyFooter
 from stepcnn.tui.loss_strip import LossStrip
-from stepcnn.tui.operation import OperationView
+from stepcnn.tui.operation import EQUATION_LINES, OperationView
 from stepcnn.tui.palette import palette_of
 from stepcnn.tui.source_pane import SourcePane
 from stepcnn.tui.text import Span, TextBlock
@@ -156,12 +156,14 @@ class MainScreen(CourseActions):
         palette = palette_of(self.app)
         scene = build_scene(self.session)
         self.view_shown = scene.view
-        texts: list[tuple[list[Span], int]] = []
+        texts: list[tuple[list[Span], int, int]] = []  # (spans, lines kept, at most)
+        narration, stop = self.course_texts(scene.narration)  # a course's stop: first, whole
         if "equation" not in self.hidden:
-            texts.append(([(scene.equation, palette.equation)], 3))
-        narration, first = self.course_texts(scene.narration)  # a course's stop goes first
+            kept = 1 if stop and "narration" not in self.hidden else EQUATION_LINES
+            texts.append(([(scene.equation, palette.equation)], kept, 3))
         if "narration" not in self.hidden:
-            texts.insert(0 if first else len(texts), ([(narration, palette.narration)], 6))
+            kept = 6 if stop else (1 if texts else EQUATION_LINES)
+            texts.insert(0 if stop else len(texts), ([(narration, palette.narration)], kept, 6))
         where = (self.session.step.layer, self.session.step.op, scene.view)
         if where != self._paged_at:  # another op or view: its first page
             self._paged_at = where

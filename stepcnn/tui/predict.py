@@ -66,6 +66,7 @@ class PracticeScreen(Screen[bool | None]):
     PracticeScreen #given { height: auto; max-height: 55%; margin: 1 0 0 0; }
     PracticeScreen #prompt { text-style: bold; height: auto; margin-top: 1; }
     PracticeScreen #guess { border: none; height: 1; padding: 0 1; background: $boost; }
+    PracticeScreen #guess > .input--placeholder { color: $text-muted; }  /* readable, light too */
     PracticeScreen #feedback { height: auto; min-height: 2; }
     PracticeScreen #score { color: $text-muted; height: auto; }
     PracticeScreen #keys { color: $text-muted; height: 1; }
