@@ -1495,6 +1495,12 @@ async def test_X_writes_the_exercise_and_V_grades_it_opening_the_first_wrong_ste
         await until_screen(pilot, CourseCard)
         await press(pilot, "escape")
         assert not app.main.check_action("exercise", ()) and not app.main.check_action("verify", ())
+    app = course_app(tmp_path, 7)  # no learner's file (a tab of stepcnn serve --course)
+    async with app.run_test(size=SIZE) as pilot:
+        await until_screen(pilot, CourseCard)
+        await press(pilot, "escape", keys_for("exercise")[0])
+        assert "in a terminal: stepcnn learn --chapter 7" in status_text(app)
+        assert not mine.exists()
     app = course_app(tmp_path, 7, mine)
     async with app.run_test(size=SIZE) as pilot:
         await until_screen(pilot, CourseCard)

@@ -217,7 +217,7 @@ class CourseActions(Screen[None]):
         if mode is None:
             return False
         if action in ("exercise", "verify"):
-            return mode.workshop is not None and mode.walk.chapter.exercise
+            return mode.walk.chapter.exercise
         return True
 
     def action_course(self) -> None:
@@ -304,18 +304,28 @@ class CourseActions(Screen[None]):
 
     # ---- write it yourself -----------------------------------------------------------------
 
-    def action_exercise(self) -> None:
+    def workshop_of(self) -> "Workshop | None":
+        """The learner's file; None (said so) where there is none: a browser tab of
+        ``stepcnn serve --course``, whose files would be the server's."""
         mode = self.course
-        if mode is None or mode.workshop is None:
-            return
-        self.say(mode.workshop.write(mode.walk.chapter.ref))
+        if mode is not None and mode.workshop is None:
+            number = mode.walk.chapter.number
+            self.say(
+                f"write and grade the exercise in a terminal: stepcnn learn --chapter {number}"
+            )
+        return None if mode is None else mode.workshop
+
+    def action_exercise(self) -> None:
+        workshop = self.workshop_of()
+        if workshop is not None and self.course is not None:
+            self.say(workshop.write(self.course.walk.chapter.ref))
 
     def action_verify(self) -> None:
         """V: grade the learner's file (in its own process); a wrong value opens its step."""
-        mode = self.course
-        if mode is None or mode.workshop is None:
+        workshop = self.workshop_of()
+        if workshop is None or self.course is None:
             return
-        workshop, ref = mode.workshop, mode.walk.chapter.ref
+        ref = self.course.walk.chapter.ref
         self.say(f"grading {workshop.path.name} (stepcnn verify) …")
 
         def grade() -> None:
