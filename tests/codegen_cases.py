@@ -63,3 +63,74 @@ def random_toml(seed: int) -> str:
             "\nseed = 3\n", f"\nseed = 3\nmomentum = {momentum}\nweight_decay = {decay}\n", 1
         )
     return text
+
+
+# ---- issue 20: batchnorm2d, dropout, adaptive_avgpool2d, Adam and RMSprop ---------------------
+
+
+def optimizer_lines(rng: random.Random) -> str:
+    """SGD (plain or with momentum), Adam or RMSprop with some of their settings."""
+    choice = rng.choice(["sgd", "adam", "adam", "rmsprop"])
+    decay = rng.choice([0.0, 0.0, 0.01, 0.1])
+    if choice == "adam":
+        betas = rng.choice([[0.9, 0.999], [0.8, 0.99], [0.5, 0.9]])
+        eps = rng.choice([1e-8, 1e-3])
+        return f'optimizer = "adam"\nbetas = {betas}\neps = {eps}\nweight_decay = {decay}\n'
+    if choice == "rmsprop":
+        alpha = rng.choice([0.99, 0.9])
+        return f'optimizer = "rmsprop"\nalpha = {alpha}\nweight_decay = {decay}\n'
+    return f"momentum = {rng.choice([0.0, 0.9])}\nweight_decay = {decay}\n"
+
+
+def random_kinds_case(seed: int) -> Case:
+    """conv2d → activation → [batchnorm2d] → [dropout] → [adaptive_avgpool2d] → flatten →
+    [dropout] → linear, batch 1 or 2 (batchnorm sees more than one value per channel); in
+    some, batchnorm2d and dropout stand in a residual branch (a conv after them, and an add
+    of the branch and the activation's output)."""
+    rng = random.Random(seed + 20_000)
+    c, h, w = rng.randint(1, 2), rng.randint(3, 6), rng.randint(3, 6)
+    layers: list[dict[str, object]] = [
+        {"type": "conv2d", "out_channels": rng.randint(1, 3), "kernel_size": 2, "padding": 1}
+    ]
+    layers.append({"type": rng.choice(["relu", "tanh"])})
+    residual = seed % 3 == 2  # a third of them
+    if residual:  # the next layers are a residual branch: skip + conv(batchnorm(dropout(skip)))
+        layers[-1] = layers[-1] | {"name": "skip"}
+    if rng.random() < 0.7:  # after the activation: a conv bias right before it gets dL/db = 0
+        layers.append({"type": "batchnorm2d"} | ({"momentum": 0.3} if rng.random() < 0.3 else {}))
+    if rng.random() < 0.6:
+        layers.append({"type": "dropout", "p": rng.choice([0.0, 0.3, 0.5, 1.0])})
+    if residual:
+        channels = layers[0]["out_channels"]
+        layers.append(
+            {"type": "conv2d", "out_channels": channels, "kernel_size": 3, "padding": 1}
+            | {"name": "branch"}
+        )
+        layers.append({"type": "add", "from": ["skip", "branch"]})
+    if rng.random() < 0.7:  # (the mean of a normalised channel is β: its dx would be 0)
+        normalised = any(spec["type"] == "batchnorm2d" for spec in layers)
+        sizes = [2, [3, 2]] if normalised else [1, 2, [3, 2]]
+        layers.append({"type": "adaptive_avgpool2d", "output_size": rng.choice(sizes)})
+    layers.append({"type": "flatten"})
+    if rng.random() < 0.4:
+        layers.append({"type": "dropout", "p": 0.25})
+    layers.append({"type": "linear", "out_features": rng.randint(2, 3)})
+    return Case(
+        f"kinds-{seed}",
+        (c, h, w),
+        tuple(layers),
+        rng.choice(["cross_entropy", "mse"]),
+        batch_size=rng.randint(1, 2),
+        iterations=rng.randint(2, 3),
+        learning_rate=rng.choice([0.01, 0.1]),
+        samples=rng.randint(1, 3),
+        data_seed=seed,
+    )
+
+
+def random_kinds_toml(seed: int) -> str:
+    """:func:`random_kinds_case` as a scenario file, with a random optimizer."""
+    rng = random.Random(seed + 30_000)
+    return random_kinds_case(seed).toml.replace(
+        "\nseed = 3\n", "\nseed = 3\n" + optimizer_lines(rng), 1
+    )

@@ -1,7 +1,8 @@
 """`stepcnn code --style torch` against `stepcnn export` (part of `make parity`, not `make test`).
 
 For every built-in scenario and random ones, the generated PyTorch script (torch.nn.Sequential
-in float64, torch.optim.SGD, autograd) is run with --json in this interpreter, and its document
+in float64, torch.optim.SGD / Adam / RMSprop, autograd; dropout with stepcnn's mask) is run
+with --json in this interpreter, and its document
 is compared with stepcnn's export: the same keys, shapes, samples and labels, every number
 within rtol 1e-6 (atol 1e-9), as tests/torch_parity.py compares.
 """
@@ -13,6 +14,7 @@ import math
 import runpy
 import sys
 import tempfile
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -21,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
-from codegen_cases import random_toml  # noqa: E402
+from codegen_cases import random_kinds_toml, random_toml  # noqa: E402
 
 from stepcnn.codegen.script import script  # noqa: E402
 from stepcnn.io.export import write_export  # noqa: E402
@@ -112,6 +114,7 @@ def check_momentum(scenario, folder: Path) -> int:
 
 def main(count: int) -> None:
     iterations = 0
+    optimizers: Counter = Counter()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         for name in names():
@@ -121,11 +124,16 @@ def main(count: int) -> None:
         for seed in range(count):
             scenario = parse_scenario(random_toml(seed), name=f"random-{seed}")
             iterations += check(scenario, None, folder)
+        for seed in range(count):  # batchnorm2d, dropout, adaptive pooling, Adam, RMSprop
+            scenario = parse_scenario(random_kinds_toml(seed), name=f"kinds-{seed}")
+            optimizers[scenario.optimizer.name] += 1
+            iterations += check(scenario, None, folder)
         for name in ("tour", "rgb-stride-padding", "digits"):
             iterations += check_momentum(load_scenario(name), folder)
     print(
         f"codegen parity: torch-style scripts of {len(names())} built-in and {count} random "
-        f"scenarios equal `stepcnn export`; with momentum 0.9 and weight decay 0.01 the python "
+        f"scenarios, and {count} with the kinds of issue 20 ({dict(sorted(optimizers.items()))}), "
+        f"equal `stepcnn export`; with momentum 0.9 and weight decay 0.01 the python "
         f"and numpy styles equal torch.optim.SGD ({iterations} iterations, rtol {RTOL:g})"
     )
 

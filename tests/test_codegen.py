@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from codegen_cases import random_toml
+from codegen_cases import random_kinds_toml, random_toml
 from conftest import write_scenario
 
 from stepcnn.cli import main
@@ -101,6 +101,17 @@ def test_a_diverging_run_to_the_end_inf_and_nan_included(style: str, tmp_path) -
 @pytest.mark.parametrize("seed", range(12))
 def test_random_scenarios_scripts_print_the_export(seed: int, style: str, tmp_path) -> None:
     scenario = parse_scenario(random_toml(seed), name=f"random-{seed}")
+    check_script(scenario, style, tmp_path, None)
+
+
+@pytest.mark.parametrize("style", ["python", "numpy"])
+@pytest.mark.parametrize("seed", range(8))
+def test_random_scenarios_with_the_kinds_of_issue_20_print_the_export(
+    seed: int, style: str, tmp_path
+) -> None:
+    """batchnorm2d (running statistics), dropout (the same mask), adaptive pooling, Adam and
+    RMSprop (their state): the script's --json equals `stepcnn export`."""
+    scenario = parse_scenario(random_kinds_toml(seed), name=f"kinds-{seed}")
     check_script(scenario, style, tmp_path, None)
 
 

@@ -79,6 +79,12 @@ GEOMETRIES: dict[str, list[tuple[tuple[object, ...], tuple[int, ...], tuple[int,
     "sigmoid": [((), (2, 3, 4), None)],
     "flatten": [((), (2, 3, 2, 2), None)],
     "linear": [((), (3, 4), (2, 4))],
+    "batchnorm2d": [((1e-5,), (2, 3, 2, 2), (3,)), ((1e-3,), (1, 2, 3, 1), (2,))],
+    "adaptive_avgpool2d": [(((1, 1),), (2, 2, 5, 4), None), (((3, 2),), (1, 2, 5, 3), None)],
+    "dropout": [  # p, and the iteration's mask (1: kept)
+        ((0.5, np.array([[1.0, 0.0, 1.0, 1.0], [0.0, 0.0, 1.0, 0.0]])), (2, 4), None),
+        ((1.0, np.zeros((2, 3))), (2, 3), None),
+    ],
     # add's x is its inputs, stacked: xs[0], xs[1], … (its backward: one dx per input)
     "add": [((), (2, 2, 3, 4), None), ((), (3, 2, 5), None)],
 }

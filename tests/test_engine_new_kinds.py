@@ -40,7 +40,7 @@ from stepcnn.engine.kinds.sigmoid import Sigmoid, sigmoid_backward_naive, sigmoi
 from stepcnn.engine.kinds.tanh import Tanh, tanh_backward_naive, tanh_forward_naive
 from stepcnn.engine.layers import Params, shapes_through
 from stepcnn.engine.network import train_iteration
-from stepcnn.engine.optim import SGD, sgd_step, sgd_step_naive
+from stepcnn.engine.optim import SGD, OptState, sgd_step, sgd_step_naive
 from stepcnn.timeline.load import parse_scenario
 from stepcnn.timeline.training import TrainingRun
 
@@ -405,12 +405,12 @@ def test_momentum_and_weight_decay_training_over_several_iterations_equals_a_han
     eta, mu, lam = 0.5, 0.8, 0.05
     hand = _hand_training(layers, params, list(zip(xs, ys, strict=True)), "mse", eta, mu, lam)
     state = params
-    velocity: tuple[Params | None, ...] | None = None
+    opt_state: tuple[OptState | None, ...] | None = None  # the velocities, as PyTorch names them
     opt = SGD(eta, mu, lam)
     for it, ((x, y), (w_hand, v_hand)) in enumerate(
         zip(zip(xs, ys, strict=True), hand, strict=True)
     ):
-        record = train_iteration(layers, state, x, y, "mse", opt, it, (), velocity)
+        record = train_iteration(layers, state, x, y, "mse", opt, it, (), opt_state)
         for i, lr in enumerate(record.layers):
             if w_hand[i] is None:
                 assert lr.params_after is None and lr.velocity_after is None
@@ -423,7 +423,7 @@ def test_momentum_and_weight_decay_training_over_several_iterations_equals_a_han
             for got, want in zip(lr.velocity_after, v_hand[i], strict=True):
                 np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-8)
         state = tuple(lr.params_after for lr in record.layers)
-        velocity = tuple(lr.velocity_after for lr in record.layers)
+        opt_state = tuple(lr.opt_state_after for lr in record.layers)
 
 
 def test_sgd_describes_the_optimizer() -> None:

@@ -45,11 +45,16 @@ padding = 1
 type = "leaky_relu"
 negative_slope = 0.1
 [[layers]]
+type = "batchnorm2d"
+[[layers]]
 type = "avgpool2d"
 kernel_size = 3
 stride = 2
 [[layers]]
 type = "sigmoid"
+[[layers]]
+type = "dropout"
+p = 0.3
 [[layers]]
 type = "maxpool2d"
 name = "pool"
@@ -61,6 +66,9 @@ name = "t"
 type = "add"
 from = ["pool", "t"]
 [[layers]]
+type = "adaptive_avgpool2d"
+output_size = 1
+[[layers]]
 type = "flatten"
 [[layers]]
 type = "relu"
@@ -68,9 +76,9 @@ type = "relu"
 type = "linear"
 out_features = 2
 """
-# Shapes: 1×5×5 → conv 2×5×5 → avgpool 3/2: (5 − 3)/2 + 1 = 2 → 2×2×2 (windows overlap on
-# row and column 2) → maxpool 2 → 2×1×1 → tanh, and add(pool, tanh) (a fork at the pool) →
-# flatten 2 → linear 2.
+# Shapes: 1×5×5 → conv 2×5×5 → (batchnorm) → avgpool 3/2: (5 − 3)/2 + 1 = 2 → 2×2×2 (windows
+# overlap on row and column 2) → (dropout) → maxpool 2 → 2×1×1 → tanh, and add(pool, tanh) (a
+# fork at the pool) → (adaptive 1) → flatten 2 → linear 2.
 
 _SESSION: list[Session] = []
 
@@ -241,9 +249,9 @@ def test_new_kinds_paint_at_every_width_and_show_their_source(op: str) -> None:
 
 def test_avgpool_geometry_of_the_scenario_is_the_one_worked_out() -> None:
     s = session()
-    spec = s.scenario.layers[2]
+    spec = s.scenario.layers[layer_of(s, "avgpool2d")]
     assert isinstance(spec, AvgPool2d) and spec.stride == (2, 2)
-    assert s.scenario.shapes[3] == (2, 2, 2)
+    assert s.scenario.shapes[layer_of(s, "avgpool2d") + 1] == (2, 2, 2)
 
 
 def test_the_avgpool_backward_panel_does_not_read_as_a_max_pool() -> None:

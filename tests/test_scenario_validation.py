@@ -1027,7 +1027,16 @@ def test_every_layer_kind_is_accepted_with_its_keys() -> None:
 @pytest.mark.parametrize(
     ("top", "path", "words"),
     [
-        ('optimizer = "adam"', "optimizer", "SGD only"),
+        ('optimizer = "adagrad"', "optimizer", '"sgd", "adam" or "rmsprop"'),
+        ('optimizer = "adam"\nmomentum = 0.9', "momentum", "SGD’s setting, not Adam’s"),
+        ("betas = [0.9, 0.99]", "betas", "Adam’s setting, not SGD’s"),
+        ('optimizer = "rmsprop"\nbetas = [0.9, 0.99]', "betas", 'set optimizer = "adam"'),
+        ('optimizer = "adam"\nalpha = 0.9', "alpha", "RMSprop’s setting"),
+        ("eps = 1e-8", "eps", "Adam’s and RMSprop’s setting"),
+        ('optimizer = "adam"\nbetas = [0.9, 1.0]', "betas[1]", "below 1"),
+        ('optimizer = "adam"\nbetas = 0.9', "betas", "a list of two numbers"),
+        ('optimizer = "adam"\neps = 0', "eps", "greater than 0"),
+        ('optimizer = "rmsprop"\nalpha = -0.5', "alpha", "at least 0"),
         ("momentum = 1.0", "momentum", "below 1"),
         ("momentum = -0.1", "momentum", "at least 0"),
         ("weight_decay = -1", "weight_decay", "0 or more"),
@@ -1037,6 +1046,65 @@ def test_optimizer_settings_are_checked(top: str, path: str, words: str) -> None
     where, message = only_problem(build(top=top))
     assert where == path
     assert words in message
+
+
+def test_adam_and_rmsprop_take_their_fields_and_pytorchs_defaults() -> None:
+    from stepcnn.engine.optim import Adam, RMSprop
+
+    adam = parse_scenario(build(top='optimizer = "Adam"\nweight_decay = 0.01'))
+    assert adam.optimizer == Adam(0.1, (0.9, 0.999), 1e-8, 0.01)
+    assert (
+        adam.optimizer.describe()
+        == "Adam (η = 0.1, β = (0.9, 0.999), ε = 1e-08, weight decay 0.01)"
+    )
+    rms = parse_scenario(build(top='optimizer = "rmsprop"\nalpha = 0.9\neps = 1e-6'))
+    assert rms.optimizer == RMSprop(0.1, 0.9, 1e-6, 0.0)
+    assert parse_scenario(build(top='optimizer = "sgd"')).optimizer.name == "sgd"
+
+
+def test_compare_names_a_second_optimizer_checked_like_the_first() -> None:
+    from stepcnn.engine.optim import SGD, Adam
+    from stepcnn.scenario.model import compared
+
+    s = parse_scenario(
+        build(top='optimizer = "adam"\n[compare]\noptimizer = "sgd"\nmomentum = 0.5')
+    )
+    assert s.compare == SGD(0.1, 0.5, 0.0)  # the learning rate defaults to the scenario's
+    other = compared(s)
+    assert other is not None and other.optimizer == SGD(0.1, 0.5, 0.0)
+    assert other.layers == s.layers and other.initial_params == s.initial_params
+    assert compared(other) is None
+    bad = build(top='[compare]\noptimizer = "adam"\nmomentum = 0.5\nspeed = 2')
+    found = problems(bad)
+    assert (
+        "compare.momentum",
+        'is SGD’s setting, not Adam’s: leave it out or set optimizer = "sgd"',
+    ) in found
+    assert any(where == "compare.speed" and "unknown key" in m for where, m in found)
+    assert parse_scenario(build()).compare is None
+    assert isinstance(parse_scenario(build(top='[compare]\noptimizer = "adam"')).compare, Adam)
+
+
+def test_batchnorm_with_one_value_per_channel_is_refused_in_one_line() -> None:
+    layers = ['type = "conv2d"\nout_channels = 2\nkernel_size = 3', 'type = "batchnorm2d"']
+    where, message = only_problem(build(layers=[*layers, 'type = "flatten"']))
+    assert where == "layers[1]" and "more than one value per channel" in message
+
+
+@pytest.mark.parametrize(
+    ("layer", "path", "words"),
+    [
+        ('type = "batchnorm2d"\nnum_features = 3', "layers[0].num_features", "has 1 channel"),
+        ('type = "batchnorm2d"\nmomentum = 2', "layers[0].momentum", "between 0 and 1"),
+        ('type = "batchnorm2d"\nweight = [1, 2]', "layers[0].weight", "[num_features]"),
+        ('type = "dropout"\np = 1.5', "layers[0].p", "between 0 and 1"),
+        ('type = "adaptive_avgpool2d"', "layers[0].output_size", "is required"),
+        ('type = "adaptive_avgpool2d"\noutput_size = 0', "layers[0].output_size", "positive"),
+    ],
+)
+def test_the_new_kinds_fields_are_checked(layer: str, path: str, words: str) -> None:
+    found = problems(build(layers=[layer, 'type = "flatten"']))
+    assert any(where == path and words in message for where, message in found), found
 
 
 def test_an_element_of_a_pair_is_named() -> None:

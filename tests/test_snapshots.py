@@ -49,6 +49,15 @@ CASES: dict[str, tuple[str, Condition, tuple[int, int]]] = {
     "conv_backward": ("shared-weights", Condition(op="conv2d.backward", index=(0, 0, 1, 0)), WIDE),
     "update": ("hand-computable", Condition(op="conv2d.update"), WIDE),
     "digits_80x24": ("digits", Condition(op="conv2d.forward", index=(0, 1, 2, 3)), (80, 24)),
+    # issue 20: Adam's state beside W (iteration 2: m and v before too), batchnorm's three
+    # terms at 80×24, the dropout mask as a map.
+    "adam_update": ("adam-vs-sgd", Condition(iteration=1, op="conv2d.update"), WIDE),
+    "batchnorm_backward_80x24": (
+        "batchnorm",
+        Condition(op="batchnorm2d.backward", index=(0, 0, 0, 1)),
+        (80, 24),
+    ),
+    "dropout_forward": ("dropout", Condition(op="dropout.forward", index=(0, 0, 1, 2)), WIDE),
 }
 
 

@@ -46,7 +46,10 @@ async def test_every_step_of_an_iteration_with_every_kind_draws(size: tuple[int,
             assert session.k > before
             lines = view._lines
             assert len(lines) == view.size.height > 0
-            assert all(sum(len(s.text) for s in line) == size[0] for line in lines)
+            assert all(sum(len(s.text) for s in line) == size[0] for line in lines), (
+                timeline[session.k].op,
+                {sum(len(s.text) for s in line) for line in lines},
+            )
             assert view.placed
             status = status_text(app)  # steps are shown counted from 1
             assert f"{session.k + 1}/" in status or f"step {session.k + 1} of" in status

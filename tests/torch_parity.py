@@ -2,10 +2,13 @@
 
 Run with `make parity`, which installs PyTorch (CPU) into its own virtualenv. Random
 architectures use every layer kind (conv2d with stride and padding, relu, tanh, sigmoid,
-leaky_relu with a random slope, maxpool2d and avgpool2d with stride ≠ kernel, flatten, linear),
-both losses, batches, several iterations and random momentum / weight decay. PyTorch trains
-each one on its own — its parameters and its torch.optim.SGD(lr, momentum, weight_decay) carry
-over from iteration to iteration — and, in float64 with rtol 1e-6, it checks:
+leaky_relu with a random slope, maxpool2d and avgpool2d with stride ≠ kernel, flatten, linear,
+batchnorm2d, dropout — multiplied by stepcnn's mask in PyTorch too —, adaptive_avgpool2d, and
+residual blocks: add, with forks), both losses, batches, several iterations, SGD with random
+momentum / weight decay, Adam and RMSprop with random settings (their m, v, s and step count
+checked, and batchnorm's running statistics). PyTorch trains each one on its own — its
+parameters and its torch.optim optimizer carry over from iteration to iteration — and, in
+float64 with rtol 1e-6, it checks:
   * every tensor of every iteration (input, output, grad_output, grad_input, weight, bias,
     grad_weight, grad_bias, weight_after, bias_after, and the momentum velocity after the
     update) and the loss;
@@ -26,8 +29,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from collections import Counter
 
+from stepcnn.engine.kinds.adaptive_avgpool2d import AdaptiveAvgPool2d
 from stepcnn.engine.kinds.avgpool2d import AvgPool2d
+from stepcnn.engine.kinds.batchnorm2d import BatchNorm2d
 from stepcnn.engine.kinds.conv2d import Conv2d
+from stepcnn.engine.kinds.dropout import Dropout
 from stepcnn.engine.kinds.leaky_relu import LeakyReLU
 from stepcnn.engine.kinds.linear import Linear
 from stepcnn.engine.kinds.maxpool2d import MaxPool2d
@@ -50,10 +56,16 @@ def random_scenario(rng: random.Random) -> str:
     shape = (c, h, w)
     names = iter(range(1000))
     for _ in range(rng.randint(0, 4)):
-        kind = rng.choice(["conv2d", "conv2d", "maxpool2d", "avgpool2d", "residual", *ACTIVATIONS])
+        kind = rng.choice(
+            ["conv2d", "conv2d", "maxpool2d", "avgpool2d", "residual", *ACTIVATIONS, *NEW_MAP_KINDS]
+        )
         _, hh, ww = shape
         if kind == "residual":
             layers += residual_block(rng, layers, shape, names)
+        elif kind in NEW_MAP_KINDS:
+            layer, shape = NEW_MAP_KINDS[kind](rng, shape, layers)
+            if layer:
+                layers.append(layer)
         elif kind == "conv2d":
             k = (rng.randint(1, min(4, hh + 2)), rng.randint(1, min(4, ww + 2)))
             s = (rng.randint(1, 3), rng.randint(1, 3))
@@ -82,15 +94,19 @@ def random_scenario(rng: random.Random) -> str:
         for _ in range(rng.randint(1, 2)):
             if rng.random() < 0.6:
                 layers.append(activation(rng, rng.choice(ACTIVATIONS)))
+            if rng.random() < 0.2:
+                layers.append(dropout(rng))
             layers.append(f'[[layers]]\ntype = "linear"\nout_features = {rng.randint(2, 5)}\n')
+    normalised = any("batchnorm" in x for x in layers)
+    batch = rng.choice([1, 2]) if normalised else rng.randint(1, 3)  # batchnorm: 1 and 2
     doc = [
         'title = "random"',
         f"seed = {rng.randint(0, 10_000)}",
         f"learning_rate = {rng.choice([0.01, 0.1, 0.5, 1.0])}",
-        f"momentum = {rng.choice([0.0, 0.5, 0.9, round(rng.random() * 0.99, 3)])}",
+        *optimizer_fields(rng),
         f"weight_decay = {rng.choice([0.0, 0.01, 0.1, round(rng.random() * 0.2, 4)])}",
         f'loss = "{loss}"',
-        f"batch_size = {rng.randint(1, 3)}",
+        f"batch_size = {batch}",
         f"iterations = {rng.randint(1, 4)}",
     ]
     nprng = np.random.default_rng(rng.randint(0, 10**6))
@@ -120,8 +136,9 @@ ACTIVATIONS = ["relu", "tanh", "sigmoid", "leaky_relu"]
 
 
 def residual_block(rng: random.Random, layers: list[str], shape, names) -> list[str]:
-    """``out = x + F(x)``: a shape-keeping branch F (convs with "same" padding and
-    activations) from the last layer (or the input), and an add of the two — x is a fork.
+    """``out = x + F(x)``: a shape-keeping branch F (convs with "same" padding, activations,
+    batchnorm2d, dropout) from the last layer (or the input), and an add of the two — x is a
+    fork.
     Sometimes the add takes a third input, or x twice."""
     c = shape[0]
     if layers:
@@ -129,14 +146,20 @@ def residual_block(rng: random.Random, layers: list[str], shape, names) -> list[
         layers[-1] += f'name = "{source}"\n'
     else:
         source = "input"
-    branch = []
+    branch: list[str] = []
     for _ in range(rng.randint(1, 3)):
-        if rng.random() < 0.6:
+        draw = rng.random()
+        if draw < 0.5:
             k = rng.choice([1, 3])
             branch.append(
                 f'[[layers]]\ntype = "conv2d"\nout_channels = {c}\nkernel_size = {k}\n'
                 f"padding = {k // 2}\n"
             )
+        elif draw < 0.65:  # batchnorm2d in a residual branch (where it may stand)
+            norm, _ = batchnorm(rng, shape, layers + branch)
+            branch.append(norm or activation(rng, rng.choice(ACTIVATIONS)))
+        elif draw < 0.75:
+            branch.append(dropout(rng))
         else:
             branch.append(activation(rng, rng.choice(ACTIVATIONS)))
     end = f"n{next(names)}"
@@ -147,6 +170,66 @@ def residual_block(rng: random.Random, layers: list[str], shape, names) -> list[
     rng.shuffle(inputs)
     listed = ", ".join(f'"{n}"' for n in inputs)
     return [*branch, f'[[layers]]\ntype = "add"\nfrom = [{listed}]\n']
+
+
+# ---- issue 20: a function per new kind and for the optimizers -----------------------------
+
+
+def batchnorm(rng: random.Random, shape: tuple, layers: list[str]) -> tuple[str, tuple]:
+    """batchnorm2d on a map with more than one value per channel even at batch 1, not right
+    after a conv (that conv's bias would get a zero gradient: noise in both libraries)."""
+    _, hh, ww = shape
+    if hh * ww < 2 or not shift_removed(layers):
+        return "", shape
+    extra = f"momentum = {rng.choice([0.1, 0.5])}\neps = {rng.choice([1e-5, 1e-3])}\n"
+    return '[[layers]]\ntype = "batchnorm2d"\n' + (extra if rng.random() < 0.5 else ""), shape
+
+
+def shift_removed(layers: list[str]) -> bool:
+    """Whether an activation stands between the last conv2d and here: else that conv's bias
+    only shifts every value of a channel (pooling keeps the shift), batchnorm removes the
+    shift, and dL/db is 0 — rounding noise, whose sign Adam would follow."""
+    for text in reversed(layers):
+        if any(f'"{a}"' in text for a in ACTIVATIONS):
+            return True
+        if '"conv2d"' in text:
+            return False
+    return True
+
+
+def dropout(rng: random.Random) -> str:
+    return f'[[layers]]\ntype = "dropout"\np = {rng.choice([0.0, 0.2, 0.5, 0.8, 1.0])}\n'
+
+
+def dropout_on_map(rng: random.Random, shape: tuple, layers: list[str]) -> tuple[str, tuple]:
+    return dropout(rng), shape
+
+
+def adaptive_pool(rng: random.Random, shape: tuple, layers: list[str]) -> tuple[str, tuple]:
+    """PyTorch's window rule: output sizes below, at and above the input's."""
+    c, hh, ww = shape
+    size = (rng.randint(1, hh + 1), rng.randint(1, ww + 1))
+    if any("batchnorm" in x for x in layers):  # the mean of a normalised channel is β: dx = 0
+        size = (max(size[0], 2), size[1])
+    return f'[[layers]]\ntype = "adaptive_avgpool2d"\noutput_size = {list(size)}\n', (c, *size)
+
+
+NEW_MAP_KINDS = {
+    "batchnorm2d": batchnorm,
+    "dropout": dropout_on_map,
+    "adaptive_avgpool2d": adaptive_pool,
+}
+
+
+def optimizer_fields(rng: random.Random) -> list[str]:
+    """SGD with random momentum, Adam or RMSprop with random settings."""
+    name = rng.choice(["sgd", "sgd", "adam", "rmsprop"])
+    if name == "adam":
+        b = rng.choice([[0.9, 0.999], [0.8, 0.99], [round(rng.random() * 0.9, 3), 0.9]])
+        return ['optimizer = "adam"', f"betas = {b}", f"eps = {rng.choice([1e-8, 1e-4])}"]
+    if name == "rmsprop":
+        return ['optimizer = "rmsprop"', f"alpha = {rng.choice([0.99, 0.9, 0.5])}"]
+    return [f"momentum = {rng.choice([0.0, 0.5, 0.9, round(rng.random() * 0.99, 3)])}"]
 
 
 def activation(rng: random.Random, kind: str) -> str:
@@ -179,7 +262,18 @@ def close(name: str, ours: np.ndarray, theirs: torch.Tensor) -> None:
         raise AssertionError(f"{name}: mismatch\nours={ours}\ntorch={t}")
 
 
-def torch_layer(layer, a, tp):
+def torch_layer(layer, a, tp, mask=None, running=None):
+    """One layer in PyTorch; dropout multiplies by stepcnn's ``mask`` (PyTorch's random stream
+    differs), batchnorm2d updates ``running`` (its running mean and variance) in place."""
+    if isinstance(layer, BatchNorm2d):
+        return F.batch_norm(
+            a, running[0], running[1], tp[0], tp[1], True, layer.momentum, layer.eps
+        )
+    if isinstance(layer, Dropout):
+        scale = 0.0 if layer.p >= 1 else 1.0 / (1.0 - layer.p)
+        return a * (torch.tensor(mask) * scale)
+    if isinstance(layer, AdaptiveAvgPool2d):
+        return F.adaptive_avg_pool2d(a, layer.output_size)
     if isinstance(layer, Conv2d):
         return F.conv2d(a, tp[0], tp[1], stride=layer.stride, padding=layer.padding)
     if isinstance(layer, MaxPool2d):
@@ -220,20 +314,18 @@ class TorchRun:
             for p in scenario.initial_params
         ]
         self.leaves = [t for tp in self.params if tp is not None for t in tp]
-        self.optimizer = (
-            torch.optim.SGD(
-                self.leaves,
-                lr=scenario.learning_rate,
-                momentum=scenario.momentum,
-                weight_decay=scenario.weight_decay,
-            )
-            if self.leaves
+        self.optimizer = torch_optimizer(scenario.optimizer, self.leaves) if self.leaves else None
+        self.running = [
+            (torch.zeros(layer.num_features), torch.ones(layer.num_features))
+            if isinstance(layer, BatchNorm2d)
             else None
-        )
+            for layer in scenario.layers
+        ]
 
-    def iteration(self, x, y):
+    def iteration(self, x, y, masks):
         """``acts[i + 1]`` is layer i's output (``acts[0]`` the batch); ``reads[i]`` the views
-        layer i read them through, whose ``.grad`` is its own share of a fork's gradient."""
+        layer i read them through, whose ``.grad`` is its own share of a fork's gradient.
+        ``masks[i]``: dropout layer i's mask of this iteration (stepcnn's)."""
         acts = [torch.tensor(x, requires_grad=True)]
         reads = []
         graph = self.scenario.topology
@@ -242,7 +334,8 @@ class TorchRun:
             for v in views:
                 v.retain_grad()
             reads.append(views)
-            out = torch_layer(layer, views if layer.type == "add" else views[0], tp)
+            read = views if layer.type == "add" else views[0]
+            out = torch_layer(layer, read, tp, masks[i], self.running[i])
             out.retain_grad()
             acts.append(out)
         for a in acts:
@@ -263,6 +356,51 @@ class TorchRun:
             for t in self.leaves
         ]
         return acts, reads, before, grads, velocity, loss
+
+    def state(self, leaf: int) -> dict:
+        """The optimizer's state of one parameter tensor (torch's names)."""
+        assert self.optimizer is not None
+        return self.optimizer.state[self.leaves[leaf]]
+
+
+def torch_optimizer(opt, leaves):
+    if opt.name == "adam":
+        return torch.optim.Adam(
+            leaves,
+            lr=opt.learning_rate,
+            betas=opt.betas,
+            eps=opt.eps,
+            weight_decay=opt.weight_decay,
+        )
+    if opt.name == "rmsprop":
+        return torch.optim.RMSprop(
+            leaves,
+            lr=opt.learning_rate,
+            alpha=opt.alpha,
+            eps=opt.eps,
+            weight_decay=opt.weight_decay,
+        )
+    return torch.optim.SGD(
+        leaves, lr=opt.learning_rate, momentum=opt.momentum, weight_decay=opt.weight_decay
+    )
+
+
+def check_state(where: str, lr, theirs: TorchRun, j: int, i: int) -> None:
+    """Adam's m and v or RMSprop's s of W and b after the update, its step count, and a
+    batchnorm layer's running statistics."""
+    state = lr.opt_state_after
+    if state is not None and "momentum_buffer" not in state.buffers:
+        for name, pair in state.buffers.items():
+            close(f"{where} {name} of W", pair.weight, theirs.state(j)[name])
+            close(f"{where} {name} of b", pair.bias, theirs.state(j + 1)[name])
+        if "step" in theirs.state(j):
+            assert state.step == int(theirs.state(j)["step"]), (where, state.step)
+
+
+def check_running(where: str, lr, running) -> None:
+    if running is not None:
+        close(f"{where} running_mean", lr.buffers_after["running_mean"], running[0])
+        close(f"{where} running_var", lr.buffers_after["running_var"], running[1])
 
 
 def check_update_steps(timeline, base: int, seg, lr, opt, theirs) -> None:
@@ -303,11 +441,37 @@ def check_update_steps(timeline, base: int, seg, lr, opt, theirs) -> None:
             assert "velocity_after" not in ops and "velocity_before" not in ops, where
 
 
+def check_adaptive_steps(timeline, base: int, seg, opt, states) -> None:
+    """Each Adam/RMSprop update step's state operands against torch's state after the step:
+    m, v (and m̂ = m/(1 − β₁ᵗ), v̂ = v/(1 − β₂ᵗ)) or s, of W and of b."""
+    state_w, state_b = states
+    names = {"m": "exp_avg", "v": "exp_avg_sq"} if opt.name == "adam" else {"s": "square_avg"}
+    for o in range(seg.count):
+        ops = timeline[base + seg.start + o].operands
+        where = f"{seg.op} L{seg.layer}[{o}]"
+        for short, name in names.items():
+            close(f"{where} {short}_after", ops[f"{short}_after"], state_w[name][o])
+            close(
+                f"{where} bias_{short}_after", ops[f"bias_{short}_after"], state_b[name][o : o + 1]
+            )
+        if opt.name == "adam":
+            t = int(state_w["step"])
+            b1, b2 = opt.betas
+            close(f"{where} m_hat", ops["m_hat"], state_w["exp_avg"][o] / (1 - b1**t))
+            close(f"{where} v_hat", ops["v_hat"], state_w["exp_avg_sq"][o] / (1 - b2**t))
+
+
 def check_scenario(text: str, used: Counter) -> int:
     scenario = parse_scenario(text)
     used.update(layer.type for layer in scenario.layers)
     used["fork"] += len(scenario.topology.forks)
     used["batch 2+ fork"] += bool(scenario.topology.forks) and scenario.batch_size > 1
+    if scenario.topology.forks:  # the kinds of issue 20 in graphs
+        used["fork with batchnorm2d"] += any(
+            layer.type == "batchnorm2d" for layer in scenario.layers
+        )
+        used["fork with dropout"] += any(layer.type == "dropout" for layer in scenario.layers)
+        used["fork with Adam/RMSprop"] += scenario.optimizer.name != "sgd"
     run = TrainingRun(scenario)
     timeline = Timeline(run)
     theirs = TorchRun(scenario)
@@ -316,20 +480,23 @@ def check_scenario(text: str, used: Counter) -> int:
     previous_velocity: list = [None] * len(theirs.leaves)
     for it in range(len(run)):
         rec = run.record(it)
-        acts, reads, before, grads, velocity, loss = theirs.iteration(rec.x, rec.y)
+        masks = [getattr(lr.cache, "mask", None) for lr in rec.layers]
+        acts, reads, before, grads, velocity, loss = theirs.iteration(rec.x, rec.y, masks)
         assert abs(rec.loss - loss.item()) <= RTOL * abs(loss.item()) + ATOL, (
             rec.loss,
             loss.item(),
         )
         j = 0
-        updates = {}
+        updates, adaptive = {}, {}
         for i, lr in enumerate(rec.layers):
             for slot, view in enumerate(reads[i]):
                 close(f"it{it} layer{i} input {slot}", lr.inputs[slot], view)
                 close(f"it{it} layer{i} grad_input {slot}", lr.grad_input, view.grad)
             close(f"it{it} layer{i} output", lr.output, acts[i + 1])
             close(f"it{it} layer{i} grad_output", lr.grad_output, acts[i + 1].grad)
+            check_running(f"it{it} layer{i}", lr, theirs.running[i])
             if theirs.params[i] is not None:
+                check_state(f"it{it} layer{i}", lr, theirs, j, i)
                 w, b = theirs.params[i]
                 close(f"it{it} layer{i} weight", lr.params.weight, before[j])
                 close(f"it{it} layer{i} bias", lr.params.bias, before[j + 1])
@@ -342,6 +509,7 @@ def check_scenario(text: str, used: Counter) -> int:
                     close(f"it{it} layer{i} velocity_b", lr.velocity_after.bias, velocity[j + 1])
                 else:
                     assert lr.velocity_after is None and velocity[j] is None
+                adaptive[i] = (theirs.state(j), theirs.state(j + 1)) if opt.keeps_state else None
                 updates[i] = (
                     before[j],
                     before[j + 1],
@@ -365,6 +533,8 @@ def check_scenario(text: str, used: Counter) -> int:
                 check_update_steps(
                     timeline, base, seg, rec.layers[seg.layer], opt, updates[seg.layer]
                 )
+                if opt.name in ("adam", "rmsprop"):
+                    check_adaptive_steps(timeline, base, seg, opt, adaptive[seg.layer])
                 checked += seg.count
                 continue
             expect = acts[seg.layer + 1] if seg.phase == "forward" else acts[seg.layer + 1].grad
@@ -382,6 +552,8 @@ def main() -> int:
     steps = 0
     used: Counter = Counter()
     optimizers: Counter = Counter()
+    named: Counter = Counter()
+    batches: Counter = Counter()
     for case in range(count):
         text = random_scenario(rng)
         try:
@@ -391,15 +563,21 @@ def main() -> int:
             raise
         scenario = parse_scenario(text)
         optimizers[(scenario.momentum > 0, scenario.weight_decay > 0)] += 1
+        named[scenario.optimizer.name] += 1
+        batches[scenario.batch_size] += 1
     assert used["fork"] and used["batch 2+ fork"], "no fork drawn (batch ≥ 2): raise the count"
+    for what in ("batchnorm2d", "dropout", "Adam/RMSprop"):
+        assert used[f"fork with {what}"], f"no fork with {what} drawn: raise the count"
     missing = set(layer_kinds()) - set(used)
     assert not missing, f"no random scenario used {sorted(missing)}: raise the case count"
     assert len(optimizers) == 4, f"not every optimizer setting was drawn: {optimizers}"
+    assert set(named) == {"sgd", "adam", "rmsprop"}, f"not every optimizer was drawn: {named}"
     kinds = ", ".join(f"{k} {n}" for k, n in sorted(used.items()))
     print(
         f"torch parity: {count} random scenarios, {steps} step values checked, rtol {RTOL}; "
         f"layers used: {kinds}; with momentum {sum(n for (m, _), n in optimizers.items() if m)}, "
-        f"with weight decay {sum(n for (_, d), n in optimizers.items() if d)}"
+        f"with weight decay {sum(n for (_, d), n in optimizers.items() if d)}; "
+        f"optimizers {dict(sorted(named.items()))}; batch sizes {dict(sorted(batches.items()))}"
     )
     return 0
 

@@ -31,19 +31,41 @@ NOTES: dict[str, Note] = {
         "initialises the parameters the file does not give "
         "(see [Initial weights](../scenarios.md#initial-weights))"
     ),
-    "learning_rate": Note("SGD's step size η"),
+    "learning_rate": Note("the optimizer's step size η"),
     "momentum": Note(
-        "SGD momentum μ, exactly `torch.optim.SGD`'s (dampening 0, no Nesterov): "
+        "SGD only: momentum μ, exactly `torch.optim.SGD`'s (dampening 0, no Nesterov): "
         "`v ← μ·v + g` (`v = g` at the first iteration), `W ← W − η·v`",
         limits="0 ≤ μ < 1",
     ),
     "weight_decay": Note(
-        "L2 weight decay λ, as `torch.optim.SGD`: `g = dW + λ·W` (biases too)", limits="≥ 0"
+        "L2 weight decay λ, for every optimizer as `torch.optim` has it: `g = dW + λ·W` "
+        "(biases too; Adam's is L2, not AdamW)",
+        limits="≥ 0",
     ),
     "optimizer": Note(
-        "the optimizer; anything else is refused with a pointer to `momentum` and `weight_decay`",
-        type='`"sgd"`',
+        "`torch.optim.SGD`, `Adam` or `RMSprop`; a field of another optimizer is refused "
+        "([optimizers](../optimizers.md))",
+        type='`"sgd"`, `"adam"` or `"rmsprop"`',
         default='`"sgd"`',
+    ),
+    "betas": Note(
+        "Adam only: `[β₁, β₂]`, the decay of the averages m (of the gradient) and v (of its "
+        "square)",
+        type="`[β₁, β₂]`",
+        default="`[0.9, 0.999]`",
+        limits="each 0 ≤ β < 1",
+    ),
+    "eps": Note("Adam and RMSprop only: ε, added to the root of the average in the divisor"),
+    "alpha": Note(
+        "RMSprop only: α, the decay of s, the average of the squared gradient",
+        type="number",
+        default="`0.99`",
+        limits="0 ≤ α < 1",
+    ),
+    "compare": Note(
+        "a second optimizer training the same network from the same parameters; the loss "
+        "strip draws both curves on one scale "
+        "([comparing](../optimizers.md#comparing-two-optimizers-compare))"
     ),
     "loss": Note(
         "`cross_entropy`: softmax and the negative log-likelihood of an integer label, mean over "
@@ -119,6 +141,50 @@ NOTES: dict[str, Note] = {
     ),
     "layers[linear].bias": Note(
         "the initial bias, `[out_features]`; zeros when not given", type=NESTED
+    ),
+    "layers[batchnorm2d].eps": Note(
+        "ε in `x̂ = (x − μ)/√(σ² + ε)` ([kinds](../kinds.md#batchnorm2d))"
+    ),
+    "layers[batchnorm2d].momentum": Note(
+        "of the running statistics: `r ← (1 − momentum)·r + momentum·stat` (unbiased variance)",
+        limits="0 ≤ momentum ≤ 1",
+    ),
+    "layers[batchnorm2d].num_features": Note(
+        "the input's channels: optional, checked against the input when given"
+    ),
+    "layers[batchnorm2d].weight": Note(
+        "the initial γ, `[num_features]`; ones when not given", type=NESTED
+    ),
+    "layers[batchnorm2d].bias": Note(
+        "the initial β, `[num_features]`; zeros when not given", type=NESTED
+    ),
+    "layers[dropout].p": Note(
+        "the probability that a unit is dropped; the kept are scaled by `1/(1 − p)`; the mask "
+        "is a fixed function of seed, layer and iteration ([kinds](../kinds.md#dropout))",
+        limits="0 ≤ p ≤ 1",
+    ),
+    "layers[adaptive_avgpool2d].output_size": Note(
+        "the output's `Ho × Wo`: an int `k` means `[k, k]`; `1` is global average pooling; "
+        "PyTorch's windows ([kinds](../kinds.md#adaptive_avgpool2d))"
+    ),
+    # [compare]: the top level's optimizer fields
+    "compare.optimizer": Note(
+        "the optimizer trained beside the scenario's",
+        type='`"sgd"`, `"adam"` or `"rmsprop"`',
+        default='`"sgd"`',
+    ),
+    "compare.learning_rate": Note("its step size η (default: the scenario's)"),
+    "compare.momentum": Note("SGD only: its momentum μ", limits="0 ≤ μ < 1"),
+    "compare.weight_decay": Note("its L2 weight decay λ", limits="≥ 0"),
+    "compare.betas": Note(
+        "Adam only: its `[β₁, β₂]`",
+        type="`[β₁, β₂]`",
+        default="`[0.9, 0.999]`",
+        limits="each 0 ≤ β < 1",
+    ),
+    "compare.eps": Note("Adam and RMSprop only: its ε"),
+    "compare.alpha": Note(
+        "RMSprop only: its α", type="number", default="`0.99`", limits="0 ≤ α < 1"
     ),
     # [narration]
     "narration.intro": Note("shown when the scenario opens", type="string (a template)"),

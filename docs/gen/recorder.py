@@ -25,7 +25,8 @@ from stepcnn.scenario.fields import Table
 from stepcnn.timeline.load import parse_scenario
 
 RAW_VALUES: dict[tuple[str, str], tuple[object, ...]] = {
-    ("", "optimizer"): ("sgd",),
+    ("", "optimizer"): ("sgd", "adam", "rmsprop"),
+    ("compare", "optimizer"): ("sgd", "adam", "rmsprop"),
 }
 """Values the explorer also tries for a field read raw (a choice checked by hand), by
 ``(table, key)``, the table's indices written ``[]``: a value that makes the loader read more

@@ -30,6 +30,7 @@ def run(args: argparse.Namespace) -> int:
     print(f"{s.source}: {s.title}")
     samples = s.inputs.shape[0]
     print(f"  input      {shape_text(shapes[0])}  ({count(samples, 'sample')})")
+    width = max(10, *(len(layer.type) for layer in s.layers))  # adaptive_avgpool2d: 18
     for i, layer in enumerate(s.layers):
         params = s.initial_params[i]
         extra = f"  {count(params.weight.size + params.bias.size, 'parameter')}" if params else ""
@@ -39,7 +40,7 @@ def run(args: argparse.Namespace) -> int:
             name = graph.names[i]
             reads = ", ".join(graph.name(j) for j in graph.inputs[i])
             wiring = f"  {name + ' ' if name else ''}← {reads}"
-        print(f"  layer {i:<3} {layer.type:<10} {shapes_text}{extra}{wiring}")
+        print(f"  layer {i:<3} {layer.type:<{width}} {shapes_text}{extra}{wiring}")
     print(f"  loss       {s.loss}")
     print(f"parameters: {s.parameter_count:,}")
     phases = {ph: sum(c for (p, _), c in counts.items() if p == ph) for ph in PHASES}
@@ -50,6 +51,8 @@ def run(args: argparse.Namespace) -> int:
         f"learning rate {s.learning_rate:g}: {layout.per_iteration * s.iterations:,} steps in all"
     )
     print(f"optimizer: {s.optimizer.describe()}")
+    if s.compare is not None:
+        print(f"compare:   {s.compare.describe()} (the same net; its loss curve beside)")
     if s.batch_size > samples:
         print(
             f"note: batch_size {s.batch_size} is larger than the {count(samples, 'sample')}: "

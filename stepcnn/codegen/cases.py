@@ -9,6 +9,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from stepcnn.codegen import kinds, losses
 from stepcnn.engine.network import IterationRecord
 from stepcnn.engine.types import Array
@@ -23,6 +25,10 @@ class Result:
     name: str  # as the contract names it: out, dx, dw, db, loss, dscores, w_new
     expected: Any  # nested lists of floats, or a float
     tensor: TensorId  # where the debugger writes it
+    # The size of the terms a gradient sums (its elements are also equal within 1e-12 of it):
+    # a sum that cancels to rounding noise — the db of a conv right before batchnorm — is
+    # noise in any order of additions.
+    terms: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -35,6 +41,12 @@ class Case:
 
 def _t(array: Array) -> Arg:
     return ("tensor", array.astype(float).tolist())
+
+
+def _largest(array: Array) -> float:
+    """The largest finite magnitude in ``array`` (0 for none)."""
+    finite = np.abs(array[np.isfinite(array)])
+    return float(finite.max()) if finite.size else 0.0
 
 
 def _geometry(values: tuple[object, ...]) -> tuple[Arg, ...]:
@@ -62,13 +74,17 @@ def layer_cases(record: IterationRecord, run: TrainingRun) -> list[Case]:
             continue
         lr = record.layers[i]
         geometry = _geometry(k.geometry(layer))
+        if hasattr(k, "mask_call"):  # dropout: the iteration's mask follows p
+            geometry += (_t(lr.cache.mask),)
         where = f"layer {i} ({layer.type})"
         x: Arg = _t(lr.input)
-        backward_results = [Result("dx", lr.grad_input.tolist(), TensorId(i, "grad_input"))]
+        sizes = [_largest(lr.input), *([] if lr.params is None else [_largest(lr.params.weight)])]
+        terms = _largest(lr.grad_output) * max(1.0, *sizes)
+        backward_results = [Result("dx", lr.grad_input.tolist(), TensorId(i, "grad_input"), terms)]
         if layer.type == "add":  # its inputs, a list; backward: one dx per input
             x = ("tensors", [a.astype(float).tolist() for a in lr.inputs])
             backward_results = [
-                Result(f"dx{k + 1}", lr.grad_input.tolist(), TensorId(i, "grad_input"))
+                Result(f"dx{k + 1}", lr.grad_input.tolist(), TensorId(i, "grad_input"), terms)
                 for k in range(len(lr.inputs))
             ]
         forward_args: tuple[Arg, ...] = (x,)
@@ -78,8 +94,8 @@ def layer_cases(record: IterationRecord, run: TrainingRun) -> list[Case]:
             forward_args += (_t(lr.params.weight), _t(lr.params.bias))
             backward_args += (_t(lr.params.weight),)
             backward_results += [
-                Result("dw", lr.grads.weight.tolist(), TensorId(i, "grad_weight")),
-                Result("db", lr.grads.bias.tolist(), TensorId(i, "grad_bias")),
+                Result("dw", lr.grads.weight.tolist(), TensorId(i, "grad_weight"), terms),
+                Result("db", lr.grads.bias.tolist(), TensorId(i, "grad_bias"), terms),
             ]
         cases.append(
             Case(
@@ -115,6 +131,8 @@ def update_cases(record: IterationRecord, run: TrainingRun) -> list[Case]:
     """``sgd_update`` on every weight and bias. At iteration 0 momentum changes nothing
     (v = g), so plain SGD is the engine's update unless there is weight decay."""
     if float(getattr(run.scenario, "weight_decay", 0.0)) != 0:
+        return []
+    if run.scenario.optimizer.name != "sgd":  # Adam, RMSprop: not sgd_update's numbers
         return []
     cases = []
     eta = run.scenario.learning_rate

@@ -24,6 +24,9 @@ def _functions(scenario: Scenario, style: str) -> str:
             parts.append(getattr(kinds.kind(layer.type), source))
     parts.append(getattr(losses.loss(scenario.loss), source))
     parts.append(getattr(optim, source))
+    extra = optim.EXTRA.get((scenario.optimizer.name, style))
+    if extra is not None:
+        parts.append(extra)
     if scenario.graph is not None and scenario.graph.forks:
         parts.append(FORK[style])
     return "\n".join(p.strip("\n") + "\n\n" for p in parts)
@@ -44,6 +47,8 @@ def _call(scenario: Scenario, i: int, direction: str) -> str:
     layer = scenario.layers[i]
     k = kinds.kind(layer.type)
     geometry = "".join(f", {g!r}" for g in k.geometry(layer))
+    if hasattr(k, "mask_call"):  # dropout: the iteration's mask, drawn before the forward
+        geometry += f", mask{i}"
     x = _reads(scenario, i)
     if direction == "forward":
         params = f", weights[{i}], biases[{i}]" if k.HAS_PARAMS else ""
@@ -56,7 +61,8 @@ def _train(scenario: Scenario, style: str) -> str:
     n = len(scenario.layers)
     loss = losses.loss(scenario.loss)
     momentum, decay = momentum_of(scenario)
-    plain = momentum == 0 and decay == 0
+    adaptive = scenario.optimizer.name in ("adam", "rmsprop")
+    plain = momentum == 0 and decay == 0 and not adaptive
     key = targets_key(scenario)
     take = "INPUTS[samples]" if style == "numpy" else "[INPUTS[s] for s in samples]"
     targets = (
@@ -69,6 +75,12 @@ def _train(scenario: Scenario, style: str) -> str:
         '    """Train; hand each iteration\'s record to emit (the export\'s iteration object)."""',
         "    weights, biases = list(WEIGHTS), list(BIASES)",
         f"    velocity_w, velocity_b = [None] * {n}, [None] * {n}",
+        *([f"    state_w, state_b = [None] * {n}, [None] * {n}"] if adaptive else []),
+        *(
+            [f"    buffers = [None] * {n}  # running statistics"]
+            if any(hasattr(kinds.kind(layer.type), "buffers_call") for layer in scenario.layers)
+            else []
+        ),
         "    for it in range(iterations):",
         "        samples = [(it * BATCH_SIZE + j) % len(INPUTS) for j in range(BATCH_SIZE)]",
         f"        a0 = {take}",
@@ -76,9 +88,14 @@ def _train(scenario: Scenario, style: str) -> str:
         "        # ---- forward: layer by layer ----",
     ]
     for i, layer in enumerate(scenario.layers):
+        k = kinds.kind(layer.type)
+        if hasattr(k, "mask_call"):
+            body.append(f"        {k.mask_call(layer, i, _reads(scenario, i))}")
         body.append(
             f"        a{i + 1} = {_call(scenario, i, 'forward')}  # layer {i}: {layer.type}"
         )
+        if hasattr(k, "buffers_call"):
+            body.append(f"        {k.buffers_call(layer, i, _reads(scenario, i))}")
     body.append(f"        # ---- the loss: {scenario.loss} ----")
     body.append(f"        loss, g{n} = {loss.FUNCTION}(a{n}, {key})")
     body.append("        # ---- backward: in reverse; g<i> is dL/d(a<i>) ----")
@@ -93,12 +110,17 @@ def _train(scenario: Scenario, style: str) -> str:
                 body.append(f"        g{i} = {_call(scenario, i, 'backward')}")
     else:
         body += graph_backward(scenario, grads)
-    body.append(
-        f"        # ---- update: {'SGD' if plain else 'SGD with momentum / weight decay'} ----"
+    title = (
+        scenario.optimizer.describe()
+        if adaptive
+        else ("SGD" if plain else "SGD with momentum / weight decay")
     )
+    body.append(f"        # ---- update: {title} ----")
     body.append("        new_w, new_b = list(weights), list(biases)")
     for i, (dw, db) in sorted(grads.items()):
-        if plain:
+        if adaptive:
+            body += _adaptive_update(scenario, i, dw, db)
+        elif plain:
             body.append(f"        new_w[{i}] = sgd_update(weights[{i}], {dw}, LEARNING_RATE)")
             body.append(f"        new_b[{i}] = sgd_update(biases[{i}], {db}, LEARNING_RATE)")
         else:
@@ -129,6 +151,20 @@ def _train(scenario: Scenario, style: str) -> str:
                 f"        layers[{i}]['velocity'] = "
                 f"{{'weight': tolist(velocity_w[{i}]), 'bias': tolist(velocity_b[{i}])}}"
             )
+        if adaptive:
+            body.append(
+                f"        layers[{i}]['optimizer_state'] = {{'step': it + 1, "
+                f"'weight': {{k: tolist(v) for k, v in state_w[{i}].items()}}, "
+                f"'bias': {{k: tolist(v) for k, v in state_b[{i}].items()}}}}"
+            )
+    for i, layer in enumerate(scenario.layers):
+        k = kinds.kind(layer.type)
+        if hasattr(k, "buffers_call"):
+            body.append(
+                f"        layers[{i}].update({{k: tolist(v) for k, v in buffers[{i}].items()}})"
+            )
+        if hasattr(k, "mask_call"):
+            body.append(f"        layers[{i}]['mask'] = tolist(mask{i})")
     body += [
         "        emit({",
         '            "iteration": it + 1,  # counted from 1, as stepcnn export',
@@ -140,6 +176,20 @@ def _train(scenario: Scenario, style: str) -> str:
         "        weights, biases = new_w, new_b",
     ]
     return "\n".join(body) + "\n"
+
+
+def _adaptive_update(scenario: Scenario, i: int, dw: str, db: str) -> list[str]:
+    """Layer ``i``'s Adam or RMSprop update of its weight and bias, keeping their state."""
+    lines = []
+    adam = scenario.optimizer.name == "adam"
+    for name, grad, state in (("w", dw, "state_w"), ("b", db, "state_b")):
+        source = "weights" if name == "w" else "biases"
+        args = "it + 1, LEARNING_RATE, BETAS, EPS" if adam else "LEARNING_RATE, ALPHA, EPS"
+        lines.append(
+            f"        new_{name}[{i}], {state}[{i}] = {'adam' if adam else 'rmsprop'}_update("
+            f"{source}[{i}], {grad}, {state}[{i}], {args}, WEIGHT_DECAY)"
+        )
+    return lines
 
 
 FORK = {

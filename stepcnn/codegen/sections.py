@@ -1,12 +1,26 @@
 """The parts every style of generated script shares: the scenario's numbers, ``main``."""
 
 from stepcnn.codegen.literals import array_literal, literal
+from stepcnn.engine.optim import Adam, RMSprop
 from stepcnn.io.export import header, layer_geometry, wiring
 from stepcnn.scenario.model import Scenario
 
 
 def momentum_of(scenario: Scenario) -> tuple[float, float]:
     return float(getattr(scenario, "momentum", 0.0)), float(getattr(scenario, "weight_decay", 0.0))
+
+
+def _optimizer_lines(scenario: Scenario) -> list[str]:
+    """Adam's or RMSprop's settings, and the seed of the dropout masks, where there are."""
+    opt = scenario.optimizer
+    lines = []
+    if isinstance(opt, Adam):
+        lines += [f"BETAS = {tuple(opt.betas)!r}", f"EPS = {opt.eps!r}"]
+    if isinstance(opt, RMSprop):
+        lines += [f"ALPHA = {opt.alpha!r}", f"EPS = {opt.eps!r}"]
+    if any(getattr(layer, "seeded", False) for layer in scenario.layers):
+        lines.append(f"SEED = {scenario.seed}  # the dropout masks are drawn from it")
+    return lines
 
 
 def data_section(scenario: Scenario, wrap: str) -> str:
@@ -21,6 +35,7 @@ def data_section(scenario: Scenario, wrap: str) -> str:
         f"LEARNING_RATE = {scenario.learning_rate!r}",
         f"MOMENTUM = {momentum!r}",
         f"WEIGHT_DECAY = {decay!r}",
+        *_optimizer_lines(scenario),
         f"ITERATIONS = {scenario.iterations}",
         f"BATCH_SIZE = {scenario.batch_size}",
         "# The samples, [S][C][H][W]",

@@ -1,9 +1,11 @@
 """``stepcnn code --style torch``: the scenario as ``torch.nn.Sequential`` in float64, trained by
-``torch.optim.SGD`` — to cross-check stepcnn against a framework."""
+``torch.optim.SGD``, ``Adam`` or ``RMSprop`` — to cross-check stepcnn against a framework."""
 
 from stepcnn.codegen import kinds, losses
+from stepcnn.codegen.kinds import dropout as dropout_kind
 from stepcnn.codegen.sections import MAIN, data_section
 from stepcnn.engine.graph import INPUT
+from stepcnn.engine.optim import Adam, RMSprop
 from stepcnn.io.export import targets_key
 from stepcnn.scenario.model import Scenario
 
@@ -12,15 +14,16 @@ def train(iterations, emit):
     """Train with autograd; hand each iteration's record (the export's iteration object) to emit."""
     model = build_model()
     parameters = list(model.parameters())
-    optimizer = torch.optim.SGD(
-        parameters, lr=LEARNING_RATE, momentum=MOMENTUM, weight_decay=WEIGHT_DECAY
-    ) if parameters else None  # torch refuses an empty parameter list
+    optimizer = OPTIMIZER_EXPR if parameters else None  # torch refuses an empty parameter list
     for it in range(iterations):
         samples = [(it * BATCH_SIZE + j) % len(INPUTS) for j in range(BATCH_SIZE)]
         x = torch.tensor([INPUTS[s] for s in samples], requires_grad=True)
         TARGET_LINE
         if optimizer is not None:
             optimizer.zero_grad()
+        for i, module in enumerate(model):
+            if isinstance(module, MaskedDropout):
+                module.key = (SEED, i, it)  # the debugger's mask of this layer and iteration
         acts = [x]
         for module in model:
             out = module(acts[-1])
@@ -50,11 +53,12 @@ def train(iterations, emit):
                     weight_after=tolist(module.weight),
                     bias_after=tolist(module.bias),
                 )
-                if MOMENTUM > 0:
-                    entry["velocity"] = {
-                        "weight": tolist(optimizer.state[module.weight]["momentum_buffer"]),
-                        "bias": tolist(optimizer.state[module.bias]["momentum_buffer"]),
-                    }
+                entry.update(optimizer_state(optimizer, module))
+            if isinstance(module, nn.BatchNorm2d):
+                entry.update(running_mean=tolist(module.running_mean),
+                             running_var=tolist(module.running_var))
+            if isinstance(module, MaskedDropout):
+                entry["mask"] = tolist(module.mask)
             layers.append({"index": i, **entry})
         emit({
             "iteration": it + 1,  # counted from 1, as stepcnn export
@@ -64,6 +68,59 @@ def train(iterations, emit):
             "layers": layers,
         })
 '''
+
+
+STATE = '''
+def optimizer_state(optimizer, module):
+    """The optimizer's state of a module's weight and bias, as `stepcnn export` names it."""
+    state_w, state_b = optimizer.state[module.weight], optimizer.state[module.bias]
+    if "momentum_buffer" in state_w and state_w["momentum_buffer"] is not None:
+        return {"velocity": {"weight": tolist(state_w["momentum_buffer"]),
+                             "bias": tolist(state_b["momentum_buffer"])}}
+    names = [k for k in ("exp_avg", "exp_avg_sq", "square_avg") if k in state_w]
+    if not names:
+        return {}
+    return {"optimizer_state": {
+        "step": int(state_w["step"]),
+        "weight": {k: tolist(state_w[k]) for k in names},
+        "bias": {k: tolist(state_b[k]) for k in names},
+    }}
+'''
+
+DROPOUT = '''
+class MaskedDropout(nn.Module):
+    """Dropout with the debugger's mask (not PyTorch's random stream): x · mask / (1 − p),
+    the mask drawn from (SEED, layer, iteration) as stepcnn draws it."""
+
+    def __init__(self, p):
+        super().__init__()
+        self.p, self.key, self.mask = p, (0, 0, 0), None
+
+    def forward(self, x):
+        kept = _dropout_mask_flat(x.numel(), self.p, *self.key)
+        self.mask = torch.tensor(kept).reshape(x.shape)
+        scale = 0.0 if self.p >= 1 else 1.0 / (1.0 - self.p)
+        return x * (self.mask * scale)
+'''
+
+
+def optimizer_expr(scenario: Scenario) -> str:
+    """The torch.optim constructor of the scenario's optimizer."""
+    opt = scenario.optimizer
+    if isinstance(opt, Adam):
+        return (
+            "torch.optim.Adam(parameters, lr=LEARNING_RATE, betas=BETAS, eps=EPS, "
+            "weight_decay=WEIGHT_DECAY)"
+        )
+    if isinstance(opt, RMSprop):
+        return (
+            "torch.optim.RMSprop(parameters, lr=LEARNING_RATE, alpha=ALPHA, eps=EPS, "
+            "weight_decay=WEIGHT_DECAY)"
+        )
+    return (
+        "torch.optim.SGD(parameters, lr=LEARNING_RATE, momentum=MOMENTUM, "
+        "weight_decay=WEIGHT_DECAY)"
+    )
 
 
 GRAPH_LOOP = """        inputs, outputs = forward(model, x)
@@ -173,10 +230,25 @@ def torch_script(scenario: Scenario) -> str:
         template.replace("TARGET_LINE", target_line)
         .replace("LOSS_EXPR", loss_expr)
         .replace('"KEY": KEY_VALUE', f'"{key}": {key_value}')
+        .replace("OPTIMIZER_EXPR", optimizer_expr(scenario))
     )
+    dropout = any(layer.type == "dropout" for layer in scenario.layers)
+    if not dropout:  # (no module to key: the loop's test finds none)
+        train = train.replace(
+            """        for i, module in enumerate(model):
+            if isinstance(module, MaskedDropout):
+                module.key = (SEED, i, it)  # the debugger's mask of this layer and iteration
+""",
+            "",
+        ).replace(
+            """            if isinstance(module, MaskedDropout):
+                entry["mask"] = tolist(module.mask)
+""",
+            "",
+        )
     head = (
         f'"""{scenario.title}\n\nThe scenario in PyTorch: torch.nn.Sequential in float64, '
-        "torch.optim.SGD.\n"
+        f"torch.optim.{scenario.optimizer.describe().split()[0]}.\n"
         f"Written by `stepcnn code {scenario.name} --style torch`: the same network, data and\n"
         "initial parameters as stepcnn. `--json` prints the document `stepcnn export` prints,\n"
         "computed by autograd.\n\n"
@@ -198,9 +270,11 @@ def torch_script(scenario: Scenario) -> str:
     parts = [
         head,
         "# ==== the scenario ====\n\n" + data_section(scenario, ""),
+        *([dropout_kind.MASK.strip("\n") + "\n", DROPOUT.strip("\n") + "\n"] if dropout else []),
         *graph_parts,
         build,
         tolist,
+        STATE.strip("\n") + "\n",
         train.strip("\n") + "\n",
         MAIN.strip("\n") + "\n",
     ]

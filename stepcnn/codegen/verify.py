@@ -21,7 +21,7 @@ from stepcnn.timeline.numbering import shown
 from stepcnn.timeline.tensors import input_id
 from stepcnn.timeline.training import TrainingRun
 
-WIDTH = 22
+WIDTH = 27
 
 
 def _shape(value: Any) -> tuple[int, ...] | None:
@@ -40,8 +40,11 @@ def _dims(shape: Sequence[int]) -> str:
     return "×".join(map(str, shape)) if shape else "a number"
 
 
-def first_wrong(expected: Any, got: Any) -> str | tuple[tuple[int, ...], float, float] | None:
-    """None when ``got`` agrees; else a message (shape, type) or (index, expected, got)."""
+def first_wrong(
+    expected: Any, got: Any, terms: float = 0.0
+) -> str | tuple[tuple[int, ...], float, float] | None:
+    """None when ``got`` agrees; else a message (shape, type) or (index, expected, got).
+    ``terms``: the size of the terms a sum adds (see :class:`Result`)."""
     want = _shape(expected)
     assert want is not None
     have = _shape(got)
@@ -54,7 +57,7 @@ def first_wrong(expected: Any, got: Any) -> str | tuple[tuple[int, ...], float, 
     except (TypeError, ValueError):
         return "holds something that is not a number"
     e = np.array(expected, dtype=float)
-    scale = magnitude(expected)
+    scale = max(magnitude(expected), terms)
     with np.errstate(all="ignore"):
         ok = (np.abs(g - e) <= RTOL * np.maximum(np.abs(g), np.abs(e)) + SCALE_TOL * scale) | (
             np.isnan(g) & np.isnan(e)
@@ -184,7 +187,7 @@ class Grader:
                 return f"returns {self._count(result)}; expected {len(results)}: ({names})"
             values = list(result)
         for r, got in zip(results, values, strict=True):
-            found = first_wrong(r.expected, got)
+            found = first_wrong(r.expected, got, r.terms)
             if found is None:
                 continue
             if isinstance(found, str):

@@ -1,7 +1,8 @@
-"""One training iteration of a layer stack: forward, loss, backward, then the SGD update.
+"""One training iteration of a layer stack: forward, loss, backward, then the update.
 
-The record keeps every tensor of the iteration — inputs, outputs, gradients, parameters (and
-momentum velocities) before and after the update — which is all the timeline needs to derive
+The record keeps every tensor of the iteration — inputs, outputs, gradients, parameters, the
+optimizer's state (momentum velocities, Adam's moments, …) and the layers' buffers (batchnorm's
+running statistics) before and after the update — which is all the timeline needs to derive
 any step. One tensor waits until it is read: dL/d(the batch), the input gradient of a layer
 that reads only the batch, which training itself does not need (PyTorch computes it only for
 an input that ``requires_grad``); a trainable kind's ``param_grads(dout, cache) -> (dw, db)``
@@ -12,6 +13,7 @@ reads the outputs its ``inputs`` name, and the gradient of an output read severa
 sum of its readers' gradients (:func:`~stepcnn.engine.graph.sum_gradients`).
 """
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -21,7 +23,7 @@ import numpy as np
 from stepcnn.engine.graph import INPUT, Graph, sum_gradients
 from stepcnn.engine.layers import Layer, Params
 from stepcnn.engine.losses import cross_entropy, cross_entropy_backward, mse, mse_backward
-from stepcnn.engine.optim import SGD, sgd_step
+from stepcnn.engine.optim import Optimizer, OptState
 from stepcnn.engine.types import Array
 
 PHASES = ("forward", "backward", "update")
@@ -29,6 +31,9 @@ PHASES = ("forward", "backward", "update")
 
 LossForward = Callable[[Array, Any], tuple[float, Any]]
 LossBackward = Callable[[Any], Array]
+
+Buffers = dict[str, Array]
+"""A layer's non-trained state (batchnorm2d's ``running_mean``, ``running_var``)."""
 
 LOSSES: dict[str, tuple[LossForward, LossBackward]] = {
     "cross_entropy": (cross_entropy, cross_entropy_backward),
@@ -52,16 +57,18 @@ class LayerRecord:
     __slots__ = (
         "_grad_input",
         "_input_grad",
+        "buffers",
+        "buffers_after",
         "cache",
         "grad_output",
         "grads",
         "input",
         "inputs",
+        "opt_state",
+        "opt_state_after",
         "output",
         "params",
         "params_after",
-        "velocity",
-        "velocity_after",
     )
 
     def __init__(
@@ -73,11 +80,13 @@ class LayerRecord:
         grad_input: Array | None,
         params: Params | None,  # used in this iteration, before its update
         grads: Params | None,
-        params_after: Params | None,  # after this iteration's SGD update
-        velocity: Params | None = None,  # momentum velocity before the update (None: none yet)
-        velocity_after: Params | None = None,  # after the update (None without momentum)
+        params_after: Params | None,  # after this iteration's update
+        opt_state: OptState | None = None,  # the optimizer's before the update (None: none yet)
+        opt_state_after: OptState | None = None,  # after it (None: the optimizer keeps none)
         input_grad: Callable[[], Array] | None = None,  # computes grad_input when it is None
         inputs: tuple[Array, ...] | None = None,  # every input, in order (None: just ``input``)
+        buffers: Buffers | None = None,  # running statistics before this forward
+        buffers_after: Buffers | None = None,  # and after it (None: the kind keeps none)
     ) -> None:
         if grad_input is None and input_grad is None:
             raise ValueError("a LayerRecord needs grad_input or a way to compute it")
@@ -91,8 +100,21 @@ class LayerRecord:
         self.params = params
         self.grads = grads
         self.params_after = params_after
-        self.velocity = velocity
-        self.velocity_after = velocity_after
+        self.opt_state = opt_state
+        self.opt_state_after = opt_state_after
+        self.buffers = buffers
+        self.buffers_after = buffers_after
+
+    @property
+    def velocity(self) -> Params | None:
+        """SGD's momentum velocity before the update (None: none yet, or not SGD)."""
+        return None if self.opt_state is None else self.opt_state.buffers.get("momentum_buffer")
+
+    @property
+    def velocity_after(self) -> Params | None:
+        """SGD's momentum velocity after the update (None without momentum)."""
+        state = self.opt_state_after
+        return None if state is None else state.buffers.get("momentum_buffer")
 
     @property
     def grad_input(self) -> Array:
@@ -135,15 +157,21 @@ def train_iteration(
     x: Array,
     y: Array,
     loss_kind: str,
-    optimizer: SGD,
+    optimizer: Optimizer,
     iteration: int = 0,
     samples: tuple[int, ...] = (),
-    velocity: tuple[Params | None, ...] | None = None,
+    opt_state: tuple[OptState | None, ...] | None = None,
     graph: Graph | None = None,
+    *,
+    buffers: tuple[Buffers | None, ...] | None = None,
+    seed: int = 0,
 ) -> IterationRecord:
     """Forward through every layer, the loss, backward in reverse, then update every parameter.
 
-    ``velocity`` is the momentum state the previous iteration left (``None``: none yet).
+    ``opt_state`` and ``buffers`` are what the previous iteration left (``None``: none yet):
+    the optimizer's state (velocities, moments) and the layers' running statistics. ``seed``
+    and ``iteration`` key the layers that draw random numbers (dropout's mask,
+    :func:`seeded_layers`).
     ``graph`` says which outputs each layer reads (``None``: a chain); the last layer's output
     is the network's. The input gradient of a layer that reads only the batch is computed when
     first read (see :class:`LayerRecord`).
@@ -153,6 +181,8 @@ def train_iteration(
     """
     loss_forward, loss_backward = LOSSES[loss_kind]
     inputs = graph.inputs if graph is not None else tuple((i - 1,) for i in range(len(layers)))
+    layers = seeded_layers(layers, seed, iteration)
+    buffers = buffers or (None,) * len(layers)
     with np.errstate(all="ignore"):
         outputs: list[Array] = []  # outputs[i]: layer i's; the batch is node INPUT
         layer_inputs: list[tuple[Array, ...]] = []
@@ -164,6 +194,7 @@ def train_iteration(
             outputs.append(out)
             layer_inputs.append(xs)
             caches.append(cache)
+        buffers_after = running_buffers(layers, buffers, layer_inputs, caches)
         scores = outputs[-1] if outputs else x
         loss, loss_cache = loss_forward(scores, y)
         grad_scores = loss_backward(loss_cache)
@@ -192,18 +223,17 @@ def train_iteration(
                     if j != INPUT:
                         arrived.setdefault(j, []).append(dx)
 
-        velocity = velocity or (None,) * len(layers)
+        opt_state = opt_state or (None,) * len(layers)
         updated: list[Params | None] = []
-        velocity_after: list[Params | None] = []
-        for p, g, v in zip(params, layer_grads, velocity, strict=True):
+        opt_state_after: list[OptState | None] = []
+        for p, g, state in zip(params, layer_grads, opt_state, strict=True):
             if p is None or g is None:
                 updated.append(None)
-                velocity_after.append(None)
+                opt_state_after.append(None)
                 continue
-            w, vw = sgd_step(p.weight, g.weight, None if v is None else v.weight, optimizer)
-            b, vb = sgd_step(p.bias, g.bias, None if v is None else v.bias, optimizer)
-            updated.append(Params(w, b))
-            velocity_after.append(None if vw is None or vb is None else Params(vw, vb))
+            new, state_after = update_params(optimizer, p, g, state)
+            updated.append(new)
+            opt_state_after.append(state_after)
 
     records = []
     for i in range(len(layers)):
@@ -218,10 +248,12 @@ def train_iteration(
                 params=params[i],
                 grads=layer_grads[i],
                 params_after=updated[i],
-                velocity=velocity[i],
-                velocity_after=velocity_after[i],
+                opt_state=opt_state[i],
+                opt_state_after=opt_state_after[i],
                 input_grad=None if dx is not None else _input_grad(layers[i], dout, caches[i]),
                 inputs=xs if len(xs) > 1 else None,
+                buffers=buffers[i],
+                buffers_after=buffers_after[i],
             )
         )
     return IterationRecord(
@@ -236,3 +268,49 @@ def train_iteration(
         grad_scores,
         graph,
     )
+
+
+def seeded_layers(layers: tuple[Layer, ...], seed: int, iteration: int) -> tuple[Layer, ...]:
+    """The layers, each kind that draws random numbers (``seeded``) given its key
+    ``(seed, layer index, iteration)`` — so an iteration recomputed draws the same numbers."""
+    if not any(getattr(layer, "seeded", False) for layer in layers):
+        return layers
+    return tuple(
+        dataclasses.replace(layer, key=(seed, i, iteration))  # type: ignore[type-var]
+        if getattr(layer, "seeded", False)
+        else layer
+        for i, layer in enumerate(layers)
+    )
+
+
+def running_buffers(
+    layers: tuple[Layer, ...],
+    buffers: tuple[Buffers | None, ...],
+    layer_inputs: list[tuple[Array, ...]],
+    caches: list[Any],
+) -> list[Buffers | None]:
+    """Each layer's buffers after this forward (kinds with ``update_buffers``; else None)."""
+    after: list[Buffers | None] = []
+    for i, layer in enumerate(layers):
+        update = getattr(layer, "update_buffers", None)
+        after.append(None if update is None else update(buffers[i], layer_inputs[i][0], caches[i]))
+    return after
+
+
+def update_params(
+    optimizer: Optimizer, p: Params, g: Params, state: OptState | None
+) -> tuple[Params, OptState | None]:
+    """One layer's update: the weight and the bias stepped alike, the state they leave."""
+    step = (0 if state is None else state.step) + 1
+    w, sw = optimizer.step(p.weight, g.weight, _part(state, 0), step)
+    b, sb = optimizer.step(p.bias, g.bias, _part(state, 1), step)
+    if sw is None or sb is None:
+        return Params(w, b), None
+    return Params(w, b), OptState(step, {name: Params(sw[name], sb[name]) for name in sw})
+
+
+def _part(state: OptState | None, part: int) -> dict[str, Array] | None:
+    """The weight's (0) or the bias's (1) share of a layer's optimizer state."""
+    if state is None:
+        return None
+    return {name: pair[part] for name, pair in state.buffers.items()}

@@ -1,4 +1,5 @@
-"""Stochastic gradient descent, with momentum and weight decay (``torch.optim.SGD``).
+"""The optimizers: SGD with momentum and weight decay (``torch.optim.SGD``, here), Adam and
+RMSprop (:mod:`stepcnn.engine.adam`, :mod:`stepcnn.engine.rmsprop`), and the state they keep.
 
 For each parameter tensor ``W`` with gradient ``dW`` (dampening 0, no Nesterov):
 
@@ -13,8 +14,27 @@ parameter — biases included, as one PyTorch parameter group would.
 """
 
 from dataclasses import dataclass
+from typing import NamedTuple, TypeAlias
 
+from stepcnn.engine.adam import Adam
+from stepcnn.engine.layers import Params
+from stepcnn.engine.rmsprop import RMSprop
 from stepcnn.engine.types import Array
+
+__all__ = [
+    "SGD",
+    "Adam",
+    "OptState",
+    "Optimizer",
+    "RMSprop",
+    "TensorState",
+    "sgd_step",
+    "sgd_step_naive",
+    "sgd_update",
+]
+
+TensorState = dict[str, Array]
+"""One tensor's optimizer state by PyTorch's names (``momentum_buffer``, ``exp_avg``, …)."""
 
 
 @dataclass(frozen=True)
@@ -24,10 +44,24 @@ class SGD:
     learning_rate: float
     momentum: float = 0.0
     weight_decay: float = 0.0
+    name = "sgd"
+    state_names = ("momentum_buffer",)
 
     @property
     def keeps_velocity(self) -> bool:
         return self.momentum != 0.0
+
+    @property
+    def keeps_state(self) -> bool:
+        """Whether an update leaves state for the next one (the velocity, with momentum)."""
+        return self.keeps_velocity
+
+    def step(
+        self, param: Array, grad: Array, state: TensorState | None, t: int
+    ) -> tuple[Array, TensorState | None]:
+        """:func:`sgd_step` with the velocity as PyTorch names it (``t`` is not used)."""
+        new, v = sgd_step(param, grad, None if state is None else state["momentum_buffer"], self)
+        return new, None if v is None else {"momentum_buffer": v}
 
     def describe(self) -> str:
         """``SGD (η = 0.1, momentum 0.9, weight decay 0.0005)`` — what ``check`` prints."""
@@ -84,3 +118,16 @@ def sgd_step_naive(
             g = v
         new.flat[i] = w - opt.learning_rate * g
     return new, v_new
+
+
+Optimizer: TypeAlias = SGD | Adam | RMSprop
+"""Every optimizer a scenario can name; each has ``name``, ``state_names``, ``keeps_state``,
+``describe()`` and ``step(param, grad, state, t) -> (new param, new state)``."""
+
+
+class OptState(NamedTuple):
+    """One layer's optimizer state after ``step`` updates: ``{name: Params(weight's, bias's)}``
+    (e.g. ``{"exp_avg": …, "exp_avg_sq": …}``). ``step`` is Adam's ``t``."""
+
+    step: int
+    buffers: dict[str, Params]

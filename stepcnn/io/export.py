@@ -9,8 +9,11 @@ import json
 from collections.abc import Sequence
 from typing import Any, TextIO
 
+import numpy as np
+
 from stepcnn.engine.layers import Layer
 from stepcnn.engine.network import LayerRecord
+from stepcnn.engine.optim import Adam, Optimizer, RMSprop
 from stepcnn.engine.types import Array
 from stepcnn.scenario.model import Scenario
 from stepcnn.timeline.numbering import shown
@@ -31,17 +34,39 @@ def _plain(value: object) -> object:
 def layer_geometry(layer: Layer) -> dict[str, Any]:
     """``type`` and every field of the layer's definition (sizes, pairs as lists, slopes)."""
     definition: Any = layer
-    names = [f.name for f in dataclasses.fields(definition)]
+    names = [f.name for f in dataclasses.fields(definition) if not f.metadata.get("bound")]
     return {"type": layer.type} | {name: _plain(getattr(layer, name)) for name in names}
 
 
 def optimizer(scenario: Scenario) -> dict[str, Any]:
-    """SGD's hyper-parameters (momentum and weight decay are 0 where the scenario has none)."""
+    """The optimizer's hyper-parameters: SGD's (momentum and weight decay are 0 where the
+    scenario has none), Adam's (betas, eps, weight decay) or RMSprop's (alpha, eps, weight
+    decay)."""
+    return optimizer_json(scenario.optimizer)
+
+
+def optimizer_json(opt: Optimizer) -> dict[str, Any]:
+    if isinstance(opt, Adam):
+        return {
+            "type": "adam",
+            "learning_rate": opt.learning_rate,
+            "betas": list(opt.betas),
+            "eps": opt.eps,
+            "weight_decay": opt.weight_decay,
+        }
+    if isinstance(opt, RMSprop):
+        return {
+            "type": "rmsprop",
+            "learning_rate": opt.learning_rate,
+            "alpha": opt.alpha,
+            "eps": opt.eps,
+            "weight_decay": opt.weight_decay,
+        }
     return {
         "type": "sgd",
-        "learning_rate": scenario.learning_rate,
-        "momentum": float(getattr(scenario, "momentum", 0.0)),
-        "weight_decay": float(getattr(scenario, "weight_decay", 0.0)),
+        "learning_rate": opt.learning_rate,
+        "momentum": opt.momentum,
+        "weight_decay": opt.weight_decay,
     }
 
 
@@ -101,11 +126,7 @@ def iteration_json(run: TrainingRun, i: int, layers: Sequence[int] | None = None
                 "weight_after": tensor(layer.params_after.weight),
                 "bias_after": tensor(layer.params_after.bias),
             }
-        if layer.velocity_after is not None:  # momentum > 0: the buffer after the update
-            entry["velocity"] = {
-                "weight": tensor(layer.velocity_after.weight),
-                "bias": tensor(layer.velocity_after.bias),
-            }
+        entry |= state_json(layer)
         entries.append(entry)
     return {
         "iteration": shown(i),
@@ -114,6 +135,32 @@ def iteration_json(run: TrainingRun, i: int, layers: Sequence[int] | None = None
         "loss": record.loss,
         "layers": entries,
     }
+
+
+def state_json(layer: LayerRecord) -> dict[str, Any]:
+    """What a layer leaves besides its tensors: SGD's velocity (momentum > 0), Adam's or
+    RMSprop's state, batchnorm's running statistics and dropout's mask of the iteration."""
+    entry: dict[str, Any] = {}
+    state = layer.opt_state_after
+    if layer.velocity_after is not None:  # momentum > 0: the buffer after the update
+        entry["velocity"] = {
+            "weight": tensor(layer.velocity_after.weight),
+            "bias": tensor(layer.velocity_after.bias),
+        }
+    elif state is not None:  # Adam, RMSprop: PyTorch's state names, after the update
+        entry["optimizer_state"] = {
+            "step": state.step,
+            **{
+                part: {name: tensor(pair[i]) for name, pair in state.buffers.items()}
+                for i, part in enumerate(("weight", "bias"))
+            },
+        }
+    if layer.buffers_after is not None:
+        entry |= {name: tensor(value) for name, value in layer.buffers_after.items()}
+    mask = getattr(layer.cache, "mask", None)
+    if isinstance(mask, np.ndarray):
+        entry["mask"] = tensor(mask)
+    return entry
 
 
 def write_export(run: TrainingRun, out: TextIO, layers: Sequence[int] | None = None) -> None:

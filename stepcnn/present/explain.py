@@ -6,7 +6,7 @@ module of :mod:`stepcnn.present.kinds`; the loss's are here.
 """
 
 from stepcnn.engine.graph import FORK_OP
-from stepcnn.engine.optim import SGD
+from stepcnn.engine.optim import Adam, Optimizer, RMSprop
 from stepcnn.present import fork_panels, kind_table
 
 LOSS_TEXT: dict[str, str] = {
@@ -27,9 +27,21 @@ LOSS_TEXT: dict[str, str] = {
 }
 
 
-def update_rule_text(optimizer: SGD) -> str:
+def update_rule_text(optimizer: Optimizer) -> str:
     """What the optimizer does with the gradient, in words, with its own numbers (the layer
     kinds' update texts say what is updated; this says how)."""
+    if isinstance(optimizer, Adam):
+        return (
+            f" Adam keeps two averages per weight: m of the gradient (β₁ = {optimizer.betas[0]:g})"
+            f" and v of its square (β₂ = {optimizer.betas[1]:g}); corrected for their start at 0"
+            " they are mˆ and vˆ, and the step is η·mˆ/(√vˆ + ε) — about η for every weight,"
+            " whatever the size of its gradient."
+        )
+    if isinstance(optimizer, RMSprop):
+        return (
+            f" RMSprop keeps s, an average of the squared gradient (α = {optimizer.alpha:g}),"
+            " and divides the step by √s: W ← W − η·g/(√s + ε)."
+        )
     mu, lam = optimizer.momentum, optimizer.weight_decay
     g = "dW + λ·W" if lam else "dW"
     decay = (
@@ -48,7 +60,7 @@ def update_rule_text(optimizer: SGD) -> str:
 
 
 def default_text(
-    kind: str, phase: str, op: str, is_loss: bool, optimizer: SGD | None = None
+    kind: str, phase: str, op: str, is_loss: bool, optimizer: Optimizer | None = None
 ) -> str:
     """The built-in narration of a step (an update's says how ``optimizer`` steps)."""
     if is_loss:

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from functools import cache
 from typing import Any
 
-from stepcnn.engine import losses
+from stepcnn.engine import adam, losses, rmsprop
 from stepcnn.engine.graph import FORK_OP
 from stepcnn.present import fork_panels, kind_table
 
@@ -22,15 +22,23 @@ LOSS_SOURCES: dict[str, tuple[Callable[..., Any], str]] = {
     "mse.backward": (losses.mse_backward, "2.0 * cache.diff"),
 }
 
+UPDATE_SOURCES: dict[str, tuple[Callable[..., Any], str]] = {
+    "adam": (adam.adam_step_naive, "new.flat[i] = w -"),
+    "rmsprop": (rmsprop.rmsprop_step_naive, "new.flat[i] = w -"),
+}
+"""The update's source for the optimizers other than SGD (whose is the kind's own)."""
+
 
 @cache
-def source_for(op: str) -> tuple[str, int, str]:
+def source_for(op: str, optimizer: str = "sgd") -> tuple[str, int, str]:
     """``(code, highlighted line number (1-based), "module.function")`` for an op
-    (``"conv2d.forward"``, ``"mse.mean"``)."""
+    (``"conv2d.forward"``, ``"mse.mean"``); an update's is its optimizer's."""
     if op in LOSS_SOURCES:
         function, marker = LOSS_SOURCES[op]
     elif op == FORK_OP:
         function, marker = fork_panels.SOURCE
+    elif op.endswith(".update") and optimizer in UPDATE_SOURCES:
+        function, marker = UPDATE_SOURCES[optimizer]
     else:
         kind, phase = op.rsplit(".", 1)
         function, marker = kind_table.source(kind, phase)

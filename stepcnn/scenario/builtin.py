@@ -26,6 +26,9 @@ ORDER = (
     "lenet5",
     "diverging",
     "dead-relu",
+    "batchnorm",
+    "dropout",
+    "adam-vs-sgd",
 )
 """Library order: the learner's path. Scenarios not listed follow alphabetically."""
 

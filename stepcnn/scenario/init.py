@@ -3,7 +3,8 @@
 Scheme (documented in the README): the weight of layer ``i`` that the file does not give is
 drawn from ``U(−1/√fan_in, 1/√fan_in)`` — PyTorch's default bound — with
 ``numpy.random.default_rng([seed, i])``, where ``fan_in`` is ``in_channels·kh·kw`` for conv2d and
-``in_features`` for linear. Biases not given are zeros. Each layer has its own stream, so giving
+``in_features`` for linear; a kind with a fixed start (batchnorm2d's γ = 1) takes it. Biases
+not given are zeros. Each layer has its own stream, so giving
 one layer's weights never changes another layer's.
 """
 
@@ -36,7 +37,11 @@ def initial_params(
             result.append(None)
             continue
         w_shape, b_shape = shapes
-        w = weight if weight is not None else init_weight(w_shape, seed, i)
+        fixed = getattr(layer, "initial_weight", None)  # batchnorm2d: γ = 1, as PyTorch
+        if weight is not None:
+            w = weight
+        else:
+            w = fixed() if fixed is not None else init_weight(w_shape, seed, i)
         b = bias if bias is not None else np.zeros(b_shape)
         result.append(Params(w, b))
     return tuple(result)

@@ -25,8 +25,6 @@ NOT_A_LAYER = {
         "scores of the last linear layer), so end the network with linear"
     ),
     "log_softmax": "is not a layer here: cross_entropy already contains the (log-)softmax",
-    "dropout": "is not a layer stepcnn has: every step is deterministic",
-    "batchnorm2d": "is not a layer stepcnn has",
 }
 """Layer names a teacher may write that stepcnn deliberately has not, with the reason."""
 

@@ -10,11 +10,12 @@ from pathlib import Path
 from typing import Any
 
 from stepcnn.engine.layers import shapes_through
+from stepcnn.engine.optim import Adam, RMSprop
 from stepcnn.scenario import builtin
 from stepcnn.scenario.budget import size_problems
 from stepcnn.scenario.display import read_display
 from stepcnn.scenario.errors import Problem, ScenarioError
-from stepcnn.scenario.fields import MISSING, Table, describe
+from stepcnn.scenario.fields import Table
 from stepcnn.scenario.init import initial_params
 from stepcnn.scenario.layer_schema import read_network
 from stepcnn.scenario.limits import (
@@ -26,6 +27,7 @@ from stepcnn.scenario.limits import (
 )
 from stepcnn.scenario.model import Scenario
 from stepcnn.scenario.narration import read_narration
+from stepcnn.scenario.optimizer_fields import read_compare, read_optimizer
 from stepcnn.scenario.rule_reach import StepPlan, rule_problems
 from stepcnn.scenario.sample_schema import read_inputs, read_labels, read_targets
 
@@ -158,21 +160,8 @@ def parse_scenario(
     description = top.string("description", "")
     credit = top.string("credit", "")
     seed = top.integer("seed", 0, minimum=0, what="a non-negative integer")
-    learning_rate = top.number("learning_rate", required=True, positive=True)
-    momentum = top.number("momentum", 0.0)
-    if momentum is not None and not 0 <= momentum < 1:
-        top.error("momentum", f"must be at least 0 and below 1, got {describe(momentum)}")
-    weight_decay = top.number("weight_decay", 0.0)
-    if weight_decay is not None and weight_decay < 0:
-        top.error("weight_decay", f"must be 0 or more, got {describe(weight_decay)}")
-    optimizer = top.raw("optimizer")
-    if optimizer is not MISSING and optimizer not in ("sgd", "SGD"):
-        top.error(
-            "optimizer",
-            f"stepcnn trains with SGD only, got {describe(optimizer)}: set momentum "
-            "(e.g. 0.9) and weight_decay for SGD with momentum and weight decay "
-            '(or leave optimizer out; "sgd" is accepted)',
-        )
+    optimizer = read_optimizer(top)
+    learning_rate = optimizer.learning_rate
     loss = top.choice("loss", LOSSES, required=True)
     batch_size = top.integer(
         "batch_size", 1, minimum=1, maximum=MAX_BATCH_SIZE, what="a positive integer"
@@ -232,6 +221,7 @@ def parse_scenario(
 
     narration = read_narration(top.table("narration"), len(layer_tables))
     display = read_display(top.table("display"), len(layer_tables), iterations)
+    compare = read_compare(top.table("compare"), learning_rate)
     top.finish()
 
     if layers and shapes and batch_size and iterations and loss:
@@ -240,13 +230,21 @@ def parse_scenario(
                 narration.rules, layers, shapes, batch_size, loss, iterations, plan, graph
             )
         )
+    if layers and shapes and batch_size:
+        for i, (layer, shape) in enumerate(zip(layers, shapes, strict=False)):
+            check = getattr(layer, "batch_problem", None)
+            problem = check(batch_size, shape) if check is not None else ""
+            if problem:
+                problems.append(Problem(f"layers[{i}]", problem))
     if not problems and layers and shapes and batch_size and iterations:
         problems.extend(size_problems(layers, shapes, batch_size, iterations, graph))
-    if problems or inputs is None or not layers or read is None or y is None:
+    chosen = optimizer.optimizer
+    if problems or inputs is None or not layers or read is None or y is None or chosen is None:
         if not problems:  # defensive: every None above comes with a recorded problem
             problems.append(Problem("", "is not a valid scenario"))
         raise ScenarioError(source, problems)
 
+    assert learning_rate is not None  # (else read_optimizer recorded a problem)
     params = initial_params(layers, [(r.weight, r.bias) for r in read], seed)
     return Scenario(
         name=name,
@@ -266,7 +264,9 @@ def parse_scenario(
         initial_params=params,
         narration=narration,
         display=display,
-        momentum=float(momentum),
-        weight_decay=float(weight_decay),
+        momentum=optimizer.momentum,
+        weight_decay=optimizer.weight_decay,
+        chosen_optimizer=chosen if isinstance(chosen, Adam | RMSprop) else None,
+        compare=compare,
         graph=graph,
     )

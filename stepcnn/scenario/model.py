@@ -1,13 +1,13 @@
 """The validated scenario: plain data, ready to train."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 
 from stepcnn.engine.graph import Graph
 from stepcnn.engine.layers import Layer, Params, Shape, shapes_through
-from stepcnn.engine.optim import SGD
+from stepcnn.engine.optim import SGD, Adam, Optimizer, RMSprop
 from stepcnn.engine.types import Array
 from stepcnn.scenario.display import Display
 from stepcnn.scenario.narration import Narration
@@ -40,10 +40,14 @@ class Scenario:
     display: Display = field(default_factory=Display)
     momentum: float = 0.0
     weight_decay: float = 0.0
+    chosen_optimizer: Adam | RMSprop | None = None  # None: SGD with the fields above
+    compare: Optimizer | None = None  # trained beside, for its loss curve ([compare])
     graph: Graph | None = None  # which outputs each layer reads (None: a chain)
 
     @property
-    def optimizer(self) -> SGD:
+    def optimizer(self) -> Optimizer:
+        if self.chosen_optimizer is not None:
+            return self.chosen_optimizer
         return SGD(self.learning_rate, self.momentum, self.weight_decay)
 
     @property
@@ -79,3 +83,19 @@ class Scenario:
         idx = self.batch_indices(iteration)
         take = np.array(idx, dtype=np.intp)
         return idx, self.inputs[take], self.y[take]
+
+
+def compared(scenario: Scenario) -> Scenario | None:
+    """The scenario trained by its ``[compare]`` optimizer instead — the same network, data and
+    initial parameters — or None when it names none."""
+    opt = scenario.compare
+    if opt is None:
+        return None
+    return replace(
+        scenario,
+        learning_rate=opt.learning_rate,
+        momentum=opt.momentum,
+        weight_decay=opt.weight_decay,
+        chosen_optimizer=opt if isinstance(opt, Adam | RMSprop) else None,
+        compare=None,
+    )

@@ -20,7 +20,7 @@ REL, ABS = 0.01, 0.01
 
 # Operands that hold (part of) the answer, by phase: hidden until it is revealed.
 REVEALING = {
-    "forward": frozenset({"products", "output", "winner", "share"}),
+    "forward": frozenset({"products", "output", "winner", "share", "x_hat"}),
     "backward": frozenset(
         {
             "routed",
@@ -31,9 +31,12 @@ REVEALING = {
             "dw_contribution",
             "dx_contribution",
             "dw_after",
+            "terms",  # batchnorm's three terms of dx
         }
     ),
-    "update": frozenset({"weight_after", "bias_after", "velocity_after"}),
+    "update": frozenset(
+        {"weight_after", "bias_after", "velocity_after", "m_hat", "v_hat"}  # Adam's mˆ, vˆ
+    ),
 }
 
 
@@ -59,6 +62,32 @@ def _first_cell(cells: tuple[int | slice, ...], shape: tuple[int, ...]) -> tuple
     """The first cell a numpy-style index (ints and slices) selects."""
     first = [c if isinstance(c, int) else range(shape[d])[c][0] for d, c in enumerate(cells)]
     return tuple(first) + (0,) * (len(shape) - len(first))
+
+
+def _update_working(ops: dict[str, Array], cell: str) -> str:
+    """The update of the first weight, with its numbers, as the optimizer computes it."""
+    w, dw, after = (_first(ops[k]) for k in ("weight_before", "grad_weight", "weight_after"))
+    eta = _first(ops["learning_rate"]) if "learning_rate" in ops else math.nan
+    g = dw + (_first(ops["decay"]) if "decay" in ops else 0.0)  # dW + λ·W
+    if "m_hat" in ops:  # Adam
+        mh, vh = _first(ops["m_hat"]), _first(ops["v_hat"])
+        return (
+            f"mˆ = m/(1 − β₁ᵗ) = {num(mh)}, vˆ = v/(1 − β₂ᵗ) = {num(vh)};  {cell} ← "
+            f"{num(w)} − {num(eta)}·{paren(mh)}/(√{num(vh)} + ε) = {num(after)}"
+        )
+    if "s_after" in ops:  # RMSprop
+        sq = _first(ops["s_after"])
+        return (
+            f"g = {num(g)}, s = {num(sq)};  {cell} ← {num(w)} − {num(eta)}·{paren(g)}/"
+            f"(√{num(sq)} + ε) = {num(after)}"
+        )
+    moved = ops.get("velocity_after")  # SGD with momentum / weight decay: W moves by v
+    if moved is not None:
+        return (
+            f"v = {num(_first(moved))} (from dW = {num(dw)});  {cell} ← "
+            f"{num(w)} − {num(eta)}·{paren(_first(moved))} = {num(after)}"
+        )
+    return f"{cell} ← {num(w)} − {num(eta)}·{paren(g)} = {num(after)}"
 
 
 def _sent_back(step: Step, timeline: Timeline) -> Question | None:
@@ -88,17 +117,9 @@ def question(step: Step, timeline: Timeline | None = None) -> Question | None:
         hidden.add("grad")  # the loss's dL/dz is the answer
     given = {name: a for name, a in ops.items() if name not in hidden}
     if step.phase == "update" and "weight_after" in ops:
-        before, grad, after = ops["weight_before"], ops["grad_weight"], ops["weight_after"]
-        eta = _first(ops["learning_rate"]) if "learning_rate" in ops else math.nan
-        cell = f"W[{step.index[0]}]{_at(after)}"
-        moved = ops.get("velocity_after")  # SGD with momentum / weight decay: W moves by v
-        working = (
-            f"{cell} ← {num(_first(before))} − {num(eta)}·{paren(_first(grad))} "
-            f"= {num(_first(after))}"
-            if moved is None
-            else f"v = {num(_first(moved))} (from dW = {num(_first(grad))});  {cell} ← "
-            f"{num(_first(before))} − {num(eta)}·{paren(_first(moved))} = {num(_first(after))}"
-        )
+        after = ops["weight_after"]  # a filter, a row, or batchnorm's one γ
+        cell = f"W[{step.index[0]}]" + (_at(after) if np.ndim(after) else "")
+        working = _update_working(ops, cell)
         return Question(step.op, f"{cell} after the update", _first(after), working, given)
     if step.phase == "backward" and "dx_contribution" in ops:
         g = _first(ops["grad"])
@@ -140,6 +161,8 @@ def question(step: Step, timeline: Timeline | None = None) -> Question | None:
     if step.value is None:
         return None
     left = step.equation.split(" = ", 1)[0] if " = " in step.equation else step.op
+    if step.phase == "forward" and step.layer is not None:
+        left = f"out{idx(step.index)}"  # a layer's forward step computes its output element
     if step.phase == "backward" and step.layer is not None:
         left = f"g = dL/dout{idx(step.index)}"
     return Question(step.op, left, float(step.value), step.equation, given)

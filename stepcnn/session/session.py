@@ -13,7 +13,7 @@ from stepcnn.base.wording import count
 from stepcnn.scenario.budget import size_problems
 from stepcnn.scenario.display import MAX_PRECISION, MIN_PRECISION
 from stepcnn.scenario.errors import Problem, ScenarioError
-from stepcnn.scenario.model import Scenario
+from stepcnn.scenario.model import Scenario, compared
 from stepcnn.session.gradcheck import GradCheck, gradient_check
 from stepcnn.timeline import Condition, Step, TensorId, Timeline, find
 from stepcnn.timeline.navigation import next_boundary, previous_boundary
@@ -94,6 +94,9 @@ class Session:
             self.precision = scenario.display.precision
         self.scenario = scenario
         self.run = TrainingRun(scenario, self.iterations)
+        other = compared(scenario)
+        # The [compare] optimizer's run: its loss curve is drawn beside this one's.
+        self.compare_run = None if other is None else TrainingRun(other, self.iterations)
         self.timeline = Timeline(self.run)
         self.start = self._start_step()
         if keep_position:

@@ -1,10 +1,11 @@
 """A training session: the scenario's iterations, computed on demand, in bounded memory.
 
-Iteration ``i`` starts from the parameters (and momentum velocities) iteration ``i − 1`` left,
+Iteration ``i`` starts from the parameters, the optimizer's state (momentum velocities, Adam's
+moments) and the layers' buffers (batchnorm's running statistics) iteration ``i − 1`` left,
 so iterations are first computed in order, each with the vectorised engine. Memory does not
 grow with the iteration count, the way a reverse debugger keeps snapshots:
 
-- a **checkpoint** — the parameters and velocities an iteration starts from — is kept every
+- a **checkpoint** — the parameters and states an iteration starts from — is kept every
   ``checkpoint_every`` iterations (chosen so that all of them together stay small);
 - the **records** (every tensor of an iteration) of the most recently used iterations are kept
   in a small LRU cache, as many as fit in ``RECORD_CACHE_BYTES``;
@@ -23,7 +24,8 @@ import numpy as np
 
 from stepcnn.engine.allocator import keep_freed_memory
 from stepcnn.engine.layers import Params
-from stepcnn.engine.network import IterationRecord, train_iteration
+from stepcnn.engine.network import Buffers, IterationRecord, train_iteration
+from stepcnn.engine.optim import OptState
 from stepcnn.engine.types import Array
 from stepcnn.scenario.model import Scenario
 
@@ -45,12 +47,25 @@ class Checkpoint(NamedTuple):
     """What an iteration starts from."""
 
     params: tuple[Params | None, ...]
-    velocity: tuple[Params | None, ...] | None
+    opt_state: tuple[OptState | None, ...] | None
+    buffers: tuple[Buffers | None, ...] | None = None
+
+    @classmethod
+    def after(cls, record: IterationRecord) -> "Checkpoint":
+        """What the iteration after ``record`` starts from."""
+        layers = record.layers
+        return cls(
+            tuple(lr.params_after for lr in layers),
+            tuple(lr.opt_state_after for lr in layers),
+            tuple(lr.buffers_after for lr in layers),
+        )
 
 
-def _state_bytes(params: tuple[Params | None, ...], momentum: bool) -> int:
+def _state_bytes(params: tuple[Params | None, ...], buffers_per_param: int) -> int:
+    """Bytes of one checkpoint: the parameters and the optimizer's buffers of their size
+    (batchnorm's running statistics are no larger than its parameters: not counted)."""
     floats = sum(p.weight.size + p.bias.size for p in params if p is not None)
-    return floats * 8 * (2 if momentum else 1)
+    return floats * 8 * (1 + buffers_per_param)
 
 
 def record_bytes(record: IterationRecord) -> int:
@@ -75,7 +90,13 @@ def record_bytes(record: IterationRecord) -> int:
     visit((record.x, record.y, record.grad_scores, tuple(record.loss_cache)))
     for lr in record.layers:
         visit((lr.input, lr.output, lr.grad_output, lr.grad_input, lr.cache))
-        visit((lr.params, lr.grads, lr.params_after, lr.velocity, lr.velocity_after))
+        visit((lr.params, lr.grads, lr.params_after))
+        for state in (lr.opt_state, lr.opt_state_after):
+            if state is not None:
+                visit(tuple(state.buffers.values()))
+        for buffers in (lr.buffers, lr.buffers_after):
+            if buffers is not None:
+                visit(tuple(buffers.values()))
     return sum(seen.values())
 
 
@@ -93,7 +114,10 @@ class TrainingRun:
         keep_freed_memory()  # no page faults for each iteration's large arrays
         self.scenario = scenario
         self.count = scenario.iterations if iterations is None else iterations
-        state = _state_bytes(scenario.initial_params, scenario.optimizer.keeps_velocity)
+        opt = scenario.optimizer
+        state = _state_bytes(
+            scenario.initial_params, len(opt.state_names) if opt.keeps_state else 0
+        )
         self.checkpoint_every = checkpoint_every or max(
             MIN_CHECKPOINT_EVERY, math.ceil(self.count * state / CHECKPOINT_BYTES)
         )
@@ -123,10 +147,7 @@ class TrainingRun:
             start, state = self._nearest_start(i)
             for j in range(start, i + 1):
                 record = self._compute(j, state)
-                state = Checkpoint(
-                    tuple(lr.params_after for lr in record.layers),
-                    tuple(lr.velocity_after for lr in record.layers),
-                )
+                state = Checkpoint.after(record)
                 if j + 1 < self.count and (j + 1) % self.checkpoint_every == 0:
                     self._checkpoints.setdefault(j + 1, state)
             return record
@@ -137,19 +158,26 @@ class TrainingRun:
         state = self._checkpoints[best]
         previous = max((j for j in self._records if best <= j < i), default=None)
         if previous is not None:
-            layers = self._records[previous].layers
             best = previous + 1
-            state = Checkpoint(
-                tuple(lr.params_after for lr in layers),
-                tuple(lr.velocity_after for lr in layers),
-            )
+            state = Checkpoint.after(self._records[previous])
         return best, state
 
     def _compute(self, i: int, state: Checkpoint) -> IterationRecord:
         s = self.scenario
         samples, x, y = s.batch(i)
         record = train_iteration(
-            s.layers, state.params, x, y, s.loss, s.optimizer, i, samples, state.velocity, s.graph
+            s.layers,
+            state.params,
+            x,
+            y,
+            s.loss,
+            s.optimizer,
+            i,
+            samples,
+            state.opt_state,
+            s.graph,
+            buffers=state.buffers,
+            seed=s.seed,
         )
         if i == len(self._losses):
             self._losses.append(record.loss)

@@ -101,9 +101,11 @@ class MainScreen(CourseActions):
 
     def _train_all(self) -> None:
         """Compute every iteration in the background so the loss sparkline fills in."""
-        run = self.session.run
+        run, other = self.session.run, self.session.compare_run
         for i in range(len(run)):
             run.record(i)
+            if other is not None:  # the [compare] optimizer's curve grows beside
+                other.record(i)
             if i % 10 == 9 or i == len(run) - 1:
                 # post_message is thread-safe and never waits: a screen already closing (the
                 # app quit while this thread trains) drops it, where call_from_thread would
@@ -119,7 +121,7 @@ class MainScreen(CourseActions):
     def _update_sparkline(self) -> None:
         strip = self.query_one(LossStrip)
         was_log = strip.line.log
-        strip.show(self.session.run, self.session.step.iteration)
+        strip.show(self.session.run, self.session.step.iteration, self.session.compare_run)
         if strip.line.log != was_log:
             self.query_one("#loss-label", Static).update("log loss" if strip.line.log else "loss")
 
@@ -177,7 +179,9 @@ class MainScreen(CourseActions):
             [palette.spans(v) for v in status_variants(scene, playing)]
         )
         if "source" not in self.hidden:
-            self.query_one(SourcePane).show(self.session.step.op)
+            self.query_one(SourcePane).show(
+                self.session.step.op, self.session.scenario.optimizer.name
+            )
         self._update_sparkline()
 
     def _apply_hidden(self) -> None:
@@ -282,9 +286,14 @@ class MainScreen(CourseActions):
 
     def action_cycle_view(self, key: str) -> None:
         """The next inline view bound to ``key`` (see stepcnn.present.views)."""
-        from stepcnn.present.views import next_inline
+        from stepcnn.present.views import next_inline, views
 
-        self.session.view = next_inline(key, self.session.view)
+        chosen = next_inline(key, self.session.view)
+        reason = views()[chosen].build(self.session) if chosen in views() else None
+        if isinstance(reason, str):  # nothing to show here: say so plainly, keep the view
+            self.session.message = f"{key}: {reason}"
+            return self._act(False)
+        self.session.view = chosen
         self._act(True)
 
     def action_toggle_pane(self, panel: str) -> None:

@@ -142,10 +142,12 @@ def paint_panel(
         later = [w.x for w in placed.windows if w.x > win.x and w.y == win.y]
         span = (min(later) - GAP if later else inner_w) - win.x  # labels never run into one
         earlier = [w.x for w in placed.windows if w.x < win.x and w.y == win.y]
-        if earlier and not later:  # the last of a row: as much room as the one before it
-            span = min(span, win.x - max(earlier) - GAP)
         # A scaled matrix's factor is never left out: without it every number is misread.
         factor = grid.fmt.factor if grid.tie_names is None else ""
+        if earlier and not later:  # the last of a row: as much room as the one before it,
+            # and at least its name and factor (the room the layout gave it)
+            least = len(" ".join(t for t in (grid.label.split(" ")[0], factor) if t))
+            span = min(span, max(win.x - max(earlier) - GAP, least))
         label = grid_label(grid.label, win, span - len(factor) - 1) if factor else ""
         label = f"{label} {factor}".lstrip() if factor else grid_label(grid.label, win, span)
         grid_lines[win.y].put(win.x, label, LABEL)

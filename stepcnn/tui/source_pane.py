@@ -32,11 +32,11 @@ class SourcePane(VerticalScroll):
     def compose(self) -> ComposeResult:
         yield Static(id="source-code")
 
-    def show(self, op: str) -> None:
+    def show(self, op: str, optimizer: str = "sgd") -> None:
         if op == self.op:
             return
         self.op = op
-        code, self.line, name = source_for(op)
+        code, self.line, name = source_for(op, optimizer)
         self.lines = len(code.splitlines())
         self.border_title = f"engine source: {name}"
         self.border_subtitle = f"line {self.line} of {self.lines}"

@@ -15,7 +15,7 @@ from stepcnn.session.session import Session
 from stepcnn.timeline.step import TensorId
 from stepcnn.timeline.tensors import grad_output_id, input_id
 
-NOT_CONV = "the matrix views show conv2d steps: go to a conv2d layer"
+NOT_CONV = "{what} has no matrix view — only conv2d layers are drawn as a matrix"
 
 
 @dataclass(frozen=True)
@@ -59,7 +59,8 @@ class ConvStep:
 def conv_step(session: Session) -> ConvStep | str:
     step = session.step
     if step.kind != "conv2d" or step.layer is None:
-        return NOT_CONV
+        what = "the loss" if step.layer is None else f"layer {step.layer} ({step.kind})"
+        return NOT_CONV.format(what=what)
     spec = session.scenario.layers[step.layer]
     assert isinstance(spec, Conv2d)
     record = session.run.record(step.iteration)

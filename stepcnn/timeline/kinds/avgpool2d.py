@@ -1,23 +1,18 @@
 """avgpool2d steps: the mean of each window (forward); g/(kh·kw) to every window cell (backward)."""
 
+from typing import Any
+
 import numpy as np
 
 from stepcnn.engine.kinds.avgpool2d import AvgPool2d, avgpool2d_backward
+from stepcnn.engine.types import Array
+from stepcnn.timeline.kinds._window_mean import Window, WindowMeanBackward, WindowMeanForward
 from stepcnn.timeline.numbers import idx, num
-from stepcnn.timeline.ops.base import (
-    NO_HISTORY,
-    History,
-    InputGradientBackward,
-    Op,
-    OpContext,
-    OutputForward,
-    StepBody,
-    prefix_mask,
-)
-from stepcnn.timeline.step import Partial, Region, TensorId
+from stepcnn.timeline.ops.base import NO_HISTORY, History, Op, OpContext
+from stepcnn.timeline.step import TensorId
 
 
-def _window(ctx: OpContext, index: tuple[int, ...]) -> tuple[slice, slice, int]:
+def _window(ctx: OpContext, index: tuple[int, ...]) -> Window:
     """The window's input rows and columns, and its cell count kh·kw."""
     assert isinstance(ctx.spec, AvgPool2d)
     _, _, r, s = index
@@ -33,57 +28,29 @@ def _sum_text(values: list[float]) -> str:
     return text
 
 
-class AvgPoolForward(OutputForward):
+class AvgPoolForward(WindowMeanForward):
     name = "avgpool2d.forward"
 
-    def step(self, ctx: OpContext, index: tuple[int, ...]) -> StepBody:
-        n, c, _, _ = index
-        rows, cols, count = _window(ctx, index)
-        window = ctx.lr.input[n, c, rows, cols]
-        value = float(ctx.lr.output[index])
-        listed = _sum_text(window.ravel()[:16].tolist())
-        if window.size > 16:
+    def window(self, ctx: OpContext, index: tuple[int, ...]) -> Window:
+        return _window(ctx, index)
+
+    def mean_text(
+        self, ctx: OpContext, index: tuple[int, ...], window: Window, cells: Array, value: float
+    ) -> str:
+        listed = _sum_text(cells.ravel()[:16].tolist())
+        if cells.size > 16:
             listed += " + …"
-        return StepBody(
-            value=value,
-            equation=f"out{idx(index)} = ({listed}) / {count} = {num(value)}",
-            operands={"window": window, "share": np.full(window.shape, 1.0 / count)},
-            reads=(Region(ctx.input_id, (n, c, rows, cols)),),
-            writes=(Region(ctx.output_id, index),),
-        )
+        return f"out{idx(index)} = ({listed}) / {window[2]} = {num(value)}"
 
 
-class AvgPoolBackward(InputGradientBackward):
+class AvgPoolBackward(WindowMeanBackward):
     name = "avgpool2d.backward"
 
-    def step(self, ctx: OpContext, index: tuple[int, ...]) -> StepBody:
-        n, c, _, _ = index
-        rows, cols, count = _window(ctx, index)
-        g = float(ctx.lr.grad_output[index])
-        window = ctx.lr.input[n, c, rows, cols]
-        share = g / count
-        return StepBody(
-            value=g,
-            equation=(
-                f"g = dL/dout{idx(index)} = {num(g)} → every one of the {count} cells "
-                f"dx[{n},{c},{rows.start}:{rows.stop},{cols.start}:{cols.stop}] += g/{count} "
-                f"= {num(share)}"
-            ),
-            operands={
-                "grad": np.array([g]),
-                "window": window,
-                "routed": np.full(window.shape, share),
-            },
-            reads=(Region(ctx.grad_output_id, index),),
-            writes=(Region(ctx.grad_input_id, (n, c, rows, cols)),),
-        )
+    def window(self, ctx: OpContext, index: tuple[int, ...]) -> Window:
+        return _window(ctx, index)
 
-    def partial(self, ctx: OpContext, local: int) -> dict[TensorId, Partial]:
-        dout = ctx.lr.grad_output
-        dx, _, _ = avgpool2d_backward(
-            np.where(prefix_mask(dout.shape, local), dout, 0.0), ctx.cache
-        )
-        return {ctx.grad_input_id: Partial(dx)}
+    def engine_backward(self, dout: Array, cache: Any) -> tuple[Array, None, None]:
+        return avgpool2d_backward(dout, cache)
 
     def cell_history(
         self, ctx: OpContext, tensor: TensorId, cell: tuple[int, ...]

@@ -7,7 +7,7 @@ import numpy as np
 
 from stepcnn.engine.layers import Layer
 from stepcnn.engine.network import IterationRecord, LayerRecord
-from stepcnn.engine.optim import SGD
+from stepcnn.engine.optim import Optimizer
 from stepcnn.engine.types import Array, IntArray
 from stepcnn.timeline.step import Partial, Region, TensorId
 from stepcnn.timeline.tensors import grad_output_id, input_id, input_ids
@@ -20,7 +20,7 @@ class OpContext:
     record: IterationRecord
     layer: int | None
     spec: Layer | None
-    optimizer: SGD
+    optimizer: Optimizer
     layers: tuple[Layer, ...] = ()  # every layer's description (what a fork's steps name)
 
     @property

@@ -1,4 +1,6 @@
-"""SGD update steps: one per conv2d filter or linear output neuron.
+"""Update steps: one per conv2d filter, linear output neuron or batchnorm channel.
+
+Adam and RMSprop have their parts in :mod:`stepcnn.timeline.ops.adaptive_update`; SGD's are here.
 
 Plain SGD: ``W[o] ← W[o] − η·dW[o]``. With weight decay λ and momentum μ (as
 ``torch.optim.SGD``): ``g = dW[o] + λ·W[o]``, ``v[o] = μ·v[o] + g`` (``v = g`` at the first
@@ -10,6 +12,7 @@ import numpy as np
 from stepcnn.engine.layers import Layer, Params
 from stepcnn.engine.types import Array
 from stepcnn.timeline.numbers import num, paren
+from stepcnn.timeline.ops.adaptive_update import adam_parts, constants, rmsprop_parts
 from stepcnn.timeline.ops.base import History, OpContext, StepBody, one_step
 from stepcnn.timeline.step import Partial, Region, TensorId
 
@@ -69,20 +72,77 @@ class ParamUpdate:
         before, grads, after = lr.params, lr.grads, lr.params_after
         assert before is not None and grads is not None and after is not None
         opt = ctx.optimizer
-        eta, mu, lam = opt.learning_rate, opt.momentum, opt.weight_decay
+        eta, lam = opt.learning_rate, opt.weight_decay
         first = lr.velocity is None
         # The example is the weight whose step is largest (a zero gradient would show nothing):
-        # the largest |v| with momentum, else the largest |dW + λ·W|.
+        # the largest |v| with momentum, the largest actual step with Adam or RMSprop, else the
+        # largest |dW + λ·W|.
         with np.errstate(invalid="ignore"):
             if lr.velocity_after is not None:
                 stepped = lr.velocity_after.weight[o]
+            elif opt.keeps_state:
+                stepped = after.weight[o] - before.weight[o]
             else:
                 stepped = grads.weight[o] + lam * before.weight[o] if lam else grads.weight[o]
             magnitude = np.nan_to_num(np.abs(stepped), nan=np.inf)
         cell = tuple(int(i) for i in np.unravel_index(int(np.argmax(magnitude)), magnitude.shape))
         w0, g0, w1 = (float(a[o][cell]) for a in (before.weight, grads.weight, after.weight))
         b0, gb, b1 = float(before.bias[o]), float(grads.bias[o]), float(after.bias[o])
-        where = f"W[{o}][" + ",".join(str(i) for i in cell) + "]"
+        where = f"W[{o}][" + ",".join(str(i) for i in cell) + "]" if cell else f"W[{o}]"
+        operands: dict[str, Array] = {
+            "weight_before": before.weight[o],
+            "grad_weight": grads.weight[o],
+            "weight_after": after.weight[o],
+            "bias_before": np.array([b0]),
+            "grad_bias": np.array([gb]),
+            "bias_after": np.array([b1]),
+            "learning_rate": np.array([eta]),
+        }
+        if lam:
+            operands["decay"] = lam * before.weight[o]
+            operands["bias_decay"] = np.array([lam * b0])
+        if opt.name in ("adam", "rmsprop"):
+            parts = adam_parts if opt.name == "adam" else rmsprop_parts
+            rule, example, extra = parts(ctx, o, cell)
+            operands |= extra
+            equation = (
+                f"{rule}  ({', '.join(constants(ctx))}; e.g. {where}: {example});  "
+                f"b[{o}]: {num(b0)} → {num(b1)} (db = {num(gb)}, the same rule)"
+            )
+        else:
+            equation = self._sgd_equation(ctx, o, cell, where, first, (w0, g0, w1), (b0, gb, b1))
+        if opt.keeps_velocity:
+            assert lr.velocity_after is not None
+            if lr.velocity is not None:
+                operands["velocity_before"] = lr.velocity.weight[o]
+                operands["bias_velocity_before"] = lr.velocity.bias[o : o + 1]
+            operands["velocity_after"] = lr.velocity_after.weight[o]
+            operands["bias_velocity_after"] = lr.velocity_after.bias[o : o + 1]
+        return StepBody(
+            value=None,
+            equation=equation,
+            operands=operands,
+            reads=(
+                Region(ctx.tid("grad_weight"), (o,)),
+                Region(ctx.tid("grad_bias"), (o,)),
+            ),
+            writes=(Region(ctx.tid("weight"), (o,)), Region(ctx.tid("bias"), (o,))),
+        )
+
+    def _sgd_equation(
+        self,
+        ctx: OpContext,
+        o: int,
+        cell: tuple[int, ...],
+        where: str,
+        first: bool,
+        weight: tuple[float, float, float],
+        bias: tuple[float, float, float],
+    ) -> str:
+        """SGD's rule with the numbers of ``W[o][cell]`` and of ``b[o]``."""
+        lr, opt = ctx.lr, ctx.optimizer
+        eta, mu, lam = opt.learning_rate, opt.momentum, opt.weight_decay
+        (w0, g0, w1), (b0, gb, b1) = weight, bias
         constants = [f"η = {num(eta)}"]
         if mu:
             constants.append(f"μ = {num(mu)}")
@@ -100,46 +160,17 @@ class ParamUpdate:
             velocity(lr.velocity, 0, (o, *cell)),
             velocity(lr.velocity_after, 0, (o, *cell)),
         )
-        bias = _example(
+        bias_example = _example(
             ctx, b0, gb, b1, velocity(lr.velocity, 1, (o,)), velocity(lr.velocity_after, 1, (o,))
         )
         bias_text = (
-            f"b[{o}] (db = {num(gb)}): {bias}"
+            f"b[{o}] (db = {num(gb)}): {bias_example}"
             if mu or lam  # the bias's step is not η·db: show it
             else f"b[{o}]: {num(b0)} → {num(b1)} (db = {num(gb)})"
         )
-        equation = (
+        return (
             f"{_rule(ctx, o, first)}  ({', '.join(constants)}; e.g. {where}: {example});  "
             f"{bias_text}"
-        )
-        operands: dict[str, Array] = {
-            "weight_before": before.weight[o],
-            "grad_weight": grads.weight[o],
-            "weight_after": after.weight[o],
-            "bias_before": np.array([b0]),
-            "grad_bias": np.array([gb]),
-            "bias_after": np.array([b1]),
-            "learning_rate": np.array([eta]),
-        }
-        if lam:
-            operands["decay"] = lam * before.weight[o]
-            operands["bias_decay"] = np.array([lam * b0])
-        if opt.keeps_velocity:
-            assert lr.velocity_after is not None
-            if lr.velocity is not None:
-                operands["velocity_before"] = lr.velocity.weight[o]
-                operands["bias_velocity_before"] = lr.velocity.bias[o : o + 1]
-            operands["velocity_after"] = lr.velocity_after.weight[o]
-            operands["bias_velocity_after"] = lr.velocity_after.bias[o : o + 1]
-        return StepBody(
-            value=None,
-            equation=equation,
-            operands=operands,
-            reads=(
-                Region(ctx.tid("grad_weight"), (o,)),
-                Region(ctx.tid("grad_bias"), (o,)),
-            ),
-            writes=(Region(ctx.tid("weight"), (o,)), Region(ctx.tid("bias"), (o,))),
         )
 
     def values(self, ctx: OpContext) -> Array:
