@@ -128,6 +128,7 @@ async def test_progress_persists_across_a_restart_and_reset_clears_it(
         await press(pilot, "1", "enter", "enter", "enter", "enter")  # right; the last stop; end
         assert isinstance(app.screen, CourseCard)
         assert "Chapter 1 done" in screen_text(app)
+        assert "2 of 2 checkpoints passed; 1 of 7 chapters done." in screen_text(app)
         await press(pilot, "enter")  # chapter 2's card
         assert await wait_until(pilot, lambda: app.session.scenario.name == "sparse-connectivity")
     capsys.readouterr()

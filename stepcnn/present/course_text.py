@@ -46,7 +46,8 @@ def end_card(walk: Walk) -> Card:
     chapter = walk.chapter
     passed, n = walk.score()
     total = len(walk.course.chapters)
-    lines = [f"{passed} of {count(n, 'checkpoint')} passed; {walk.done_count()} of {total} done."]
+    done = f"{walk.done_count()} of {count(total, 'chapter')} done"
+    lines = [f"{passed} of {count(n, 'checkpoint')} passed; {done}."]
     following = walk.next_chapter()
     if following is not None:
         lines.append(f"Next: chapter {following.number} — {following.title}")
