@@ -226,3 +226,23 @@ async def test_the_chapter_list_opens_any_chapter(
         # fc-to-filters-3x3 opens where backward starts: dL/dz1 = p1 − 1 with the label 1
         assert isinstance(app.screen, CheckpointScreen)
         assert app.session.step.op == "cross_entropy.backward"
+
+
+async def test_a_chapters_card_covers_the_step_it_opens_on(
+    state: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The card opens on the chapter's first stop, often a checkpoint, whose answer the
+    debugger would show around the card: out[0,0,0,0] = 7 at 160×50; fc-to-filters' loss
+    (0.3412 = −log p1) and p − onehot (0.289) at 80×24."""
+    app = launch(monkeypatch, "learn")
+    async with app.run_test(size=(160, 50)) as pilot:
+        await until(pilot, CourseCard)
+        assert "7.0" not in screen_text(app)
+        await press(pilot, "escape")  # look around: the debugger, with its values
+        assert "= 7.0" in screen_text(app)
+    app = launch(monkeypatch, "learn", "--chapter", "4")
+    async with app.run_test(size=SMALL) as pilot:
+        await until(pilot, CourseCard)
+        text = screen_text(app)
+        assert "Chapter 4 of 7" in text
+        assert "0.3412" not in text and "0.289" not in text

@@ -133,12 +133,13 @@ class CourseActions(Screen[None]):
             elif choice == "enter":  # (after the Enter that closed the card is done)
                 self.call_after_refresh(self.course_arrived, True, True)
 
-        self.push_card(chapter_card(self.course.walk, chapter), closed)
+        self.push_card(chapter_card(self.course.walk, chapter), closed, opening=True)
 
-    def push_card(self, card: "Card", then: "Callable[[str], None]") -> None:
-        from stepcnn.tui.course_screens import CourseCard
+    def push_card(self, card: "Card", then: "Callable[[str], None]", opening: bool = False) -> None:
+        """Show ``card``; ``opening``: a chapter's first card, which hides the debugger."""
+        from stepcnn.tui.course_screens import ChapterCard, CourseCard
 
-        screen = CourseCard(card)
+        screen = ChapterCard(card) if opening else CourseCard(card)
         self.app.push_screen(screen, lambda _: then(screen.choice))
 
     # ---- every move --------------------------------------------------------------------

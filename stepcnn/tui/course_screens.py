@@ -42,6 +42,13 @@ class CourseCard(Dismissable):
         self.dismiss(None)
 
 
+class ChapterCard(CourseCard):
+    """A chapter's opening card: it covers the debugger, whose step (the chapter's first stop,
+    often a checkpoint) would show the answer around it."""
+
+    DEFAULT_CSS = "ChapterCard { background: $background; }"
+
+
 class ChapterList(ModalScreen[int | None]):
     """Every chapter, done or not; Enter opens the one highlighted."""
 
