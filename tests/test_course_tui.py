@@ -18,7 +18,7 @@ from stepcnn.tui.app import StepCNNApp
 from stepcnn.tui.checkpoint import CheckpointScreen
 from stepcnn.tui.course_screens import ChapterList, CourseCard
 from stepcnn.tui.main_screen import MainScreen
-from stepcnn.tui.screens import PickerScreen
+from stepcnn.tui.screens import MessageScreen, PickerScreen
 
 SMALL = (80, 24)
 
@@ -246,3 +246,30 @@ async def test_a_chapters_card_covers_the_step_it_opens_on(
         text = screen_text(app)
         assert "Chapter 4 of 7" in text
         assert "0.3412" not in text and "0.289" not in text
+
+
+async def test_the_verify_report_keeps_its_columns_at_80x24_and_enter_closes_it(
+    state: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A report line too long for the dialog wraps under its own indentation: the wrong
+    function's problem stays in the column under its verdict, not back at the margin."""
+    from test_verify import correct_source
+
+    mine = tmp_path / "mine.py"
+    source = correct_source()
+    mine.write_text(source.replace("dw[f][ch][i][j] += g * v", "dw[f][ch][i][j] = g * v"))
+    app = launch(monkeypatch, "learn", "--chapter", "7", "--exercise", str(mine))
+    async with app.run_test(size=SMALL) as pilot:
+        await until(pilot, CourseCard)
+        await press(pilot, "escape", "V")
+        assert await wait_until(pilot, lambda: isinstance(app.screen, MessageScreen), 120)
+        await pilot.pause()
+        inside = [row.split("█")[1] for row in screen_text(app).splitlines() if "█" in row]
+        top = next(i for i, r in enumerate(inside) if "conv2d_backward" in r)
+        end = next(i for i, r in enumerate(inside) if r.strip().startswith("mse"))
+        problem = [len(r) - len(r.lstrip()) for r in inside[top + 1 : end]]
+        margin = len(inside[top]) - len(inside[top].lstrip())
+        assert len(problem) > 3 and min(problem) > margin + len("conv2d_backward"), inside
+        assert "Esc or ⏎ closes" in screen_text(app)
+        await press(pilot, "enter")
+        assert app.screen is app.main and app.session.step.op == "conv2d.backward"

@@ -263,7 +263,11 @@ class ViewScreen(Dismissable):
 
 class MessageScreen(Dismissable):
     """Lines of text (the problems of a scenario that failed to open, a verify report),
-    scrolling when they do not fit."""
+    scrolling when they do not fit. A line too long for the dialog wraps under its own
+    indentation (a report's columns stay columns); Enter closes it too."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("enter", "dismiss_screen", show=False)]
+    FRAME_LINES = Dismissable.FRAME_LINES + 1  # the keys line
 
     def __init__(self, title: str, lines: list[str]) -> None:
         super().__init__()
@@ -274,7 +278,11 @@ class MessageScreen(Dismissable):
         with Vertical():
             yield Label(Text(self.title_text), classes="title")
             with VerticalScroll():
-                yield Static(Text("\n".join(self.lines)))
+                for line in self.lines:
+                    text = Static(Text(line.lstrip()))
+                    text.styles.padding = (0, 0, 0, len(line) - len(line.lstrip()))
+                    yield text
+            yield Static(Text("Esc or ⏎ closes", style="bold"), classes="keys")
 
 
 class AboutScreen(Dismissable):
