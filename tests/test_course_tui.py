@@ -273,3 +273,10 @@ async def test_the_verify_report_keeps_its_columns_at_80x24_and_enter_closes_it(
         assert "Esc or ⏎ closes" in screen_text(app)
         await press(pilot, "enter")
         assert app.screen is app.main and app.session.step.op == "conv2d.backward"
+        # past the chapter's last stop, what ends it: the file passing
+        assert "Ch 7/7 · V grades your file (X writes it)" in screen_text(app)
+        mine.write_text(source)
+        await press(pilot, "V")
+        assert await wait_until(pilot, lambda: isinstance(app.screen, MessageScreen), 120)
+        await press(pilot, "enter")
+        assert "Ch 7/7 · ⏎ ends the chapter" in screen_text(app)

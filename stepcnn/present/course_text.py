@@ -80,7 +80,12 @@ def course_narration(walk: Walk, session: Session, narration: str) -> tuple[str,
     stop = walk.stop_at(k)
     if stop is None:
         after = walk.next_stop(k)
-        where = f"⏎ next stop (step {shown(after.k):,})" if after else "⏎ ends the chapter"
+        if after is not None:
+            where = f"⏎ next stop (step {shown(after.k):,})"
+        elif chapter.exercise and not walk.progress.is_done(chapter.number):
+            where = "V grades your file (X writes it)"  # what ends this chapter
+        else:
+            where = "⏎ ends the chapter"
         return f"{head} · {where} ▸ {narration}", False
     number = f"{head} · stop {walk.number_of(stop)}/{len(chapter.stops)}"
     if stop.checkpoint is not None and not walk.answered(stop):  # its words tell the answer
