@@ -95,7 +95,7 @@ class MainScreen(Screen[None]):
         self._apply_hidden()
         self.fit(self.app.size)
         self.redraw()
-        self._train()
+        self.call_after_refresh(self._train)  # training would hold the GIL during frame 1
 
     def _train(self) -> None:
         self.run_worker(self._train_all, thread=True, exclusive=True, group="train")
