@@ -68,6 +68,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_memory.py
 	$(BIN)/python benchmarks/bench_timeline.py
 	$(BIN)/python benchmarks/bench_tui.py
+	$(BIN)/python benchmarks/bench_keys.py
 	$(BIN)/python benchmarks/bench_playback.py
 	$(BIN)/python benchmarks/bench_startup.py
 

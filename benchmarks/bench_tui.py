@@ -23,14 +23,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from textual import events
-from textual._compositor import CompositorUpdate
+from bench_keys import IDLE, app_for, hook_frames, press_and_wait
 
 from stepcnn.scenario.builtin import paths
 from stepcnn.session.session import Session
-from stepcnn.timeline import Condition, find
 from stepcnn.timeline.load import load_scenario
-from stepcnn.tui.app import StepCNNApp
 
 SIZE = (160, 50)
 SIZES = [(160, 50), (80, 24)]
@@ -72,43 +69,20 @@ async def measure(
     """Median-able key → frame times; ``start`` is an op to begin at (default: step 0),
     ``view`` an inline view to show (``fc``, ``im2col``). ``clock=time.thread_time`` counts
     the CPU time of the app's thread only: what the frame costs on a machine nobody else
-    is using (on a busy one the wall clock also counts the waits for a core)."""
-    session = Session(load_scenario(scenario))
-    if start is not None:
-        k = find(session.timeline, Condition(op=start), -1)
-        assert k is not None, start
-        session.goto(k)
+    is using (on a busy one the wall clock also counts the waits for a core). Presses that
+    draw nothing (e.g. at the end of the timeline) are left out."""
+    app = app_for(scenario, start)
     if view is not None:
-        session.view = view
-    app = StepCNNApp(session)
-    frame = asyncio.Event()
-    original = app._display
-
-    def display(screen, renderable):  # type: ignore[no-untyped-def]
-        if isinstance(renderable, CompositorUpdate):
-            renderable.render_segments(app.console)  # the ANSI a terminal would receive
-            frame.set()
-        return original(screen, renderable)
-
-    app._display = display  # type: ignore[method-assign]
+        app.session.view = view
+    frame = hook_frames(app)
     times: list[float] = []
     async with app.run_test(size=size) as pilot:
         await pilot.pause(0.5)
-        driver = app._driver
-        assert driver is not None
         for i in range(presses):
-            key = keys[i % len(keys)]
-            frame.clear()
-            start = clock()
-            event = events.Key(key, None)
-            event.set_sender(app)
-            driver.send_message(event)
-            try:
-                await asyncio.wait_for(frame.wait(), timeout=2.0)
-            except TimeoutError:
-                continue  # no visible change (e.g. at the end of the timeline)
-            times.append(clock() - start)
-            await asyncio.sleep(0.06)
+            took = await press_and_wait(app, frame, keys[i % len(keys)], clock)
+            if took is not None:
+                times.append(took)
+            await asyncio.sleep(IDLE)
     return times
 
 

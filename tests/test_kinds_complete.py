@@ -150,6 +150,11 @@ def check_codegen(kind: str, module: ModuleType) -> Problems:
     for name in ("geometry", "torch_module"):
         if not callable(getattr(module, name, None)):
             problems.append(f"has no {name}()")
+    mistakes = getattr(module, "MISTAKES", None)
+    if not isinstance(mistakes, dict):
+        problems.append("MISTAKES is missing or not a dict (an empty one: none recognised)")
+    elif not set(mistakes) <= {"forward", "backward"} or not all(map(callable, mistakes.values())):
+        problems.append("MISTAKES maps something other than forward/backward to a function")
     return problems
 
 
@@ -283,3 +288,12 @@ def test_the_checks_report_a_missing_or_wrong_part() -> None:
     engine = kind_modules("stepcnn.engine.kinds")["relu"]
     assert check_engine("leaky_relu", engine)[0] == "LAYER.type is 'relu'"
     assert check_scenario("tanh", _module("broken", read=print, ALIASES=("Tanh",)))
+    codegen = kind_modules("stepcnn.codegen.kinds")["relu"]
+    parts = {name: getattr(codegen, name) for name in ("TYPE", "HAS_PARAMS", "PYTHON", "NUMPY")}
+    parts |= {"geometry": codegen.geometry, "torch_module": codegen.torch_module}
+    assert check_codegen("relu", _module("broken", **parts)) == [
+        "MISTAKES is missing or not a dict (an empty one: none recognised)"
+    ]
+    assert check_codegen("relu", _module("broken", **parts, MISTAKES={"update": print})) == [
+        "MISTAKES maps something other than forward/backward to a function"
+    ]

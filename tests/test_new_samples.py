@@ -185,7 +185,7 @@ def test_an_existing_file_needs_force(capsys, tmp_path: Path) -> None:
     target.write_text("# mine\n", encoding="utf-8")
     args = ["--images", *map(str, paths), "--labels", "0", "1"]
     code, _, err = _new(capsys, str(target), *args)
-    assert code == 2 and "already exists (use --force" in err
+    assert code == 2 and "exists; --force overwrites it" in err
     assert target.read_text(encoding="utf-8") == "# mine\n"
     assert _new(capsys, str(target), *args, "--force")[0] == 0
     assert load_scenario(str(target)).inputs.shape == (2, 1, 6, 7)

@@ -126,7 +126,7 @@ def test_a_correct_file_passes(capsys, tmp_path, lesson) -> None:
         "sgd_update",
     ):
         assert line_of(out, fn).split()[1] == "ok"
-    assert "0 wrong, 0 raised, 0 timed out, 0 not written" in out
+    assert "0 wrong, 0 raised, 0 timed out, 0 over a limit, 0 not written" in out
 
 
 def test_a_correct_file_passes_on_an_mse_scenario_and_the_default_tour(capsys, tmp_path) -> None:
@@ -138,12 +138,16 @@ def test_a_correct_file_passes_on_an_mse_scenario_and_the_default_tour(capsys, t
     assert code == 0 and "with tour" in out
 
 
-def test_a_correct_numpy_file_passes_with_numpy(capsys, tmp_path, lesson) -> None:
-    source = "import math\nimport numpy as np\n" + "\n".join(
+def numpy_source() -> str:
+    return "import math\nimport numpy as np\n" + "\n".join(
         [kinds.kind(n).NUMPY for n in kinds.names()]
         + [losses.loss(n).NUMPY for n in losses.names()]
         + [optim.NUMPY]
     )
+
+
+def test_a_correct_numpy_file_passes_with_numpy(capsys, tmp_path, lesson) -> None:
+    source = numpy_source()
     code, out, _ = verify(capsys, learner(tmp_path, source), lesson, "--numpy")
     assert code == 0, out
 
@@ -154,6 +158,7 @@ def wrong_report(out: str, function: str) -> tuple[str, float, float, int]:
     m = re.search(
         rf"{function}\s+wrong \(layer \d+ \(\w+\)\):\n"
         r"\s+(\w+\[[\d, ]+\]): expected (\S+), got (\S+)\n"
+        r"(?:\s+why: .*\n)?"  # the classic mistake, when it is one (test_verify_mistakes.py)
         r".*\n\s+stepcnn \S+ --step (\d+)",
         out,
     )

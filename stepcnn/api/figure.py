@@ -51,14 +51,23 @@ class Figure:
         """The picture as PNG bytes."""
         return svg_to_png(self.svg)
 
-    def save(self, path: str | Path) -> Path:
-        """Write the picture; the file name's extension (``.svg`` or ``.png``) picks the format."""
+    def save(self, path: str | Path, *, overwrite: bool = True) -> Path:
+        """Write the picture; the file name's extension (``.svg`` or ``.png``) picks the format.
+
+        Saving again over the same name is what a notebook does, so an existing file is
+        replaced by default (whole: a temporary file is renamed over it); ``overwrite=False``
+        refuses it, as ``stepcnn figure`` does without ``--force``. A symbolic link or a
+        directory at ``path`` is always refused (:class:`FigureError`).
+        """
+        from stepcnn.io.files import WriteRefused, write_file
+
         path = Path(path)
         check_format(path)
-        if path.suffix.lower() == ".png":
-            path.write_bytes(self.png())
-        else:
-            path.write_text(self.svg, encoding="utf-8")
+        data: str | bytes = self.png() if path.suffix.lower() == ".png" else self.svg
+        try:
+            write_file(path, data, force=overwrite)
+        except WriteRefused as exc:
+            raise FigureError(str(exc)) from None
         return path
 
 

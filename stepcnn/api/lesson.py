@@ -160,12 +160,10 @@ def load(scenario: str | PathLike[str], iterations: int | None = None) -> Lesson
     ref = str(Path(scenario)) if isinstance(scenario, PathLike) else scenario
     lesson_scenario = load_scenario(ref)
     if iterations is not None:
-        from stepcnn.scenario.budget import size_problems
+        from stepcnn.scenario.budget import iterations_problems
         from stepcnn.scenario.errors import Problem, ScenarioError
 
-        problems = size_problems(
-            lesson_scenario.layers, lesson_scenario.shapes, lesson_scenario.batch_size, iterations
-        )
+        problems = iterations_problems(lesson_scenario, iterations)
         if iterations < 1 or problems:
             reason = problems[0].message if problems else f"must be at least 1, got {iterations}"
             raise ScenarioError(lesson_scenario.source, [Problem("iterations", reason)])

@@ -76,6 +76,7 @@ def parser() -> Parser:
         metavar="FILE",
         help="FILE.svg or FILE.png",
     )
+    p.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
     return p
 
 
@@ -83,10 +84,14 @@ def run(args: argparse.Namespace) -> int:
     from stepcnn.api.figure import FigureError, screen_at
     from stepcnn.base.usage import UsageError
     from stepcnn.base.wording import count
+    from stepcnn.io.files import refusal
     from stepcnn.session.session import Session
     from stepcnn.timeline.numbering import position
 
     output: Path = args.output
+    why = refusal(output, args.force)
+    if why is not None:  # before the work of drawing the screen
+        raise UsageError(f"stepcnn figure: {output}: {why}")
     scenario = load(args.scenario, args.iterations, "stepcnn figure")
     session = Session(scenario, args.iterations)
     total = session.total
@@ -99,10 +104,8 @@ def run(args: argparse.Namespace) -> int:
         figure = screen_at(
             session, position(args.step), size=args.size, theme=args.theme, view=args.view
         )
-        figure.save(output)
+        figure.save(output, overwrite=args.force)
     except FigureError as exc:
         raise UsageError(f"stepcnn figure: {exc}") from None
-    except OSError as exc:
-        raise UsageError(f"{output}: cannot write: {exc.strerror or exc}") from None
     print(f"wrote {output}")
     return 0

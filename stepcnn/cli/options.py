@@ -58,6 +58,62 @@ def positive_seconds(text: str) -> float:
     return value
 
 
+MEMORY_UNITS = {"k": 2**10, "m": 2**20, "g": 2**30}
+
+
+def memory_size(text: str) -> int:
+    """``--memory 2G``: bytes, with K, M or G (powers of 1024; KiB, MiB, GiB too), at least
+    256 MiB (Python with numpy needs about that much address space)."""
+    unit = text.strip().lower().removesuffix("ib").removesuffix("b")
+    scale = MEMORY_UNITS.get(unit[-1:], 1)
+    number = unit[:-1] if unit[-1:] in MEMORY_UNITS else unit
+    try:
+        value = int(float(number) * scale)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"must be a size such as 2G or 512M, got {text!r}"
+        ) from None
+    if not 256 * 2**20 <= value <= 2**44:
+        raise argparse.ArgumentTypeError(f"must be between 256M and 16384G, got {text!r}")
+    return value
+
+
+def serve_token(text: str) -> str:
+    """``--token``: at least 16 characters a URL carries as they are (letters, digits, - _ . ~),
+    so that the printed address is the token itself."""
+    import re
+
+    if not re.fullmatch(r"[A-Za-z0-9._~-]{16,256}", text):
+        raise argparse.ArgumentTypeError(
+            "must be 16 to 256 letters, digits or - _ . ~ (a URL carries them as they are)"
+        )
+    return text
+
+
+def host_name(text: str) -> str:
+    """``--allow-host``: a host name or an IP address, as a browser's Host header names it."""
+    import ipaddress
+    import re
+
+    name = text.strip().lower().removeprefix("[").removesuffix("]")
+    try:
+        return str(ipaddress.ip_address(name))
+    except ValueError:
+        pass
+    label = r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?"
+    if len(name) > 253 or not re.fullmatch(rf"{label}(\.{label})*\.?", name):
+        raise argparse.ArgumentTypeError(f"must be a host name or an IP address, got {text!r}")
+    return name.rstrip(".")
+
+
+def session_count(text: str) -> int:
+    """``--max-sessions``: 1 to 1000."""
+    value = positive_int(text)
+    if value > 1000:
+        raise argparse.ArgumentTypeError(f"must be at most 1000, got {text!r}")
+    return value
+
+
 def layer_list(text: str) -> list[int]:
     """``--layers 0,4``: layer indices (checked against the scenario by the command)."""
     parts = text.split(",")
@@ -147,13 +203,12 @@ def add_output(parser: argparse.ArgumentParser) -> None:
 def load(ref: str, iterations: int | None, prog: str) -> "Scenario":
     """The scenario SCENARIO names, with ``--iterations`` checked against its memory budget
     (a ScenarioError or one UsageError line naming the option)."""
-    from stepcnn.scenario.budget import size_problems
+    from stepcnn.scenario.budget import iterations_problems
     from stepcnn.timeline.load import load_scenario
 
     scenario = load_scenario(ref)
     if iterations is not None:
-        s = scenario
-        problems = size_problems(s.layers, s.shapes, s.batch_size, iterations)
+        problems = iterations_problems(scenario, iterations)
         if problems:
             raise UsageError(f"{prog}: argument --iterations/-n: {problems[0].message}")
     return scenario

@@ -7,16 +7,15 @@ from stepcnn.base.usage import UsageError
 
 
 def write_text(text: str, target: Path | None, force: bool, prog: str) -> None:
-    """Print ``text``, or write it to ``target`` (refusing to overwrite unless ``force``)."""
+    """Print ``text``, or write it to ``target`` (see :mod:`stepcnn.io.files`: no overwrite
+    unless ``force``, never through a symbolic link)."""
+    from stepcnn.io.files import WriteRefused, write_file
+
     if target is None:
         sys.stdout.write(text)
         return
-    if target.is_dir():
-        raise UsageError(f"{prog}: {target}: is a directory")
-    if target.exists() and not force:
-        raise UsageError(f"{prog}: {target}: exists; --force overwrites it")
     try:
-        target.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise UsageError(f"{prog}: {target}: cannot write: {exc.strerror}") from None
+        write_file(target, text, force)
+    except WriteRefused as exc:
+        raise UsageError(f"{prog}: {exc}") from None
     print(f"wrote {target}", file=sys.stderr)

@@ -2,15 +2,17 @@
 
 import argparse
 
-from stepcnn.cli.options import Parser, add_scenario, positive_seconds
+from stepcnn.cli.options import Parser, add_scenario, memory_size, positive_seconds
 
 
 def parser() -> Parser:
     p = Parser(
         prog="stepcnn verify",
-        description="Grade the layer functions FILE.py defines: each is called in a separate "
-        "process with the scenario's real tensors and compared with the engine (relative "
-        "1e-9). Exit 0 when every one is right, 1 when any is wrong, raises or times out.",
+        description="Grade the layer functions FILE.py defines: each is called in a separate, "
+        "contained process (its own session, memory and CPU limits, a clean environment, a "
+        "fresh temporary folder; see docs/verify.md) with the scenario's real tensors and "
+        "compared with the engine (relative 1e-9). Exit 0 when every one is right, 1 when any "
+        "is wrong, raises, times out or runs into a limit.",
     )
     p.add_argument("file", metavar="FILE.py", help="the learner's file")
     add_scenario(p, optional=True)
@@ -20,6 +22,13 @@ def parser() -> Parser:
         default=30.0,
         metavar="S",
         help="seconds each function may take (default 30)",
+    )
+    p.add_argument(
+        "--memory",
+        type=memory_size,
+        default=None,
+        metavar="SIZE",
+        help="address space the learner's process may use, e.g. 512M (default 2G)",
     )
     p.add_argument("--numpy", action="store_true", help="pass numpy arrays, not nested lists")
     return p
@@ -41,9 +50,10 @@ def run(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.scenario)
     return verify(
         path.resolve(),
-        TrainingRun(scenario, 1),
+        TrainingRun(scenario, 2),  # iteration 2 has updated biases (see all_cases)
         args.scenario,
         args.timeout,
         args.numpy,
         sys.stdout,
+        args.memory,
     )

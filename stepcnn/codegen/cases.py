@@ -37,6 +37,7 @@ class Case:
     where: str  # "layer 0 (conv2d)", "the loss"
     args: tuple[Arg, ...]
     results: tuple[Result, ...]
+    iteration: int = 0  # whose tensors (0-based): where the debugger computes them
 
 
 def _t(array: Array) -> Arg:
@@ -65,7 +66,7 @@ def contract(first: Sequence[str] = ()) -> list[str]:
     return [*names, "sgd_update"]
 
 
-def layer_cases(record: IterationRecord, run: TrainingRun) -> list[Case]:
+def layer_cases(record: IterationRecord, run: TrainingRun, iteration: int = 0) -> list[Case]:
     layers = run.scenario.layers
     cases: list[Case] = []
     for i, layer in enumerate(layers):
@@ -76,7 +77,7 @@ def layer_cases(record: IterationRecord, run: TrainingRun) -> list[Case]:
         geometry = _geometry(k.geometry(layer))
         if hasattr(k, "mask_call"):  # dropout: the iteration's mask follows p
             geometry += (_t(lr.cache.mask),)
-        where = f"layer {i} ({layer.type})"
+        where = f"layer {i} ({layer.type})" + (f", iteration {iteration + 1}" if iteration else "")
         x: Arg = _t(lr.input)
         sizes = [_largest(lr.input), *([] if lr.params is None else [_largest(lr.params.weight)])]
         terms = _largest(lr.grad_output) * max(1.0, *sizes)
@@ -103,10 +104,17 @@ def layer_cases(record: IterationRecord, run: TrainingRun) -> list[Case]:
                 where,
                 forward_args + geometry,
                 (Result("out", lr.output.tolist(), TensorId(i, "output")),),
+                iteration,
             )
         )
         cases.append(
-            Case(f"{layer.type}_backward", where, backward_args + geometry, tuple(backward_results))
+            Case(
+                f"{layer.type}_backward",
+                where,
+                backward_args + geometry,
+                tuple(backward_results),
+                iteration,
+            )
         )
     return cases
 
@@ -155,6 +163,13 @@ def update_cases(record: IterationRecord, run: TrainingRun) -> list[Case]:
 
 
 def all_cases(run: TrainingRun) -> list[Case]:
-    """Iteration 0's cases: every layer, the loss, every parameter update."""
+    """Iteration 0's cases: every layer, the loss, every parameter update; then the forward
+    functions of the layers with parameters once more with iteration 1's (when the run has
+    it): biases start at zero, so only updated ones show a forward pass that leaves them out."""
     record = run.record(0)
-    return [*layer_cases(record, run), loss_case(record, run), *update_cases(record, run)]
+    cases = [*layer_cases(record, run), loss_case(record, run), *update_cases(record, run)]
+    if len(run) > 1:
+        again = layer_cases(run.record(1), run, iteration=1)
+        trainable = {f"{x.type}_forward" for x in run.scenario.layers if x.trainable}
+        cases += [c for c in again if c.function in trainable]
+    return cases

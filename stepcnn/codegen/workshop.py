@@ -6,7 +6,7 @@ import io
 from pathlib import Path
 
 from stepcnn.codegen.exercise import skeleton
-from stepcnn.codegen.verify import Grader, grade
+from stepcnn.codegen.verify import Grader, grade, limits_for
 from stepcnn.timeline.load import load_scenario
 from stepcnn.timeline.training import TrainingRun
 
@@ -39,7 +39,8 @@ class FileWorkshop:
         if not self.path.is_file():
             return False, [f"{self.path}: no such file yet — X writes the skeleton"], None
         out = io.StringIO()
-        run = TrainingRun(load_scenario(ref), 1)
-        grader = Grader(self.path.resolve(), run, ref, self.timeout, False, out)
+        run = TrainingRun(load_scenario(ref), 2)  # as stepcnn verify: iteration 2 has new biases
+        limits = limits_for(run, self.timeout)
+        grader = Grader(self.path.resolve(), run, ref, self.timeout, False, out, limits)
         code = grade(grader)
         return code == 0, out.getvalue().rstrip("\n").splitlines(), grader.first_step

@@ -14,7 +14,7 @@ sum of its readers' gradients (:func:`~stepcnn.engine.graph.sum_gradients`).
 """
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -188,9 +188,7 @@ def train_iteration(
         layer_inputs: list[tuple[Array, ...]] = []
         caches = []
         for layer, p, sources in zip(layers, params, inputs, strict=True):
-            xs = tuple(x if j == INPUT else outputs[j] for j in sources)
-            merge = getattr(layer, "forward_inputs", None)  # a kind of several inputs (add)
-            out, cache = merge(xs, p) if merge is not None else layer.forward(xs[0], p)
+            xs, out, cache = node_forward(layer, p, sources, x, outputs)
             outputs.append(out)
             layer_inputs.append(xs)
             caches.append(cache)
@@ -268,6 +266,17 @@ def train_iteration(
         grad_scores,
         graph,
     )
+
+
+def node_forward(
+    layer: Layer, p: Params | None, sources: tuple[int, ...], x: Array, outputs: Sequence[Array]
+) -> tuple[tuple[Array, ...], Array, Any]:
+    """One layer's forward in a graph: ``(its inputs, out, cache)``. ``sources`` are the nodes
+    it reads (``INPUT``: the batch ``x``; else ``outputs[j]``, layer ``j``'s output)."""
+    xs = tuple(x if j == INPUT else outputs[j] for j in sources)
+    merge = getattr(layer, "forward_inputs", None)  # a kind of several inputs (add)
+    out, cache = merge(xs, p) if merge is not None else layer.forward(xs[0], p)
+    return xs, out, cache
 
 
 def seeded_layers(layers: tuple[Layer, ...], seed: int, iteration: int) -> tuple[Layer, ...]:

@@ -8,13 +8,12 @@ numbers go into the TOML: the scenario stays pure data. The file appears whole o
 
 import json
 import math
-import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
 
 from stepcnn.engine.types import Array
+from stepcnn.io.files import WriteRefused, refusal, write_file
 from stepcnn.io.pictures import InputError, Samples
 from stepcnn.scenario import ScenarioError
 from stepcnn.scenario.limits import MAX_FILE_BYTES
@@ -96,8 +95,9 @@ def teaches(text: str) -> bool:
 
 def write_data_scenario(name: str, samples: Samples, force: bool = False) -> int:
     path = Path(name if name.endswith(".toml") else name + ".toml")
-    if path.exists() and not force:
-        raise InputError(f"{path}: already exists (use --force to overwrite)")
+    why = refusal(path, force)
+    if why is not None:  # before the work of choosing a seed
+        raise InputError(f"{path}: {why}")
     title = path.stem
     text = ""
     try:
@@ -116,26 +116,9 @@ def write_data_scenario(name: str, samples: Samples, force: bool = False) -> int
             print(f"note: {path}: no seed tried made the loss fall; try other samples or labels")
     except ScenarioError as exc:
         raise InputError(f"{path}: {exc.problems[0].path}: {exc.problems[0].message}") from None
-    _write_whole(path, text)
+    try:
+        write_file(path, text, force)
+    except WriteRefused as exc:
+        raise InputError(str(exc)) from None
     print(f"wrote {path}; check it with: stepcnn check {path}")
     return 0
-
-
-def _write_whole(path: Path, text: str) -> None:
-    """Write to a temporary file beside ``path``, then rename: never a partial scenario."""
-    directory = path.parent if str(path.parent) else Path(".")
-    try:
-        fd, temporary = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".tmp", dir=directory)
-    except OSError as exc:
-        raise InputError(f"{path}: cannot write: {exc.strerror or exc}") from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.chmod(temporary, 0o644)  # mkstemp makes it private; a scenario is for sharing
-        os.replace(temporary, path)
-    except OSError as exc:
-        Path(temporary).unlink(missing_ok=True)
-        raise InputError(f"{path}: cannot write: {exc.strerror or exc}") from None
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise

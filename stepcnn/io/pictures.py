@@ -7,6 +7,8 @@ Every reader returns :class:`Samples` (inputs ``N×C×H×W``, integer labels) or
 
 import csv
 import math
+import re
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -96,18 +98,23 @@ def from_images(
     for path in paths:
         _check_file(path)
         try:
-            with Image.open(path) as image:
-                width, height = image.size
-                if width * height > MAX_READ_PIXELS:
-                    raise InputError(
-                        f"{path}: {height}×{width} pixels (H×W) is too large to read "
-                        f"(at most {MAX_READ_PIXELS:,} pixels)"
-                    )
-                gray = image.mode in ("1", "L", "LA", "I", "I;16", "F")
-                pictures.append((path, image.convert("L" if gray else "RGB"), gray))
+            with warnings.catch_warnings():
+                # Pillow warns (two lines on stderr) above its own limit and refuses twice
+                # that: both become the one line below, as does anything above ours.
+                warnings.simplefilter("error", Image.DecompressionBombWarning)
+                with Image.open(path) as image:
+                    width, height = image.size
+                    if width * height > MAX_READ_PIXELS:
+                        raise InputError(_too_large(path, f"{height}×{width} pixels (H×W)"))
+                    gray = image.mode in ("1", "L", "LA", "I", "I;16", "F")
+                    pictures.append((path, image.convert("L" if gray else "RGB"), gray))
         except InputError:
             raise
-        except (UnidentifiedImageError, Image.DecompressionBombError):
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+            found = re.search(r"\((\d+) pixels\)", str(exc))
+            claimed = f"{int(found.group(1)):,} pixels" if found else "the picture"
+            raise InputError(_too_large(path, claimed)) from None
+        except UnidentifiedImageError:
             raise InputError(f"{path}: not a picture Pillow can read") from None
         except (OSError, ValueError) as exc:
             raise InputError(f"{path}: cannot read the picture: {exc}") from None
@@ -137,6 +144,11 @@ def from_images(
     names = ", ".join(p.name for p in paths[:4]) + (", …" if len(paths) > 4 else "")
     origin = f"{len(paths)} pictures ({names}), pixel/255, {channels}"
     return Samples(inputs, checked, origin)
+
+
+def _too_large(path: Path, size: str) -> str:
+    """The one line for a picture over the read limit (never decoded: a decompression bomb)."""
+    return f"{path}: {size} is too large to read (at most {MAX_READ_PIXELS:,} pixels)"
 
 
 def _hw(size: tuple[int, int]) -> str:

@@ -4,6 +4,8 @@ import json
 import sys
 from pathlib import Path
 
+from stepcnn.io.files import WriteRefused, write_file
+
 TEMPLATE = """# A stepcnn teaching scenario. Check it with:  stepcnn check {file}
 # Open it with:  stepcnn {file}
 title = {name}
@@ -58,15 +60,12 @@ def write_template(name: str, force: bool = False) -> int:
         )
         return 2
     path = Path(name if name.endswith(".toml") else name + ".toml")
-    if path.exists() and not force:
-        print(f"{path}: already exists (use --force to overwrite)", file=sys.stderr)
-        return 2
+    # A JSON string is a valid TOML basic string: quotes and backslashes are escaped.
+    title = json.dumps(path.stem, ensure_ascii=False)
     try:
-        # A JSON string is a valid TOML basic string: quotes and backslashes are escaped.
-        title = json.dumps(path.stem, ensure_ascii=False)
-        path.write_text(TEMPLATE.format(file=path, name=title), encoding="utf-8")
-    except OSError as exc:
-        print(f"{path}: cannot write: {exc.strerror or exc}", file=sys.stderr)
+        write_file(path, TEMPLATE.format(file=path, name=title), force)
+    except WriteRefused as exc:
+        print(exc, file=sys.stderr)
         return 2
     print(f"wrote {path}; check it with: stepcnn check {path}")
     return 0

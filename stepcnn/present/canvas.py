@@ -6,7 +6,7 @@ import numpy as np
 
 from stepcnn.engine.types import Array
 from stepcnn.present.cells import Mark, scale_of
-from stepcnn.present.grid import Grid, make_grid, wrapped_grid
+from stepcnn.present.grid import Grid, make_grid, make_grids, wrapped_grid
 from stepcnn.timeline import Partial, Step, TensorId, Timeline
 from stepcnn.timeline.numbers import idx
 from stepcnn.timeline.step import Region
@@ -34,6 +34,7 @@ class Canvas:
         self.precision = precision
         self.selected = selected
         self._tensors: dict[TensorId, Partial] = {}
+        self._scales: dict[TensorId, float] = {}
 
     @cached_property
     def record(self):  # type: ignore[no-untyped-def]
@@ -47,10 +48,12 @@ class Canvas:
 
     def scale(self, tid: TensorId) -> float:
         """Colour scale from the tensor's final values, so colours stay put while it fills."""
-        try:
-            return scale_of(final_value(self.record, tid))
-        except KeyError:
-            return scale_of(self.tensor(tid).values)
+        if tid not in self._scales:
+            try:
+                self._scales[tid] = scale_of(final_value(self.record, tid))
+            except KeyError:
+                self._scales[tid] = scale_of(self.tensor(tid).values)
+        return self._scales[tid]
 
     def marks(
         self, tid: TensorId, shape: tuple[int, ...], sub: tuple[int, ...]
@@ -88,24 +91,18 @@ class Canvas:
         count = shape[1]
         chosen = channels if channels is not None else list(range(count))
         paged = channels is None and count > 1
-        grids = []
-        for c in chosen:
-            label = f"{name}[{n},{c}]" if name else f"channel {c}"
-            grids.append(
-                make_grid(
-                    label,
-                    t.values[n, c],
-                    precision=self.precision,
-                    scale=self.scale(tid),
-                    known=None if t.known is None else t.known[n, c],
-                    tensor=tid,
-                    prefix=(n, c),
-                    marks=self.marks(tid, shape, (n, c)) + [(m[c], mk) for m, mk in extra or []],
-                    focus=focus,
-                    channel=c if paged else None,
-                )
-            )
-        return grids
+        return make_grids(
+            [f"{name}[{n},{c}]" if name else f"channel {c}" for c in chosen],
+            t.values[n, chosen],
+            precision=self.precision,
+            scale=self.scale(tid),
+            known=None if t.known is None else t.known[n, chosen],
+            tensor=tid,
+            prefixes=[(n, c) for c in chosen],
+            marks=[(m[chosen], mk) for m, mk in self.marks(tid, shape, (n,)) + (extra or [])],
+            focus=focus,
+            channels=[c if paged else None for c in chosen],
+        )
 
     def vector_grid(
         self,
@@ -187,19 +184,17 @@ class Canvas:
                     marks=marks,
                 )
             ]
-        return [
-            make_grid(
-                f"{name}[{o},{c}]",
-                t.values[o, c],
-                precision=self.precision,
-                scale=self.scale(tid),
-                tensor=tid,
-                prefix=(o, c),
-                marks=[(m[c], mk) for m, mk in marks],
-                channel=c if shape[1] > 1 else None,
-            )
-            for c in range(shape[1])
-        ]
+        channels = range(shape[1])
+        return make_grids(
+            [f"{name}[{o},{c}]" for c in channels],
+            t.values[o],
+            precision=self.precision,
+            scale=self.scale(tid),
+            tensor=tid,
+            prefixes=[(o, c) for c in channels],
+            marks=marks,
+            channels=[c if shape[1] > 1 else None for c in channels],
+        )
 
     def operand_grids(
         self, values: Array, name: str, scale: float | None = None, of: tuple[int, ...] = ()
@@ -213,16 +208,14 @@ class Canvas:
             return " ".join(t for t in (f"{head}{idx((*of, c))}", rest) if t)
 
         if values.ndim == 3:
-            return [
-                make_grid(
-                    label(c) if values.shape[0] > 1 else name,
-                    values[c],
-                    precision=self.precision,
-                    scale=scale or scale_of(values),
-                    channel=c if values.shape[0] > 1 else None,
-                )
-                for c in range(values.shape[0])
-            ]
+            several = values.shape[0] > 1
+            return make_grids(
+                [label(c) if several else name for c in range(values.shape[0])],
+                values,
+                precision=self.precision,
+                scale=scale or scale_of(values),
+                channels=[c if several else None for c in range(values.shape[0])],
+            )
         if values.ndim == 1:
             return [
                 wrapped_grid(

@@ -32,15 +32,24 @@ class Mark(IntEnum):
 
 def scale_of(values: Array) -> float:
     """The colour scale of a tensor: its largest finite magnitude (1 if none)."""
-    finite = np.abs(values[np.isfinite(values)])
-    if finite.size == 0:
+    values = np.asarray(values)
+    if values.size == 0:
         return 1.0
-    top = float(finite.max())
+    top = float(np.abs(values).max())
+    if not np.isfinite(top):  # NaN or an infinity somewhere: the largest finite one
+        finite = np.abs(values[np.isfinite(values)])
+        if finite.size == 0:
+            return 1.0
+        top = float(finite.max())
     return top if top > 0 else 1.0
 
 
 def tones(values: Array, scale: float) -> np.ndarray:
     """Diverging colour bins ``−TONES…TONES``, zero at zero; NaN and ±inf get NONFINITE_TONE."""
     with np.errstate(invalid="ignore", divide="ignore"):
-        t = np.rint(np.clip(values / scale, -1.0, 1.0) * TONES)
-    return np.where(np.isfinite(values), np.nan_to_num(t), NONFINITE_TONE).astype(np.int8)
+        t = np.asarray(np.rint(np.clip(values / scale, -1.0, 1.0) * TONES), dtype=np.float64)
+    finite = np.isfinite(values)
+    if not finite.all() or np.isnan(t).any():
+        t[np.isnan(t)] = 0.0  # a NaN scale: neutral
+        t[~finite] = NONFINITE_TONE
+    return t.astype(np.int8)

@@ -105,6 +105,16 @@ class Grid:
             return self.names_width or max(len(str(n)) for n in self.tie_names)
         return self.fmt.width(self.shown_values)
 
+    def formatted(self, fmt: NumberFormat) -> "Grid":
+        """This grid written in ``fmt`` (as ``replace(self, number_format=fmt)``, without the
+        cost of a frozen dataclass's ``__init__``: a panel formats some thirty grids a step)."""
+        new = object.__new__(Grid)
+        new.__dict__.update(self.__dict__)
+        for derived in ("fmt", "text"):  # cached from the old format
+            new.__dict__.pop(derived, None)
+        new.__dict__["number_format"] = fmt
+        return new
+
     def cell_index(self, r: int, c: int) -> tuple[int, ...] | None:
         """The tensor element under grid cell ``(r, c)``, or None (padding, or no tensor)."""
         if self.tensor is None:
@@ -141,13 +151,20 @@ class Panel:
         """The panel ready to draw: one number format for all its grids (the channels of a
         map are one matrix), and the cell width that fits every cell."""
         grids = self.grids
-        numeric = [g for g in grids if g.tie_names is None and g.number_format is None]
-        if numeric:
-            values = [g.shown_values for g in numeric]
+        numeric = [g.tie_names is None and g.number_format is None for g in grids]
+        widths = [g.text_width() for g, free in zip(grids, numeric, strict=True) if not free]
+        if any(numeric):
+            values = [g.shown_values for g, free in zip(grids, numeric, strict=True) if free]
             keep = None if self.exact else self.also
-            fmt = shared(values, max(g.precision for g in numeric), scaled=True, keep=keep)
-            grids = tuple(replace(g, number_format=fmt) if g in numeric else g for g in self.grids)
-        width = max((g.text_width() for g in grids), default=1) + 1
+            precision = max(g.precision for g, free in zip(grids, numeric, strict=True) if free)
+            fmt = shared(values, precision, scaled=True, keep=keep)
+            grids = tuple(
+                g.formatted(fmt) if free else g for g, free in zip(grids, numeric, strict=True)
+            )
+            # The longest text of all of them: the text of a value grows with its distance
+            # from zero on either side, so the extremes of all the grids together find it.
+            widths.append(fmt.width(np.concatenate([v.ravel() for v in values])))
+        width = max(widths, default=1) + 1
         return replace(self, grids=grids, cell_width=max(width, 3))
 
     @property
@@ -174,16 +191,8 @@ def make_grid(
     """A grid of a 2-D array; ``marks`` are (boolean mask, mark) pairs applied in order of
     priority (a higher mark is never overwritten by a lower one)."""
     values = np.atleast_2d(values)
-    mark = np.zeros(values.shape, dtype=np.int8)
-    tone = tones(values, scale if scale is not None else scale_of(values))
     known2d = None if known is None else np.atleast_2d(known)
-    if known2d is not None:
-        unknown = ~known2d
-        mark[unknown] = Mark.UNKNOWN
-        tone = np.where(unknown, 0, tone).astype(np.int8)
-    for mask, m in marks or []:
-        mask = np.atleast_2d(mask)
-        mark = np.where(mask & (mark < m), np.int8(m), mark).astype(np.int8)
+    tone, mark = _cells(values, scale, known2d, marks)
     return Grid(
         label,
         values,
@@ -198,6 +207,63 @@ def make_grid(
         focus=focus,
         channel=channel,
     )
+
+
+def make_grids(
+    labels: list[str],
+    values: Array,
+    *,
+    precision: int,
+    scale: float | None = None,
+    known: np.ndarray | None = None,
+    tensor: TensorId | None = None,
+    prefixes: list[tuple[int, ...]] | None = None,
+    row0: int = 0,
+    col0: int = 0,
+    marks: list[tuple[np.ndarray, Mark]] | None = None,
+    focus: tuple[int, int] | None = None,
+    channels: list[int | None] | None = None,
+) -> list[Grid]:
+    """One grid per map of a ``(C, H, W)`` stack, as :func:`make_grid` makes each (``marks``:
+    masks of the stack's shape, or of one map's for all of them), in one vectorised pass
+    over the whole stack; the grids' arrays are views of the stack's."""
+    tone, mark = _cells(values, scale, known, marks)
+    return [
+        Grid(
+            label,
+            values[i],
+            precision,
+            tone[i],
+            mark[i],
+            None if known is None else known[i],
+            tensor,
+            prefixes[i] if prefixes is not None else (),
+            row0,
+            col0,
+            focus=focus,
+            channel=channels[i] if channels is not None else None,
+        )
+        for i, label in enumerate(labels)
+    ]
+
+
+def _cells(
+    values: np.ndarray,
+    scale: float | None,
+    known: np.ndarray | None,
+    marks: list[tuple[np.ndarray, Mark]] | None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The tone and the mark of every cell of ``values``: a cell not ``known`` is neutral
+    and marked UNKNOWN; each mask of ``marks`` raises its cells' marks to its own."""
+    mark = np.zeros(values.shape, dtype=np.int8)
+    tone = tones(values, scale if scale is not None else scale_of(values))
+    if known is not None:
+        unknown = ~known
+        mark[unknown] = Mark.UNKNOWN
+        tone[unknown] = 0
+    for mask, m in marks or []:
+        np.maximum(mark, np.int8(m), out=mark, where=mask)
+    return tone, mark
 
 
 def wrapped_grid(

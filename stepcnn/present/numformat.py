@@ -157,7 +157,8 @@ def shared(
     value. Once no factor writes every cell readably, the others may: a value below the last
     decimal then reads ``0.000`` while an exact zero reads ``0`` (as MATLAB's ``format short``
     writes its ``1.0e-03 *`` matrices) — better than a matrix too wide for the screen."""
-    found = [e for e in map(_extremes, [*parts, *(keep or ())]) if e is not None]
+    together = [np.concatenate([np.ravel(p) for p in parts])] if parts else []
+    found = [e for e in map(_extremes, [*together, *(keep or ())]) if e is not None]
     if not found:
         return NumberFormat(precision)
     largest, smallest = max(e[0] for e in found), min(e[1] for e in found)

@@ -1,4 +1,5 @@
-"""Memory the timeline will need, estimated from shapes alone (nothing is allocated)."""
+"""What a run will need, estimated from shapes alone (nothing is allocated or computed): the
+memory of one iteration, and the work of the whole run (its steps, its arithmetic)."""
 
 import math
 
@@ -11,8 +12,11 @@ from stepcnn.scenario.layer_schema import shape_text
 from stepcnn.scenario.limits import (
     MAX_ITERATION_BYTES,
     MAX_PARAMETERS,
+    MAX_RUN_FLOPS,
+    MAX_RUN_STEPS,
     MAX_TENSOR_ELEMENTS,
 )
+from stepcnn.scenario.model import Scenario
 
 FLOAT_BYTES = 8
 IM2COL_FACTOR = 5
@@ -46,18 +50,73 @@ def iteration_floats(
     return floats
 
 
+def iteration_flops(layers: tuple[Layer, ...], shapes: list[Shape], batch: int) -> int:
+    """Floating-point operations of one training iteration, estimated from the shapes.
+
+    A layer with parameters does a multiply-add per output element and input it reads
+    (``weight elements / out_channels`` of them: ``C·kh·kw`` for conv2d, ``I`` for linear)
+    forward, and twice that backward (``dx`` and ``dW``): 6 operations each; its update 4
+    per parameter. A layer without reads each cell of its window (pooling) or its one input
+    cell (activations) forward and backward: 4 per output element and window cell. The loss:
+    10 per score."""
+    flops = 10 * batch * math.prod(shapes[-1])
+    for layer, out_shape in zip(layers, shapes[1:], strict=True):
+        outputs = batch * math.prod(out_shape)
+        param_shapes = layer.param_shapes()
+        if param_shapes is not None:
+            weight, bias = (math.prod(s) for s in param_shapes)
+            flops += 6 * outputs * (weight // param_shapes[0][0]) + 4 * (weight + bias)
+        else:
+            flops += 4 * outputs * math.prod(getattr(layer, "kernel_size", (1,)))
+    return flops
+
+
+def work_problems(
+    layers: tuple[Layer, ...],
+    shapes: list[Shape],
+    batch: int,
+    iterations: int,
+    steps_per_iteration: int,
+) -> list[Problem]:
+    """The run's steps and its arithmetic over their limits (``MAX_RUN_STEPS``,
+    ``MAX_RUN_FLOPS``), with the figures."""
+    problems = []
+    steps = steps_per_iteration * iterations
+    if steps > MAX_RUN_STEPS:
+        problems.append(
+            Problem(
+                "iterations",
+                f"the run would have {steps:,} steps ({steps_per_iteration:,} per iteration "
+                f"× {count(iterations, 'iteration')}); the limit is {MAX_RUN_STEPS:,}: "
+                "fewer iterations or a smaller network",
+            )
+        )
+    per = iteration_flops(layers, shapes, batch)
+    flops = per * iterations
+    if flops > MAX_RUN_FLOPS:
+        problems.append(
+            Problem(
+                "iterations",
+                f"training the run would take about {flops:.2g} floating-point operations "
+                f"({per:.2g} per iteration × {count(iterations, 'iteration')}); the limit is "
+                f"{MAX_RUN_FLOPS:.0e} (minutes of training): fewer iterations, a smaller batch "
+                "or smaller layers",
+            )
+        )
+    return problems
+
+
 def size_problems(
     layers: tuple[Layer, ...],
     shapes: list[Shape],
     batch: int,
     iterations: int,
+    steps_per_iteration: int,
     graph: Graph | None = None,
 ) -> list[Problem]:
-    """Every limit the scenario's shapes would break, before anything is allocated.
-
-    ``iterations`` does not count: memory is bounded whatever the run's length (the iteration
-    count has a limit of its own, ``MAX_ITERATIONS``)."""
-    del iterations
+    """Every limit the scenario's shapes would break, before anything is allocated: memory
+    (of one iteration: training keeps checkpoints and a few recent iterations, so memory does
+    not grow with the run) and the run's work (:func:`work_problems`)."""
     problems = []
     params = sum(
         sum(math.prod(s) for s in shapes_)
@@ -101,8 +160,6 @@ def size_problems(
                         f"the limit is {MAX_TENSOR_ELEMENTS * IM2COL_FACTOR:,}",
                     )
                 )
-    # Memory does not grow with the iteration count (training keeps checkpoints and a few
-    # recent iterations, and recomputes the rest), so the limit is on one iteration.
     total = iteration_floats(layers, shapes, batch, graph) * FLOAT_BYTES
     if total > MAX_ITERATION_BYTES and not problems:  # (a tensor over its limit says it)
         problems.append(
@@ -113,4 +170,15 @@ def size_problems(
                 f"{MAX_ITERATION_BYTES / 2**20:.0f} MiB (a smaller batch or smaller layers)",
             )
         )
+    if not problems:
+        problems = work_problems(layers, shapes, batch, iterations, steps_per_iteration)
     return problems
+
+
+def iterations_problems(scenario: Scenario, iterations: int) -> list[Problem]:
+    """The limits ``scenario`` would break run for ``iterations`` iterations (an
+    ``--iterations`` override: its memory and its work)."""
+    s = scenario
+    return size_problems(
+        s.layers, s.shapes, s.batch_size, iterations, s.steps_per_iteration, s.graph
+    )

@@ -23,10 +23,13 @@ from stepcnn.scenario.limits import (
     MAX_FILE_BYTES,
     MAX_ITERATIONS,
     MAX_LAYERS,
+    MAX_NESTING,
     MAX_SAMPLES,
+    MAX_TOML_NESTING,
 )
 from stepcnn.scenario.model import Scenario
 from stepcnn.scenario.narration import read_narration
+from stepcnn.scenario.nesting import too_deep
 from stepcnn.scenario.optimizer_fields import read_compare, read_optimizer
 from stepcnn.scenario.rule_reach import StepPlan, rule_problems
 from stepcnn.scenario.sample_schema import read_inputs, read_labels, read_targets
@@ -118,6 +121,13 @@ def read_text(path: Path, source: str) -> str:
 
 def parse_toml(text: str, source: str) -> dict[str, Any]:
     """The TOML document; a leading byte order mark (Windows editors write one) is dropped."""
+    line = too_deep(text, MAX_TOML_NESTING)
+    if line is not None:
+        message = (
+            f"line {line}: lists and inline tables nested more than {MAX_TOML_NESTING} deep; "
+            f"the limit is {MAX_TOML_NESTING} (a tensor's lists nest at most {MAX_NESTING})"
+        )
+        raise ScenarioError(source, [Problem("", message)])
     try:
         return tomllib.loads(text.removeprefix("\ufeff"))
     except tomllib.TOMLDecodeError as exc:
@@ -236,8 +246,12 @@ def parse_scenario(
             problem = check(batch_size, shape) if check is not None else ""
             if problem:
                 problems.append(Problem(f"layers[{i}]", problem))
+    steps = 0
     if not problems and layers and shapes and batch_size and iterations:
-        problems.extend(size_problems(layers, shapes, batch_size, iterations, graph))
+        if loss:
+            planned = plan(layers, shapes, batch_size, loss, graph)
+            steps = planned[-1].end if planned else 0  # the segments tile the iteration
+        problems.extend(size_problems(layers, shapes, batch_size, iterations, steps, graph))
     chosen = optimizer.optimizer
     if problems or inputs is None or not layers or read is None or y is None or chosen is None:
         if not problems:  # defensive: every None above comes with a recorded problem
@@ -258,6 +272,7 @@ def parse_scenario(
         loss=loss,
         batch_size=batch_size,
         iterations=iterations,
+        steps_per_iteration=steps,
         inputs=inputs,
         y=y,
         layers=layers,

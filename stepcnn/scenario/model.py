@@ -43,6 +43,8 @@ class Scenario:
     chosen_optimizer: Adam | RMSprop | None = None  # None: SGD with the fields above
     compare: Optimizer | None = None  # trained beside, for its loss curve ([compare])
     graph: Graph | None = None  # which outputs each layer reads (None: a chain)
+    steps_per_iteration: int = 0
+    """Steps of one iteration (the timeline's plan, counted when the scenario was loaded)."""
 
     @property
     def optimizer(self) -> Optimizer:

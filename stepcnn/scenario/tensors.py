@@ -70,6 +70,15 @@ def read_tensor(value: Any, path: str, problems: list[Problem]) -> np.ndarray | 
             )
             return None
         level = [x for item in level for x in item]
+    if all(type(item) is float or type(item) is int for item in level):
+        # Plain numbers (no bool, no list): converted at once; any that is not finite or too
+        # large for a float is found, and named, by the loop below.
+        try:
+            array = np.array(level, dtype=np.float64)
+        except OverflowError:
+            array = None
+        if array is not None and np.isfinite(array).all():
+            return array.reshape(shape)
     numbers = []
     for position, item in enumerate(level):
         if isinstance(item, list):

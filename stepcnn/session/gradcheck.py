@@ -6,6 +6,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from stepcnn.engine.gradcheck import numeric_gradient
+from stepcnn.engine.network import seeded_layers
 from stepcnn.engine.types import Array
 from stepcnn.scenario.model import Scenario
 from stepcnn.timeline import Step
@@ -61,21 +62,38 @@ class GradCheck:
         return self.max_error / denom
 
 
-def gradient_check(scenario: Scenario, run: TrainingRun, step: Step) -> GradCheck | None:
-    """The check of the parameter slice ``step`` is about (None: its layer has no weights)."""
+def checked_slice(scenario: Scenario, step: Step) -> tuple[int, int] | None:
+    """``(layer, o)``: the filter or weight row ``o`` of ``layer`` that the check of ``step``
+    is about (None: its layer has no weights)."""
     layer = step.layer
     if layer is None or scenario.layers[layer].param_shapes() is None:
         return None
-    record = run.record(step.iteration)
-    lr = record.layers[layer]
-    assert lr.params is not None and lr.grads is not None
     o = step.index[1] if step.phase in ("forward", "backward") and len(step.index) > 1 else 0
     if step.phase == "update":
         o = step.index[0]
-    params = tuple(r.params for r in record.layers)
+    return layer, o
+
+
+def gradient_check(scenario: Scenario, run: TrainingRun, step: Step) -> GradCheck | None:
+    """The check of the parameter slice ``step`` is about (None: its layer has no weights).
+
+    Each nudged loss is a forward pass that starts at the checked layer: the layers before
+    it see the same parameters and the same batch, so the deterministic engine gives them
+    the outputs the record holds, bit for bit; starting there gives the same losses as a
+    forward pass over the whole network (tested), without recomputing those layers twice per
+    checked weight. The pass follows the network's graph and draws the iteration's own
+    dropout masks.
+    """
+    where = checked_slice(scenario, step)
+    if where is None:
+        return None
+    layer, o = where
+    record = run.record(step.iteration)
+    lr = record.layers[layer]
+    assert lr.params is not None and lr.grads is not None
     numeric = numeric_gradient(
-        scenario.layers,
-        params,
+        seeded_layers(scenario.layers, scenario.seed, step.iteration),
+        tuple(r.params for r in record.layers),
         record.x,
         record.y,
         scenario.loss,
@@ -83,6 +101,8 @@ def gradient_check(scenario: Scenario, run: TrainingRun, step: Step) -> GradChec
         "weight",
         (o,),
         GRADCHECK_EPS,
+        scenario.graph,
+        [r.output for r in record.layers[:layer]],
     )
     kind = "filter" if lr.params.weight.ndim == 4 else "row"
     return GradCheck(

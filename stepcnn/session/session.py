@@ -10,17 +10,19 @@ from dataclasses import dataclass
 import numpy as np
 
 from stepcnn.base.wording import count
-from stepcnn.scenario.budget import size_problems
+from stepcnn.scenario.budget import iterations_problems
 from stepcnn.scenario.display import MAX_PRECISION, MIN_PRECISION
 from stepcnn.scenario.errors import Problem, ScenarioError
 from stepcnn.scenario.model import Scenario, compared
-from stepcnn.session.gradcheck import GradCheck, gradient_check
+from stepcnn.session.gradcheck import GradCheck, checked_slice, gradient_check
 from stepcnn.timeline import Condition, Step, TensorId, Timeline, find
 from stepcnn.timeline.navigation import next_boundary, previous_boundary
 from stepcnn.timeline.numbering import position, shown
 from stepcnn.timeline.numbers import idx
 from stepcnn.timeline.training import TrainingRun
 
+KEPT_CHECKS = 8
+"""Gradient checks kept for opening again (each is one slice of one layer's weights)."""
 SPEEDS = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000)
 """Playback speeds, in steps per second."""
 
@@ -79,9 +81,7 @@ class Session:
         ScenarioError is raised and nothing changes.
         """
         if self.iterations is not None:
-            problems = size_problems(
-                scenario.layers, scenario.shapes, scenario.batch_size, self.iterations
-            )
+            problems = iterations_problems(scenario, self.iterations)
             if problems:
                 raise ScenarioError(
                     scenario.source, [Problem("--iterations", p.message) for p in problems]
@@ -94,6 +94,7 @@ class Session:
             self.precision = scenario.display.precision
         self.scenario = scenario
         self.run = TrainingRun(scenario, self.iterations)
+        self._checks: dict[tuple[int, int, int], GradCheck] = {}
         other = compared(scenario)
         # The [compare] optimizer's run: its loss curve is drawn beside this one's.
         self.compare_run = None if other is None else TrainingRun(other, self.iterations)
@@ -306,10 +307,19 @@ class Session:
     # ---- checks -----------------------------------------------------------------------
 
     def gradient_check(self) -> GradCheck | None:
-        """Finite differences for the parameter slice of the current step's layer."""
-        check = gradient_check(self.scenario, self.run, self.step)
-        if check is None:
+        """Finite differences for the parameter slice of the current step's layer; the last
+        few checks are kept (by iteration, layer and slice), so that opening the same check
+        again costs nothing."""
+        where = checked_slice(self.scenario, self.step)
+        if where is None:
             self.message = "gradient check: go to a conv2d or linear step"
+            return None
+        key = (self.step.iteration, *where)
+        check = self._checks.pop(key, None) or gradient_check(self.scenario, self.run, self.step)
+        assert check is not None
+        self._checks[key] = check  # the most recent last
+        while len(self._checks) > KEPT_CHECKS:
+            del self._checks[next(iter(self._checks))]
         return check
 
     # ---- playback -----------------------------------------------------------------------

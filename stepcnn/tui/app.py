@@ -5,6 +5,7 @@ The parts, one job each: :mod:`stepcnn.tui.main_screen` (widgets, keys' actions,
 :mod:`stepcnn.tui.palette` (the theme's colours), :mod:`stepcnn.tui.hangup` (the terminal).
 """
 
+import gc
 import os
 import sys
 from collections.abc import Iterable
@@ -56,6 +57,7 @@ class StepCNNApp(App[int]):
         course, chapter = self.course_start
         if course is not None:
             self.main.start_course(course, chapter)
+        settle_garbage()  # the course's chapter and card too
         # After the first frame: the main screen is mounted and drawn, so an end at once
         # (no terminal from the start) finds a whole app to end.
         if not self.is_headless:  # end with the terminal (SIGHUP, or its input/output gone)
@@ -81,9 +83,28 @@ class StepCNNApp(App[int]):
         path: str | None = None,
         time_format: str | None = None,
     ) -> str | None:
-        """The palette's "Screenshot": into the Downloads folder, or the working directory
-        when there is none (Textual would fail on a machine without ``~/Downloads``)."""
-        return super().deliver_screenshot(filename, path or screenshot_folder(), time_format)
+        """The palette's "Screenshot". In a browser Textual sends it as a download; on a
+        terminal it is written into the Downloads folder (the working directory when there
+        is none), under a name that nothing holds yet: never over a file, never through a
+        symbolic link (:mod:`stepcnn.io.files`)."""
+        if self.is_web:
+            return super().deliver_screenshot(filename, path, time_format)
+        import uuid
+        from datetime import datetime
+
+        from stepcnn.io.files import WriteRefused, free_name, write_file
+
+        key = uuid.uuid4().hex
+        name = filename or f"{self.title}_{datetime.now():%Y-%m-%dT%H_%M_%S}.svg"
+        svg = self.export_screenshot()
+        try:
+            target = free_name(Path(path or screenshot_folder()), name)
+            write_file(target, svg)
+        except WriteRefused as exc:  # (one appearing meanwhile is refused, not overwritten)
+            self.post_message(events.DeliveryFailed(key, exc, name="screenshot"))
+        else:
+            self.post_message(events.DeliveryComplete(key, path=target, name="screenshot"))
+        return key
 
     # ---- command palette -----------------------------------------------------------------
 
@@ -102,6 +123,14 @@ class StepCNNApp(App[int]):
                 title_of(path),
                 lambda name=path.stem: self.open_scenario(name),
             )
+
+
+def settle_garbage() -> None:
+    """After the first frame: collect what start-up left, then move every object alive now
+    (modules, the widgets, the scenario) out of the collector's sight. A full collection
+    then only walks what was made since, so no key waits ~40 ms for one walking them all."""
+    gc.collect()
+    gc.freeze()
 
 
 def screenshot_folder() -> str:

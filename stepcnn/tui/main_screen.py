@@ -94,7 +94,7 @@ class MainScreen(CourseActions):
         self._apply_hidden()
         self.fit(self.app.size)
         self.redraw()
-        self._train()
+        self.call_after_refresh(self._train)  # training would hold the GIL during frame 1
 
     def _train(self) -> None:
         self.run_worker(self._train_all, thread=True, exclusive=True, group="train")
@@ -198,13 +198,11 @@ class MainScreen(CourseActions):
         return keep_going
 
     def _act(self, moved: bool) -> None:
-        """After an action: redraw if the step moved or the session has a message, then
-        let the message go (it shows once)."""
+        """After an action: redraw if the step moved or there is a message (it shows once)."""
         if moved or self.session.message:
             self.redraw()
         self.session.message = ""
-        if moved:
-            self.course_arrived()
+        self.course_arrived()  # (nothing when the step stayed where it was)
 
     # ---- actions (keys in bindings.py) ---------------------------------------------------
     # One method per action, each a Session call and `_act`; new actions go here.
@@ -221,8 +219,7 @@ class MainScreen(CourseActions):
         if action == "page":  # in the footer only while there are pages
             views = self.query(OperationView)
             return bool(views) and views.first().paged
-        course = self.course_check(action)
-        return True if course is None else course
+        return self.course_check(action) is not False  # None: not a course action
 
     def action_skip_zero(self, direction: int) -> None:
         self._act(self.session.skip_zero(direction))

@@ -7,6 +7,7 @@ Pure drawing: given a Panel (from the presenter) placed with its grids' windows 
 from dataclasses import dataclass
 from functools import lru_cache
 
+import numpy as np
 from rich.console import Console
 from rich.segment import Segment
 from rich.style import Style
@@ -238,17 +239,38 @@ def _cell_meta(style: Style, panel: int, grid: int, row: int, col: int) -> Style
     return style + Style.from_meta({"panel": panel, "grid": grid, "row": row, "col": col})
 
 
-def _overview(grid_lines: list[Line], win: Window, blocks, palette: Palette) -> None:  # type: ignore[no-untyped-def]
+Run = tuple[int, int, str, Style | None]
+"""(line, column, text, style): characters of one style."""
+
+_OVERVIEWS: dict[tuple[object, ...], list[Run]] = {}
+"""Overviews drawn recently, by content: a map's overview changes only when its tones do or
+the viewport moves, not at every step."""
+
+
+def _overview(grid_lines: list[Line], win: Window, blocks: np.ndarray, palette: Palette) -> None:
     """Half-block characters, one per block of cells (``blocks``: one tone per block): top
     block as foreground, bottom as background; outside the visible window dimmed."""
+    key = (id(palette), win, blocks.shape, np.ascontiguousarray(blocks).tobytes())
+    runs = _OVERVIEWS.get(key)
+    if runs is None:
+        if len(_OVERVIEWS) >= ROWS_CACHED:
+            _OVERVIEWS.clear()
+        runs = _OVERVIEWS[key] = _overview_runs(win, blocks, palette)
+    for y, x, text, style in runs:
+        if y >= len(grid_lines):
+            break
+        grid_lines[y].put(x, text, style)
+
+
+def _overview_runs(win: Window, blocks: np.ndarray, palette: Palette) -> list[Run]:
+    """The overview as runs of one style: (line, column, text, style)."""
     assert win.overview_x is not None
     step = win.overview_step
     rows = range(0, win.total_rows, step)
     cols = range(0, win.total_cols, step)
+    runs: list[Run] = []
     for oy in range(0, len(rows), 2):
         y = win.y + 1 + oy // 2
-        if y >= len(grid_lines):
-            break
         inside_rows = win.row0 <= rows[oy] < win.row0 + win.rows
         run_x, run_style, run_len = win.overview_x, None, 0
         for ox, c in enumerate(cols):
@@ -257,12 +279,13 @@ def _overview(grid_lines: list[Line], win: Window, blocks, palette: Palette) -> 
             inside = inside_rows and win.col0 <= c < win.col0 + win.cols
             style = palette.overview(top, bottom, inside)
             if style is not run_style and run_len:
-                grid_lines[y].put(run_x, "▀" * run_len, run_style)
+                runs.append((y, run_x, "▀" * run_len, run_style))
                 run_x, run_len = win.overview_x + ox, 0
             run_style = style
             run_len += 1
         if run_len:
-            grid_lines[y].put(run_x, "▀" * run_len, run_style)
+            runs.append((y, run_x, "▀" * run_len, run_style))
+    return runs
 
 
 MORE = " … (i)"

@@ -1,8 +1,11 @@
-"""One browser tab's debugger: ``python -m stepcnn.web.session [--iterations N] -- SCENARIO``.
+"""One browser tab's debugger: ``python -m stepcnn.web.session [--memory BYTES]
+[--iterations N] -- SCENARIO``.
 
-Started by ``stepcnn serve`` (textual-serve sets Textual's web driver). Besides running the
-ordinary debugger it watches its parent: when the server is gone (killed, crashed) the session
-asks itself to quit and, if that does not end it, exits — no app process is left spinning.
+Started by ``stepcnn serve`` (textual-serve sets Textual's web driver). Its address space is
+bounded first (``RLIMIT_AS``, ``--session-memory`` of serve: one tab cannot take the
+classroom's memory). Besides running the ordinary debugger it watches its parent: when the
+server is gone (killed, crashed) the session asks itself to quit and, if that does not end it,
+exits — no app process is left spinning.
 """
 
 import argparse
@@ -34,6 +37,7 @@ def watch_parent(parent: int) -> None:
 def parse(argv: list[str]) -> argparse.Namespace:
     """The options the server passes (checked by ``stepcnn serve`` before it started)."""
     parser = argparse.ArgumentParser(prog="stepcnn.web.session")
+    parser.add_argument("--memory", type=int)
     parser.add_argument("--iterations", type=int)
     parser.add_argument("--theme")
     parser.add_argument("--course", action="store_true")
@@ -41,9 +45,18 @@ def parse(argv: list[str]) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def bound_memory(limit: int) -> None:
+    """This process's address space at most ``limit`` bytes (soft and hard: for good)."""
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
 def main(argv: list[str]) -> int:
     watch_parent(os.getppid())
     args = parse(argv)
+    if args.memory is not None:
+        bound_memory(args.memory)
     from stepcnn.session.session import Session
     from stepcnn.timeline.load import load_scenario
     from stepcnn.tui.app import run_app

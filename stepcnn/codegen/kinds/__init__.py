@@ -3,7 +3,8 @@
 Each module exports the same names: ``TYPE``, ``HAS_PARAMS``, ``EXERCISE`` (whether its two
 functions are in the graded contract), ``PYTHON`` and ``NUMPY`` (the source of
 ``<type>_forward`` and ``<type>_backward``), ``geometry(layer)`` (the arguments after the
-tensors) and ``torch_module(layer)``. The calls follow one pattern:
+tensors), ``torch_module(layer)`` and ``MISTAKES`` (per phase, the classic mistakes ``verify``
+names: :mod:`stepcnn.codegen.mistakes`). The calls follow one pattern:
 ``<type>_forward(x[, w, b], *geometry) -> out`` and
 ``<type>_backward(dout, x[, w], *geometry) -> dx`` or ``(dx, dw, db)``.
 """
@@ -12,6 +13,8 @@ import pkgutil
 from importlib import import_module
 from typing import Any, Protocol, cast
 
+from stepcnn.codegen.guesses import Guesses
+
 
 class Kind(Protocol):
     TYPE: str
@@ -19,6 +22,7 @@ class Kind(Protocol):
     EXERCISE: bool
     PYTHON: str
     NUMPY: str
+    MISTAKES: dict[str, Guesses]
 
     def geometry(self, layer: Any) -> tuple[object, ...]: ...
     def torch_module(self, layer: Any) -> str: ...

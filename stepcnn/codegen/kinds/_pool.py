@@ -4,7 +4,12 @@ Each kind gives what differs — its docstrings and the body run for one window 
 same self-contained functions a learner reads (each generated function stands alone).
 """
 
+from collections.abc import Iterator
 from typing import Any
+
+from stepcnn.codegen.guesses import window_cuts
+from stepcnn.engine.types import Array
+from stepcnn.engine.windows import sliding_windows
 
 CELLS = """    for n in range(n_batch):
         for c in range(channels):
@@ -99,3 +104,12 @@ def geometry(layer: Any) -> tuple[object, ...]:
 
 def torch_module(name: str, layer: Any) -> str:
     return f"nn.{name}({tuple(layer.kernel_size)}, {tuple(layer.stride)})"
+
+
+def short_windows(x: Array, kernel: Any, stride: Any) -> Iterator[tuple[str, int, Array]]:
+    """Each window one row or column short of ``kernel`` (what was left out, its width), read
+    at the right positions: ``(N, C, Ho, Wo, rows, columns)``."""
+    (kh, kw), (sh, sw) = kernel, stride
+    ho, wo = (x.shape[2] - kh) // sh + 1, (x.shape[3] - kw) // sw + 1
+    for what, rows, columns in window_cuts(kh, kw):
+        yield what, columns, sliding_windows(x, (rows, columns), stride)[:, :, :ho, :wo]

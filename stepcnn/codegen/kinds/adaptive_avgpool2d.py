@@ -3,6 +3,8 @@ its mean; backward shares g among the window's cells."""
 
 from typing import Any
 
+from stepcnn.codegen.guesses import Guesses
+
 TYPE = "adaptive_avgpool2d"
 HAS_PARAMS = False
 EXERCISE = True
@@ -84,3 +86,7 @@ def geometry(layer: Any) -> tuple[object, ...]:
 
 def torch_module(layer: Any) -> str:
     return f"nn.AdaptiveAvgPool2d({tuple(layer.output_size)})"
+
+
+MISTAKES: dict[str, Guesses] = {}
+"""No classic mistake of its own is recognised (see :mod:`stepcnn.codegen.mistakes`)."""

@@ -3,6 +3,8 @@ block's merge); backward hands the gradient to every input unchanged."""
 
 from typing import Any
 
+from stepcnn.codegen.guesses import Guesses
+
 TYPE = "add"
 HAS_PARAMS = False
 EXERCISE = True
@@ -59,3 +61,7 @@ def geometry(layer: Any) -> tuple[object, ...]:
 
 def torch_module(layer: Any) -> str:
     return "Add()"
+
+
+MISTAKES: dict[str, Guesses] = {}
+"""No classic mistake of its own is recognised (see :mod:`stepcnn.codegen.mistakes`)."""

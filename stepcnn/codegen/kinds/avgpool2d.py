@@ -1,7 +1,10 @@
-"""``avgpool2d`` in generated code: each window's mean; backward shares g among every cell."""
+"""``avgpool2d`` in generated code: each window's mean; backward shares g among every cell;
+and its classic mistake (:data:`MISTAKES`): a window a row or column short."""
 
+from collections.abc import Iterator
 from typing import Any
 
+from stepcnn.codegen.guesses import Guess, Guesses, window_line
 from stepcnn.codegen.kinds import _pool
 
 TYPE = "avgpool2d"
@@ -53,3 +56,15 @@ geometry = _pool.geometry
 
 def torch_module(layer: Any) -> str:
     return _pool.torch_module("AvgPool2d", layer)
+
+
+def forward_mistakes(args: list[Any]) -> Iterator[Guess]:
+    """A short window's sum, divided by the whole window's size (as the loop leaves it)."""
+    x, kernel, stride = args
+    for what, _, windows in _pool.short_windows(x, kernel, stride):
+        out = windows.sum(axis=(-2, -1)) / (kernel[0] * kernel[1])
+        yield window_line("out", what), {"out": out}
+
+
+MISTAKES: dict[str, Guesses] = {"forward": forward_mistakes}
+"""Per phase, the classic mistakes :mod:`stepcnn.codegen.mistakes` tests a wrong answer for."""

@@ -3,6 +3,8 @@ terms of dx; the running statistics after each forward (not graded)."""
 
 from typing import Any
 
+from stepcnn.codegen.guesses import Guesses
+
 TYPE = "batchnorm2d"
 HAS_PARAMS = True
 EXERCISE = True
@@ -136,3 +138,7 @@ def torch_module(layer: Any) -> str:
         f"nn.BatchNorm2d({layer.num_features}, eps={float(layer.eps)!r}, "
         f"momentum={float(layer.momentum)!r})"
     )
+
+
+MISTAKES: dict[str, Guesses] = {}
+"""No classic mistake of its own is recognised (see :mod:`stepcnn.codegen.mistakes`)."""

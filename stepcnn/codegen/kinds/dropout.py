@@ -1,7 +1,10 @@
 """``dropout`` in generated code: out = x·mask/(1 − p) with the iteration's mask, which the
 script draws as the debugger does (splitmix64 of seed, layer, iteration, unit)."""
 
+from collections.abc import Iterator
 from typing import Any
+
+from stepcnn.codegen.guesses import Guess, Guesses
 
 TYPE = "dropout"
 HAS_PARAMS = False
@@ -98,3 +101,33 @@ def torch_module(layer: Any) -> str:
     """A module of the torch script that multiplies by the debugger's mask (PyTorch's own
     random stream differs); the training loop gives it its key each iteration."""
     return f"MaskedDropout({float(layer.p)!r})"
+
+
+def _unscaled(result: str) -> str:
+    return (
+        f"dropout not rescaled: your {result} is the masked value without the factor "
+        "1/(1 − p) (the kept units must be scaled up so the expected value stays the same)"
+    )
+
+
+def forward_mistakes(args: list[Any]) -> Iterator[Guess]:
+    """out = x·mask, the factor 1/(1 − p) forgotten."""
+    x, _p, mask = args
+    yield _unscaled("out"), {"out": x * mask}
+
+
+def backward_mistakes(args: list[Any]) -> Iterator[Guess]:
+    """dx = dout·mask (the factor forgotten); dx = dout (the mask forgotten: dropped units
+    get a gradient they never sent)."""
+    dout, _x, p, mask = args
+    yield _unscaled("dx"), {"dx": dout * mask}
+    scale = 0.0 if p >= 1 else 1.0 / (1.0 - p)
+    yield (
+        "dropout's mask forgotten backward: your dx is dout·1/(1 − p) at every unit, but a "
+        "dropped unit passed nothing forward, so it gets no gradient (dx = dout·mask/(1 − p))",
+        {"dx": dout * scale},
+    )
+
+
+MISTAKES: dict[str, Guesses] = {"forward": forward_mistakes, "backward": backward_mistakes}
+"""Per phase, the classic mistakes :mod:`stepcnn.codegen.mistakes` tests a wrong answer for."""

@@ -2,6 +2,8 @@
 
 from typing import Any
 
+from stepcnn.codegen.guesses import Guesses
+
 TYPE = "flatten"
 HAS_PARAMS = False
 EXERCISE = False  # not in the graded contract: a reshape
@@ -54,3 +56,7 @@ def geometry(layer: Any) -> tuple[object, ...]:
 
 def torch_module(layer: Any) -> str:
     return "nn.Flatten()"
+
+
+MISTAKES: dict[str, Guesses] = {}
+"""No classic mistake of its own is recognised (see :mod:`stepcnn.codegen.mistakes`)."""

@@ -2,6 +2,8 @@
 
 from typing import Any
 
+from stepcnn.codegen.guesses import Guesses
+
 TYPE = "leaky_relu"
 HAS_PARAMS = False
 EXERCISE = True
@@ -44,3 +46,7 @@ def geometry(layer: Any) -> tuple[object, ...]:
 
 def torch_module(layer: Any) -> str:
     return f"nn.LeakyReLU({float(layer.negative_slope)!r})"
+
+
+MISTAKES: dict[str, Guesses] = {}
+"""No classic mistake of its own is recognised (see :mod:`stepcnn.codegen.mistakes`)."""

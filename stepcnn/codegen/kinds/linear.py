@@ -1,6 +1,12 @@
-"""``linear`` in generated code: one neuron a step forward, one output gradient a step back."""
+"""``linear`` in generated code: one neuron a step forward, one output gradient a step back;
+and its classic mistakes (:data:`MISTAKES`)."""
 
+from collections.abc import Iterator
 from typing import Any
+
+import numpy as np
+
+from stepcnn.codegen.guesses import Guess, Guesses, overwrite_line
 
 TYPE = "linear"
 HAS_PARAMS = True
@@ -70,3 +76,34 @@ def geometry(layer: Any) -> tuple[object, ...]:
 
 def torch_module(layer: Any) -> str:
     return f"nn.Linear({layer.in_features}, {layer.out_features})"
+
+
+# ---- the classic mistakes: what a learner's slip makes of the right answer -------------------
+
+
+def forward_mistakes(args: list[Any]) -> Iterator[Guess]:
+    x, w, b = args
+    line = "bias missing: your out is off by exactly b[o] everywhere (+ b[o] left out)"
+    yield line, {"out": x @ w.T}
+    if w.shape[0] == w.shape[1]:
+        line = "weight transposed: your out equals x·W + b; a linear layer computes W·x + b"
+        yield line, {"out": x @ w + b}
+
+
+def backward_mistakes(args: list[Any]) -> Iterator[Guess]:
+    """The overwrites as the skeleton's loops (``for n``, ``for o``, ``for i``) leave them."""
+    dout, x, w = args
+    line = overwrite_line("dW", "sample's g·x", "dw[o] = g·x", "sample")
+    yield line, {"dw": np.outer(dout[-1], x[-1])}
+    yield overwrite_line("db", "sample's g", "db[o] = g", "sample"), {"db": dout[-1].copy()}
+    line = overwrite_line("dx", "output's g·W[o]", "dx[n] = g·W[o]", "output")
+    yield line, {"dx": dout[:, -1:] * w[-1]}
+    if w.shape[0] == w.shape[1]:
+        line = "weight transposed in dx: your dx equals dout·Wᵀ; it is dout·W (dx[n][i] += "
+        yield line + "g·w[o][i])", {"dx": dout @ w.T}
+        line = "dW transposed: your dw equals the right one transposed (dw[i][o] written for "
+        yield line + "dw[o][i])", {"dw": x.T @ dout}
+
+
+MISTAKES: dict[str, Guesses] = {"forward": forward_mistakes, "backward": backward_mistakes}
+"""Per phase, the classic mistakes :mod:`stepcnn.codegen.mistakes` tests a wrong answer for."""

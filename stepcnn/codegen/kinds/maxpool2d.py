@@ -1,8 +1,15 @@
-"""``maxpool2d`` in generated code: each window's winner, and the gradient sent to it only."""
+"""``maxpool2d`` in generated code: each window's winner, and the gradient sent to it only;
+and its classic mistakes (:data:`MISTAKES`)."""
 
+from collections.abc import Iterator
 from typing import Any
 
+import numpy as np
+
+from stepcnn.codegen.guesses import MAX_EMULATED, Guess, Guesses, overwrite_line, window_line
 from stepcnn.codegen.kinds import _pool
+from stepcnn.engine.types import Array
+from stepcnn.engine.windows import sliding_windows
 
 TYPE = "maxpool2d"
 HAS_PARAMS = False
@@ -73,3 +80,39 @@ geometry = _pool.geometry
 
 def torch_module(layer: Any) -> str:
     return _pool.torch_module("MaxPool2d", layer)
+
+
+# ---- the classic mistakes: what a learner's slip makes of the right answer -------------------
+
+
+def _routed(dout: Array, x: Array, windows: Array, width: int, stride: Any, add: bool) -> Array:
+    """``dx`` with each ``g`` sent to its window's first largest cell (``width`` columns a
+    window), added or (``add`` false) assigned."""
+    winners = windows.reshape(*windows.shape[:4], -1).argmax(axis=-1)
+    dx = np.zeros_like(x)
+    for (n, c, r, s), g in np.ndenumerate(dout):
+        i, j = divmod(int(winners[n, c, r, s]), width)
+        at = (n, c, r * stride[0] + i, s * stride[1] + j)
+        dx[at] = dx[at] + g if add else g
+    return dx
+
+
+def forward_mistakes(args: list[Any]) -> Iterator[Guess]:
+    x, kernel, stride = args
+    for what, _, windows in _pool.short_windows(x, kernel, stride):
+        yield window_line("out", what), {"out": windows.max(axis=(-2, -1))}
+
+
+def backward_mistakes(args: list[Any]) -> Iterator[Guess]:
+    dout, x, kernel, stride = args
+    if dout.size > MAX_EMULATED:
+        return
+    for what, width, windows in _pool.short_windows(x, kernel, stride):
+        yield window_line("dx", what), {"dx": _routed(dout, x, windows, width, stride, True)}
+    line = overwrite_line("dx", "g routed to each cell", "dx[winner] = g", "window it wins")
+    whole = sliding_windows(x, kernel, stride)
+    yield line, {"dx": _routed(dout, x, whole, kernel[1], stride, False)}
+
+
+MISTAKES: dict[str, Guesses] = {"forward": forward_mistakes, "backward": backward_mistakes}
+"""Per phase, the classic mistakes :mod:`stepcnn.codegen.mistakes` tests a wrong answer for."""

@@ -2,6 +2,8 @@
 
 from typing import Any
 
+from stepcnn.codegen.guesses import Guesses
+
 TYPE = "relu"
 HAS_PARAMS = False
 EXERCISE = True
@@ -48,3 +50,7 @@ def geometry(layer: Any) -> tuple[object, ...]:
 
 def torch_module(layer: Any) -> str:
     return "nn.ReLU()"
+
+
+MISTAKES: dict[str, Guesses] = {}
+"""No classic mistake of its own is recognised (see :mod:`stepcnn.codegen.mistakes`)."""

@@ -2,6 +2,8 @@
 
 from typing import Any
 
+from stepcnn.codegen.guesses import Guesses
+
 TYPE = "tanh"
 HAS_PARAMS = False
 EXERCISE = True
@@ -42,3 +44,7 @@ def geometry(layer: Any) -> tuple[object, ...]:
 
 def torch_module(layer: Any) -> str:
     return "nn.Tanh()"
+
+
+MISTAKES: dict[str, Guesses] = {}
+"""No classic mistake of its own is recognised (see :mod:`stepcnn.codegen.mistakes`)."""

@@ -1,9 +1,13 @@
 """One module per loss, named after the scenario's ``loss``: ``NAME``, ``FUNCTION`` (the graded
-function's name), ``TARGETS`` (``labels`` or ``targets``), ``PYTHON``, ``NUMPY``, ``TORCH``."""
+function's name), ``TARGETS`` (``labels`` or ``targets``), ``PYTHON``, ``NUMPY``, ``TORCH``,
+and ``mistakes(args)``: its classic mistakes (see :mod:`stepcnn.codegen.mistakes`)."""
 
 import pkgutil
+from collections.abc import Iterator
 from importlib import import_module
-from typing import Protocol, cast
+from typing import Any, Protocol, cast
+
+from stepcnn.codegen.guesses import Guess
 
 
 class Loss(Protocol):
@@ -13,6 +17,8 @@ class Loss(Protocol):
     PYTHON: str
     NUMPY: str
     TORCH: str
+
+    def mistakes(self, args: list[Any]) -> Iterator[Guess]: ...
 
 
 def names() -> list[str]:

@@ -1,4 +1,12 @@
-"""``cross_entropy`` in generated code: softmax, −log p[label], the mean, and its gradient."""
+"""``cross_entropy`` in generated code: softmax, −log p[label], the mean, and its gradient;
+and its classic mistakes (:func:`mistakes`)."""
+
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+
+from stepcnn.codegen.guesses import Guess
 
 NAME = "cross_entropy"
 FUNCTION = "softmax_cross_entropy"
@@ -47,3 +55,21 @@ def softmax_cross_entropy(scores, labels):
 '''
 
 TORCH = "F.cross_entropy(scores, torch.tensor(labels))"
+
+
+def mistakes(args: list[Any]) -> Iterator[Guess]:
+    """The wrong softmax gradients (no −onehot, no /N, the sign flipped) and a summed loss."""
+    scores, labels = args
+    n = len(scores)
+    shifted = scores - scores.max(axis=1, keepdims=True)
+    p = np.exp(shifted) / np.exp(shifted).sum(axis=1, keepdims=True)
+    onehot = np.zeros_like(p)
+    onehot[np.arange(n), labels] = 1.0
+    line = "softmax gradient: your dscores is p/N, not (p − onehot)/N: the −1 at each "
+    yield line + "sample's label is missing", {"dscores": p / n}
+    line = "softmax gradient: your dscores is p − onehot without the /N of the mean"
+    yield line, {"dscores": p - onehot}
+    line = "softmax gradient: your dscores has its sign flipped: (onehot − p)/N where it is "
+    yield line + "(p − onehot)/N", {"dscores": (onehot - p) / n}
+    loss = -np.log(p[np.arange(n), labels]).sum()
+    yield "loss summed over the batch, not its mean (the /N left out)", {"loss": loss}

@@ -1,4 +1,10 @@
-"""``mse`` in generated code: the mean of the squared differences, and its gradient."""
+"""``mse`` in generated code: the mean of the squared differences, and its gradient; and its
+classic mistakes (:func:`mistakes`)."""
+
+from collections.abc import Iterator
+from typing import Any
+
+from stepcnn.codegen.guesses import Guess
 
 NAME = "mse"
 FUNCTION = "mse"
@@ -26,3 +32,12 @@ def mse(out, target):
 '''
 
 TORCH = "F.mse_loss(scores, torch.tensor(targets))"
+
+
+def mistakes(args: list[Any]) -> Iterator[Guess]:
+    """The gradient without the mean's /M, or without the square's factor 2."""
+    out, target = args
+    d = out - target
+    yield "mse gradient: 2·(y − t) without the /M of the mean", {"dscores": 2.0 * d}
+    yield "mse gradient: (y − t)/M without the factor 2 of the square", {"dscores": d / d.size}
+    yield "loss summed over the elements, not their mean (the /M left out)", {"loss": (d * d).sum()}

@@ -8,7 +8,7 @@ from stepcnn.engine.kinds.conv2d import Conv2d
 from stepcnn.engine.network import LayerRecord
 from stepcnn.present.canvas import Canvas
 from stepcnn.present.cells import Mark
-from stepcnn.present.grid import Grid, Panel, make_grid
+from stepcnn.present.grid import Grid, Panel, make_grids
 from stepcnn.present.parts import layer_ids, layer_spec, view
 from stepcnn.present.running_sum import (
     accumulated,
@@ -30,32 +30,26 @@ def padded_input(cv: Canvas, tid: TensorId, spec: Conv2d, n: int, r: int, c: int
     """Input channels with their zero padding drawn, the window under output cell (r, c) marked."""
     t = cv.tensor(tid)
     (ph, pw), (kh, kw), (sh, sw) = spec.padding, spec.kernel_size, spec.stride
-    count = t.values.shape[1]
-    grids = []
-    for ch in range(count):
-        values = np.pad(t.values[n, ch], ((ph, ph), (pw, pw)))
-        pad = np.pad(
-            np.zeros(t.values.shape[2:], dtype=bool), ((ph, ph), (pw, pw)), constant_values=True
-        )
-        window = np.zeros(values.shape, dtype=bool)
-        window[r * sh : r * sh + kh, c * sw : c * sw + kw] = True
-        label = f"x[{n},{ch}]" + (" padded" if ph or pw else "")
-        grids.append(
-            make_grid(
-                label,
-                values,
-                precision=cv.precision,
-                scale=cv.scale(tid),
-                tensor=tid,
-                prefix=(n, ch),
-                row0=-ph,
-                col0=-pw,
-                marks=[(pad, Mark.PAD), (window, Mark.READ)],
-                focus=(r * sh + kh // 2, c * sw + kw // 2),
-                channel=ch if count > 1 else None,
-            )
-        )
-    return grids
+    count, h, w = t.values.shape[1:]
+    padded = np.zeros((count, h + 2 * ph, w + 2 * pw))  # the zero padding around each map
+    padded[:, ph : ph + h, pw : pw + w] = t.values[n]
+    pad = np.ones(padded.shape[1:], dtype=bool)
+    pad[ph : ph + h, pw : pw + w] = False
+    window = np.zeros(padded.shape[1:], dtype=bool)
+    window[r * sh : r * sh + kh, c * sw : c * sw + kw] = True
+    return make_grids(
+        [f"x[{n},{ch}]" + (" padded" if ph or pw else "") for ch in range(count)],
+        padded,
+        precision=cv.precision,
+        scale=cv.scale(tid),
+        tensor=tid,
+        prefixes=[(n, ch) for ch in range(count)],
+        row0=-ph,
+        col0=-pw,
+        marks=[(pad, Mark.PAD), (window, Mark.READ)],
+        focus=(r * sh + kh // 2, c * sw + kw // 2),
+        channels=[ch if count > 1 else None for ch in range(count)],
+    )
 
 
 def conv_forward(cv: Canvas) -> list[Panel]:
