@@ -248,12 +248,22 @@ async def test_a_chapters_card_covers_the_step_it_opens_on(
         assert "0.3412" not in text and "0.289" not in text
 
 
-async def test_the_verify_report_keeps_its_columns_at_80x24_and_enter_closes_it(
+async def test_the_verify_report_keeps_its_columns_and_enter_closes_it(
     state: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    """A report line too long for the dialog wraps under its own indentation: the wrong
-    function's problem stays in the column under its verdict, not back at the margin."""
+    """A report line too long for the dialog wraps under its own indentation: at 160×50 the
+    wrong function's problem stays in the column under its verdict; at 80×24, where that
+    column would leave too little room, it is indented less, but never back at the margin."""
     from test_verify import correct_source
+
+    def problem_rows() -> tuple[int, int, list[int]]:
+        """(the function's row's margin, its verdict's column, the problem rows' margins)."""
+        inside = [row.split("█")[1] for row in screen_text(app).splitlines() if "█" in row]
+        top = next(i for i, r in enumerate(inside) if "conv2d_backward" in r)
+        end = next(i for i, r in enumerate(inside) if r.strip().startswith("mse"))
+        margin = len(inside[top]) - len(inside[top].lstrip())
+        problem = [len(r) - len(r.lstrip()) for r in inside[top + 1 : end]]
+        return margin, inside[top].index("wrong"), problem
 
     mine = tmp_path / "mine.py"
     source = correct_source()
@@ -264,12 +274,13 @@ async def test_the_verify_report_keeps_its_columns_at_80x24_and_enter_closes_it(
         await press(pilot, "escape", "V")
         assert await wait_until(pilot, lambda: isinstance(app.screen, MessageScreen), 120)
         await pilot.pause()
-        inside = [row.split("█")[1] for row in screen_text(app).splitlines() if "█" in row]
-        top = next(i for i, r in enumerate(inside) if "conv2d_backward" in r)
-        end = next(i for i, r in enumerate(inside) if r.strip().startswith("mse"))
-        problem = [len(r) - len(r.lstrip()) for r in inside[top + 1 : end]]
-        margin = len(inside[top]) - len(inside[top].lstrip())
-        assert len(problem) > 3 and min(problem) > margin + len("conv2d_backward"), inside
+        margin, _, problem = problem_rows()
+        assert len(problem) > 3 and min(problem) > margin, problem
+        await pilot.resize_terminal(160, 50)
+        await pilot.pause()
+        margin, verdict, problem = problem_rows()
+        assert len(problem) > 3 and min(problem) == verdict + 2, (verdict, problem)
+        await pilot.resize_terminal(*SMALL)
         assert "Esc or ⏎ closes" in screen_text(app)
         await press(pilot, "enter")
         assert app.screen is app.main and app.session.step.op == "conv2d.backward"
@@ -280,3 +291,4 @@ async def test_the_verify_report_keeps_its_columns_at_80x24_and_enter_closes_it(
         assert await wait_until(pilot, lambda: isinstance(app.screen, MessageScreen), 120)
         await press(pilot, "enter")
         assert "Ch 7/7 · ⏎ ends the chapter" in screen_text(app)
+

@@ -272,25 +272,32 @@ class ViewScreen(Dismissable):
 class MessageScreen(Dismissable):
     """Lines of text (the problems of a scenario that failed to open, a verify report),
     scrolling when they do not fit. A line too long for the dialog wraps under its own
-    indentation (a report's columns stay columns); Enter closes it too."""
+    indentation (a report's columns stay columns), or, where that would leave fewer than
+    ``TEXT`` columns, under a short one; Enter closes it too."""
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("enter", "dismiss_screen", show=False)]
     FRAME_LINES = Dismissable.FRAME_LINES + 1  # the keys line
+    TEXT, SHORT = 60, 6
 
     def __init__(self, title: str, lines: list[str]) -> None:
         super().__init__()
         self.title_text = title
         self.lines = lines
+        self.indented = [(Static(Text(t.lstrip())), len(t) - len(t.lstrip())) for t in lines]
 
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label(Text(self.title_text), classes="title")
             with VerticalScroll():
-                for line in self.lines:
-                    text = Static(Text(line.lstrip()))
-                    text.styles.padding = (0, 0, 0, len(line) - len(line.lstrip()))
-                    yield text
+                yield from (text for text, _ in self.indented)
             yield Static(Text("Esc or ⏎ closes", style="bold"), classes="keys")
+
+    def fit(self, size: Size) -> None:
+        super().fit(size)
+        room = min(104, int(size.width * 0.96)) - 6  # MODAL_CSS: the width, border, padding
+        for text, indent in self.indented:
+            keep = indent if room - indent >= self.TEXT else min(indent, self.SHORT)
+            text.styles.padding = (0, 0, 0, keep)
 
 
 class AboutScreen(Dismissable):
