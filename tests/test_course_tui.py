@@ -292,3 +292,18 @@ async def test_the_verify_report_keeps_its_columns_and_enter_closes_it(
         await press(pilot, "enter")
         assert "Ch 7/7 · ⏎ ends the chapter" in screen_text(app)
 
+
+async def test_a_wrong_value_past_the_chapters_run_is_named_not_opened(
+    state: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """verify grades iteration 2 too; a chapter whose scenario trains one iteration has no
+    such step: the status line says so and the debugger stays (not clamped to its end)."""
+    app = launch(monkeypatch, "learn", "--chapter", "7", "--exercise", str(tmp_path / "m.py"))
+    async with app.run_test(size=SMALL) as pilot:
+        await until(pilot, CourseCard)
+        await press(pilot, "escape")
+        past = app.session.total + 3
+        app.main.graded(False, ["  conv2d_forward   wrong", "0 ok, 1 wrong"], past)
+        await pilot.pause()
+        assert app.session.k == 0
+        assert f"step {past + 1:,}, past this chapter's run" in status_text(app)

@@ -341,7 +341,9 @@ class CourseActions(Screen[None]):
         mode = self.course
         assert mode is not None and mode.workshop is not None
         name = mode.workshop.path.name
-        if step is not None:
+        if step is not None and step >= self.session.total:  # in iteration 2, not trained here
+            self.say(f"step {shown(step):,}, past this chapter's run: the report names it")
+        elif step is not None:
             self.session.goto(step)
             self.course_arrived(ask_now=False)
             self.say(f"step {shown(step):,}: where your first wrong value is computed")
