@@ -3,15 +3,14 @@
 import tomllib
 from pathlib import Path
 
+from stepcnn.scenario.builtin import folder
+
 DEFAULT = "filters"
 """What ``stepcnn learn`` opens when no course is named."""
 
 
 def directory() -> Path:
-    packaged = Path(__file__).resolve().parent.parent / "_courses"
-    if packaged.is_dir():
-        return packaged
-    return Path(__file__).resolve().parent.parent.parent / "courses"
+    return folder("courses")
 
 
 def names() -> list[str]:

@@ -36,8 +36,8 @@ from stepcnn.courses.model import ASKS, Chapter, Checkpoint, Course, Stop
 from stepcnn.courses.where import SELECTOR, describe_step, resolve, segments_of
 from stepcnn.scenario.display import MAX_PRECISION, MIN_PRECISION
 from stepcnn.scenario.errors import Problem, ScenarioError
-from stepcnn.scenario.fields import MISSING, Table, control_problem, describe, suggest
-from stepcnn.scenario.loader import parse_toml, printable, read_text
+from stepcnn.scenario.fields import MISSING, Table, control_problem, describe
+from stepcnn.scenario.loader import parse_toml, read_text, resolve_in
 from stepcnn.scenario.model import Scenario
 from stepcnn.scenario.narration import template
 from stepcnn.timeline.layout import Segment
@@ -52,24 +52,9 @@ def resolve_course(ref: str | None) -> tuple[Path, str, str]:
     argument: a built-in course's name (None: the default one), or a path."""
     if ref is None:
         ref = builtin.DEFAULT
-    shown = printable(ref)
-    path = Path(ref)
-    if "/" in ref or ref.endswith(".toml") or path.exists():
-        return path, shown, str(path.resolve())
-    found = builtin.find(ref)
-    if found is None:
-        names = builtin.names()
-        raise ScenarioError(
-            shown,
-            [
-                Problem(
-                    "",
-                    f"no such course file or built-in course{suggest(ref, names)} "
-                    f"(built-ins: {', '.join(names)})",
-                )
-            ],
-        )
-    return found, found.name, ref
+    what = "course file or built-in course"
+    path, shown, named = resolve_in(ref, builtin.find, builtin.names, what)
+    return path, shown, ref if named else str(path.resolve())
 
 
 def load_course(ref: str | None, views: Sequence[str]) -> Course:

@@ -206,13 +206,7 @@ class ProgressStore:
         if not self.writable:
             return ""
         self.document.setdefault("courses", {})[name] = course_to_json(progress)
-        try:
-            self._write()
-        except OSError as exc:
-            return self._warn(
-                f"cannot write {self.path}: {exc.strerror or exc}; progress is not saved"
-            )
-        return ""
+        return self._write()
 
     def reset(self, name: str) -> str:
         """Forget course ``name``'s progress (a file that could not be read is replaced)."""
@@ -223,17 +217,19 @@ class ProgressStore:
             self.writable, self.unreadable, self.warning = True, False, ""
             self._check_folder()
         self.document.setdefault("courses", {}).pop(name, None)
-        if not self.writable:
-            return self.warning
+        return self._write() if self.writable else self.warning
+
+    def _write(self) -> str:
+        """Write the file whole; the warning (once) if it cannot be written, else ""."""
         try:
-            self._write()
+            self._replace()
         except OSError as exc:
             return self._warn(
                 f"cannot write {self.path}: {exc.strerror or exc}; progress is not saved"
             )
         return ""
 
-    def _write(self) -> None:
+    def _replace(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         text = json.dumps(self.document, indent=1, sort_keys=True) + "\n"
         handle, temporary = tempfile.mkstemp(

@@ -10,6 +10,7 @@ import os
 import sys
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TypedDict, Unpack
 
 from textual import events
 from textual.app import App, SystemCommand
@@ -23,6 +24,17 @@ from stepcnn.tui.hangup import HANGUP_STATUS, TerminalWatch, let_go_of_terminal
 from stepcnn.tui.main_screen import MainScreen
 
 
+class CourseOptions(TypedDict, total=False):
+    """How the app offers the course: ``course`` runs it from the start (at ``chapter``,
+    else where the learner stopped); ``welcome``: no scenario was named, say how to start
+    it; ``workshop``: the learner's file for its write-it-yourself chapter."""
+
+    course: CourseMode | None
+    chapter: int | None
+    welcome: bool
+    workshop: Workshop | None
+
+
 class StepCNNApp(App[int]):
     """Step through a CNN's training, one elementary operation at a time."""
 
@@ -34,19 +46,13 @@ class StepCNNApp(App[int]):
         ref: str | None = None,
         watch: bool = False,
         theme: str | None = None,
-        *,
-        course: CourseMode | None = None,
-        chapter: int | None = None,
-        welcome: bool = False,
-        workshop: Workshop | None = None,
+        **options: Unpack[CourseOptions],
     ) -> None:
-        """``course``: run it from the start (at ``chapter``, else where the learner
-        stopped); ``welcome``: no scenario was named, say how to start the course."""
         super().__init__()
         self.session = session
         self.main = MainScreen(session, watch, ref)
-        self.main.offer_course(welcome, workshop)
-        self.course_start = (course, chapter)
+        self.main.offer_course(options.get("welcome", False), options.get("workshop"))
+        self.course_start = (options.get("course"), options.get("chapter"))
         if theme is not None:
             self.theme = theme  # an unknown name raises InvalidThemeError, before the screen
 
@@ -147,23 +153,10 @@ def run_app(
     ref: str | None = None,
     watch: bool = False,
     theme: str | None = None,
-    *,
-    course: CourseMode | None = None,
-    chapter: int | None = None,
-    welcome: bool = False,
-    workshop: Workshop | None = None,
+    **options: Unpack[CourseOptions],
 ) -> int:
-    """Run the debugger (with a course: see :class:`StepCNNApp`)."""
-    app = StepCNNApp(
-        session,
-        ref,
-        watch,
-        theme,
-        course=course,
-        chapter=chapter,
-        welcome=welcome,
-        workshop=workshop,
-    )
+    """Run the debugger (with a course: see :class:`CourseOptions`)."""
+    app = StepCNNApp(session, ref, watch, theme, **options)
     app.run()
     if app.return_code == HANGUP_STATUS:
         let_go_of_terminal()

@@ -11,7 +11,6 @@ from rich.text import Text
 from textual.widgets import Input, Static
 
 from stepcnn.courses.questions import Asked
-from stepcnn.session.practice import parse_guess
 from stepcnn.session.session import Session
 from stepcnn.timeline.numbers import num
 from stepcnn.tui.predict import PracticeScreen
@@ -56,23 +55,20 @@ class CheckpointScreen(PracticeScreen):
             return
         q = self.asked.question
         shown = num(q.answer, 6)
-        feedback = self.query_one("#feedback", Static)
-        text = value.strip()
-        if not text:
-            self.right = False
-            feedback.update(Text(f"the answer: {shown}\n{q.working}\nEnter: back to the course"))
+        typed, guess = self.guess_of(value)
+        if typed and guess is None:
+            return
+        if guess is None:  # Enter alone: shown, not passed
+            self.right, verdict = False, f"the answer: {shown}"
         else:
-            guess = parse_guess(text)
-            if guess is None:
-                feedback.update(Text(f"{text!r} is not a number; try again (or Enter alone)"))
-                return
             self.right = self.asked.check(guess)
             verdict = (
                 f"right: {shown}"
                 if self.right
                 else f"not quite: you said {num(guess, 6)}, it is {shown}"
             )
-            feedback.update(Text(f"{verdict}\n{q.working}\nEnter: back to the course"))
+        feedback = self.query_one("#feedback", Static)
+        feedback.update(Text(f"{verdict}\n{q.working}\nEnter: back to the course"))
         self.revealed = True
         self.record(self.right)
         self._show_score()

@@ -154,15 +154,13 @@ class PracticeScreen(Screen[bool | None]):
         if self.revealed:
             self._ask(self._find(1))
             return
-        text = value.strip()
-        if not text:
+        typed, guess = self.guess_of(value)
+        if typed and guess is None:
+            return
+        if guess is None:
             self.last = "revealed"
             feedback.update(Text(f"the answer: {num(q.answer, 6)}\n{q.working}"))
         else:
-            guess = parse_guess(text)
-            if guess is None:
-                feedback.update(Text(f"{text!r} is not a number; try again (or Enter alone)"))
-                return
             right = is_right(guess, q.answer)
             self.score.add(q.op, right)
             self.last = "right" if right else "miss"
@@ -175,6 +173,16 @@ class PracticeScreen(Screen[bool | None]):
             self._show_score()
         self.revealed = True
         self.query_one("#guess", Input).value = ""
+
+    def guess_of(self, value: str) -> tuple[bool, float | None]:
+        """(something was typed, the number it is): Enter alone reveals the answer; text
+        that is not a number is said so (no number: the question stays open)."""
+        text = value.strip()
+        guess = parse_guess(text) if text else None
+        if text and guess is None:
+            feedback = self.query_one("#feedback", Static)
+            feedback.update(Text(f"{text!r} is not a number; try again (or Enter alone)"))
+        return bool(text), guess
 
     def action_leave(self) -> None:
         self.dismiss(None)
