@@ -1,7 +1,8 @@
 """stepcnn: a terminal step-through debugger for convolutional neural networks.
 
-The Python API (see the README): ``stepcnn.load(scenario)`` gives a :class:`Lesson`;
-``stepcnn.ScenarioError`` is raised for a bad scenario. ``import stepcnn`` stays light: numpy,
+The Python API (see the README): ``stepcnn.load(scenario)`` gives a :class:`Lesson`,
+``stepcnn.course()`` the course's chapters; ``stepcnn.ScenarioError`` is raised for a bad
+scenario or course. ``import stepcnn`` stays light: numpy,
 the engine and Textual are imported when first used.
 """
 
@@ -17,12 +18,22 @@ for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 if TYPE_CHECKING:
     from os import PathLike
 
+    from stepcnn.api.course import Course
     from stepcnn.api.figure import Figure, FigureError
     from stepcnn.api.lesson import Lesson, Steps
     from stepcnn.scenario.errors import ScenarioError
 
 __version__ = "0.1.0"
-__all__ = ["Figure", "FigureError", "Lesson", "ScenarioError", "Steps", "__version__", "load"]
+__all__ = [
+    "Figure",
+    "FigureError",
+    "Lesson",
+    "ScenarioError",
+    "Steps",
+    "__version__",
+    "course",
+    "load",
+]
 
 
 def load(scenario: "str | PathLike[str]", iterations: int | None = None) -> "Lesson":
@@ -33,6 +44,19 @@ def load(scenario: "str | PathLike[str]", iterations: int | None = None) -> "Les
     from stepcnn.api.lesson import load as load_lesson
 
     return load_lesson(scenario, iterations)
+
+
+def course(path: "str | PathLike[str] | None" = None) -> "Course":
+    """The built-in course's chapters (``path`` None), or those of a built-in course by name
+    or of a course file. Each chapter has ``.title``, ``.lesson`` (what :func:`load` gives for
+    its scenario) and ``.questions``: ``.step`` (0-based), ``.prompt``, ``.answer`` (computed
+    from ``chapter.lesson.step(q.step)``) and ``.check(value)``.
+
+    Raises :class:`ScenarioError`, whose message names the file and the field, for a bad one.
+    """
+    from stepcnn.api.course import course as load_course
+
+    return load_course(path)
 
 
 _LAZY = {

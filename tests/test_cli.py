@@ -708,9 +708,7 @@ def test_step_opens_the_debugger_at_that_step_numbered_as_on_the_screen(
     opened = []
     monkeypatch.setattr(
         "stepcnn.tui.app.run_app",
-        lambda session, ref, watch=False, theme=None: (
-            opened.append((session.k, session.step.op)) or 0
-        ),
+        lambda session, ref, **_: opened.append((session.k, session.step.op)) or 0,
     )
     assert run(capsys, "hand-computable", "--step", "20")[0] == 0
     assert run(capsys, "hand-computable", "--step", "1")[0] == 0

@@ -213,3 +213,35 @@ def test_the_readme_and_pages_name_no_removed_path() -> None:
             if "<" in path or "*" in path:
                 continue
             assert (ROOT / path).exists() or Path(path).suffix == "", f"{name}: {path} is gone"
+
+
+def test_every_course_key_the_loader_reads_is_in_the_course_pages_field_tables() -> None:
+    # Read off the source of the courses package, as the scenario keys are above.
+    body = page("course.md")
+    tables = section(body, "Writing a course")
+    read = (
+        r'\.(?:string|integer|number|choice|boolean|raw|table|tables)\(\s*"(\w+)"'
+        r'|_(?:strings|text)\(\s*\w+,\s*"(\w+)"'
+    )
+    keys = set()
+    for path in (ROOT / "stepcnn" / "courses").glob("*.py"):
+        for found in re.findall(read, path.read_text(encoding="utf-8")):
+            keys |= {k for k in found if k}
+    assert {"title", "goals", "intro", "prompt", "ask", "cell", "step", "op"} <= keys
+    for key in sorted(keys):
+        assert f"| `{key}` |" in tables, f"docs/course.md lacks the course field {key!r}"
+
+
+def test_the_course_pages_chapter_table_is_the_built_in_course() -> None:
+    from stepcnn.courses.loader import load_course
+    from stepcnn.present.views import inline_names
+
+    rows = [
+        [cell.strip() for cell in line.split("|")[1:-1]]
+        for line in section(page("course.md"), "The chapters", level=2).splitlines()
+        if re.match(r"^\| \d+ \|", line)
+    ]
+    course = load_course(None, inline_names())
+    assert rows == [
+        [str(c.number), c.title, f"`{c.ref}`", str(len(c.checkpoints))] for c in course.chapters
+    ]

@@ -1,7 +1,7 @@
 """The package layout shows the layering: imports go down, never up, and no module cycles.
 
-Layers, lowest first: base → engine → scenario → timeline → session → present → io → tui /
-codegen → api → web → cli. A module may import its own package and the packages of lower
+Layers, lowest first: base → engine → scenario → timeline → session → courses → present → io →
+tui / codegen → api → web → cli. A module may import its own package and the packages of lower
 layers (packages on one layer do not import each other). Every import counts, the ones
 inside functions too, except those under ``if TYPE_CHECKING:``.
 """
@@ -20,6 +20,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("scenario",),
     ("timeline",),
     ("session",),
+    ("courses",),
     ("present",),
     ("io",),
     ("tui", "codegen"),

@@ -78,7 +78,7 @@ def conv_steps(timeline: Timeline) -> Iterator[int]:
     middle of the segment and its last step (a corner: the padding, the viewport's far end)."""
     for seg in timeline.segments:
         if seg.kind == "conv2d" and seg.phase in ("forward", "backward"):
-            yield seg.start + seg.count // 2 + seg.shape[-1] // 2
+            yield min(seg.start + seg.count // 2 + seg.shape[-1] // 2, seg.end - 1)
             yield seg.end - 1
 
 

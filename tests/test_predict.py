@@ -78,6 +78,24 @@ def test_every_step_kind_asks_for_its_result(name: str) -> None:
         assert q.working  # the computation with its numbers, for a miss
 
 
+@pytest.mark.parametrize(("op", "row"), [("conv2d.backward", "filter"), ("linear.backward", "row")])
+def test_what_a_backward_step_adds_into_dx_names_the_weights_on_the_screen(
+    op: str, row: str
+) -> None:
+    """A linear layer's step sends g back through row W[o] (shown as ``row``): ``g·W[0]``
+    read as row 0 of W, the wrong row, where o = 1."""
+    timeline = Timeline(TrainingRun(load_scenario("fc-to-filters-3x3")))
+    k = next(k for k in range(timeline.per_iteration) if timeline[k].op == op)
+    if op == "linear.backward":
+        k += 1  # score 1's step: row W[1]
+    q = question(timeline[k], timeline)
+    assert q is not None and row in q.given
+    assert f"g·{row}[0" in q.prompt and "g·W" not in q.prompt
+    first = float(q.given[row].reshape(-1)[0])
+    working = q.working.replace("(", "").replace("−", "-")
+    assert working.startswith(f"g·{row}[0") and f"·{first}" in working
+
+
 def test_the_scoring_rule_is_one_percent_or_a_hundredth() -> None:
     assert is_right(1.0099, 1.0) and not is_right(1.02, 1.0)
     assert is_right(0.009, 0.0) and not is_right(0.011, 0.0)

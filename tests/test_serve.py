@@ -143,3 +143,31 @@ def test_a_taken_port_and_a_bad_scenario_are_one_line_and_exit_2(tmp_path: Path)
     )
     assert refused.returncode == 2 and refused.stdout == ""  # refused before any server starts
     assert refused.stderr.startswith(f"{bad}: learning_rate: is required")
+
+
+def test_serve_course_makes_every_tab_take_the_course_from_chapter_1(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``stepcnn serve --course``: each tab's app process runs the built-in course, its
+    progress in memory only (a classroom's tabs share no file)."""
+    from stepcnn.tui.app import StepCNNApp
+    from stepcnn.web import session
+
+    command = session_command("tour", None, course=True)
+    assert command.endswith("-m stepcnn.web.session --course -- tour")
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path))
+    made: list[StepCNNApp] = []
+
+    def keep(
+        s: object, ref: object = None, watch: bool = False, theme: object = None, **kw: object
+    ) -> int:
+        made.append(StepCNNApp(s, ref, watch, theme, **kw))  # type: ignore[arg-type]
+        return 0
+
+    monkeypatch.setattr("stepcnn.tui.app.run_app", keep)
+    assert session.main(["--course", "tour"]) == 0
+    (app,) = made
+    mode = app.course_start[0]
+    assert mode is not None and mode.store.memory
+    assert mode.walk.chapter.number == 1 and app.session.scenario.name == "hand-computable"
+    assert not (tmp_path / "stepcnn").exists()  # nothing written

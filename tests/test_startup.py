@@ -26,6 +26,9 @@ NOT_FOR_THE_FIRST_FRAME = (
     "stepcnn.io.pictures",
     "stepcnn.tui.screens",
     "stepcnn.tui.predict",
+    "stepcnn.courses",  # the course: after L, or under stepcnn learn
+    "stepcnn.tui.course_screens",
+    "stepcnn.tui.checkpoint",
 )
 
 FIRST_FRAME = """

@@ -316,7 +316,9 @@ async def test_the_help_screens_keys_take_the_new_themes_colour_while_it_is_open
 def test_the_theme_flag_reaches_the_app(capsys: Any, monkeypatch: Any) -> None:
     opened = []
 
-    def fake_run(session: Session, ref: str, watch: bool = False, theme: str | None = None) -> int:
+    def fake_run(
+        session: Session, ref: str, watch: bool = False, theme: str | None = None, **_: object
+    ) -> int:
         app = StepCNNApp(session, ref, watch, theme)
         opened.append(app.current_theme.name)
         return 0

@@ -1400,3 +1400,137 @@ async def test_the_status_bar_at_the_least_size_shows_whole_pieces_only() -> Non
             shown_pieces = [p.strip() for p in status_text(app).split("│") if p.strip()]
             assert shown_pieces and set(shown_pieces) <= pieces, (k, status_text(app))
             assert any(p.startswith(("loss ", "prev. loss ")) for p in shown_pieces), shown_pieces
+
+
+# ---- the course's keys (the course itself: tests/test_course_tui.py) -------------------------
+
+
+def course_app(tmp_path: Path, chapter: int, exercise: Path | None = None) -> StepCNNApp:
+    """The built-in course at ``chapter``, its progress in ``tmp_path``."""
+    from stepcnn.codegen.workshop import FileWorkshop
+    from stepcnn.courses.loader import load_course
+    from stepcnn.courses.progress import ProgressStore
+    from stepcnn.present.views import inline_names
+    from stepcnn.tui.course_mode import CourseMode
+
+    course = load_course(None, inline_names())
+    workshop = None if exercise is None else FileWorkshop(exercise)
+    mode = CourseMode(course, ProgressStore(tmp_path / "progress.json"), workshop)
+    first = course.chapters[chapter - 1]
+    return StepCNNApp(Session(first.scenario), first.ref, course=mode, chapter=chapter)
+
+
+async def until_screen(pilot: Pilot[Any], kind: type, limit: float = 5) -> None:
+    assert await wait_until(pilot, lambda: isinstance(pilot.app.screen, kind), limit)
+    await pilot.pause()
+
+
+@covers("course")
+async def test_L_starts_the_course_and_then_lists_its_chapters(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from stepcnn.tui.course_screens import ChapterList, CourseCard
+
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path))
+    app = make_app("tour")
+    async with app.run_test(size=SIZE) as pilot:
+        for key in keys_for("course"):
+            await press(pilot, key)
+            await until_screen(pilot, CourseCard)
+            assert "Chapter 1 of 7" in screen_text(app)
+            assert app.session.scenario.name == "hand-computable" and app.session.k == 0
+            await press(pilot, "escape", key)
+            assert isinstance(app.screen, ChapterList) and len(app.screen.rows) == 7
+            await press(pilot, "escape")
+    assert (tmp_path / "stepcnn" / "progress.json").is_file()  # where the learner is, kept
+
+
+@covers("course_step(1)", "course_step(-1)")
+async def test_enter_goes_to_the_next_stop_and_backspace_to_the_one_before(
+    tmp_path: Path,
+) -> None:
+    from stepcnn.tui.checkpoint import CheckpointScreen
+    from stepcnn.tui.course_screens import CourseCard
+
+    plain = make_app("tour")
+    async with plain.run_test(size=SIZE) as pilot:  # no course: the keys do nothing
+        assert plain.main.check_action("course_step", (1,)) is False
+        await press(pilot, "enter", "backspace")
+        assert plain.session.k == 0
+    app = course_app(tmp_path, 2)  # sparse-connectivity: checkpoints at steps 1 and 3, a stop at 9
+    async with app.run_test(size=SIZE) as pilot:
+        await until_screen(pilot, CourseCard)
+        await press(pilot, "enter")  # begin: the first checkpoint asks
+        assert isinstance(app.screen, CheckpointScreen) and app.session.k == 0
+        await press(pilot, "escape")  # later
+        forward, back = keys_for("course_step(1)")[0], keys_for("course_step(-1)")[0]
+        await press(pilot, forward)  # a checkpoint not yet answered: its question again
+        assert isinstance(app.screen, CheckpointScreen) and app.session.k == 0
+        await press(pilot, "1", "6", "enter", "enter")  # 8·3 − 8·1 = 16
+        await press(pilot, forward)
+        assert isinstance(app.screen, CheckpointScreen) and app.session.k == 2
+        await press(pilot, "escape", back)
+        assert app.session.k == 0 and app.screen is app.main
+        await press(pilot, back)
+        assert app.session.k == 0 and "the chapter's first stop" in status_text(app)
+        await jump(pilot, app, 5)  # between the stops: Enter goes to the next one
+        await press(pilot, "escape", forward)
+        assert app.session.k == 8
+
+
+@covers("exercise", "verify")
+async def test_X_writes_the_exercise_and_V_grades_it_opening_the_first_wrong_step(
+    tmp_path: Path,
+) -> None:
+    import re
+
+    from test_verify import correct_source
+
+    from stepcnn.tui.course_screens import CourseCard
+    from stepcnn.tui.screens import MessageScreen
+
+    mine = tmp_path / "mine.py"
+    app = course_app(tmp_path, 1, mine)
+    async with app.run_test(size=SIZE) as pilot:
+        await until_screen(pilot, CourseCard)
+        await press(pilot, "escape")
+        assert not app.main.check_action("exercise", ()) and not app.main.check_action("verify", ())
+    app = course_app(tmp_path, 7)  # no learner's file (a tab of stepcnn serve --course)
+    async with app.run_test(size=SIZE) as pilot:
+        await until_screen(pilot, CourseCard)
+        await press(pilot, "escape", keys_for("exercise")[0])
+        assert "in a terminal: stepcnn learn --chapter 7" in status_text(app)
+        assert not mine.exists()
+    app = course_app(tmp_path, 7, mine)
+    async with app.run_test(size=SIZE) as pilot:
+        await until_screen(pilot, CourseCard)
+        await press(pilot, "escape")
+        for key in keys_for("exercise"):
+            await press(pilot, key)
+            assert "def conv2d_forward" in mine.read_text(encoding="utf-8")
+            assert "NotImplementedError" in mine.read_text(encoding="utf-8")
+            assert f"wrote {mine}" in status_text(app)
+            await press(pilot, key)
+            assert "exists: your work is kept" in status_text(app)
+        source = correct_source()
+        bug = source.replace("dw[f][ch][i][j] += g * v", "dw[f][ch][i][j] = g * v")
+        assert bug != source
+        mine.write_text(bug, encoding="utf-8")
+        for key in keys_for("verify"):
+            await press(pilot, key)
+            await until_screen(pilot, MessageScreen, limit=120)
+            report = "\n".join(app.screen.lines)
+            assert re.search(r"conv2d_backward\s+wrong", report), report
+            found = re.search(r"stepcnn \S+ --step (\d+)", report)
+            assert found, report
+            await press(pilot, "escape")
+            # The debugger is at the step the report names (the screen counts from 1).
+            assert app.session.k == int(found.group(1)) - 1
+            assert app.session.step.op == "conv2d.backward"
+            assert "where your first wrong value is computed" in status_text(app)
+        mine.write_text(source, encoding="utf-8")
+        await press(pilot, keys_for("verify")[0])
+        await until_screen(pilot, MessageScreen, limit=120)
+        assert "all right" in app.screen.title_text
+        await press(pilot, "escape")
+        assert app.main.course is not None and app.main.course.walk.progress.is_done(7)

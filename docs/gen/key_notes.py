@@ -6,6 +6,15 @@ has no note or a note names no row.
 """
 
 KEY_NOTES: dict[str, str] = {
+    "course": (
+        "start [the course](../course.md) where you stopped (as `stepcnn learn` does); while it "
+        "runs, the list of chapters, done or not, to open any of them"
+    ),
+    "course_step(1)": (
+        "in the course: the chapter's next stop (at a checkpoint not yet answered, its question "
+        "first; after the last stop, the chapter's end) / the stop before; in the footer only "
+        "in the course"
+    ),
     "step(1)": "one elementary operation forward / back",
     "page": (
         "the next page, when the step's panels do not all fit the terminal: its other panels, "
@@ -65,6 +74,14 @@ KEY_NOTES: dict[str, str] = {
         "with `… (i)`), the description, the introduction, the credit"
     ),
     "reload": "reload the scenario file (`--watch` does it on every save)",
+    "exercise": (
+        "in the course's write-it-yourself chapter: write the exercise skeleton (`my_cnn.py`, or "
+        "the file `stepcnn learn --exercise` names; never over an existing file)"
+    ),
+    "verify": (
+        "in that chapter: grade your file as `stepcnn verify` does; the step of the first wrong "
+        "value opens in the debugger, behind the report"
+    ),
     "practice": (
         "predict mode: type each step's result before it is shown, scored per operation "
         "(`P` or `Esc` returns; see [Predict mode](../writing-it-yourself.md#predict-mode))"

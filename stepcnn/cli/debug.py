@@ -8,6 +8,7 @@ from stepcnn.cli.options import Parser, add_iterations, add_scenario, add_theme,
 def add_arguments(main: Parser) -> None:
     """The debugger's options, on the main parser."""
     add_scenario(main, optional=True)
+    main.set_defaults(scenario=None)  # (the default one is opened, with how to start the course)
     add_iterations(main)
     main.add_argument(
         "--watch", action="store_true", help="reload the scenario file when it changes"
@@ -22,9 +23,14 @@ def add_arguments(main: Parser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from stepcnn.base.usage import UsageError
+    from pathlib import Path
 
-    scenario = load(args.scenario, args.iterations, "stepcnn")  # before the screen opens
+    from stepcnn.base.usage import UsageError
+    from stepcnn.scenario.builtin import DEFAULT
+
+    ref = args.scenario or DEFAULT
+    scenario = load(ref, args.iterations, "stepcnn")  # before the screen opens
+    from stepcnn.codegen.workshop import FileWorkshop
     from stepcnn.session.session import Session
     from stepcnn.timeline.numbering import position
     from stepcnn.tui.app import run_app
@@ -37,4 +43,11 @@ def run(args: argparse.Namespace) -> int:
                 f"(1–{session.total}), got {args.step}"
             )
         session.goto(position(args.step))
-    return run_app(session, args.scenario, watch=args.watch, theme=args.theme)
+    return run_app(
+        session,
+        ref,
+        watch=args.watch,
+        theme=args.theme,
+        welcome=args.scenario is None,
+        workshop=FileWorkshop(Path("my_cnn.py")),  # for the course's chapter 7 (L)
+    )

@@ -19,6 +19,7 @@ from stepcnn.cli.options import Parser
 from stepcnn.scenario import ScenarioError
 
 COMMANDS = {
+    "learn": "learn",
     "list": "listing",
     "check": "check",
     "export": "export",

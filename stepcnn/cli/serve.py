@@ -63,6 +63,11 @@ def parser() -> Parser:
         help="address space each session's process may use, e.g. 768M (default 1G)",
     )
     add_theme(p)
+    p.add_argument(
+        "--course",
+        action="store_true",
+        help="every tab takes the course (stepcnn learn), from chapter 1; progress is not kept",
+    )
     return p
 
 
@@ -86,6 +91,7 @@ def run(args: argparse.Namespace) -> int:
             port=args.port,
             iterations=args.iterations,
             theme=args.theme,
+            course=args.course,
             access=access,
             max_sessions=args.max_sessions or default_sessions(),
             session_memory=args.session_memory,

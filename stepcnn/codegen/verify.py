@@ -118,6 +118,7 @@ class Grader:
         self.learner = Learner(path, numpy, limits)
         self._timeline: Timeline | None = None
         self.todo: list[str] = []  # still raising NotImplementedError
+        self.first_step: int | None = None  # the step computing the first wrong value
         self.counts = {
             "ok": 0,
             "wrong": 0,
@@ -253,12 +254,14 @@ class Grader:
             if reader is None:
                 return ["no step of the debugger writes it"]
             step = self.timeline[reader]
+            self._found(reader)
             return [
                 "no step of the debugger adds anything into it; the first step that reads "
                 f"its input cell is {shown(reader)} ({step.op} {list(step.index)}):",
                 self.command(reader, 0),
             ]
         first = self.timeline[steps[0]]
+        self._found(steps[0])
         where = f"{first.op} {list(first.index)}"
         if len(steps) == 1:
             text = f"the debugger computes it at step {shown(steps[0])} ({where})"
@@ -274,6 +277,10 @@ class Grader:
         with ``--iterations`` when the scenario's own run is shorter."""
         longer = f" -n {iteration + 1}" if iteration + 1 > self.run.scenario.iterations else ""
         return f"    stepcnn {self.ref}{longer} --step {shown(k)}"
+
+    def _found(self, k: int) -> None:
+        if self.first_step is None:
+            self.first_step = k
 
     def step_reading(self, r: Result, index: tuple[int, ...]) -> int | None:
         """For a ``dx`` cell nothing is sent to: the first backward step reading its input."""
@@ -308,15 +315,27 @@ def verify(
     memory: int | None = None,
 ) -> int:
     """Grade ``path``; 0 when every graded function it defines is right, else 1."""
+    return grade(Grader(path, run, ref, timeout, numpy, out, limits_for(run, timeout, memory)))
+
+
+def limits_for(run: TrainingRun, timeout: float, memory: int | None = None) -> Limits:
+    """What ``stepcnn verify`` lets the learner's code use: ``memory`` bytes, and CPU
+    seconds from ``timeout`` for each graded function."""
+    graded = contract([x.type for x in run.scenario.layers])
+    return Limits(memory=memory or Limits().memory, cpu=cpu_seconds(timeout, len(graded)))
+
+
+def grade(grader: Grader) -> int:
+    """Run ``grader`` over its file (its ``first_step`` tells where the first wrong value is
+    computed); 0 when every graded function the file defines is right, else 1."""
+    path, run, out = grader.path, grader.run, grader.out
     scenario = run.scenario
     graded_kinds = contract([x.type for x in scenario.layers])
-    limits = Limits(memory=memory or Limits().memory, cpu=cpu_seconds(timeout, len(graded_kinds)))
-    grader = Grader(path, run, ref, timeout, numpy, out, limits)
     batch = scenario.batch_size
     out.write(
         f"stepcnn verify {path.name} with {scenario.name} (iterations 1 and 2, a batch of "
         f"{batch}; relative {RTOL:g})"
-        f"{' — numpy arrays' if numpy else ''}\n"
+        f"{' — numpy arrays' if grader.learner.numpy else ''}\n"
     )
     try:
         defined = grader.start()

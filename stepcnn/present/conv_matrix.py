@@ -105,11 +105,13 @@ class ConvMatrix:
         rows, cols = self.shape
         return f"M {rows}×{cols}"
 
-    def counts_text(self, short: bool = False) -> str:
-        """The three parameter counts (``short``: fits the caption of a narrow panel)."""
+    def counts_text(self, short: bool = False, tiny: bool = False) -> str:
+        """The three parameter counts (``short``: fits the caption of a narrow panel;
+        ``tiny``: of a narrower one still, "dense" for "fully connected")."""
         c = self.counts
-        if short:
-            return f"params: conv {c.conv:,} · untied {c.local:,} · fully connected {c.dense:,}"
+        if short or tiny:
+            dense = "dense" if tiny else "fully connected"
+            return f"params: conv {c.conv:,} · untied {c.local:,} · {dense} {c.dense:,}"
         return (
             f"parameters: conv {c.conv:,} · untied (locally connected) {c.local:,} · "
             f"fully connected {c.dense:,}"

@@ -33,11 +33,17 @@ ORDER = (
 """Library order: the learner's path. Scenarios not listed follow alphabetically."""
 
 
-def directory() -> Path:
-    packaged = Path(__file__).resolve().parent.parent / "_scenarios"
+def folder(name: str) -> Path:
+    """A folder of built-in files: ``stepcnn/_<name>`` in a wheel, else the source tree's
+    top-level ``<name>/``."""
+    packaged = Path(__file__).resolve().parent.parent / f"_{name}"
     if packaged.is_dir():
         return packaged
-    return Path(__file__).resolve().parent.parent.parent / "scenarios"
+    return Path(__file__).resolve().parent.parent.parent / name
+
+
+def directory() -> Path:
+    return folder("scenarios")
 
 
 def paths() -> list[Path]:

@@ -6,6 +6,7 @@ found with its field path. Files are read, never executed.
 
 import stat
 import tomllib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -50,28 +51,30 @@ def resolve(ref: str) -> tuple[Path, str]:
     A path (anything with a slash or a ``.toml`` ending, or an existing file) is taken as is;
     otherwise ``ref`` must be the name of a built-in scenario.
     """
-    shown = printable(ref)
     if not ref.strip():
         raise ScenarioError('""', [Problem("", "an empty name is not a scenario file or name")])
+    path, shown, _ = resolve_in(ref, builtin.find, builtin.names, "file or built-in scenario")
+    return path, shown
+
+
+def resolve_in(
+    ref: str, find: Callable[[str], Path | None], names: Callable[[], list[str]], what: str
+) -> tuple[Path, str, bool]:
+    """``(file, how messages name it, whether it is a built-in)`` for ``ref``: a path
+    (anything with a slash or a ``.toml`` ending, or an existing file) as is, else the
+    built-in ``find`` finds (one of ``names()``); ``what`` words the message when neither."""
+    shown = printable(ref)
     path = Path(ref)
     if "/" in ref or ref.endswith(".toml") or path.exists():
-        return path, shown
-    found = builtin.find(ref)
+        return path, shown, False
+    found = find(ref)
     if found is None:
-        names = builtin.names()
         from stepcnn.scenario.fields import suggest
 
-        raise ScenarioError(
-            shown,
-            [
-                Problem(
-                    "",
-                    f"no such file or built-in scenario{suggest(ref, names)} "
-                    f"(built-ins: {', '.join(names)})",
-                )
-            ],
-        )
-    return found, found.name
+        known = names()
+        hint = f"{suggest(ref, known)} (built-ins: {', '.join(known)})"
+        raise ScenarioError(shown, [Problem("", f"no such {what}{hint}")])
+    return found, found.name, True
 
 
 def read_text(path: Path, source: str) -> str:

@@ -83,7 +83,9 @@ class Narration:
         return self.ops.get(op) or self.ops.get(op.split(".")[0], "")
 
 
-def _template(table: Table, key: str, value: object) -> str | None:
+def template(table: Table, key: str, value: object) -> str | None:
+    """``value`` as a narration template (placeholders checked), or None with the problem
+    recorded under ``key``."""
     if not isinstance(value, str):
         table.error(key, f"must be a string, got {describe(value)}")
         return None
@@ -95,7 +97,7 @@ def _template(table: Table, key: str, value: object) -> str | None:
 
 
 def _read_rule(rule: Table, layer_count: int) -> StepRule | None:
-    text = _template(rule, "text", rule.raw("text", required=True))
+    text = template(rule, "text", rule.raw("text", required=True))
     iteration = rule.integer("iteration", minimum=1, what="an iteration number (the first is 1)")
     phase = rule.choice("phase", PHASES)
     layer = rule.integer("layer", minimum=0, what="a layer number (from 0)")
@@ -143,7 +145,7 @@ def read_narration(table: Table | None, layer_count: int) -> Narration:
     if table is None:
         return Narration()
     intro_raw = table.raw("intro")
-    intro = "" if intro_raw is MISSING else (_template(table, "intro", intro_raw) or "")
+    intro = "" if intro_raw is MISSING else (template(table, "intro", intro_raw) or "")
     ops: dict[str, str] = {}
     ops_table = table.table("ops")
     if ops_table is not None:
@@ -151,7 +153,7 @@ def read_narration(table: Table | None, layer_count: int) -> Narration:
         for key in ops_table.data:
             if key not in known:
                 continue  # reported by finish() with a suggestion
-            text = _template(ops_table, key, ops_table.raw(key))
+            text = template(ops_table, key, ops_table.raw(key))
             if text is not None:
                 ops[key] = text
         ops_table.known.extend(known)

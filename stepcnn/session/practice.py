@@ -123,15 +123,15 @@ def question(step: Step, timeline: Timeline | None = None) -> Question | None:
         return Question(step.op, f"{cell} after the update", _first(after), working, given)
     if step.phase == "backward" and "dx_contribution" in ops:
         g = _first(ops["grad"])
-        weights = ops.get("filter", ops.get("row"))
-        w = math.nan if weights is None else _first(weights)
+        name = "filter" if "filter" in ops else "row"  # the operand shown: W[f], or W[o]
+        w = _first(ops[name]) if name in ops else math.nan
         answer = _first(ops["dx_contribution"])
         at = _at(ops["dx_contribution"])
         return Question(
             step.op,
-            f"what this step adds into dx at the first cell it reaches: g·W{at}",
+            f"what this step adds into dx at the first cell it reaches: g·{name}{at}",
             answer,
-            f"g·W{at} = {num(g)}·{paren(w)} = {num(answer)}   ({step.equation})",
+            f"g·{name}{at} = {num(g)}·{paren(w)} = {num(answer)}   ({step.equation})",
             given,
         )
     if step.phase == "backward" and "routed" in ops:

@@ -10,6 +10,7 @@ import os
 import sys
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TypedDict, Unpack
 
 from textual import events
 from textual.app import App, SystemCommand
@@ -18,8 +19,20 @@ from textual.screen import Screen
 from stepcnn.scenario.builtin import paths, title_of
 from stepcnn.session.session import Session
 from stepcnn.tui.bindings import BINDINGS
+from stepcnn.tui.course_mode import CourseMode, Workshop
 from stepcnn.tui.hangup import HANGUP_STATUS, TerminalWatch, let_go_of_terminal
 from stepcnn.tui.main_screen import MainScreen
+
+
+class CourseOptions(TypedDict, total=False):
+    """How the app offers the course: ``course`` runs it from the start (at ``chapter``,
+    else where the learner stopped); ``welcome``: no scenario was named, say how to start
+    it; ``workshop``: the learner's file for its write-it-yourself chapter."""
+
+    course: CourseMode | None
+    chapter: int | None
+    welcome: bool
+    workshop: Workshop | None
 
 
 class StepCNNApp(App[int]):
@@ -33,10 +46,13 @@ class StepCNNApp(App[int]):
         ref: str | None = None,
         watch: bool = False,
         theme: str | None = None,
+        **options: Unpack[CourseOptions],
     ) -> None:
         super().__init__()
         self.session = session
         self.main = MainScreen(session, watch, ref)
+        self.main.offer_course(options.get("welcome", False), options.get("workshop"))
+        self.course_start = (options.get("course"), options.get("chapter"))
         if theme is not None:
             self.theme = theme  # an unknown name raises InvalidThemeError, before the screen
 
@@ -44,7 +60,10 @@ class StepCNNApp(App[int]):
         return self.main
 
     def on_ready(self) -> None:
-        settle_garbage()
+        course, chapter = self.course_start
+        if course is not None:
+            self.main.start_course(course, chapter)
+        settle_garbage()  # the course's chapter and card too
         # After the first frame: the main screen is mounted and drawn, so an end at once
         # (no terminal from the start) finds a whole app to end.
         if not self.is_headless:  # end with the terminal (SIGHUP, or its input/output gone)
@@ -130,9 +149,14 @@ def screenshot_folder() -> str:
 
 
 def run_app(
-    session: Session, ref: str | None = None, watch: bool = False, theme: str | None = None
+    session: Session,
+    ref: str | None = None,
+    watch: bool = False,
+    theme: str | None = None,
+    **options: Unpack[CourseOptions],
 ) -> int:
-    app = StepCNNApp(session, ref, watch, theme)
+    """Run the debugger (with a course: see :class:`CourseOptions`)."""
+    app = StepCNNApp(session, ref, watch, theme, **options)
     app.run()
     if app.return_code == HANGUP_STATUS:
         let_go_of_terminal()

@@ -3,6 +3,9 @@
 from textual.binding import Binding
 
 BINDINGS: list[Binding] = [
+    Binding("L", "course", "Course: start it, or the chapters", show=False),
+    Binding("enter", "course_step(1)", "Next stop", key_display="⏎"),
+    Binding("backspace", "course_step(-1)", "Previous stop", show=False, key_display="⌫"),
     Binding("right,l", "step(1)", "Next step", key_display="→/l"),
     Binding("left,h", "step(-1)", "Back", key_display="←/h"),
     Binding("t", "page", "Next page"),
@@ -44,6 +47,8 @@ BINDINGS: list[Binding] = [
     Binding("o", "pick", "Open scenario", show=False),
     Binding("i", "about", "About this scenario", show=False),
     Binding("r", "reload", "Reload file", show=False),
+    Binding("X", "exercise", "Course: write the exercise's skeleton file", show=False),
+    Binding("V", "verify", "Course: grade my file (stepcnn verify)", show=False),
     Binding("P", "practice", "Predict mode: type each result before it is shown", show=False),
     Binding("question_mark", "help", "Help", key_display="?"),
     Binding("q", "quit", "Quit"),

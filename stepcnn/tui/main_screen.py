@@ -11,7 +11,6 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.geometry import Size
 from textual.message import Message
-from textual.screen import Screen
 from textual.theme import Theme
 from textual.widgets import Static
 
@@ -20,15 +19,15 @@ from stepcnn.present.scene import build_scene
 from stepcnn.present.status import status_variants
 from stepcnn.present.strip import network_variants
 from stepcnn.scenario import ScenarioError
-from stepcnn.scenario.builtin import paths, title_of
 from stepcnn.scenario.model import Scenario
 from stepcnn.session.session import Session
 from stepcnn.timeline.load import load_scenario
 from stepcnn.tui.bindings import BINDINGS, describe_bindings
 from stepcnn.tui.clock import PlaybackClock
+from stepcnn.tui.course_mode import CourseActions
 from stepcnn.tui.footer import KeyFooter
 from stepcnn.tui.loss_strip import LossStrip
-from stepcnn.tui.operation import OperationView
+from stepcnn.tui.operation import EQUATION_LINES, OperationView
 from stepcnn.tui.palette import palette_of
 from stepcnn.tui.source_pane import SourcePane
 from stepcnn.tui.text import Span, TextBlock
@@ -45,7 +44,7 @@ PANES: tuple[tuple[str, str], ...] = (
 """(name in ``[display] hidden`` and the ``toggle_pane`` action, the widget it hides)."""
 
 
-class MainScreen(Screen[None]):
+class MainScreen(CourseActions):
     """The operation view with the network strip, loss sparkline, source pane and status bar."""
 
     BINDINGS = BINDINGS  # type: ignore[assignment]
@@ -159,11 +158,14 @@ class MainScreen(Screen[None]):
         palette = palette_of(self.app)
         scene = build_scene(self.session)
         self.view_shown = scene.view
-        texts: list[tuple[list[Span], int]] = []
+        texts: list[tuple[list[Span], int, int]] = []  # (spans, lines kept, at most)
+        narration, stop = self.course_texts(scene.narration)  # a course's stop: first, whole
         if "equation" not in self.hidden:
-            texts.append(([(scene.equation, palette.equation)], 3))
+            kept = 1 if stop and "narration" not in self.hidden else EQUATION_LINES
+            texts.append(([(scene.equation, palette.equation)], kept, 3))
         if "narration" not in self.hidden:
-            texts.append(([(scene.narration, palette.narration)], 6))
+            kept = 6 if stop else (1 if texts else EQUATION_LINES)
+            texts.insert(0 if stop else len(texts), ([(narration, palette.narration)], kept, 6))
         where = (self.session.step.layer, self.session.step.op, scene.view)
         if where != self._paged_at:  # another op or view: its first page
             self._paged_at = where
@@ -192,14 +194,15 @@ class MainScreen(Screen[None]):
         if not keep_going:
             self.clock.stop()
         self.redraw()
+        self.course_arrived()
         return keep_going
 
     def _act(self, moved: bool) -> None:
-        """After an action: redraw if the step moved or the session has a message, then
-        let the message go (it shows once)."""
+        """After an action: redraw if the step moved or there is a message (it shows once)."""
         if moved or self.session.message:
             self.redraw()
         self.session.message = ""
+        self.course_arrived()  # (nothing when the step stayed where it was)
 
     # ---- actions (keys in bindings.py) ---------------------------------------------------
     # One method per action, each a Session call and `_act`; new actions go here.
@@ -216,7 +219,7 @@ class MainScreen(Screen[None]):
         if action == "page":  # in the footer only while there are pages
             views = self.query(OperationView)
             return bool(views) and views.first().paged
-        return True
+        return self.course_check(action) is not False  # None: not a course action
 
     def action_skip_zero(self, direction: int) -> None:
         self._act(self.session.skip_zero(direction))
@@ -332,15 +335,13 @@ class MainScreen(Screen[None]):
         )
 
     def action_pick(self) -> None:
-        from stepcnn.tui.screens import PickerScreen
-
-        choices = [(p.stem, title_of(p)) for p in paths()]
+        from stepcnn.tui.screens import PickerScreen, picker_groups
 
         def done(name: str | None) -> None:
             if name is not None:
                 self.open_scenario(name)
 
-        self.app.push_screen(PickerScreen(choices, self.session.scenario.name), done)
+        self.app.push_screen(PickerScreen(picker_groups()), done)
 
     def action_reload(self) -> None:
         self.reload()

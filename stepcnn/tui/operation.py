@@ -22,8 +22,8 @@ from stepcnn.tui.placement import Arrangement, PanelSpec, marked_region, spec_of
 from stepcnn.tui.text import Span, ground, grounded
 
 EQUATION_LINES = 2
-"""Lines the first text (the equation) keeps however little room the panels leave; the
-others keep one (cut there, marked "… (i)")."""
+"""Lines the equation keeps however little room the panels leave (the main screen's choice;
+the narration keeps one, cut there, marked "… (i)")."""
 
 
 Regions = list[list[tuple[int, int, int, int] | None]]
@@ -76,7 +76,7 @@ class OperationView(Widget):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.panels: list[Panel] = []
-        self.texts: list[tuple[list[Span], int]] = []
+        self.texts: list[tuple[list[Span], int, int]] = []
         self.placed: list[Placed] = []
         self.arrangement: Arrangement | None = None
         self.page = 0
@@ -95,11 +95,12 @@ class OperationView(Widget):
     def show(
         self,
         panels: list[Panel],
-        texts: list[tuple[list[Span], int]] | None = None,
+        texts: list[tuple[list[Span], int, int]] | None = None,
         page: int = 0,
     ) -> None:
-        """Draw these panels, then the texts (spans, at most so many lines) right below them;
-        refresh only the lines that changed. ``page``: the page shown when not everything
+        """Draw these panels, then the texts (spans, the lines kept for it whatever the
+        panels need, at most so many lines) right below them; refresh only the lines that
+        changed. ``page``: the page shown when not everything
         fits on one (the session keeps it; counted round)."""
         self.panels = panels
         self.texts = texts or []
@@ -120,9 +121,10 @@ class OperationView(Widget):
             self._lines = []
             return
         console = self.app.console
-        blocks = [(spans, wrap_spans(console, spans, width, most)) for spans, most in self.texts]
+        blocks = [(spans, wrap_spans(console, spans, width, most)) for spans, _, most in self.texts]
         least = [
-            min(len(block), EQUATION_LINES if i == 0 else 1) for i, (_, block) in enumerate(blocks)
+            min(len(block), kept)
+            for (_, block), (_, kept, _) in zip(blocks, self.texts, strict=True)
         ]
         specs, regions = specs_of(self.panels)
         a = arrange(specs, width, max(height - sum(least), 0), self.page)

@@ -53,7 +53,7 @@ class GuessInput(Input):
         return character != "P" and super().check_consume_key(key, character)
 
 
-class PracticeScreen(Screen[None]):
+class PracticeScreen(Screen[bool | None]):
     """One question at a time; the debugger's session moves along with it."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -66,10 +66,12 @@ class PracticeScreen(Screen[None]):
     PracticeScreen #given { height: auto; max-height: 55%; margin: 1 0 0 0; }
     PracticeScreen #prompt { text-style: bold; height: auto; margin-top: 1; }
     PracticeScreen #guess { border: none; height: 1; padding: 0 1; background: $boost; }
+    PracticeScreen #guess > .input--placeholder { color: $text-muted; }  /* readable, light too */
     PracticeScreen #feedback { height: auto; min-height: 2; }
     PracticeScreen #score { color: $text-muted; height: auto; }
     PracticeScreen #keys { color: $text-muted; height: 1; }
     """
+    KEYS = "Enter: check · Enter again: next step · P or Esc: back to the debugger"
 
     def __init__(self, session: Session) -> None:
         super().__init__()
@@ -90,12 +92,14 @@ class PracticeScreen(Screen[None]):
             )
             yield Static(id="feedback")
             yield Static(id="score")
-            yield Static(
-                "Enter: check · Enter again: next step · P or Esc: back to the debugger",
-                id="keys",
-            )
+            yield Static(self.KEYS, id="keys")
 
     def on_mount(self) -> None:
+        self.start()
+
+    def start(self) -> None:
+        """The first question (a subclass asks its own: Textual calls every class's
+        ``on_mount``, so the handlers stay here)."""
         self._ask(self._find(0))
 
     def _find(self, delta: int) -> bool:
@@ -110,22 +114,25 @@ class PracticeScreen(Screen[None]):
 
     def _ask(self, found: bool) -> None:
         step = self.session.step
-        self.question = question(step, self.session.timeline) if found else None
-        self.revealed = False
+        q = question(step, self.session.timeline) if found else None
         where = (
             f"Predict mode — step {step.k} of {self.session.total - 1} · iteration "
             f"{step.iteration} · {step.phase} · "
             f"{'loss' if step.layer is None else f'layer {step.layer}'} · {step.op}"
         )
+        self.show_question(q, where, "" if q is None else f"{q.prompt} = ?")
+
+    def show_question(self, q: Question | None, where: str, prompt: str) -> None:
+        """Show ``q`` (None: the end of the run) under the heading ``where``."""
+        self.question = q
+        self.revealed = False
         self.query_one("#where", Static).update(Text(where))
-        q = self.question
         if q is None:
             self.query_one("#operands", Static).update(Text("The end of the run: nothing left."))
-            self.query_one("#prompt", Static).update(Text(""))
         else:
             given = "\n".join(operand_text(n, a) for n, a in q.given.items())
             self.query_one("#operands", Static).update(Text(given or "(no operands)"))
-            self.query_one("#prompt", Static).update(Text(f"{q.prompt} = ?"))
+        self.query_one("#prompt", Static).update(Text(prompt))
         self.query_one("#feedback", Static).update(Text(""))
         self._show_score()
         guess = self.query_one("#guess", Input)
@@ -136,6 +143,10 @@ class PracticeScreen(Screen[None]):
         self.query_one("#score", Static).update(Text(f"score: {self.score.text()}"))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.submit(event.value)
+
+    def submit(self, value: str) -> None:
+        """Check the guess typed (or reveal the answer), or go on once it is shown."""
         q = self.question
         feedback = self.query_one("#feedback", Static)
         if q is None:
@@ -143,15 +154,13 @@ class PracticeScreen(Screen[None]):
         if self.revealed:
             self._ask(self._find(1))
             return
-        text = event.value.strip()
-        if not text:
+        typed, guess = self.guess_of(value)
+        if typed and guess is None:
+            return
+        if guess is None:
             self.last = "revealed"
             feedback.update(Text(f"the answer: {num(q.answer, 6)}\n{q.working}"))
         else:
-            guess = parse_guess(text)
-            if guess is None:
-                feedback.update(Text(f"{text!r} is not a number; try again (or Enter alone)"))
-                return
             right = is_right(guess, q.answer)
             self.score.add(q.op, right)
             self.last = "right" if right else "miss"
@@ -165,6 +174,16 @@ class PracticeScreen(Screen[None]):
         self.revealed = True
         self.query_one("#guess", Input).value = ""
 
+    def guess_of(self, value: str) -> tuple[bool, float | None]:
+        """(something was typed, the number it is): Enter alone reveals the answer; text
+        that is not a number is said so (no number: the question stays open)."""
+        text = value.strip()
+        guess = parse_guess(text) if text else None
+        if text and guess is None:
+            feedback = self.query_one("#feedback", Static)
+            feedback.update(Text(f"{text!r} is not a number; try again (or Enter alone)"))
+        return bool(text), guess
+
     def action_leave(self) -> None:
         self.dismiss(None)
 
@@ -172,7 +191,7 @@ class PracticeScreen(Screen[None]):
 def open_practice(app: App[int], session: Session) -> None:
     """Push the practice screen; when it closes the debugger redraws at the step reached."""
 
-    def done(_: None) -> None:
+    def done(_: bool | None) -> None:
         redraw = getattr(app, "redraw", None)
         if redraw is not None:
             redraw()

@@ -127,34 +127,62 @@ class GotoScreen(Modal[int | None]):
 
 
 class PickerScreen(Modal[str | None]):
-    """Choose a built-in scenario."""
+    """Choose a built-in scenario: the course's chapters first (in their order), then the
+    others; the first entry highlighted."""
 
     DEFAULT_CSS = MODAL_CSS
     SCOPED_CSS = False
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel", show=False)]
 
-    def __init__(self, choices: list[tuple[str, str]], current: str = "") -> None:
+    def __init__(self, groups: list[list[tuple[str, str, str]]]) -> None:
         super().__init__()
-        self.choices = choices
-        self.current = current
+        self.groups = [g for g in groups if g]
+        self.choices = [(name, title) for group in self.groups for name, _, title in group]
 
     def compose(self) -> ComposeResult:
+        content: list[Option | None] = []
+        for group in self.groups:
+            if content:
+                content.append(None)  # a separator line between the groups
+            content += [
+                Option(Text(f"{label:<13} {name:<22} {title}"), id=name)
+                for name, label, title in group
+            ]
         with Vertical():
-            yield Label("Open a built-in scenario", classes="title")
-            yield OptionList(
-                *[Option(Text(f"{name:<22} {title}"), id=name) for name, title in self.choices]
+            yield Label(
+                "Open a scenario — the course's chapters first (L takes the course), then the "
+                "others",
+                classes="title",
             )
+            yield OptionList(*content)
 
     def on_mount(self) -> None:
-        names = [name for name, _ in self.choices]
-        if self.current in names:
-            self.query_one(OptionList).highlighted = names.index(self.current)
+        self.query_one(OptionList).highlighted = 0
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         self.dismiss(event.option.id)
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+def picker_groups() -> list[list[tuple[str, str, str]]]:
+    """``(name, label, title)`` of every built-in scenario: those of the built-in course's
+    chapters in chapter order (labelled "chapter 1", "chapters 1, 7"), then the others."""
+    from stepcnn.courses.builtin import chapter_scenarios
+    from stepcnn.scenario.builtin import paths, title_of
+
+    titles = {p.stem: title_of(p) for p in paths()}
+    chapters: dict[str, list[int]] = {}
+    for number, (_, name) in enumerate(chapter_scenarios(), start=1):
+        if name in titles:
+            chapters.setdefault(name, []).append(number)
+    course = [
+        (name, f"chapter{'s' if len(n) > 1 else ''} {', '.join(map(str, n))}", titles[name])
+        for name, n in chapters.items()
+    ]
+    others = [(name, "", title) for name, title in titles.items() if name not in chapters]
+    return [course, others]
 
 
 class ViewTable(DataTable[str]):
@@ -245,17 +273,34 @@ class ViewScreen(Dismissable):
 
 
 class MessageScreen(Dismissable):
-    """A few lines of text (e.g. the problems of a scenario that failed to reload)."""
+    """Lines of text (the problems of a scenario that failed to open, a verify report),
+    scrolling when they do not fit. A line too long for the dialog wraps under its own
+    indentation (a report's columns stay columns), or, where that would leave fewer than
+    ``TEXT`` columns, under a short one; Enter closes it too."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("enter", "dismiss_screen", show=False)]
+    FRAME_LINES = Dismissable.FRAME_LINES + 1  # the keys line
+    TEXT, SHORT = 60, 6
 
     def __init__(self, title: str, lines: list[str]) -> None:
         super().__init__()
         self.title_text = title
         self.lines = lines
+        self.indented = [(Static(Text(t.lstrip())), len(t) - len(t.lstrip())) for t in lines]
 
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label(Text(self.title_text), classes="title")
-            yield Static(Text("\n".join(self.lines)))
+            with VerticalScroll():
+                yield from (text for text, _ in self.indented)
+            yield Static(Text("Esc or ⏎ closes", style="bold"), classes="keys")
+
+    def fit(self, size: Size) -> None:
+        super().fit(size)
+        room = min(104, int(size.width * 0.96)) - 6  # MODAL_CSS: the width, border, padding
+        for text, indent in self.indented:
+            keep = indent if room - indent >= self.TEXT else min(indent, self.SHORT)
+            text.styles.padding = (0, 0, 0, keep)
 
 
 class AboutScreen(Dismissable):

@@ -38,7 +38,11 @@ QUIT_GRACE = 3.0
 
 
 def session_command(
-    ref: str, iterations: int | None, theme: str | None = None, memory: int | None = None
+    ref: str,
+    iterations: int | None,
+    theme: str | None = None,
+    memory: int | None = None,
+    course: bool = False,
 ) -> str:
     """The shell command textual-serve runs per tab: ``exec`` so the app is the child itself."""
     if Path(ref).is_file():
@@ -50,6 +54,8 @@ def session_command(
         args += ["--iterations", str(iterations)]
     if theme is not None:
         args += ["--theme", theme]
+    if course:
+        args += ["--course"]
     args += ["--", ref]
     return "exec " + shlex.join(args)
 
@@ -256,14 +262,17 @@ def serve(
     port: int,
     iterations: int | None = None,
     theme: str | None = None,
+    course: bool = False,
     *,
     access: Access,
     max_sessions: int,
     session_memory: int,
 ) -> int:
-    """Serve ``ref`` until Ctrl-C or SIGTERM; every session has ended when this returns."""
+    """Serve ``ref`` (``course``: the course) until Ctrl-C or SIGTERM; every session has
+    ended when this returns."""
     check_address(host, port)
-    command = session_command(ref, iterations, theme, session_memory)
-    server = StepcnnServer(command, host, port, Path(ref).stem, access, max_sessions)
+    command = session_command(ref, iterations, theme, session_memory, course)
+    name = "course" if course else Path(ref).stem
+    server = StepcnnServer(command, host, port, name, access, max_sessions)
     server.serve()
     return 0

@@ -40,6 +40,7 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--memory", type=int)
     parser.add_argument("--iterations", type=int)
     parser.add_argument("--theme")
+    parser.add_argument("--course", action="store_true")
     parser.add_argument("scenario")
     return parser.parse_args(argv)
 
@@ -60,6 +61,15 @@ def main(argv: list[str]) -> int:
     from stepcnn.timeline.load import load_scenario
     from stepcnn.tui.app import run_app
 
+    if args.course:  # every tab from chapter 1, its progress kept in memory only
+        from stepcnn.courses.loader import load_course
+        from stepcnn.courses.progress import ProgressStore
+        from stepcnn.present.views import inline_names
+        from stepcnn.tui.course_mode import CourseMode
+
+        mode = CourseMode(load_course(None, inline_names()), ProgressStore.in_memory())
+        first = mode.course.chapters[0]
+        return run_app(Session(first.scenario), first.ref, theme=args.theme, course=mode)
     session = Session(load_scenario(args.scenario), args.iterations)
     return run_app(session, args.scenario, theme=args.theme)
 

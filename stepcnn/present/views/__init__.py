@@ -70,6 +70,12 @@ def next_inline(key: str, current: str) -> str:
     return cycle[(position + 1) % len(cycle)]
 
 
+def inline_names() -> list[str]:
+    """The names ``session.view`` may take: the normal view's and every inline view's (what
+    a course's stop may show)."""
+    return [NORMAL_VIEW, *(v.name for v in views().values() if v.inline)]
+
+
 def inline_content(session: Session) -> ViewContent | None:
     """The inline view's content at the current step, or None (normal view, or the view has
     nothing here: then the operation's own panels are shown)."""

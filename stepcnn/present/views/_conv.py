@@ -115,7 +115,15 @@ def matrix_grid(
 
 
 def matrix_panel(cs: ConvStep, title: str, grid: Grid, row: int) -> Panel:
-    return Panel("matrix", title, (grid,), row=row, caption=cs.cm.counts_text(short=True))
+    cm = cs.cm
+    return Panel(
+        "matrix",
+        title,
+        (grid,),
+        row=row,
+        caption=cm.counts_text(short=True),
+        short_caption=cm.counts_text(tiny=True),
+    )
 
 
 def as_maps(

@@ -5,15 +5,13 @@ import numpy as np
 
 from stepcnn.timeline.numbers import idx, num, paren
 from stepcnn.timeline.ops.base import (
-    History,
-    InputGradientBackward,
+    CellwiseBackward,
     Op,
     OpContext,
     OutputForward,
     StepBody,
-    one_step,
 )
-from stepcnn.timeline.step import Partial, Region, TensorId
+from stepcnn.timeline.step import Region
 
 
 class AddForward(OutputForward):
@@ -41,7 +39,7 @@ class AddForward(OutputForward):
         )
 
 
-class AddBackward(InputGradientBackward):
+class AddBackward(CellwiseBackward):
     """``dxₖ[i] = g[i]`` for every input ``k``: ``∂out/∂xₖ = 1``."""
 
     name = "add.backward"
@@ -61,17 +59,6 @@ class AddBackward(InputGradientBackward):
             reads=(Region(ctx.grad_output_id, index),),
             writes=(Region(ctx.grad_input_id, index),),
         )
-
-    def partial(self, ctx: OpContext, local: int) -> dict[TensorId, Partial]:
-        return {ctx.grad_input_id: Partial.prefix(ctx.lr.grad_input, local)}
-
-    def cell_history(
-        self, ctx: OpContext, tensor: TensorId, cell: tuple[int, ...]
-    ) -> History | None:
-        if tensor != ctx.grad_input_id:
-            return None
-        dx = ctx.lr.grad_input
-        return one_step(int(np.ravel_multi_index(cell, dx.shape)), float(dx[cell]))
 
 
 OPS: dict[str, Op] = {"forward": AddForward(), "backward": AddBackward()}

@@ -174,6 +174,22 @@ class InputGradientBackward(GradientBackward):
         return (TensorId(layer, "grad_input"),)
 
 
+class CellwiseBackward(InputGradientBackward):
+    """Backward ops whose step ``k`` writes dx's cell ``k`` alone (row-major: activations,
+    ``add``): the partial dx is the prefix of the steps, a cell's history its one step."""
+
+    def partial(self, ctx: OpContext, local: int) -> dict[TensorId, Partial]:
+        return {ctx.grad_input_id: Partial.prefix(ctx.lr.grad_input, local)}
+
+    def cell_history(
+        self, ctx: OpContext, tensor: TensorId, cell: tuple[int, ...]
+    ) -> History | None:
+        if tensor != ctx.grad_input_id:
+            return None
+        dx = ctx.lr.grad_input
+        return one_step(int(np.ravel_multi_index(cell, dx.shape)), float(dx[cell]))
+
+
 class ParameterBackward(GradientBackward):
     """conv2d/linear backward: each step adds g·input into dW, g into db, g·W into dx."""
 

@@ -11,14 +11,12 @@ import numpy as np
 
 from stepcnn.timeline.numbers import idx, num
 from stepcnn.timeline.ops.base import (
-    History,
-    InputGradientBackward,
+    CellwiseBackward,
     OpContext,
     OutputForward,
     StepBody,
-    one_step,
 )
-from stepcnn.timeline.step import Partial, Region, TensorId
+from stepcnn.timeline.step import Region
 
 
 class Local(NamedTuple):
@@ -55,7 +53,7 @@ class ElementwiseForward(OutputForward):
         )
 
 
-class ElementwiseBackward(InputGradientBackward):
+class ElementwiseBackward(CellwiseBackward):
     """``dx[i] = g[i] · f′(x[i])``; ``uses_output``: f′ is computed from y (tanh, sigmoid)."""
 
     uses_output = False
@@ -101,14 +99,3 @@ class ElementwiseBackward(InputGradientBackward):
         (tanh, sigmoid) is NaN."""
         g, dx = ctx.lr.grad_output.ravel(), ctx.lr.grad_input.ravel()
         return np.asarray(~np.isfinite(g) | ~np.isfinite(dx))
-
-    def partial(self, ctx: OpContext, local: int) -> dict[TensorId, Partial]:
-        return {ctx.grad_input_id: Partial.prefix(ctx.lr.grad_input, local)}
-
-    def cell_history(
-        self, ctx: OpContext, tensor: TensorId, cell: tuple[int, ...]
-    ) -> History | None:
-        if tensor != ctx.grad_input_id:
-            return None
-        dx = ctx.lr.grad_input
-        return one_step(int(np.ravel_multi_index(cell, dx.shape)), float(dx[cell]))
