@@ -39,7 +39,6 @@ from textual._compositor import CompositorUpdate
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Label
 
 from stepcnn.scenario.builtin import find as find_builtin
@@ -47,6 +46,7 @@ from stepcnn.session.session import Session
 from stepcnn.timeline import Condition, TensorId, find
 from stepcnn.timeline.load import load_scenario
 from stepcnn.tui.app import StepCNNApp
+from stepcnn.tui.backdrop import Modal
 from stepcnn.tui.screens import MODAL_CSS
 
 SIZES = [(160, 50), (80, 24)]
@@ -120,7 +120,7 @@ SHOWN = {
 }
 
 
-class FloorDialog(ModalScreen[None]):
+class FloorDialog(Modal[None]):
     """The least a dialog of the debugger can cost: one Label in a ModalScreen with the
     dialogs' CSS, over the main screen (Textual draws the screen behind a dialog dimmed)."""
 

@@ -61,10 +61,22 @@ def find(name: str) -> Path | None:
     return next((p for p in paths() if p.stem == name), None)
 
 
+_TITLES: dict[Path, tuple[tuple[int, int], str]] = {}
+"""Titles read, by file, with the file's (modification time in ns, size) when read."""
+
+
 def title_of(path: Path) -> str:
-    """The ``title`` of a built-in file, read without full validation (for listings)."""
+    """The ``title`` of a built-in file, read without full validation (for listings); read
+    again only once the file has changed (parsing the library's files takes ~90 ms: the
+    scenario picker and the command palette list them all)."""
     try:
+        seen = path.stat()
+        stamp = (seen.st_mtime_ns, seen.st_size)
+        known = _TITLES.get(path)
+        if known is not None and known[0] == stamp:
+            return known[1]
         title = tomllib.loads(path.read_text(encoding="utf-8")).get("title", "")
     except (OSError, ValueError):
         return "(unreadable)"
-    return title if isinstance(title, str) else ""
+    _TITLES[path] = (stamp, title if isinstance(title, str) else "")
+    return _TITLES[path][1]

@@ -6,11 +6,11 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from stepcnn.present.course_text import Card
+from stepcnn.tui.backdrop import Modal
 from stepcnn.tui.screens import MODAL_CSS, Dismissable
 
 
@@ -49,7 +49,7 @@ class ChapterCard(CourseCard):
     DEFAULT_CSS = "ChapterCard { background: $background; }"
 
 
-class ChapterList(ModalScreen[int | None]):
+class ChapterList(Modal[int | None]):
     """Every chapter, done or not; Enter opens the one highlighted."""
 
     DEFAULT_CSS = MODAL_CSS

@@ -11,14 +11,15 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.geometry import Size
-from textual.screen import ModalScreen
 from textual.widgets import DataTable, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from stepcnn.present.views import ViewContent
 from stepcnn.timeline.numbering import position
+from stepcnn.tui.backdrop import Modal
 from stepcnn.tui.operation import OperationView, panels_height
 from stepcnn.tui.palette import palette_of
+from stepcnn.tui.remembered import RememberedStatic
 
 MODAL_CSS = """
 ModalScreen { align: center middle; }
@@ -39,7 +40,7 @@ SCROLL_LINES = 40
 # drawn as an unframed full-screen page.
 
 
-class Dismissable(ModalScreen[None]):
+class Dismissable(Modal[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q,question_mark", "dismiss_screen", "Close", show=False)
     ]
@@ -78,26 +79,28 @@ class HelpScreen(Dismissable):
                 "stepcnn — keys (Esc closes; ctrl+p opens the command palette)", classes="title"
             )
             with VerticalScroll():
-                yield Static(self._table(), id="help-keys")
+                yield RememberedStatic(*self._table(), id="help-keys")
 
-    def _table(self) -> Table:
-        """The keys in the current theme's key colour."""
+    def _table(self) -> tuple[Table, tuple[object, ...]]:
+        """The keys in the current theme's key colour, and what the table shows (the key
+        its drawing is remembered by)."""
+        key_style = palette_of(self.app).key
         table = Table(box=None, show_header=True, header_style="bold", pad_edge=False)
-        table.add_column("key", style=palette_of(self.app).key, no_wrap=True)
+        table.add_column("key", style=key_style, no_wrap=True)
         table.add_column("action")
         for keys, description in self.rows:
             table.add_row(keys, description)
-        return table
+        return table, ("help", key_style, tuple(self.rows))
 
     def on_mount(self) -> None:
         super().on_mount()
         self.app.theme_changed_signal.subscribe(self, self._theme_changed)
 
     def _theme_changed(self, theme: object) -> None:
-        self.query_one("#help-keys", Static).update(self._table())  # in the new colours
+        self.query_one("#help-keys", RememberedStatic).show(*self._table())  # new colours
 
 
-class GotoScreen(ModalScreen[int | None]):
+class GotoScreen(Modal[int | None]):
     """Ask for a step number."""
 
     DEFAULT_CSS = MODAL_CSS
@@ -123,7 +126,7 @@ class GotoScreen(ModalScreen[int | None]):
         self.dismiss(None)
 
 
-class PickerScreen(ModalScreen[str | None]):
+class PickerScreen(Modal[str | None]):
     """Choose a built-in scenario: the course's chapters first (in their order), then the
     others; the first entry highlighted."""
 

@@ -3,10 +3,10 @@ its working line is in view (mouse wheel or scroll bar for the rest)."""
 
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
-from textual.widgets import Static
 
 from stepcnn.present.source import source_for
 from stepcnn.tui.palette import palette_of
+from stepcnn.tui.remembered import RememberedStatic
 
 SYNTAX_THEME = {True: "monokai", False: "default"}
 """Pygments' colours for code, on the theme's background: a dark or a light set."""
@@ -30,7 +30,7 @@ class SourcePane(VerticalScroll):
         self.lines = 0
 
     def compose(self) -> ComposeResult:
-        yield Static(id="source-code")
+        yield RememberedStatic(id="source-code")
 
     def show(self, op: str, optimizer: str = "sgd") -> None:
         if op == self.op:
@@ -42,15 +42,18 @@ class SourcePane(VerticalScroll):
         self.border_subtitle = f"line {self.line} of {self.lines}"
         from rich.syntax import Syntax  # pygments: imported only when the pane is shown
 
-        self.query_one("#source-code", Static).update(
+        theme = SYNTAX_THEME[self.app.current_theme.dark]
+        background = palette_of(self.app).background.hex
+        self.query_one("#source-code", RememberedStatic).show(
             Syntax(
                 code.rstrip(),
                 "python",
                 line_numbers=True,
                 highlight_lines={self.line},
-                theme=SYNTAX_THEME[self.app.current_theme.dark],
-                background_color=palette_of(self.app).background.hex,
-            )
+                theme=theme,
+                background_color=background,
+            ),
+            ("source", code, self.line, theme, background),
         )
         self.call_after_refresh(self.follow)
 
