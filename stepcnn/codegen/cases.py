@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from stepcnn.codegen import kinds, losses
-from stepcnn.engine.network import IterationRecord
+from stepcnn.engine.network import IterationRecord, reads_many
 from stepcnn.engine.types import Array
 from stepcnn.timeline.step import TensorId
 from stepcnn.timeline.training import TrainingRun
@@ -75,14 +75,14 @@ def layer_cases(record: IterationRecord, run: TrainingRun, iteration: int = 0) -
             continue
         lr = record.layers[i]
         geometry = _geometry(k.geometry(layer))
-        if hasattr(k, "mask_call"):  # dropout: the iteration's mask follows p
+        if kinds.draws_mask(layer.type):  # dropout: the iteration's mask follows p
             geometry += (_t(lr.cache.mask),)
         where = f"layer {i} ({layer.type})" + (f", iteration {iteration + 1}" if iteration else "")
         x: Arg = _t(lr.input)
         sizes = [_largest(lr.input), *([] if lr.params is None else [_largest(lr.params.weight)])]
         terms = _largest(lr.grad_output) * max(1.0, *sizes)
         backward_results = [Result("dx", lr.grad_input.tolist(), TensorId(i, "grad_input"), terms)]
-        if layer.type == "add":  # its inputs, a list; backward: one dx per input
+        if reads_many(layer):  # its inputs, a list; backward: one dx per input
             x = ("tensors", [a.astype(float).tolist() for a in lr.inputs])
             backward_results = [
                 Result(f"dx{k + 1}", lr.grad_input.tolist(), TensorId(i, "grad_input"), terms)

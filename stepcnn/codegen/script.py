@@ -8,6 +8,7 @@ print each iteration's loss; ``--json`` prints the document ``stepcnn export`` p
 from stepcnn.codegen import kinds, losses, optim, prelude
 from stepcnn.codegen.sections import MAIN, data_section, momentum_of
 from stepcnn.engine.graph import INPUT
+from stepcnn.engine.network import reads_many
 from stepcnn.io.export import targets_key
 from stepcnn.scenario.model import Scenario
 
@@ -47,7 +48,7 @@ def _call(scenario: Scenario, i: int, direction: str) -> str:
     layer = scenario.layers[i]
     k = kinds.kind(layer.type)
     geometry = "".join(f", {g!r}" for g in k.geometry(layer))
-    if hasattr(k, "mask_call"):  # dropout: the iteration's mask, drawn before the forward
+    if kinds.draws_mask(layer.type):  # dropout: the iteration's mask, drawn before the forward
         geometry += f", mask{i}"
     x = _reads(scenario, i)
     if direction == "forward":
@@ -138,7 +139,7 @@ def _train(scenario: Scenario, style: str) -> str:
         else:
             reads = [f"a{j + 1}" for j in scenario.topology.inputs[i]]
             x = reads[0] if len(reads) == 1 else "(" + ", ".join(reads) + ")"
-            dx = f"d{i}[0]" if scenario.layers[i].type == "add" else f"d{i}"
+            dx = f"d{i}[0]" if reads_many(scenario.layers[i]) else f"d{i}"
             body.append(f"            layer_record({i}, {x}, a{i + 1}, g{i + 1}, {dx}),")
     body.append("        ]")
     for i in sorted(grads):
@@ -223,7 +224,7 @@ def graph_backward(scenario: Scenario, grads: dict[int, tuple[str, str]]) -> lis
         for slot, j in enumerate(graph.inputs[i]):
             if j == INPUT:
                 continue  # dL/d(the batch): not needed to train
-            share = f"d{i}[{slot}]" if layer.type == "add" else f"d{i}"
+            share = f"d{i}[{slot}]" if reads_many(layer) else f"d{i}"
             if j in started:
                 lines.append(
                     f"        g{j + 1} = add_gradients(g{j + 1}, {share})"

@@ -5,6 +5,7 @@ from stepcnn.codegen import kinds, losses
 from stepcnn.codegen.kinds import dropout as dropout_kind
 from stepcnn.codegen.sections import MAIN, data_section
 from stepcnn.engine.graph import INPUT
+from stepcnn.engine.network import reads_many
 from stepcnn.engine.optim import Adam, RMSprop
 from stepcnn.io.export import targets_key
 from stepcnn.scenario.model import Scenario
@@ -232,7 +233,7 @@ def torch_script(scenario: Scenario) -> str:
         .replace('"KEY": KEY_VALUE', f'"{key}": {key_value}')
         .replace("OPTIMIZER_EXPR", optimizer_expr(scenario))
     )
-    dropout = any(layer.type == "dropout" for layer in scenario.layers)
+    dropout = any(kinds.draws_mask(layer.type) for layer in scenario.layers)
     if not dropout:  # (no module to key: the loop's test finds none)
         train = train.replace(
             """        for i, module in enumerate(model):
@@ -264,7 +265,7 @@ def torch_script(scenario: Scenario) -> str:
     )
     graph_parts = []
     if scenario.graph is not None:
-        if any(layer.type == "add" for layer in scenario.layers):
+        if any(reads_many(layer) for layer in scenario.layers):
             graph_parts.append(ADD_MODULE.strip("\n") + "\n")
         graph_parts.append(graph_forward(scenario))
     parts = [

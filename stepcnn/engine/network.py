@@ -274,9 +274,17 @@ def node_forward(
     """One layer's forward in a graph: ``(its inputs, out, cache)``. ``sources`` are the nodes
     it reads (``INPUT``: the batch ``x``; else ``outputs[j]``, layer ``j``'s output)."""
     xs = tuple(x if j == INPUT else outputs[j] for j in sources)
-    merge = getattr(layer, "forward_inputs", None)  # a kind of several inputs (add)
-    out, cache = merge(xs, p) if merge is not None else layer.forward(xs[0], p)
+    if reads_many(layer):
+        out, cache = layer.forward_inputs(xs, p)  # type: ignore[attr-defined]
+    else:
+        out, cache = layer.forward(xs[0], p)
     return xs, out, cache
+
+
+def reads_many(layer: Layer) -> bool:
+    """Whether ``layer`` is a kind of several inputs (``add``): its forward is
+    ``forward_inputs(xs, params)`` and its backward sends one dx, the same, to each input."""
+    return hasattr(layer, "forward_inputs")
 
 
 def seeded_layers(layers: tuple[Layer, ...], seed: int, iteration: int) -> tuple[Layer, ...]:

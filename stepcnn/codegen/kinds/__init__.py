@@ -33,6 +33,12 @@ def names() -> list[str]:
     return sorted(m.name for m in pkgutil.iter_modules(__path__) if not m.name.startswith("_"))
 
 
+def draws_mask(type_name: str) -> bool:
+    """Whether the generated code draws a mask before the layer's forward (``mask_call``:
+    dropout); the layer's calls then take the mask last."""
+    return hasattr(kind(type_name), "mask_call")
+
+
 def kind(type_name: str) -> Kind:
     """The code generator of a layer type (``KeyError`` if there is none)."""
     if type_name not in names():
