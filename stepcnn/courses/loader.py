@@ -33,7 +33,7 @@ from pathlib import Path
 
 from stepcnn.courses import builtin
 from stepcnn.courses.model import ASKS, Chapter, Checkpoint, Course, Stop
-from stepcnn.courses.where import SELECTOR, describe_step, resolve, segments_of
+from stepcnn.courses.where import SELECTOR, describe_step, layout_of, resolve, segment_at
 from stepcnn.scenario.display import MAX_PRECISION, MIN_PRECISION
 from stepcnn.scenario.errors import Problem, ScenarioError
 from stepcnn.scenario.fields import MISSING, Table, control_problem, describe
@@ -160,10 +160,10 @@ def _chapter(table: Table, number: int, folder: Path, views: Sequence[str]) -> C
     if len(found) != len(stops) or chapter_title is None or intro is None or not goals:
         return None
     ordered = sorted(found, key=lambda s: s.k)
-    per = segments_of(scenario)[-1].end
+    layout = layout_of(scenario)
     for a, b in pairwise(ordered):
         if a.k == b.k:
-            segment = _segment(scenario, b.k)
+            segment, per = segment_at(layout, b.k), layout.per_iteration
             table.problems.append(
                 Problem(
                     b.path,
@@ -183,12 +183,6 @@ def _chapter(table: Table, number: int, folder: Path, views: Sequence[str]) -> C
         exercise,
         tuple(ordered),
     )
-
-
-def _segment(scenario: Scenario, k: int) -> Segment:
-    segments = segments_of(scenario)
-    offset = k % segments[-1].end
-    return next(s for s in segments if s.start <= offset < s.end)
 
 
 def _stop(

@@ -6,23 +6,28 @@ Resolved from the timeline's layout alone (no training): the first step of the r
 matches every field given. A selector that matches no step is a problem naming its field.
 """
 
-from collections.abc import Sequence
-
 import numpy as np
 
 from stepcnn.engine.registry import op_names
 from stepcnn.scenario.fields import MISSING, Table, describe
 from stepcnn.scenario.model import Scenario
-from stepcnn.timeline.layout import Segment
-from stepcnn.timeline.load import plan
+from stepcnn.timeline.layout import Layout, Segment
 from stepcnn.timeline.numbering import position, shown
 from stepcnn.timeline.numbers import idx
 
 SELECTOR = ("step", "op", "index", "iteration", "layer")
 
 
-def segments_of(scenario: Scenario) -> Sequence[Segment]:
-    return plan(scenario.layers, scenario.shapes, scenario.batch_size, scenario.loss)
+def layout_of(scenario: Scenario) -> Layout:
+    """The segments of one iteration of ``scenario``, its graph's fork steps included."""
+    return Layout(
+        scenario.layers, scenario.shapes, scenario.batch_size, scenario.loss, scenario.graph
+    )
+
+
+def segment_at(layout: Layout, k: int) -> Segment:
+    """The segment holding step ``k`` (from 0, any iteration)."""
+    return layout.segments[layout.locate(k % layout.per_iteration)]
 
 
 def _index(table: Table) -> tuple[int, ...] | None:
@@ -49,8 +54,8 @@ def resolve(table: Table, scenario: Scenario, what: str) -> tuple[int, Segment] 
 
     ``what`` names the scenario in messages.
     """
-    segments = segments_of(scenario)
-    per = segments[-1].end
+    layout = layout_of(scenario)
+    segments, per = layout.segments, layout.per_iteration
     total = per * scenario.iterations
     step = table.integer("step", minimum=1, what="a step number (the first step is 1)")
     op = table.choice("op", op_names())
@@ -66,7 +71,7 @@ def resolve(table: Table, scenario: Scenario, what: str) -> tuple[int, Segment] 
             table.error("step", f"{what} has {total:,} steps, got {step:,}")
             return None
         k = position(step)
-        return k, segments[_segment_at(segments, k % per)]
+        return k, segment_at(layout, k)
     if "step" in table.data:
         return None  # (a bad step: recorded)
     if op is None:
@@ -107,10 +112,6 @@ def resolve(table: Table, scenario: Scenario, what: str) -> tuple[int, Segment] 
 
 def _inside(index: tuple[int, ...], shape: tuple[int, ...]) -> bool:
     return all(0 <= i < d for i, d in zip(index, shape, strict=True))
-
-
-def _segment_at(segments: Sequence[Segment], offset: int) -> int:
-    return next(i for i, s in enumerate(segments) if s.start <= offset < s.end)
 
 
 def describe_step(k: int, segment: Segment, per: int) -> str:
