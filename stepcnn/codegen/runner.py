@@ -102,10 +102,10 @@ class Learner:
     """A contained child process that imported the learner's file; :meth:`call` runs one
     function."""
 
-    def __init__(self, path: Path, numpy: bool, limits: Limits | None = None) -> None:
+    def __init__(self, path: Path, numpy: bool, limits: Limits) -> None:
         self.path = path
         self.numpy = numpy
-        self.limits = limits or Limits()
+        self.limits = limits
         self.output = Output()
         self.proc: subprocess.Popen[bytes] | None = None
         self.contained: dict[str, Any] = {}
@@ -226,9 +226,6 @@ class Learner:
             _remove(self._folder)
             self._folder = None
         self.proc = None
-
-    def close(self) -> None:
-        self.stop()
 
     def printed(self) -> tuple[str, int]:
         """What the learner's code printed (stdout and stderr): the end kept, and how many

@@ -39,7 +39,7 @@ def _reads(scenario: Scenario, i: int) -> str:
     sources = [f"a{j + 1}" for j in scenario.topology.inputs[i]]
     return (
         sources[0]
-        if len(sources) == 1 and scenario.layers[i].type != "add"
+        if len(sources) == 1 and not reads_many(scenario.layers[i])
         else ("[" + ", ".join(sources) + "]")
     )
 

@@ -9,6 +9,7 @@ wrong element: the index, both values, the classic mistake it is when it is one
 """
 
 import math
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
@@ -178,8 +179,6 @@ class Grader:
         budget = self.timeout
         for case in cases:
             try:
-                import time
-
                 t0 = time.monotonic()
                 answer = self.learner.call(function, case.args, budget, answer_limit(case))
                 budget -= time.monotonic() - t0

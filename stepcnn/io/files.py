@@ -4,9 +4,11 @@ through a symbolic link.
 Every command that writes a file (``code -o``, ``exercise -o``, ``new``, ``figure -o``, the
 screenshot) goes through :func:`write_file`:
 
-- without ``force`` the file is created with ``O_CREAT | O_EXCL | O_NOFOLLOW``: an existing
-  file, a symbolic link (a dangling one included) or anything else at the path is refused,
-  atomically — nothing is written when the check passes and something appears meanwhile;
+- without ``force`` the whole content goes to a temporary file in the same directory, which is
+  then hard-linked to the path (``os.link`` refuses any existing name; where the file system
+  has no hard links, ``O_CREAT | O_EXCL | O_NOFOLLOW``): an existing file, a symbolic link (a
+  dangling one included) or anything else at the path is refused, atomically, and a reader
+  never sees half a file;
 - with ``force`` the content goes to a temporary file in the same directory that then
   replaces the path (``os.replace``): a reader never sees half a file, and the path's old file
   is replaced, not written into. A symbolic link is refused even then (stepcnn writes only
