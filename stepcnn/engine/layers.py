@@ -17,6 +17,10 @@ if TYPE_CHECKING:
 
 Shape = tuple[int, ...]
 
+Buffers = dict[str, Array]
+"""A layer's non-trained state by PyTorch's names (batchnorm2d's ``running_mean``,
+``running_var``)."""
+
 
 class Params(NamedTuple):
     """A layer's weight and bias."""

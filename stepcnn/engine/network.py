@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from stepcnn.engine.graph import INPUT, Graph, sum_gradients
-from stepcnn.engine.layers import Layer, Params
+from stepcnn.engine.layers import Buffers, Layer, Params
 from stepcnn.engine.losses import cross_entropy, cross_entropy_backward, mse, mse_backward
 from stepcnn.engine.optim import Optimizer, OptState
 from stepcnn.engine.types import Array
@@ -31,9 +31,6 @@ PHASES = ("forward", "backward", "update")
 
 LossForward = Callable[[Array, Any], tuple[float, Any]]
 LossBackward = Callable[[Any], Array]
-
-Buffers = dict[str, Array]
-"""A layer's non-trained state (batchnorm2d's ``running_mean``, ``running_var``)."""
 
 LOSSES: dict[str, tuple[LossForward, LossBackward]] = {
     "cross_entropy": (cross_entropy, cross_entropy_backward),

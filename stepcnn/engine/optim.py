@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import NamedTuple, TypeAlias
 
 from stepcnn.engine.adam import Adam
+from stepcnn.engine.adaptive import TensorState
 from stepcnn.engine.layers import Params
 from stepcnn.engine.rmsprop import RMSprop
 from stepcnn.engine.types import Array
@@ -32,9 +33,6 @@ __all__ = [
     "sgd_step_naive",
     "sgd_update",
 ]
-
-TensorState = dict[str, Array]
-"""One tensor's optimizer state by PyTorch's names (``momentum_buffer``, ``exp_avg``, …)."""
 
 
 @dataclass(frozen=True)

@@ -23,8 +23,8 @@ from typing import NamedTuple
 import numpy as np
 
 from stepcnn.engine.allocator import keep_freed_memory
-from stepcnn.engine.layers import Params
-from stepcnn.engine.network import Buffers, IterationRecord, train_iteration
+from stepcnn.engine.layers import Buffers, Params
+from stepcnn.engine.network import IterationRecord, train_iteration
 from stepcnn.engine.optim import OptState
 from stepcnn.engine.types import Array
 from stepcnn.scenario.model import Scenario

@@ -12,6 +12,7 @@ from typing import Any, ClassVar, NamedTuple
 
 import numpy as np
 
+from stepcnn.engine.graph import sum_gradients
 from stepcnn.engine.layers import Params, ShapeKeeping
 from stepcnn.engine.types import Array
 
@@ -22,9 +23,7 @@ class AddCache(NamedTuple):
 
 def add_forward(xs: Sequence[Array]) -> tuple[Array, AddCache]:
     """``out = x₁ + x₂ + …``, added left to right (one input: a copy of it)."""
-    out = xs[0].copy() if len(xs) == 1 else xs[0] + xs[1]
-    for x in xs[2:]:
-        out += x
+    out = xs[0].copy() if len(xs) == 1 else sum_gradients(xs)  # the same additions, in order
     return out, AddCache(len(xs))
 
 

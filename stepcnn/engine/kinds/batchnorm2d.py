@@ -29,11 +29,8 @@ from typing import Any, ClassVar, NamedTuple
 
 import numpy as np
 
-from stepcnn.engine.layers import Params, Shape
+from stepcnn.engine.layers import Buffers, Params, Shape
 from stepcnn.engine.types import Array
-
-Buffers = dict[str, Array]
-"""A layer's non-trained state by PyTorch's names (``running_mean``, ``running_var``)."""
 
 
 class BatchNormCache(NamedTuple):

@@ -88,7 +88,7 @@ class BatchNormBackward(GradientBackward):
         scale = float(cache.gamma[c] * cache.inv_std[c])
         dx = float(ctx.lr.grad_input[index])
         local = int(np.ravel_multi_index(index, dout.shape))
-        in_channel = (np.arange(dout.size) <= local).reshape(dout.shape)[:, c]
+        in_channel = prefix_mask(dout.shape, local)[:, c]
         with np.errstate(all="ignore"):
             dbeta_after = float(dout[:, c][in_channel].sum())
             dgamma_after = float((dout[:, c] * cache.x_hat[:, c])[in_channel].sum())
