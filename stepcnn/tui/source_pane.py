@@ -26,6 +26,7 @@ class SourcePane(VerticalScroll):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.op = ""
+        self.optimizer = ""
         self.line = 1  # the working line, 1-based within the function
         self.lines = 0
 
@@ -33,9 +34,9 @@ class SourcePane(VerticalScroll):
         yield RememberedStatic(id="source-code")
 
     def show(self, op: str, optimizer: str = "sgd") -> None:
-        if op == self.op:
+        if (op, optimizer) == (self.op, self.optimizer):
             return
-        self.op = op
+        self.op, self.optimizer = op, optimizer
         code, self.line, name = source_for(op, optimizer)
         self.lines = len(code.splitlines())
         self.border_title = f"engine source: {name}"

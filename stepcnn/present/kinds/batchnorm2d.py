@@ -1,6 +1,8 @@
 """batchnorm2d on screen: forward, the channel's statistics and the value normalised; backward,
 the three terms of dx and the shares of dγ and dβ."""
 
+import numpy as np
+
 from stepcnn.engine import optim
 from stepcnn.engine.kinds import batchnorm2d as engine
 from stepcnn.engine.network import LayerRecord
@@ -32,7 +34,7 @@ def batchnorm_forward(cv: Canvas) -> list[Panel]:
             tuple(
                 grid
                 for name, value in zip(("μ", "σ²", "xˆ", "γ", "β"), stats, strict=True)
-                for grid in cv.operand_grids(ops["mean"] * 0 + value, name)
+                for grid in cv.operand_grids(np.array([value]), name)
             ),
             caption=f"xˆ = (x − μ)/√(σ² + ε) = {num(stats[2])}",
         ),
@@ -55,7 +57,7 @@ def batchnorm_backward(cv: Canvas) -> list[Panel]:
             tuple(
                 grid
                 for name, value in (("g", g), ("−mean g", minus_mean), ("−xˆ·m(gxˆ)", minus_along))
-                for grid in cv.operand_grids(ops["grad"] * 0 + value, name)
+                for grid in cv.operand_grids(np.array([value]), name)
             ),
             caption=(
                 f"dx = γ/σ·Σ = {num(float(ops['scale'][0]))}·{paren(g + minus_mean + minus_along)}"
