@@ -3,10 +3,12 @@ skeleton and graded by ``stepcnn verify``, for the debugger to open the step of 
 wrong value (:class:`stepcnn.tui.course_mode.Workshop`)."""
 
 import io
+import os
 from pathlib import Path
 
 from stepcnn.codegen.exercise import skeleton
 from stepcnn.codegen.verify import Grader, grade, limits_for
+from stepcnn.io.files import WriteRefused, write_file
 from stepcnn.timeline.load import load_scenario
 from stepcnn.timeline.training import TrainingRun
 
@@ -23,14 +25,13 @@ class FileWorkshop:
 
     def write(self, ref: str) -> str:
         """Write the skeleton for scenario ``ref`` unless the file exists; what happened."""
-        text = skeleton(load_scenario(ref), ref, self.path.name)
-        try:
-            with self.path.open("x", encoding="utf-8") as file:  # never over an existing one
-                file.write(text)
-        except FileExistsError:
-            return f"{self.path} exists: your work is kept (edit it, then V grades it)"
-        except OSError as exc:
-            return f"cannot write {self.path}: {exc.strerror or exc}"
+        kept = f"{self.path} exists: your work is kept (edit it, then V grades it)"
+        if os.path.lexists(self.path):
+            return kept
+        try:  # whole or not at all, never over anything (io.files)
+            write_file(self.path, skeleton(load_scenario(ref), ref, self.path.name))
+        except WriteRefused as exc:
+            return kept if os.path.lexists(self.path) else str(exc)
         return f"wrote {self.path}: write its functions in your editor, save, then press V"
 
     def grade(self, ref: str) -> tuple[bool, list[str], int | None]:
