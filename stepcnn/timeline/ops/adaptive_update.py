@@ -10,7 +10,7 @@ import numpy as np
 
 from stepcnn.engine.adam import Adam, corrections
 from stepcnn.engine.network import LayerRecord
-from stepcnn.engine.optim import OptState
+from stepcnn.engine.optim import SGD, OptState
 from stepcnn.engine.rmsprop import RMSprop
 from stepcnn.engine.types import Array
 from stepcnn.timeline.numbers import num, paren
@@ -105,10 +105,17 @@ def rmsprop_parts(
     return rule, example, operands
 
 
+ADAPTIVE_PARTS = {Adam.name: adam_parts, RMSprop.name: rmsprop_parts}
+"""The rule, a worked example and the operands of each optimizer that keeps a state per
+weight (SGD's are :class:`~stepcnn.timeline.ops.update.ParamUpdate`'s own)."""
+
+
 def constants(ctx: OpContext) -> list[str]:
     """``η = 0.001, β = (0.9, 0.999), ε = 1e−08`` and λ where there is one."""
     opt = ctx.optimizer
     out = [f"η = {num(opt.learning_rate)}"]
+    if isinstance(opt, SGD) and opt.momentum:
+        out.append(f"μ = {num(opt.momentum)}")
     if isinstance(opt, Adam):
         out.append(f"β = ({num(opt.betas[0])}, {num(opt.betas[1])})")
     if isinstance(opt, RMSprop):

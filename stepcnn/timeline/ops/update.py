@@ -12,7 +12,7 @@ import numpy as np
 from stepcnn.engine.layers import Layer, Params
 from stepcnn.engine.types import Array
 from stepcnn.timeline.numbers import num, paren
-from stepcnn.timeline.ops.adaptive_update import adam_parts, constants, rmsprop_parts
+from stepcnn.timeline.ops.adaptive_update import ADAPTIVE_PARTS, constants
 from stepcnn.timeline.ops.base import History, OpContext, StepBody, one_step
 from stepcnn.timeline.step import Partial, Region, TensorId
 
@@ -101,8 +101,8 @@ class ParamUpdate:
         if lam:
             operands["decay"] = lam * before.weight[o]
             operands["bias_decay"] = np.array([lam * b0])
-        if opt.name in ("adam", "rmsprop"):
-            parts = adam_parts if opt.name == "adam" else rmsprop_parts
+        parts = ADAPTIVE_PARTS.get(opt.name)
+        if parts is not None:
             rule, example, extra = parts(ctx, o, cell)
             operands |= extra
             equation = (
@@ -141,13 +141,9 @@ class ParamUpdate:
     ) -> str:
         """SGD's rule with the numbers of ``W[o][cell]`` and of ``b[o]``."""
         lr, opt = ctx.lr, ctx.optimizer
-        eta, mu, lam = opt.learning_rate, opt.momentum, opt.weight_decay
+        mu, lam = opt.momentum, opt.weight_decay
         (w0, g0, w1), (b0, gb, b1) = weight, bias
-        constants = [f"η = {num(eta)}"]
-        if mu:
-            constants.append(f"μ = {num(mu)}")
-        if lam:
-            constants.append(f"λ = {num(lam)}")
+        shown = constants(ctx)  # η, μ, λ
 
         def velocity(v: Params | None, part: int, at: tuple[int, ...]) -> float | None:
             return None if v is None else float(v[part][at])
@@ -169,8 +165,7 @@ class ParamUpdate:
             else f"b[{o}]: {num(b0)} → {num(b1)} (db = {num(gb)})"
         )
         return (
-            f"{_rule(ctx, o, first)}  ({', '.join(constants)}; e.g. {where}: {example});  "
-            f"{bias_text}"
+            f"{_rule(ctx, o, first)}  ({', '.join(shown)}; e.g. {where}: {example});  {bias_text}"
         )
 
     def values(self, ctx: OpContext) -> Array:
