@@ -85,9 +85,14 @@ class Walk:
 
     def score(self) -> tuple[int, int]:
         """(passed, checkpoints) in this chapter."""
-        mine = self.progress.chapters.get(self.chapter.number)
-        passed = 0 if mine is None else len(mine.passed & set(range(len(self.chapter.checkpoints))))
-        return passed, len(self.chapter.checkpoints)
+        return self.score_of(self.chapter)
+
+    def score_of(self, chapter: Chapter) -> tuple[int, int]:
+        """(passed, checkpoints) in ``chapter``: only its own checkpoints count (a progress
+        file from an older version of the course may name others)."""
+        mine = self.progress.chapters.get(chapter.number)
+        n = len(chapter.checkpoints)
+        return (0 if mine is None else len(mine.passed & set(range(n)))), n
 
     # ---- chapters -----------------------------------------------------------------------
 

@@ -62,10 +62,8 @@ def chapter_rows(walk: Walk) -> list[str]:
     """One row a chapter: done (✓) or not, number, title, checkpoints passed."""
     rows = []
     for chapter in walk.course.chapters:
-        mine = walk.progress.chapters.get(chapter.number)
-        passed = 0 if mine is None else len(mine.passed)
+        passed, n = walk.score_of(chapter)
         mark = "✓" if walk.progress.is_done(chapter.number) else " "
-        n = len(chapter.checkpoints)
         rows.append(f"{mark} {chapter.number}. {chapter.title}  ({passed}/{n} passed)")
     return rows
 
