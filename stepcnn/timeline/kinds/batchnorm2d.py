@@ -13,7 +13,7 @@ from stepcnn.timeline.ops.base import (
     OpContext,
     OutputForward,
     StepBody,
-    one_step,
+    cell_step,
     prefix_mask,
 )
 from stepcnn.timeline.ops.update import ParamUpdate
@@ -146,9 +146,7 @@ class BatchNormBackward(GradientBackward):
     ) -> History | None:
         dout = ctx.lr.grad_output
         if tensor == ctx.grad_input_id:
-            return one_step(
-                int(np.ravel_multi_index(cell, dout.shape)), float(ctx.lr.grad_input[cell])
-            )
+            return cell_step(ctx.lr.grad_input, cell)  # (its shape is dout's)
         if tensor not in (ctx.tid("grad_weight"), ctx.tid("grad_bias")):
             return None
         (c,) = cell

@@ -150,7 +150,7 @@ class OutputForward(ValueOp):
         if tensor != ctx.output_id:
             return None
         out = ctx.lr.output
-        return one_step(int(np.ravel_multi_index(cell, out.shape)), float(out[cell]))
+        return cell_step(out, cell)
 
 
 class GradientBackward(ValueOp):
@@ -187,7 +187,7 @@ class CellwiseBackward(InputGradientBackward):
         if tensor != ctx.grad_input_id:
             return None
         dx = ctx.lr.grad_input
-        return one_step(int(np.ravel_multi_index(cell, dx.shape)), float(dx[cell]))
+        return cell_step(dx, cell)
 
 
 class ParameterBackward(GradientBackward):
@@ -307,6 +307,12 @@ def prefix_blocks(shape: tuple[int, ...], local: int) -> list[tuple[slice, ...]]
         rest = tuple(slice(0, d) for d in shape[axis + 1 :])
         blocks.append((*fixed, slice(0, stop), *rest))
     return blocks
+
+
+def cell_step(values: Array, cell: tuple[int, ...]) -> History:
+    """The history of ``values[cell]`` when one step writes it whole: the step at the cell's
+    row-major position, writing its value."""
+    return one_step(int(np.ravel_multi_index(cell, values.shape)), float(values[cell]))
 
 
 def one_step(local: int, value: float) -> History:

@@ -12,7 +12,7 @@ from stepcnn.engine.graph import FORK_OP, Use
 from stepcnn.engine.layers import Layer
 from stepcnn.engine.types import Array
 from stepcnn.timeline.numbers import idx, num, paren
-from stepcnn.timeline.ops.base import History, OpContext, StepBody, ValueOp, one_step
+from stepcnn.timeline.ops.base import History, OpContext, StepBody, ValueOp, cell_step
 from stepcnn.timeline.step import Partial, Region, TensorId
 
 SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
@@ -100,7 +100,7 @@ class ForkBackward(ValueOp):
         if tensor != ctx.tid("grad_output"):
             return None
         total = ctx.lr.grad_output
-        return one_step(int(np.ravel_multi_index(cell, total.shape)), float(total[cell]))
+        return cell_step(total, cell)
 
 
 FORK = ForkBackward()

@@ -8,7 +8,7 @@ import numpy as np
 from stepcnn.engine.layers import Layer
 from stepcnn.engine.types import Array
 from stepcnn.timeline.numbers import idx, num, paren
-from stepcnn.timeline.ops.base import History, OpContext, StepBody, ValueOp, one_step
+from stepcnn.timeline.ops.base import History, OpContext, StepBody, ValueOp, cell_step, one_step
 from stepcnn.timeline.step import Partial, Region, TensorId
 
 X = TensorId(None, "x")
@@ -235,4 +235,4 @@ class LossBackward(_LossOp):
         if tensor != GRAD_SCORES:  # before ravel_multi_index: another tensor's cell may not fit
             return None
         g = ctx.record.grad_scores
-        return one_step(int(np.ravel_multi_index(cell, g.shape)), float(g[cell]))
+        return cell_step(g, cell)
