@@ -77,5 +77,4 @@ def run(args: argparse.Namespace) -> int:
         theme=args.theme,
         course=mode,
         chapter=args.chapter,
-        workshop=mode.workshop,
     )
