@@ -16,7 +16,7 @@ from stepcnn.engine.optim import SGD, Adam, Optimizer, RMSprop
 from stepcnn.scenario.errors import Problem
 from stepcnn.scenario.fields import MISSING, Table, as_finite_float, describe
 
-OPTIMIZERS = ("sgd", "adam", "rmsprop")
+OPTIMIZERS = tuple(kind.name for kind in (SGD, Adam, RMSprop))
 OWN_FIELDS = {"sgd": ("momentum",), "adam": ("betas", "eps"), "rmsprop": ("alpha", "eps")}
 NAMES = {"sgd": "SGD", "adam": "Adam", "rmsprop": "RMSprop"}
 
@@ -43,7 +43,7 @@ def _unit_interval(table: Table, where: str, default: float, value: Any) -> floa
 
 def _betas(table: Table) -> tuple[float, float]:
     value = table.raw("betas")
-    default = (0.9, 0.999)
+    default = Adam.betas
     if value is MISSING:
         return default
     if not isinstance(value, list) or len(value) != 2:
@@ -58,7 +58,10 @@ def _betas(table: Table) -> tuple[float, float]:
 
 def _alpha(table: Table) -> float:
     value = table.raw("alpha")
-    return 0.99 if value is MISSING else _unit_interval(table, table.where("alpha"), 0.99, value)
+    default = RMSprop.alpha
+    if value is MISSING:
+        return default
+    return _unit_interval(table, table.where("alpha"), default, value)
 
 
 def _name(table: Table) -> str:
@@ -112,7 +115,7 @@ def read_optimizer(table: Table, *, learning_rate: float | None = None) -> Optim
         if lr is not None and momentum is not None and weight_decay is not None:
             optimizer = SGD(lr, momentum, weight_decay)
     elif name:
-        eps = table.number("eps", 1e-8, positive=True)
+        eps = table.number("eps", (Adam if name == "adam" else RMSprop).eps, positive=True)
         if name == "adam":
             betas = _betas(table)
             if lr is not None and eps is not None and weight_decay is not None:
