@@ -65,9 +65,8 @@ class Session:
         self.selected: tuple[TensorId, tuple[int, ...]] | None = None
         self.message = ""
         self.view = NORMAL_VIEW  # the inline view shown where it applies; kept while stepping
-        # The page of the operation view shown when not everything fits on one (t turns
-        # them); kept while stepping through an op, so a channel or a part stays in sight.
-        self.page = 0
+        self._page = 0
+        self._paged_at: tuple[object, ...] = ()  # the layer, op and view the page is of
         self.speed_index = 3
         self.iterations = iterations
         self.open(scenario)
@@ -134,6 +133,22 @@ class Session:
         if self._step is None or self._step.k != self.k:
             self._step = self.timeline[self.k]
         return self._step
+
+    @property
+    def page(self) -> int:
+        """The page of the operation view shown when not everything fits on one (``t`` turns
+        them): kept while stepping through an op, so a channel or a part stays in sight;
+        the first page again at another op or view."""
+        here = (self.step.layer, self.step.op, self.view)
+        if here != self._paged_at:
+            self._paged_at = here
+            self._page = 0
+        return self._page
+
+    @page.setter
+    def page(self, page: int) -> None:
+        self._paged_at = (self.step.layer, self.step.op, self.view)
+        self._page = page
 
     def goto(self, k: int) -> bool:
         """Go to step ``k`` (clamped); True if the position changed."""

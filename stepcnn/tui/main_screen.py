@@ -69,7 +69,6 @@ class MainScreen(CourseActions):
         self.watcher = FileWatcher(lambda: self.session.scenario.path, self.reload)
         self.watch_file = watch
         self.view_shown = ""  # the inline view drawn now ("": the operation's own panels)
-        self._paged_at: tuple[object, ...] = ()  # the op and view the page is of
 
     # ---- layout ------------------------------------------------------------------------
 
@@ -166,11 +165,7 @@ class MainScreen(CourseActions):
         if "narration" not in self.hidden:
             kept = 6 if stop else (1 if texts else EQUATION_LINES)
             texts.insert(0 if stop else len(texts), ([(narration, palette.narration)], kept, 6))
-        where = (self.session.step.layer, self.session.step.op, scene.view)
-        if where != self._paged_at:  # another op or view: its first page
-            self._paged_at = where
-            self.session.page = 0
-        self.query_one(OperationView).show(list(scene.panels), texts, self.session.page)
+        self.query_one(OperationView).show(list(scene.panels), texts, scene.page)
         self.query_one("#network", TextBlock).set_fitting(
             [palette.spans(v) for v in network_variants(scene)]
         )
@@ -283,14 +278,12 @@ class MainScreen(CourseActions):
 
     def action_cycle_view(self, key: str) -> None:
         """The next inline view bound to ``key`` (see stepcnn.present.views)."""
-        from stepcnn.present.views import next_inline, views
+        from stepcnn.present.views import cycle_inline
 
-        chosen = next_inline(key, self.session.view)
-        reason = views()[chosen].build(self.session) if chosen in views() else None
-        if isinstance(reason, str):  # nothing to show here: say so plainly, keep the view
+        reason = cycle_inline(self.session, key)
+        if reason:  # nothing to show here: say so plainly, keep the view
             self.session.message = f"{key}: {reason}"
             return self._act(False)
-        self.session.view = chosen
         self._act(True)
 
     def action_toggle_pane(self, panel: str) -> None:

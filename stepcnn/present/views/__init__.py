@@ -76,15 +76,41 @@ def inline_names() -> list[str]:
     return [NORMAL_VIEW, *(v.name for v in views().values() if v.inline)]
 
 
+_BUILT: list[tuple[tuple[object, ...], ViewContent | str]] = []
+"""The inline view built last, with what it was built of: the key that chose it and the
+frame drawn right after (or a redraw at the same step) build it once."""
+
+
+def built_inline(session: Session, name: str) -> ViewContent | str:
+    """Inline view ``name`` at the current step, ready to draw (its panels sized), or the
+    reason it has nothing to show here; built once for a step, precision and selection."""
+    key = (session, session.timeline, session.k, name, session.precision, session.selected)
+    if _BUILT and _BUILT[0][0] == key:
+        return _BUILT[0][1]
+    content = views()[name].build(session)
+    made = content if isinstance(content, str) else content.sized()
+    _BUILT[:] = [(key, made)]
+    return made
+
+
+def cycle_inline(session: Session, key: str) -> str:
+    """Show the next inline view of ``key``'s cycle (``session.view``); "" when it is shown,
+    else the reason it has nothing to show at this step (the view is kept as it was)."""
+    chosen = next_inline(key, session.view)
+    if chosen in views():
+        reason = built_inline(session, chosen)
+        if isinstance(reason, str):
+            return reason
+    session.view = chosen
+    return ""
+
+
 def inline_content(session: Session) -> ViewContent | None:
     """The inline view's content at the current step, or None (normal view, or the view has
     nothing here: then the operation's own panels are shown)."""
     if session.view == NORMAL_VIEW or session.view not in views():
         return None
-    chosen = views()[session.view]
-    if not chosen.inline:
+    if not views()[session.view].inline:
         return None
-    content = chosen.build(session)
-    if isinstance(content, str):
-        return None
-    return content.sized()
+    content = built_inline(session, session.view)
+    return None if isinstance(content, str) else content
