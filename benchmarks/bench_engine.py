@@ -140,14 +140,14 @@ def initial_params(net: Net, rng: np.random.Generator) -> tuple[Params | None, .
 
 def stepcnn_runner(net: Net, params: Any, x: Any, y: Any) -> Callable[[], Any]:
     opt = SGD(0.01, net.momentum)
-    state = {"params": params, "velocity": None}
+    state = {"params": params, "opt_state": None}
 
     def run() -> Any:
         rec = train_iteration(
-            net.layers, state["params"], x, y, "cross_entropy", opt, 0, (), state["velocity"]
+            net.layers, state["params"], x, y, "cross_entropy", opt, 0, (), state["opt_state"]
         )
         state["params"] = tuple(lr.params_after for lr in rec.layers)
-        state["velocity"] = tuple(lr.velocity_after for lr in rec.layers)
+        state["opt_state"] = tuple(lr.opt_state_after for lr in rec.layers)
         return rec
 
     return run
@@ -232,7 +232,7 @@ def training_run_line() -> str:
             run.record(i)
 
     def engine_only() -> None:
-        params, velocity = scenario.initial_params, None
+        params, opt_state = scenario.initial_params, None
         for i in range(count):
             samples, x, y = scenario.batch(i)
             rec = train_iteration(
@@ -244,10 +244,10 @@ def training_run_line() -> str:
                 scenario.optimizer,
                 i,
                 samples,
-                velocity,
+                opt_state,
             )
             params = tuple(lr.params_after for lr in rec.layers)
-            velocity = tuple(lr.velocity_after for lr in rec.layers)
+            opt_state = tuple(lr.opt_state_after for lr in rec.layers)
 
     best_run = best_engine = float("inf")
     for _ in range(3):

@@ -16,7 +16,7 @@ from stepcnn.engine.kinds.flatten import Flatten
 from stepcnn.engine.kinds.linear import Linear
 from stepcnn.engine.kinds.relu import ReLU
 from stepcnn.engine.kinds.tanh import Tanh
-from stepcnn.engine.layers import Params, ShapeKeeping
+from stepcnn.engine.layers import Params, ShapeKeeping, shapes_read, shapes_through
 from stepcnn.engine.network import train_iteration
 from stepcnn.engine.optim import SGD
 from stepcnn.engine.types import Array
@@ -155,3 +155,17 @@ def test_sum_gradients_adds_left_to_right_as_its_loop_form(count: int) -> None:
     before = [g.copy() for g in grads]
     sum_gradients(grads)
     assert all(np.array_equal(a, b) for a, b in zip(grads, before, strict=True))
+
+
+def test_each_layer_reads_the_shape_of_its_source_chain_or_graph() -> None:
+    """One answer for what a layer reads, used by the budget, the layout and the scenario."""
+    flatten, conv = Flatten(), Conv2d(1, 2, (3, 3))
+    # A chain: the conv reads the flattened vector's shape (it would fail on it, so Linear).
+    chain = shapes_through((flatten, Linear(16, 3)), (1, 4, 4))
+    assert chain == [(1, 4, 4), (16,), (3,)]
+    assert shapes_read(chain) == [(1, 4, 4), (16,)]
+    # A graph where both layers read the input: the second reads (1, 4, 4), not (16,).
+    graph = Graph(((INPUT,), (INPUT,)))
+    both = shapes_through((flatten, conv), (1, 4, 4), graph)
+    assert both == [(1, 4, 4), (16,), (2, 2, 2)]
+    assert shapes_read(both, graph) == [(1, 4, 4), (1, 4, 4)]

@@ -23,6 +23,19 @@ def add_arguments(main: Parser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    import gc
+
+    # What the start makes (modules, the scenario, the widgets) lives on: the collector
+    # would walk it again and again for nothing. Off until the first frame is drawn, when
+    # the app collects once and turns it back on (stepcnn.tui.app.settle_garbage).
+    gc.disable()
+    try:
+        return _open(args)
+    finally:
+        gc.enable()
+
+
+def _open(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from stepcnn.base.usage import UsageError

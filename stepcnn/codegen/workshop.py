@@ -1,16 +1,15 @@
 """The course's "write it yourself" chapter: the learner's file, written from the exercise
 skeleton and graded by ``stepcnn verify``, for the debugger to open the step of the first
-wrong value (:class:`stepcnn.tui.course_mode.Workshop`)."""
+wrong value (:class:`stepcnn.tui.course_mode.Workshop`).
+
+The debugger makes one at every start, for a chapter few starts reach: what writing and
+grading use (the exercise, the grader and its sandbox) is imported when they are first asked
+for, not before the first frame.
+"""
 
 import io
 import os
 from pathlib import Path
-
-from stepcnn.codegen.exercise import skeleton
-from stepcnn.codegen.verify import Grader, grade, limits_for
-from stepcnn.io.files import WriteRefused, write_file
-from stepcnn.timeline.load import load_scenario
-from stepcnn.timeline.training import TrainingRun
 
 TIMEOUT = 30.0
 """Seconds each graded function may take (as ``stepcnn verify``'s default)."""
@@ -25,6 +24,10 @@ class FileWorkshop:
 
     def write(self, ref: str) -> str:
         """Write the skeleton for scenario ``ref`` unless the file exists; what happened."""
+        from stepcnn.codegen.exercise import skeleton
+        from stepcnn.io.files import WriteRefused, write_file
+        from stepcnn.timeline.load import load_scenario
+
         kept = f"{self.path} exists: your work is kept (edit it, then V grades it)"
         if os.path.lexists(self.path):
             return kept
@@ -37,6 +40,10 @@ class FileWorkshop:
     def grade(self, ref: str) -> tuple[bool, list[str], int | None]:
         """Grade the file against scenario ``ref``: (all right, the report, the step of the
         first wrong value or None)."""
+        from stepcnn.codegen.verify import Grader, grade, limits_for
+        from stepcnn.timeline.load import load_scenario
+        from stepcnn.timeline.training import TrainingRun
+
         if not self.path.is_file():
             return False, [f"{self.path}: no such file yet — X writes the skeleton"], None
         out = io.StringIO()

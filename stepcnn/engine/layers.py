@@ -81,6 +81,18 @@ def shapes_through(
     reads the output of its (first) input, ``shapes[source + 1]``."""
     shapes = [input_shape]
     for i, layer in enumerate(layers):
-        source = i - 1 if graph is None else graph.source(i)
-        shapes.append(layer.output_shape(shapes[source + 1]))
+        shapes.append(layer.output_shape(shape_read(shapes, i, graph)))
     return shapes
+
+
+def shape_read(shapes: list[Shape], layer: int, graph: "Graph | None" = None) -> Shape:
+    """The per-sample shape layer ``layer`` reads, from ``shapes`` (the input's, then each
+    layer's output, as :func:`shapes_through` gives them): the output of the layer before,
+    or in a graph of its (first) input (each input of an ``add`` has that shape)."""
+    source = layer - 1 if graph is None else graph.source(layer)
+    return shapes[source + 1]
+
+
+def shapes_read(shapes: list[Shape], graph: "Graph | None" = None) -> list[Shape]:
+    """The per-sample shape every layer reads (:func:`shape_read` of each)."""
+    return [shape_read(shapes, i, graph) for i in range(len(shapes) - 1)]

@@ -3,6 +3,8 @@
 Every package that knows about layer kinds (engine, timeline, presentation, schema, code
 generation) keeps such a package; :func:`kind_modules` reads one, and a test checks that each
 of them has a module for every kind the engine has, with the parts that package needs.
+:func:`kind_names` lists a package's kinds and :func:`kind_module` imports one of them alone:
+a scenario needs the modules of its own kinds, not every kind's (the start stays short).
 """
 
 import importlib
@@ -16,14 +18,25 @@ if TYPE_CHECKING:
 
 
 @cache
+def kind_names(package: str) -> tuple[str, ...]:
+    """The kinds the ``kinds`` package ``package`` has a module for, sorted, none imported."""
+    pkg = importlib.import_module(package)
+    names = (info.name for info in pkgutil.iter_modules(pkg.__path__))
+    return tuple(sorted(name for name in names if not name.startswith("_")))
+
+
+@cache
+def kind_module(package: str, kind: str) -> ModuleType:
+    """The module of ``kind`` in the ``kinds`` package ``package`` (KeyError: it has none)."""
+    if kind not in kind_names(package):
+        raise KeyError(kind)
+    return importlib.import_module(f"{package}.{kind}")
+
+
+@cache
 def kind_modules(package: str) -> dict[str, ModuleType]:
     """``{type: module}`` for every module of the ``kinds`` package ``package``."""
-    pkg = importlib.import_module(package)
-    return {
-        info.name: importlib.import_module(f"{package}.{info.name}")
-        for info in pkgutil.iter_modules(pkg.__path__)
-        if not info.name.startswith("_")
-    }
+    return {name: kind_module(package, name) for name in kind_names(package)}
 
 
 @cache

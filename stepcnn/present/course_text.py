@@ -3,14 +3,17 @@ chapters, the narration line at a step and a checkpoint's heading. No drawing he
 """
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from stepcnn.base.wording import count
-from stepcnn.courses.model import Chapter, Stop
-from stepcnn.courses.walk import Walk
 from stepcnn.present.scene import narration_values, reflow
 from stepcnn.scenario.placeholders import fill
 from stepcnn.session.session import Session
 from stepcnn.timeline.numbering import shown
+
+if TYPE_CHECKING:  # (the welcome line is drawn before any course is loaded)
+    from stepcnn.courses.model import Chapter, Stop
+    from stepcnn.courses.walk import Walk
 
 WELCOME = "New here? Press L to start the course · o opens a scenario"
 """What the first screen says, before the scenario's narration, when no scenario was named."""
@@ -25,7 +28,7 @@ class Card:
     keys: str
 
 
-def chapter_card(walk: Walk, chapter: Chapter) -> Card:
+def chapter_card(walk: "Walk", chapter: "Chapter") -> Card:
     """The card a chapter opens with: its introduction, goals and checkpoints."""
     total = len(walk.course.chapters)
     goals = "You will: " + "  ".join(f"• {g}" for g in chapter.goals)
@@ -41,7 +44,7 @@ def chapter_card(walk: Walk, chapter: Chapter) -> Card:
     )
 
 
-def end_card(walk: Walk) -> Card:
+def end_card(walk: "Walk") -> Card:
     """The card at the end of the chapter the learner is in (done: :meth:`Walk.finish`)."""
     chapter = walk.chapter
     passed, n = walk.score()
@@ -58,7 +61,7 @@ def end_card(walk: Walk) -> Card:
     return Card(f"Chapter {chapter.number} done — {chapter.title}", tuple(lines), keys)
 
 
-def chapter_rows(walk: Walk) -> list[str]:
+def chapter_rows(walk: "Walk") -> list[str]:
     """One row a chapter: done (✓) or not, number, title, checkpoints passed."""
     rows = []
     for chapter in walk.course.chapters:
@@ -68,7 +71,7 @@ def chapter_rows(walk: Walk) -> list[str]:
     return rows
 
 
-def course_narration(walk: Walk, session: Session, narration: str) -> tuple[str, bool]:
+def course_narration(walk: "Walk", session: Session, narration: str) -> tuple[str, bool]:
     """The narration at the session's step, and whether it is the course's own (which goes
     before the equation): at a stop its text (at a checkpoint not yet answered, its prompt),
     between stops where the next one is."""
@@ -95,7 +98,7 @@ def course_narration(walk: Walk, session: Session, narration: str) -> tuple[str,
     return f"{number} · {mark} ▸ {text}", True
 
 
-def checkpoint_heading(walk: Walk, stop: Stop) -> str:
+def checkpoint_heading(walk: "Walk", stop: "Stop") -> str:
     """``Checkpoint 2 of 4 — chapter 4: <title> · step 27``."""
     chapter = walk.chapter
     number = walk.checkpoint_index(stop) + 1

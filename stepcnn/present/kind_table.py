@@ -4,7 +4,7 @@ from collections.abc import Callable
 from types import ModuleType
 from typing import Any
 
-from stepcnn.engine.registry import kind_modules
+from stepcnn.engine.registry import kind_module
 
 PACKAGE = "stepcnn.present.kinds"
 REQUIRED = ("SHORT", "PANELS", "NARRATION", "SOURCES")
@@ -12,7 +12,7 @@ REQUIRED = ("SHORT", "PANELS", "NARRATION", "SOURCES")
 
 
 def module(kind: str) -> ModuleType:
-    return kind_modules(PACKAGE)[kind]
+    return kind_module(PACKAGE, kind)
 
 
 def short_name(kind: str) -> str:

@@ -6,7 +6,7 @@ import math
 from stepcnn.base.wording import count
 from stepcnn.engine.graph import Graph
 from stepcnn.engine.kinds.conv2d import Conv2d
-from stepcnn.engine.layers import Layer, Shape
+from stepcnn.engine.layers import Layer, Shape, shapes_read
 from stepcnn.scenario.errors import Problem
 from stepcnn.scenario.layer_schema import shape_text
 from stepcnn.scenario.limits import (
@@ -23,20 +23,13 @@ IM2COL_FACTOR = 5
 """The patch matrix of a convolution may be this many times the tensor limit."""
 
 
-def input_shapes(shapes: list[Shape], graph: Graph | None) -> list[Shape]:
-    """The shape each layer reads (``shapes``: the input's, then each layer's output)."""
-    if graph is None:
-        return shapes[:-1]
-    return [shapes[graph.source(i) + 1] for i in range(len(shapes) - 1)]
-
-
 def iteration_floats(
     layers: tuple[Layer, ...], shapes: list[Shape], batch: int, graph: Graph | None = None
 ) -> int:
     """Floats stored for one iteration: activations and their gradients, parameters ×5
     (before, gradient, after, two velocities), a convolution's padded input and patch matrix."""
     floats = batch * math.prod(shapes[0]) * 2
-    in_shapes = input_shapes(shapes, graph)
+    in_shapes = shapes_read(shapes, graph)
     for layer, in_shape, out_shape in zip(layers, in_shapes, shapes[1:], strict=True):
         floats += batch * math.prod(out_shape) * 2
         param_shapes = layer.param_shapes()
@@ -139,7 +132,7 @@ def size_problems(
             )
         )
     for i, (layer, in_shape, out_shape) in enumerate(
-        zip(layers, input_shapes(shapes, graph), shapes[1:], strict=True)
+        zip(layers, shapes_read(shapes, graph), shapes[1:], strict=True)
     ):
         elements = batch * math.prod(out_shape)
         if elements > MAX_TENSOR_ELEMENTS:

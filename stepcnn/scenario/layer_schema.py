@@ -10,7 +10,8 @@ from types import ModuleType
 
 from stepcnn.engine.graph import Graph
 from stepcnn.engine.layers import Shape
-from stepcnn.engine.registry import kind_modules, layer_kinds
+from stepcnn.engine.registry import kind_module as module_of
+from stepcnn.engine.registry import kind_names
 from stepcnn.scenario.fields import MISSING, Table, describe, suggest
 from stepcnn.scenario.graph_schema import read_wiring
 from stepcnn.scenario.layer_fields import ReadLayer, shape_text
@@ -29,14 +30,17 @@ NOT_A_LAYER = {
 """Layer names a teacher may write that stepcnn deliberately has not, with the reason."""
 
 
+ENGINE_KINDS = "stepcnn.engine.kinds"
+
+
 def kind_module(kind: str) -> ModuleType:
-    return kind_modules("stepcnn.scenario.kinds")[kind]
+    return module_of("stepcnn.scenario.kinds", kind)
 
 
 def _meant(value: str) -> tuple[str | None, str]:
     """The kind a ``type`` that is not a kind most likely means (None: no guess), and what to
     say about it."""
-    kinds = tuple(layer_kinds())
+    kinds = kind_names(ENGINE_KINDS)
     lowered = value.lower()
     if lowered in NOT_A_LAYER:
         return None, f"; {value!r} {NOT_A_LAYER[lowered]}"
@@ -55,7 +59,7 @@ def _read_type(table: Table) -> tuple[str | None, bool]:
     value = table.raw("type", required=True)
     if value is MISSING:
         return None, False
-    kinds = tuple(layer_kinds())
+    kinds = kind_names(ENGINE_KINDS)
     if isinstance(value, str) and value in kinds:
         return value, True
     listed = ", ".join(f'"{k}"' for k in kinds)

@@ -28,7 +28,7 @@ from stepcnn.scenario.limits import (
     MAX_SAMPLES,
     MAX_TOML_NESTING,
 )
-from stepcnn.scenario.model import Scenario
+from stepcnn.scenario.model import Scenario, sample_shape
 from stepcnn.scenario.narration import read_narration
 from stepcnn.scenario.nesting import too_deep
 from stepcnn.scenario.optimizer_fields import read_compare, read_optimizer
@@ -201,7 +201,7 @@ def parse_scenario(
         layer_tables = []
     if data.get("layers") == []:
         problems.append(Problem("layers", "must list at least one layer"))
-    input_shape = None if inputs is None else tuple(int(d) for d in inputs.shape[1:])
+    input_shape = None if inputs is None else sample_shape(inputs)
     read, graph = read_network(layer_tables, input_shape)
 
     layers = tuple(r.layer for r in read if r.layer is not None) if read else None

@@ -6,11 +6,16 @@ from pathlib import Path
 import numpy as np
 
 from stepcnn.engine.graph import Graph
-from stepcnn.engine.layers import Layer, Params, Shape, shapes_through
+from stepcnn.engine.layers import Layer, Params, Shape, shape_read, shapes_through
 from stepcnn.engine.optim import SGD, Adam, Optimizer, RMSprop
 from stepcnn.engine.types import Array
 from stepcnn.scenario.display import Display
 from stepcnn.scenario.narration import Narration
+
+
+def sample_shape(inputs: Array) -> Shape:
+    """The shape of one sample of a batch of ``inputs`` (what the first layer reads)."""
+    return tuple(int(d) for d in inputs.shape[1:])
 
 
 @dataclass(frozen=True)
@@ -54,7 +59,7 @@ class Scenario:
 
     @property
     def sample_shape(self) -> Shape:
-        return tuple(int(d) for d in self.inputs.shape[1:])
+        return sample_shape(self.inputs)
 
     @property
     def topology(self) -> Graph:
@@ -68,7 +73,7 @@ class Scenario:
 
     def input_shape(self, layer: int) -> Shape:
         """The per-sample shape layer ``layer`` reads (each input of an add has it)."""
-        return self.shapes[self.topology.source(layer) + 1]
+        return shape_read(self.shapes, layer, self.graph)
 
     @property
     def parameter_count(self) -> int:

@@ -19,7 +19,7 @@ import math
 from dataclasses import dataclass
 
 from stepcnn.engine.graph import Graph
-from stepcnn.engine.layers import Layer, Shape
+from stepcnn.engine.layers import Layer, Shape, shapes_read
 from stepcnn.timeline.ops import LOSS_OPS, Op, layer_op
 from stepcnn.timeline.ops.fork import FORK
 
@@ -83,7 +83,7 @@ class Layout:
     ):
         segments: list[Segment] = []
         graph = graph or Graph.chain(len(layers))
-        ins = [shapes[graph.source(i) + 1] for i in range(len(layers))]
+        ins = shapes_read(shapes, graph)
 
         def add(phase: str, layer: int | None, kind: str, op: Op, shape: tuple[int, ...]) -> None:
             start = segments[-1].end if segments else 0

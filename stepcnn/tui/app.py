@@ -134,9 +134,11 @@ class StepCNNApp(App[int]):
 def settle_garbage() -> None:
     """After the first frame: collect what start-up left, then move every object alive now
     (modules, the widgets, the scenario) out of the collector's sight. A full collection
-    then only walks what was made since, so no key waits ~40 ms for one walking them all."""
+    then only walks what was made since, so no key waits ~40 ms for one walking them all.
+    The collector is on from here (``stepcnn`` turns it off until the first frame)."""
     gc.collect()
     gc.freeze()
+    gc.enable()
 
 
 def screenshot_folder() -> str:

@@ -1,7 +1,7 @@
 """Operation kinds: a layer kind's ops live in its module of :mod:`stepcnn.timeline.kinds`
 (keyed by the engine layer's ``type``); the loss's ops are here, keyed by the loss name."""
 
-from stepcnn.engine.registry import kind_modules
+from stepcnn.engine.registry import kind_module
 from stepcnn.timeline.ops.base import Op, OpContext, StepBody
 from stepcnn.timeline.ops.loss import CrossEntropyForward, LossBackward, LossMean, MseForward
 
@@ -15,7 +15,7 @@ LOSS_OPS: dict[tuple[str, str], tuple[Op, ...]] = {
 
 def layer_ops(kind: str) -> dict[str, Op]:
     """``{phase: op}`` of a layer kind (no ``"update"`` for kinds without parameters)."""
-    ops: dict[str, Op] = kind_modules("stepcnn.timeline.kinds")[kind].OPS
+    ops: dict[str, Op] = kind_module("stepcnn.timeline.kinds", kind).OPS
     return ops
 
 
