@@ -160,8 +160,15 @@ async def test_each_sessions_address_space_is_bounded() -> None:
             session = await client.ws_connect(f"{server.base}/ws")
             await until(lambda: len(children(pid)) == 1, 30, "a session")
             (child,) = children(pid)
-            limits = Path(f"/proc/{child}/limits").read_text()
-            line = next(x for x in limits.splitlines() if x.startswith("Max address space"))
+
+            def address_space() -> str:
+                limits = Path(f"/proc/{child}/limits").read_text()
+                return next(x for x in limits.splitlines() if x.startswith("Max address space"))
+
+            # the child bounds itself first thing in its main(), after Python has started:
+            # wait for that moment (a process seen before it has no bound yet)
+            await until(lambda: "unlimited" not in address_space(), 30, "the bound")
+            line = address_space()
             assert line.split()[3:5] == [str(768 * 2**20)] * 2, line
             await session.close()
 
