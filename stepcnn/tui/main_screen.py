@@ -101,15 +101,15 @@ class MainScreen(CourseActions):
 
     def _train_all(self) -> None:
         """Compute every iteration in the background so the loss sparkline fills in."""
-        run, other = self.session.run, self.session.compare_run
+        run, other, nonfinite = self.session.run, self.session.compare_run, self.session.nonfinite
         for i in range(len(run)):
             run.record(i)
+            nonfinite.first_in(i)  # its first NaN/inf while its tensors are at hand (for `f`)
             if other is not None:  # the [compare] optimizer's curve grows beside
                 other.record(i)
             if i % 10 == 9 or i == len(run) - 1:
-                # post_message is thread-safe and never waits: a screen already closing (the
-                # app quit while this thread trains) drops it, where call_from_thread would
-                # leave its coroutine never awaited.
+                # post_message: thread-safe, never waiting; a screen already closing (the app
+                # quit meanwhile) drops it, where call_from_thread would leave it unawaited.
                 self.post_message(self.Trained())
 
     class Trained(Message):
