@@ -94,13 +94,9 @@ class Session:
             # it goes); the keys change it from there.
             self.precision = scenario.display.precision
         self.scenario = scenario
-        self.run = TrainingRun(scenario, self.iterations)
-        self._checks: dict[tuple[int, int, int], GradCheck] = {}
-        other = compared(scenario)
-        # The [compare] optimizer's run: its loss curve is drawn beside this one's.
-        self.compare_run = None if other is None else TrainingRun(other, self.iterations)
-        self.timeline = Timeline(self.run)
-        self.start = self._start_step()
+        count = scenario.iterations if self.iterations is None else self.iterations
+        if not (keep_position and scenario is old and self.run.count == count):
+            self._start_run(scenario)  # (the same scenario again: its run, as computed, stays)
         if keep_position:
             self.k = min(old_k, len(self.timeline) - 1)
         else:
@@ -108,6 +104,16 @@ class Session:
             self.breakpoints = []
             self.selected = None
         self._step: Step | None = None
+
+    def _start_run(self, scenario: Scenario) -> None:
+        """A new training run of ``scenario`` and its timeline (computed as they are used)."""
+        self.run = TrainingRun(scenario, self.iterations)
+        self._checks: dict[tuple[int, int, int], GradCheck] = {}
+        other = compared(scenario)
+        # The [compare] optimizer's run: its loss curve is drawn beside this one's.
+        self.compare_run = None if other is None else TrainingRun(other, self.iterations)
+        self.timeline = Timeline(self.run)
+        self.start = self._start_step()
         self.nonfinite = NonfiniteSteps(self.timeline)
 
     def _start_step(self) -> int:

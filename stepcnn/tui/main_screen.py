@@ -21,7 +21,7 @@ from stepcnn.present.strip import network_variants
 from stepcnn.scenario import ScenarioError
 from stepcnn.scenario.model import Scenario
 from stepcnn.session.session import Session
-from stepcnn.timeline.load import load_scenario
+from stepcnn.timeline.load import load_scenario, reload_scenario
 from stepcnn.tui.bindings import BINDINGS, describe_bindings
 from stepcnn.tui.clock import PlaybackClock
 from stepcnn.tui.course_mode import CourseActions
@@ -387,7 +387,7 @@ class MainScreen(CourseActions):
         if path is None:
             return
         try:
-            self._replace(load_scenario(str(path)), keep_position=True)
+            self._replace(reload_scenario(str(path)), keep_position=True)
         except ScenarioError as exc:
             self.notify(
                 "\n".join(exc.lines()[:6]),
