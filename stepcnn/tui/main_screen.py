@@ -14,7 +14,6 @@ from textual.message import Message
 from textual.theme import Theme
 from textual.widgets import Static
 
-from stepcnn.base.wording import count
 from stepcnn.present.scene import build_scene
 from stepcnn.present.status import status_variants
 from stepcnn.present.strip import network_variants
@@ -26,6 +25,7 @@ from stepcnn.tui.bindings import BINDINGS, describe_bindings
 from stepcnn.tui.clock import PlaybackClock
 from stepcnn.tui.course_mode import CourseActions
 from stepcnn.tui.footer import KeyFooter
+from stepcnn.tui.kept import open_kept
 from stepcnn.tui.loss_strip import LossStrip
 from stepcnn.tui.operation import EQUATION_LINES, OperationView
 from stepcnn.tui.palette import palette_of
@@ -237,7 +237,7 @@ class MainScreen(CourseActions):
             if k is not None:
                 self._act(self.session.goto(k))
 
-        self.app.push_screen(GotoScreen(self.session.total), done)
+        open_kept(self.app, GotoScreen, self.session.total, callback=done)
 
     def action_play(self) -> None:
         self.clock.toggle()
@@ -279,7 +279,7 @@ class MainScreen(CourseActions):
             self.session.message = content
             self._act(False)
             return
-        self.app.push_screen(ViewScreen(content))
+        open_kept(self.app, ViewScreen, content)
 
     def action_cycle_view(self, key: str) -> None:
         """The next inline view bound to ``key`` (see stepcnn.present.views)."""
@@ -307,32 +307,12 @@ class MainScreen(CourseActions):
     def action_help(self) -> None:
         from stepcnn.tui.screens import HelpScreen
 
-        self.app.push_screen(HelpScreen(describe_bindings()))
+        open_kept(self.app, HelpScreen, describe_bindings())
 
     def action_about(self) -> None:
-        from stepcnn.tui.screens import AboutScreen
+        from stepcnn.tui.screens import AboutScreen, about_of
 
-        s = self.session.scenario
-        where = str(s.path) if s.path is not None else s.source
-        self.app.push_screen(
-            AboutScreen(
-                s.title,
-                [
-                    ("This step", build_scene(self.session).narration),
-                    ("Equation", self.session.step.equation),
-                    ("Description", s.description),
-                    ("Introduction", s.narration.intro),
-                    ("Credit", s.credit),
-                    (
-                        "File",
-                        f"{where}  ({count(len(s.layers), 'layer')}, "
-                        f"{count(s.parameter_count, 'parameter')}, "
-                        f"{count(self.session.timeline.per_iteration, 'step')} per iteration, "
-                        f"{count(len(self.session.run), 'iteration')})",
-                    ),
-                ],
-            )
-        )
+        open_kept(self.app, AboutScreen, *about_of(self.session))
 
     def action_pick(self) -> None:
         from stepcnn.tui.screens import PickerScreen, picker_groups
@@ -341,7 +321,7 @@ class MainScreen(CourseActions):
             if name is not None:
                 self.open_scenario(name)
 
-        self.app.push_screen(PickerScreen(picker_groups()), done)
+        open_kept(self.app, PickerScreen, picker_groups(), callback=done)
 
     def action_reload(self) -> None:
         self.reload()
