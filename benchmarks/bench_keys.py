@@ -47,7 +47,7 @@ from stepcnn.timeline import Condition, TensorId, find
 from stepcnn.timeline.load import load_scenario
 from stepcnn.tui.app import StepCNNApp
 from stepcnn.tui.backdrop import Modal
-from stepcnn.tui.screens import MODAL_CSS
+from stepcnn.tui.dialog import MODAL_CSS
 
 SIZES = [(160, 50), (80, 24)]
 IDLE = 0.06  # seconds between presses

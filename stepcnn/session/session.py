@@ -17,6 +17,7 @@ from stepcnn.scenario.model import Scenario, compared
 from stepcnn.session.gradcheck import GradCheck, checked_slice, gradient_check
 from stepcnn.timeline import Condition, Step, TensorId, Timeline, find
 from stepcnn.timeline.navigation import next_boundary, previous_boundary
+from stepcnn.timeline.nonfinite import NonfiniteSteps
 from stepcnn.timeline.numbering import position, shown
 from stepcnn.timeline.numbers import idx
 from stepcnn.timeline.training import TrainingRun
@@ -92,13 +93,9 @@ class Session:
             # it goes); the keys change it from there.
             self.precision = scenario.display.precision
         self.scenario = scenario
-        self.run = TrainingRun(scenario, self.iterations)
-        self._checks: dict[tuple[int, int, int], GradCheck] = {}
-        other = compared(scenario)
-        # The [compare] optimizer's run: its loss curve is drawn beside this one's.
-        self.compare_run = None if other is None else TrainingRun(other, self.iterations)
-        self.timeline = Timeline(self.run)
-        self.start = self._start_step()
+        count = scenario.iterations if self.iterations is None else self.iterations
+        if not (keep_position and scenario is old and self.run.count == count):
+            self._start_run(scenario)  # (the same scenario again: its run, as computed, stays)
         if keep_position:
             self.k = min(old_k, len(self.timeline) - 1)
         else:
@@ -106,7 +103,17 @@ class Session:
             self.breakpoints = []
             self.selected = None
         self._step: Step | None = None
-        self._nonfinite: dict[int, int | None] = {}
+
+    def _start_run(self, scenario: Scenario) -> None:
+        """A new training run of ``scenario`` and its timeline (computed as they are used)."""
+        self.run = TrainingRun(scenario, self.iterations)
+        self._checks: dict[tuple[int, int, int], GradCheck] = {}
+        other = compared(scenario)
+        # The [compare] optimizer's run: its loss curve is drawn beside this one's.
+        self.compare_run = None if other is None else TrainingRun(other, self.iterations)
+        self.timeline = Timeline(self.run)
+        self.start = self._start_step()
+        self.nonfinite = NonfiniteSteps(self.timeline)
 
     def _start_step(self) -> int:
         d = self.scenario.display
@@ -251,7 +258,7 @@ class Session:
 
     def find_nonfinite(self) -> bool:
         """Jump to the first step that produces a NaN or an infinity."""
-        k = find(self.timeline, Condition(nonfinite=True), -1)
+        k = self.nonfinite.first()
         if k is None:
             self.message = "no NaN or inf anywhere in this run"
             return False
@@ -260,12 +267,8 @@ class Session:
         return moved
 
     def first_nonfinite(self, iteration: int) -> int | None:
-        """The first step of ``iteration`` that produces a NaN or an infinity (cached)."""
-        if iteration not in self._nonfinite:
-            condition = Condition(nonfinite=True, iteration=iteration)
-            start = iteration * self.timeline.per_iteration - 1
-            self._nonfinite[iteration] = find(self.timeline, condition, start)
-        return self._nonfinite[iteration]
+        """The first step of ``iteration`` that produces a NaN or an infinity (found once)."""
+        return self.nonfinite.first_in(iteration)
 
     def nonfinite_warning(self) -> str:
         """Status-bar warning once a NaN/inf has appeared at or before the current step."""

@@ -21,6 +21,7 @@ from stepcnn.session.session import Session
 from stepcnn.tui.bindings import BINDINGS
 from stepcnn.tui.course_mode import CourseMode, Workshop
 from stepcnn.tui.hangup import HANGUP_STATUS, TerminalWatch, let_go_of_terminal
+from stepcnn.tui.kept import prepare_later
 from stepcnn.tui.main_screen import MainScreen
 
 
@@ -64,6 +65,7 @@ class StepCNNApp(App[int]):
         if course is not None:
             self.main.start_course(course, chapter)
         settle_garbage()  # the course's chapter and card too
+        prepare_later(self, self.session)  # the dialogs, made once, so that keys only fill them
         # After the first frame: the main screen is mounted and drawn, so an end at once
         # (no terminal from the start) finds a whole app to end.
         if not self.is_headless:  # end with the terminal (SIGHUP, or its input/output gone)

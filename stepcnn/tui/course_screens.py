@@ -11,7 +11,7 @@ from textual.widgets.option_list import Option
 
 from stepcnn.present.course_text import Card
 from stepcnn.tui.backdrop import Modal
-from stepcnn.tui.screens import MODAL_CSS, Dismissable
+from stepcnn.tui.dialog import MODAL_CSS, Dismissable
 
 
 class CourseCard(Dismissable):

@@ -14,18 +14,18 @@ from textual.message import Message
 from textual.theme import Theme
 from textual.widgets import Static
 
-from stepcnn.base.wording import count
 from stepcnn.present.scene import build_scene
 from stepcnn.present.status import status_variants
 from stepcnn.present.strip import network_variants
 from stepcnn.scenario import ScenarioError
 from stepcnn.scenario.model import Scenario
 from stepcnn.session.session import Session
-from stepcnn.timeline.load import load_scenario
+from stepcnn.timeline.load import load_scenario, reload_scenario
 from stepcnn.tui.bindings import BINDINGS, describe_bindings
 from stepcnn.tui.clock import PlaybackClock
 from stepcnn.tui.course_mode import CourseActions
 from stepcnn.tui.footer import KeyFooter
+from stepcnn.tui.kept import open_kept
 from stepcnn.tui.loss_strip import LossStrip
 from stepcnn.tui.operation import EQUATION_LINES, OperationView
 from stepcnn.tui.palette import palette_of
@@ -100,15 +100,15 @@ class MainScreen(CourseActions):
 
     def _train_all(self) -> None:
         """Compute every iteration in the background so the loss sparkline fills in."""
-        run, other = self.session.run, self.session.compare_run
+        run, other, nonfinite = self.session.run, self.session.compare_run, self.session.nonfinite
         for i in range(len(run)):
             run.record(i)
+            nonfinite.first_in(i)  # its first NaN/inf while its tensors are at hand (for `f`)
             if other is not None:  # the [compare] optimizer's curve grows beside
                 other.record(i)
             if i % 10 == 9 or i == len(run) - 1:
-                # post_message is thread-safe and never waits: a screen already closing (the
-                # app quit while this thread trains) drops it, where call_from_thread would
-                # leave its coroutine never awaited.
+                # post_message: thread-safe, never waiting; a screen already closing (the app
+                # quit meanwhile) drops it, where call_from_thread would leave it unawaited.
                 self.post_message(self.Trained())
 
     class Trained(Message):
@@ -232,7 +232,7 @@ class MainScreen(CourseActions):
             if k is not None:
                 self._act(self.session.goto(k))
 
-        self.app.push_screen(GotoScreen(self.session.total), done)
+        open_kept(self.app, GotoScreen, self.session.total, callback=done)
 
     def action_play(self) -> None:
         self.clock.toggle()
@@ -274,7 +274,7 @@ class MainScreen(CourseActions):
             self.session.message = content
             self._act(False)
             return
-        self.app.push_screen(ViewScreen(content))
+        open_kept(self.app, ViewScreen, content)
 
     def action_cycle_view(self, key: str) -> None:
         """The next inline view bound to ``key`` (see stepcnn.present.views)."""
@@ -300,32 +300,12 @@ class MainScreen(CourseActions):
     def action_help(self) -> None:
         from stepcnn.tui.screens import HelpScreen
 
-        self.app.push_screen(HelpScreen(describe_bindings()))
+        open_kept(self.app, HelpScreen, describe_bindings())
 
     def action_about(self) -> None:
-        from stepcnn.tui.screens import AboutScreen
+        from stepcnn.tui.screens import AboutScreen, about_of
 
-        s = self.session.scenario
-        where = str(s.path) if s.path is not None else s.source
-        self.app.push_screen(
-            AboutScreen(
-                s.title,
-                [
-                    ("This step", build_scene(self.session).narration),
-                    ("Equation", self.session.step.equation),
-                    ("Description", s.description),
-                    ("Introduction", s.narration.intro),
-                    ("Credit", s.credit),
-                    (
-                        "File",
-                        f"{where}  ({count(len(s.layers), 'layer')}, "
-                        f"{count(s.parameter_count, 'parameter')}, "
-                        f"{count(self.session.timeline.per_iteration, 'step')} per iteration, "
-                        f"{count(len(self.session.run), 'iteration')})",
-                    ),
-                ],
-            )
-        )
+        open_kept(self.app, AboutScreen, *about_of(self.session))
 
     def action_pick(self) -> None:
         from stepcnn.tui.screens import PickerScreen, picker_groups
@@ -334,7 +314,7 @@ class MainScreen(CourseActions):
             if name is not None:
                 self.open_scenario(name)
 
-        self.app.push_screen(PickerScreen(picker_groups()), done)
+        open_kept(self.app, PickerScreen, picker_groups(), callback=done)
 
     def action_reload(self) -> None:
         self.reload()
@@ -380,7 +360,7 @@ class MainScreen(CourseActions):
         if path is None:
             return
         try:
-            self._replace(load_scenario(str(path)), keep_position=True)
+            self._replace(reload_scenario(str(path)), keep_position=True)
         except ScenarioError as exc:
             self.notify(
                 "\n".join(exc.lines()[:6]),

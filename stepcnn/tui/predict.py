@@ -75,11 +75,19 @@ class PracticeScreen(Screen[bool | None]):
 
     def __init__(self, session: Session) -> None:
         super().__init__()
+        self._begin(session)
+
+    def _begin(self, session: Session) -> None:
         self.session = session
         self.score = SCORES.setdefault(session, Score())
         self.question: Question | None = None
         self.revealed = False
         self.last = ""  # "right", "miss", "revealed" or ""
+
+    def renew(self, session: Session) -> None:
+        """Opened again (:mod:`stepcnn.tui.kept`): the question at the step reached."""
+        self._begin(session)
+        self.start()
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -196,4 +204,6 @@ def open_practice(app: App[int], session: Session) -> None:
         if redraw is not None:
             redraw()
 
-    app.push_screen(PracticeScreen(session), done)
+    from stepcnn.tui.kept import open_kept
+
+    open_kept(app, PracticeScreen, session, callback=done)

@@ -2,68 +2,29 @@
 errors."""
 
 from collections.abc import Iterable, Sequence
-from typing import ClassVar
+from typing import ClassVar, cast
 
 from rich.table import Table
 from rich.text import Text
-from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.geometry import Size
-from textual.widgets import DataTable, Input, Label, OptionList, Static
+from textual.widget import Widget
+from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
+from stepcnn.base.wording import count
+from stepcnn.present.scene import build_scene
 from stepcnn.present.views import ViewContent
+from stepcnn.session.session import Session
 from stepcnn.timeline.numbering import position
 from stepcnn.tui.backdrop import Modal
+from stepcnn.tui.dialog import MODAL_CSS, Dismissable
 from stepcnn.tui.operation import OperationView, panels_height
 from stepcnn.tui.palette import palette_of
 from stepcnn.tui.remembered import RememberedStatic
-
-MODAL_CSS = """
-ModalScreen { align: center middle; }
-ModalScreen > Vertical {
-    width: auto; max-width: 96%; height: auto; max-height: 90%;
-    border: thick $primary; background: $surface; padding: 1 2;
-}
-ModalScreen > Vertical { width: 104; }
-ModalScreen VerticalScroll { width: 100%; height: auto; max-height: 40; }  /* SCROLL_LINES */
-ModalScreen DataTable { width: 100%; height: auto; max-height: 30; }
-ModalScreen Static { width: 100%; }
-ModalScreen .title { text-style: bold; margin-bottom: 1; }
-"""
-SCROLL_LINES = 40
-"""The most lines a dialog's scrolling part takes (fewer on a short terminal)."""
-# Not scoped: Textual would prefix these rules with the screen's own type name
-# ("Dismissable ModalScreen > Vertical"), which matches nothing, and every dialog would be
-# drawn as an unframed full-screen page.
-
-
-class Dismissable(Modal[None]):
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,q,question_mark", "dismiss_screen", "Close", show=False)
-    ]
-    DEFAULT_CSS = MODAL_CSS
-    SCOPED_CSS = False
-    FRAME_LINES = 6
-    """Lines of the dialog that are not its scrolling part: border, padding, the title."""
-
-    def action_dismiss_screen(self) -> None:
-        self.dismiss(None)
-
-    def on_mount(self) -> None:
-        self.fit(self.app.size)
-
-    def on_resize(self, event: events.Resize) -> None:
-        self.fit(event.size)
-
-    def fit(self, size: Size) -> None:
-        """The scrolling part no taller than the dialog's room (90% of the screen), so it
-        scrolls inside the frame instead of running past it, clipped."""
-        room = max(int(size.height * 0.9) - self.FRAME_LINES, 3)
-        for scroll in self.query(VerticalScroll):
-            scroll.styles.max_height = min(SCROLL_LINES, room)
+from stepcnn.tui.rows_table import ViewTable
 
 
 class HelpScreen(Dismissable):
@@ -96,6 +57,13 @@ class HelpScreen(Dismissable):
         super().on_mount()
         self.app.theme_changed_signal.subscribe(self, self._theme_changed)
 
+    def renew(self, rows: Iterable[tuple[str, str]]) -> None:
+        rows = list(rows)
+        if rows != self.rows:
+            self.rows = rows
+            self._theme_changed(None)
+        self.reopened()
+
     def _theme_changed(self, theme: object) -> None:
         self.query_one("#help-keys", RememberedStatic).show(*self._table())  # new colours
 
@@ -113,8 +81,19 @@ class GotoScreen(Modal[int | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(f"Go to step (1 – {self.total}):", classes="title")
+            yield Label(self._title(), classes="title")
             yield Input(placeholder="step number", type="integer", id="goto")
+
+    def _title(self) -> str:
+        return f"Go to step (1 – {self.total}):"
+
+    def renew(self, total: int) -> None:
+        """Asking again (:mod:`stepcnn.tui.kept`): an empty field, the run's steps now."""
+        self.total = total
+        self.query_one(".title", Label).update(self._title())
+        field = self.query_one("#goto", Input)
+        field.value = ""
+        field.focus()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         try:
@@ -136,10 +115,22 @@ class PickerScreen(Modal[str | None]):
 
     def __init__(self, groups: list[list[tuple[str, str, str]]]) -> None:
         super().__init__()
+        self._choose_from(groups)
+
+    def _choose_from(self, groups: list[list[tuple[str, str, str]]]) -> None:
         self.groups = [g for g in groups if g]
         self.choices = [(name, title) for group in self.groups for name, _, title in group]
 
     def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(
+                "Open a scenario — the course's chapters first (L takes the course), then the "
+                "others",
+                classes="title",
+            )
+            yield OptionList(*self._options())
+
+    def _options(self) -> list[Option | None]:
         content: list[Option | None] = []
         for group in self.groups:
             if content:
@@ -148,16 +139,22 @@ class PickerScreen(Modal[str | None]):
                 Option(Text(f"{label:<13} {name:<22} {title}"), id=name)
                 for name, label, title in group
             ]
-        with Vertical():
-            yield Label(
-                "Open a scenario — the course's chapters first (L takes the course), then the "
-                "others",
-                classes="title",
-            )
-            yield OptionList(*content)
+        return content
 
     def on_mount(self) -> None:
-        self.query_one(OptionList).highlighted = 0
+        for options in self.query(OptionList):  # (none when made as the app closed)
+            options.highlighted = 0
+
+    def renew(self, groups: list[list[tuple[str, str, str]]]) -> None:
+        """Asked again (:mod:`stepcnn.tui.kept`): the scenarios as they are now, the first
+        highlighted."""
+        options = self.query_one(OptionList)
+        if [g for g in groups if g] != self.groups:
+            self._choose_from(groups)
+            options.clear_options()
+            options.add_options(self._options())
+        options.highlighted = 0
+        options.focus()
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         self.dismiss(event.option.id)
@@ -185,15 +182,6 @@ def picker_groups() -> list[list[tuple[str, str, str]]]:
     return [course, others]
 
 
-class ViewTable(DataTable[str]):
-    """A screen view's rows: Home / End (and g / G) go to the first / last row."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("home,g", "scroll_top", "First row", show=False),
-        Binding("end,G", "scroll_bottom", "Last row", show=False),
-    ]
-
-
 class ViewScreen(Dismissable):
     """A screen view (the weight view, the gradient check): its panels, notes and table.
 
@@ -211,6 +199,7 @@ class ViewScreen(Dismissable):
     def __init__(self, content: ViewContent) -> None:
         super().__init__()
         self.content = content.sized()
+        self._filled = 0  # contents shown so far (rows added late belong to the last one)
 
     def compose(self) -> ComposeResult:
         c = self.content
@@ -218,32 +207,51 @@ class ViewScreen(Dismissable):
             yield Label(Text(c.title), classes="title")
             with VerticalScroll():  # on a short terminal the notes, panels and table scroll
                 for note in c.notes:
-                    yield Label(Text(note))
-                if c.panels:
-                    yield OperationView(id="view-panels")
-                if c.table is not None:
-                    yield ViewTable(id="view-table", zebra_stripes=True, cursor_type="row")
+                    yield Label(Text(note), classes="note")
+                yield OperationView(id="view-panels")
+                yield ViewTable(id="view-table")
 
     def on_mount(self) -> None:
+        self.app.theme_changed_signal.subscribe(self, self._theme_changed)
+        if self.query(OperationView):  # (none when made as the app closed: never composed)
+            self._fill()
+
+    def renew(self, content: ViewContent) -> None:
+        """Shown again (:mod:`stepcnn.tui.kept`): ``content`` in the widgets it has."""
+        self.content = c = content.sized()
+        self.query_one(".title", Label).update(Text(c.title))
+        notes = list(self.query(".note").results(Label))
+        for label, note in zip(notes, c.notes, strict=False):
+            label.update(Text(note))
+        for label in notes[len(c.notes) :]:
+            label.remove()
+        if len(c.notes) > len(notes):
+            more = [Label(Text(note), classes="note") for note in c.notes[len(notes) :]]
+            self.query_one(VerticalScroll).mount_all(more, before="#view-panels")
+        self._fill()
+        self.reopened()
+
+    def _fill(self) -> None:
+        """The panels and the table of ``content`` (each hidden when it has none)."""
         c = self.content
+        self._filled += 1
+        view = self.query_one(OperationView)
+        view.display = bool(c.panels)
         if c.panels:
-            self.query_one(OperationView).show(list(c.panels))
-            self.app.theme_changed_signal.subscribe(self, self._theme_changed)
+            view.show(list(c.panels))
+        table = self.query_one(ViewTable)
+        table.display = c.table is not None
         if c.table is not None:
             columns, rows = c.table
-            table = self.query_one(DataTable)
-            table.add_columns(*columns)
-            # The rows the table can show first, the rest once that frame is out: the table
-            # measures every cell of every row it is given before it draws (~0.1 ms a cell).
-            for row in rows[: self.TABLE_MOST]:
-                table.add_row(*row)
+            # The rows the table can show first, the rest once that frame is out.
+            table.show(columns, rows[: self.TABLE_MOST])
             if len(rows) > self.TABLE_MOST:
-                self.call_after_refresh(self._add_rows, table, rows[self.TABLE_MOST :])
+                self.call_after_refresh(self._add_rows, self._filled, rows[self.TABLE_MOST :])
             table.focus()  # its keys (Home / End, the arrows) before the scrolling around it
 
-    def _add_rows(self, table: DataTable[str], rows: Sequence[Sequence[str]]) -> None:
-        for row in rows:
-            table.add_row(*row)
+    def _add_rows(self, filled: int, rows: Sequence[Sequence[str]]) -> None:
+        if filled == self._filled:  # (not when other content is shown meanwhile)
+            self.query_one(ViewTable).add_rows(rows)
 
     def fit(self, size: Size) -> None:
         super().fit(size)
@@ -257,7 +265,7 @@ class ViewScreen(Dismissable):
             panels = panels_height(list(c.panels), width, max(room - table, self.PANEL_LEAST))
             self.query_one(OperationView).styles.height = panels
         if c.table is not None:
-            self.query_one(DataTable).styles.max_height = min(
+            self.query_one(ViewTable).styles.max_height = min(
                 max(room - panels, self.TABLE_LINES), self.TABLE_MOST
             )
 
@@ -269,7 +277,8 @@ class ViewScreen(Dismissable):
 
     def _theme_changed(self, theme: object) -> None:
         view = self.query_one(OperationView)  # in the new colours
-        view.show(list(self.content.panels), page=view.page)
+        if self.content.panels:
+            view.show(list(self.content.panels), page=view.page)
 
 
 class MessageScreen(Dismissable):
@@ -304,17 +313,65 @@ class MessageScreen(Dismissable):
 
 
 class AboutScreen(Dismissable):
-    """The scenario's title, description, introduction and credit."""
+    """The scenario's title, description, introduction and credit (a part with nothing to
+    say is not shown)."""
 
     def __init__(self, title: str, parts: list[tuple[str, str]]) -> None:
         super().__init__()
         self.title_text = title
+        self.every_part = list(parts)
         self.parts = [(head, body) for head, body in parts if body.strip()]
 
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label(Text(self.title_text), classes="title")
             with VerticalScroll():
-                for head, body in self.parts:
-                    yield Label(Text(head, style="bold"))
-                    yield Static(Text(body.strip() + "\n"))
+                yield from self._part_widgets()
+
+    def _part_widgets(self) -> list[Widget]:
+        widgets: list[Widget] = []
+        for head, body in self.every_part:
+            widgets += [Label(Text(head, style="bold")), Static(Text(body.strip() + "\n"))]
+            for widget in widgets[-2:]:
+                widget.display = bool(body.strip())
+        return widgets
+
+    def renew(self, title: str, parts: list[tuple[str, str]]) -> None:
+        """Shown again (:mod:`stepcnn.tui.kept`): the texts of now, in the widgets it has
+        (new ones only when the parts are others)."""
+        before = self.every_part
+        self.title_text, self.every_part = title, list(parts)
+        self.parts = [(head, body) for head, body in parts if body.strip()]
+        self.query_one(".title", Label).update(Text(title))
+        scroll = self.query_one(VerticalScroll)
+        if [head for head, _ in before] != [head for head, _ in parts]:
+            scroll.remove_children()
+            scroll.mount_all(self._part_widgets())
+        else:
+            widgets = list(scroll.children)
+            for i, ((_, old), (_, body)) in enumerate(zip(before, parts, strict=True)):
+                text = widgets[2 * i + 1]
+                if body != old:
+                    cast(Static, text).update(Text(body.strip() + "\n"))
+                widgets[2 * i].display = text.display = bool(body.strip())
+        self.reopened()
+
+
+def about_of(session: Session) -> tuple[str, list[tuple[str, str]]]:
+    """What the about dialog (``i``) shows of ``session``: its title and parts."""
+    s = session.scenario
+    where = str(s.path) if s.path is not None else s.source
+    return s.title, [
+        ("This step", build_scene(session).narration),
+        ("Equation", session.step.equation),
+        ("Description", s.description),
+        ("Introduction", s.narration.intro),
+        ("Credit", s.credit),
+        (
+            "File",
+            f"{where}  ({count(len(s.layers), 'layer')}, "
+            f"{count(s.parameter_count, 'parameter')}, "
+            f"{count(session.timeline.per_iteration, 'step')} per iteration, "
+            f"{count(len(session.run), 'iteration')})",
+        ),
+    ]
