@@ -39,11 +39,20 @@ def kind_modules(package: str) -> dict[str, ModuleType]:
     return {name: kind_module(package, name) for name in kind_names(package)}
 
 
+ENGINE_KINDS = "stepcnn.engine.kinds"
+"""The package holding the engine's module of each layer kind (its maths)."""
+
+
+def layer_types() -> tuple[str, ...]:
+    """Every layer ``type`` the engine has, sorted, without importing their modules."""
+    return kind_names(ENGINE_KINDS)
+
+
 @cache
 def layer_kinds() -> dict[str, "type[Layer]"]:
     """``{type: layer class}`` for every kind the engine has, in a stable (sorted) order."""
     kinds: dict[str, type[Layer]] = {}
-    for name, module in sorted(kind_modules("stepcnn.engine.kinds").items()):
+    for name, module in sorted(kind_modules(ENGINE_KINDS).items()):
         layer: type[Layer] = module.LAYER
         if layer.type != name:
             raise TypeError(f"stepcnn/engine/kinds/{name}.py: LAYER.type is {layer.type!r}")

@@ -11,7 +11,7 @@ from types import ModuleType
 from stepcnn.engine.graph import Graph
 from stepcnn.engine.layers import Shape
 from stepcnn.engine.registry import kind_module as module_of
-from stepcnn.engine.registry import kind_names
+from stepcnn.engine.registry import layer_types
 from stepcnn.scenario.fields import MISSING, Table, describe, suggest
 from stepcnn.scenario.graph_schema import read_wiring
 from stepcnn.scenario.layer_fields import ReadLayer, shape_text
@@ -30,9 +30,6 @@ NOT_A_LAYER = {
 """Layer names a teacher may write that stepcnn deliberately has not, with the reason."""
 
 
-ENGINE_KINDS = "stepcnn.engine.kinds"
-
-
 def kind_module(kind: str) -> ModuleType:
     return module_of("stepcnn.scenario.kinds", kind)
 
@@ -40,7 +37,7 @@ def kind_module(kind: str) -> ModuleType:
 def _meant(value: str) -> tuple[str | None, str]:
     """The kind a ``type`` that is not a kind most likely means (None: no guess), and what to
     say about it."""
-    kinds = kind_names(ENGINE_KINDS)
+    kinds = layer_types()
     lowered = value.lower()
     if lowered in NOT_A_LAYER:
         return None, f"; {value!r} {NOT_A_LAYER[lowered]}"
@@ -59,7 +56,7 @@ def _read_type(table: Table) -> tuple[str | None, bool]:
     value = table.raw("type", required=True)
     if value is MISSING:
         return None, False
-    kinds = kind_names(ENGINE_KINDS)
+    kinds = layer_types()
     if isinstance(value, str) and value in kinds:
         return value, True
     listed = ", ".join(f'"{k}"' for k in kinds)

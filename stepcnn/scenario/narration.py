@@ -23,7 +23,7 @@ from typing import Any
 
 from stepcnn.base.wording import one_of
 from stepcnn.engine.network import LOSSES, PHASES
-from stepcnn.engine.registry import kind_names, op_names
+from stepcnn.engine.registry import layer_types, op_names
 from stepcnn.scenario.fields import MISSING, Table, describe
 from stepcnn.scenario.placeholders import check_template
 
@@ -35,7 +35,7 @@ def op_kinds() -> tuple[str, ...]:
 
 def layer_kinds_and_losses() -> tuple[str, ...]:
     """The layer types and loss names narration may name (``"conv2d"``, ``"mse"``)."""
-    return (*kind_names("stepcnn.engine.kinds"), *LOSSES)
+    return (*layer_types(), *LOSSES)
 
 
 @dataclass(frozen=True)
