@@ -82,6 +82,12 @@ class ViewTable(ScrollView, can_focus=True):
         self.cursor_row = 0
         self.scroll_to(0, 0, animate=False, immediate=True)
 
+    def show_again(self) -> None:
+        """The rows shown, the cursor on the first, scrolled to the top (as :meth:`show`
+        leaves them, without measuring and drawing them anew)."""
+        self.cursor_row = 0
+        self.scroll_to(0, 0, animate=False, immediate=True)
+
     def add_rows(self, rows: Sequence[Sequence[str]]) -> None:
         for row in rows:
             texts = tuple(row)

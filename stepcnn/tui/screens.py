@@ -200,6 +200,7 @@ class ViewScreen(Dismissable):
         super().__init__()
         self.content = content.sized()
         self._filled = 0  # contents shown so far (rows added late belong to the last one)
+        self._table_shown: tuple[tuple[str, ...], tuple[tuple[str, ...], ...]] | None = None
 
     def compose(self) -> ComposeResult:
         c = self.content
@@ -219,10 +220,10 @@ class ViewScreen(Dismissable):
     def renew(self, content: ViewContent) -> None:
         """Shown again (:mod:`stepcnn.tui.kept`): ``content`` in the widgets it has."""
         self.content = c = content.sized()
-        self.query_one(".title", Label).update(Text(c.title))
+        retext(self.query_one(".title", Label), Text(c.title))
         notes = list(self.query(".note").results(Label))
         for label, note in zip(notes, c.notes, strict=False):
-            label.update(Text(note))
+            retext(label, Text(note))
         for label in notes[len(c.notes) :]:
             label.remove()
         if len(c.notes) > len(notes):
@@ -241,7 +242,11 @@ class ViewScreen(Dismissable):
             view.show(list(c.panels))
         table = self.query_one(ViewTable)
         table.display = c.table is not None
-        if c.table is not None:
+        if c.table is not None and c.table == self._table_shown:
+            table.show_again()  # (the same rows: their lines as drawn)
+            table.focus()
+        elif c.table is not None:
+            self._table_shown = c.table
             columns, rows = c.table
             # The rows the table can show first, the rest once that frame is out.
             table.show(columns, rows[: self.TABLE_MOST])
@@ -279,6 +284,13 @@ class ViewScreen(Dismissable):
         view = self.query_one(OperationView)  # in the new colours
         if self.content.panels:
             view.show(list(self.content.panels), page=view.page)
+
+
+def retext(widget: Static, text: Text) -> None:
+    """Show ``text`` in ``widget`` unless it shows that already (an update lays the dialog
+    out and draws the widget again)."""
+    if widget.content != text:
+        widget.update(text)
 
 
 class MessageScreen(Dismissable):
@@ -342,7 +354,7 @@ class AboutScreen(Dismissable):
         before = self.every_part
         self.title_text, self.every_part = title, list(parts)
         self.parts = [(head, body) for head, body in parts if body.strip()]
-        self.query_one(".title", Label).update(Text(title))
+        retext(self.query_one(".title", Label), Text(title))
         scroll = self.query_one(VerticalScroll)
         if [head for head, _ in before] != [head for head, _ in parts]:
             scroll.remove_children()
@@ -352,7 +364,7 @@ class AboutScreen(Dismissable):
             for i, ((_, old), (_, body)) in enumerate(zip(before, parts, strict=True)):
                 text = widgets[2 * i + 1]
                 if body != old:
-                    cast(Static, text).update(Text(body.strip() + "\n"))
+                    retext(cast(Static, text), Text(body.strip() + "\n"))
                 widgets[2 * i].display = text.display = bool(body.strip())
         self.reopened()
 
