@@ -21,7 +21,6 @@ from typing import Any, TypeVar, cast
 from rich.console import RenderableType
 from rich.segment import Segment
 from rich.style import Style as RichStyle
-from textual import events
 from textual.color import Color
 from textual.geometry import Region
 from textual.renderables.background_screen import BackgroundScreen
@@ -29,6 +28,8 @@ from textual.screen import ModalScreen, Screen
 from textual.strip import Strip
 from textual.style import Style
 from textual.visual import RenderOptions, RichVisual
+
+from stepcnn.tui.resume import Restyled
 
 ResultType = TypeVar("ResultType")
 
@@ -119,8 +120,9 @@ class Backdrop(RichVisual):
         ]
 
 
-class Modal(ModalScreen[ResultType]):
-    """A modal screen drawn over a :class:`Backdrop` of the screen beneath. Its own lines
+class Modal(Restyled[ResultType], ModalScreen[ResultType]):
+    """A modal screen drawn over a :class:`Backdrop` of the screen beneath (styled again
+    when shown again only if something outside it changed: :mod:`stepcnn.tui.resume`). Its own lines
     (the backdrop, through Textual's styling of a widget's lines) are remembered with what
     they were made from: a dialog shown again over the same picture gives the same lines,
     not 50 lines styled anew (~2 ms at 160×50)."""
@@ -128,20 +130,6 @@ class Modal(ModalScreen[ResultType]):
     last_backdrop: tuple[tuple[object, ...], list[Strip]] | None = None
     """The backdrop drawn last, and what it was drawn from (see :class:`Backdrop`)."""
     _last_lines: tuple[tuple[object, ...], list[Strip]] | None = None
-    _styled_for: tuple[object, ...] | None = None
-
-    def _on_screen_resume(self, event: events.ScreenResume) -> None:
-        """Shown again: Textual styles every widget of the screen anew (~1.7 ms for the view
-        dialog), which is skipped when nothing its styles depend on from outside has changed
-        since it was styled last: the app's CSS (a theme is part of it; Textual counts its
-        changes), the app's focus and colour mode, the terminal's size. (What changes in the
-        dialog itself, classes, focus, new widgets, is styled as it changes.)"""
-        app = self.app
-        outside = (app._css_update_count, app.app_focus, app.ansi_color, app.size)
-        restyle = event.refresh_styles and outside != self._styled_for
-        self._styled_for = outside
-        event.prevent_default()  # (Textual's handler, below, is called here instead)
-        Screen._on_screen_resume(self, events.ScreenResume(refresh_styles=restyle))
 
     def render(self) -> RenderableType:
         drawn = super().render()

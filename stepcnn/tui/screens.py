@@ -198,7 +198,9 @@ class ViewScreen(Dismissable):
 
     def __init__(self, content: ViewContent) -> None:
         super().__init__()
+        self._given = content
         self.content = content.sized()
+        self._fitted: tuple[object, ...] = ()
         self._filled = 0  # contents shown so far (rows added late belong to the last one)
         self._table_shown: tuple[tuple[str, ...], tuple[tuple[str, ...], ...]] | None = None
 
@@ -218,7 +220,14 @@ class ViewScreen(Dismissable):
             self._fill()
 
     def renew(self, content: ViewContent) -> None:
-        """Shown again (:mod:`stepcnn.tui.kept`): ``content`` in the widgets it has."""
+        """Shown again (:mod:`stepcnn.tui.kept`): ``content`` in the widgets it has (the
+        content shown last, on its first page, as it is drawn)."""
+        view = self.query_one(OperationView)
+        if content is self._given and not view.page:
+            self._fill_table()
+            self.reopened()
+            return
+        self._given = content
         self.content = c = content.sized()
         retext(self.query_one(".title", Label), Text(c.title))
         notes = list(self.query(".note").results(Label))
@@ -235,11 +244,14 @@ class ViewScreen(Dismissable):
     def _fill(self) -> None:
         """The panels and the table of ``content`` (each hidden when it has none)."""
         c = self.content
-        self._filled += 1
         view = self.query_one(OperationView)
         view.display = bool(c.panels)
         if c.panels:
             view.show(list(c.panels))
+        self._fill_table()
+
+    def _fill_table(self) -> None:
+        c = self.content
         table = self.query_one(ViewTable)
         table.display = c.table is not None
         if c.table is not None and c.table == self._table_shown:
@@ -247,6 +259,7 @@ class ViewScreen(Dismissable):
             table.focus()
         elif c.table is not None:
             self._table_shown = c.table
+            self._filled += 1
             columns, rows = c.table
             # The rows the table can show first, the rest once that frame is out.
             table.show(columns, rows[: self.TABLE_MOST])
@@ -260,6 +273,9 @@ class ViewScreen(Dismissable):
 
     def fit(self, size: Size) -> None:
         super().fit(size)
+        if self._fitted and self._fitted[0] is self.content and self._fitted[1] == size:
+            return  # (fitted already: the heights below are set)
+        self._fitted = (self.content, size)
         c = self.content
         width = max(min(self.PANEL_WIDTH, int(size.width * 0.96) - 6), 10)
         room = int(size.height * 0.9) - self.FRAME_LINES
