@@ -32,6 +32,10 @@ from stepcnn.engine.windows import (
     sliding_windows,
 )
 
+WHOLE_MAP_COLUMNS = 1.5
+"""The whole-map ``dx`` multiplies every map cell, window or not; past this many cells per
+window the per-sample product and ``col2im`` are quicker (measured: ``benchmarks/README.md``)."""
+
 
 class ConvCache(NamedTuple):
     """What backward needs: the padded input, its windows, the weights and the geometry.
@@ -121,10 +125,17 @@ def _transposed_is_quicker(n_filters: int, patch_size: int, positions: int) -> b
 
 
 def conv2d_input_grad(dout: Array, cache: ConvCache) -> Array:
-    """``dx`` of :func:`conv2d_backward` alone."""
+    """``dx`` of :func:`conv2d_backward` alone.
+
+    At stride 1 with at most :data:`WHOLE_MAP_COLUMNS` times as many map cells as windows
+    (``Hp·Wp ≤ 1.5·Ho·Wo``), :func:`_input_gradient_whole_maps`; otherwise — strides, or
+    small maps where most cells start no window (LeNet's second convolution: 196 cells, 100
+    windows) — one product per sample and :func:`col2im` (the same sums, in the same order).
+    """
     xp, w, stride, (ph, pw) = cache.xp, cache.w, cache.stride, cache.padding
     n_filters, _, kh, kw = w.shape
-    if stride == (1, 1) and np.isfinite(w).all():
+    cells, windows = xp.shape[2] * xp.shape[3], dout.shape[2] * dout.shape[3]
+    if stride == (1, 1) and cells <= WHOLE_MAP_COLUMNS * windows and np.isfinite(w).all():
         dxp = _input_gradient_whole_maps(dout, w, xp.shape)
     else:
         drows = dout.reshape(dout.shape[0], n_filters, -1)
