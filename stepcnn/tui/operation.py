@@ -5,6 +5,7 @@ placed and painted here, and only lines whose content changed are refreshed.
 """
 
 from collections.abc import Sequence
+from typing import NamedTuple
 
 from rich.segment import Segment
 from textual import events
@@ -27,6 +28,15 @@ the narration keeps one, cut there, marked "… (i)")."""
 
 
 Regions = list[list[tuple[int, int, int, int] | None]]
+
+
+class CellPlace(NamedTuple):
+    """Where a drawn cell is: panel ``panel`` of the view, its grid ``grid``, row, column."""
+
+    panel: int
+    grid: int
+    row: int
+    col: int
 
 
 def specs_of(panels: Sequence[Panel]) -> tuple[tuple[PanelSpec, ...], Regions]:
@@ -200,11 +210,20 @@ class OperationView(Widget):
         self._paint()
         self.refresh()
 
+    def cell_at(self, x: int, y: int) -> CellPlace | None:
+        """The cell drawn at column ``x`` of line ``y`` of the view (None: no cell there)."""
+        for number, placed in enumerate(self.placed):
+            found = placed.cell_at(x, y)
+            if found is not None:
+                return CellPlace(number, *found)
+        return None
+
     def on_click(self, event: events.Click) -> None:
-        meta = event.style.meta  # the painter puts each cell's place on its segment's style
-        if "panel" not in meta or meta["panel"] >= len(self.placed):
+        offset = event.get_content_offset(self)
+        place = None if offset is None else self.cell_at(offset.x, offset.y)
+        if place is None:
             return
-        grid = self.placed[meta["panel"]].panel.grids[meta["grid"]]
-        cell = grid.cell_index(meta["row"], meta["col"])
+        grid = self.placed[place.panel].panel.grids[place.grid]
+        cell = grid.cell_index(place.row, place.col)
         if grid.tensor is not None and cell is not None:
             self.post_message(self.CellClicked(grid.tensor, cell))
