@@ -1,5 +1,5 @@
 """The app's parts, each with one job: the playback clock, the file watcher, the main screen,
-and clicks located from the segments' own metadata."""
+and clicks located from where the view drew each cell."""
 
 import os
 from pathlib import Path
@@ -167,18 +167,20 @@ def test_the_screenshot_goes_to_the_downloads_folder_when_there_is_one(
     assert screenshot_folder() == str(tmp_path)
 
 
-# ---- clicks from the segments' metadata ---------------------------------------------------
+# ---- clicks located from where each cell is drawn --------------------------------------
 
 
 def cell_segments(app: StepCNNApp) -> list[tuple[int, int, str, dict[str, Any]]]:
-    """(x, y, text, meta) of every drawn cell of the operation view."""
+    """(x, y, text, place) of every drawn cell of the operation view: each segment whose
+    first column the view places in a cell (``place``: panel, grid, row, col)."""
     view = app.query_one(OperationView)
     found = []
     for y in range(view.size.height):
         x = 0
         for seg in view.render_line(y):
-            if seg.style is not None and seg.style.meta:
-                found.append((x, y, seg.text, seg.style.meta))
+            place = view.cell_at(x, y)
+            if place is not None:
+                found.append((x, y, seg.text, place._asdict()))
             x += len(seg.text)
     return found
 

@@ -106,6 +106,14 @@ def test_a_question_has_the_arithmetic_that_gives_its_answer() -> None:
     assert q.working == "dW[0][0,1,1] = 0.0 + g·patch[0,1,1] = 0.0 + 2.0·1.0 = 2.0"
 
 
+def test_a_weight_question_works_the_update_at_its_own_cell() -> None:
+    # Chapter 5's last checkpoint asks W[0][0,1,0] (not the filter's first cell): W = 1,
+    # η = 0.05, dW = 4 (worked out above), so 1 − 0.05·4 = 0.8.
+    q = stepcnn.course()[4].questions[2]
+    assert q.asks == "W[0][0,1,0] after the update"
+    assert q.working == "W[0][0,1,0] ← 1.0 − 0.05·4.0 = 0.8"
+
+
 def test_a_course_file_of_ones_own_and_a_bad_one(tmp_path: Path) -> None:
     path = tmp_path / "mine.toml"
     path.write_text(

@@ -189,7 +189,7 @@ def test_every_scenario_key_the_loader_source_reads_is_in_the_field_reference() 
     fields = page("reference/scenario.md")
     root = ROOT / "stepcnn" / "scenario"
     read = (
-        r'\.(?:string|integer|number|choice|boolean|raw|table|tables)\(\s*"(\w+)"'
+        r'\.(?:string|integer|number|choice|boolean|raw|index|table|tables)\(\s*"(\w+)"'
         r'|read_pair\(\s*\w+,\s*"(\w+)"'
     )
     keys = set()
@@ -220,7 +220,7 @@ def test_every_course_key_the_loader_reads_is_in_the_course_pages_field_tables()
     body = page("course.md")
     tables = section(body, "Writing a course")
     read = (
-        r'\.(?:string|integer|number|choice|boolean|raw|table|tables)\(\s*"(\w+)"'
+        r'\.(?:string|integer|number|choice|boolean|raw|index|table|tables)\(\s*"(\w+)"'
         r'|_(?:strings|text)\(\s*\w+,\s*"(\w+)"'
     )
     keys = set()

@@ -135,6 +135,40 @@ def test_conv_input_gradient_with_non_finite_weights_equals_loops(bad: float) ->
     np.testing.assert_allclose(dx[finite], dx_n[finite], rtol=1e-12, atol=1e-12)
 
 
+@pytest.mark.parametrize("bad", [np.inf, np.nan])
+def test_conv_input_gradient_on_a_map_the_whole_map_form_takes_with_non_finite_weights(
+    bad: float,
+) -> None:
+    rng = np.random.default_rng(12)
+    x = rng.normal(size=(2, 2, 10, 10))  # padded 12×12 = 144 cells for 100 windows
+    w = rng.normal(size=(3, 2, 3, 3))
+    w[2, 1, 0, 1] = bad
+    b = rng.normal(size=3)
+    dout = rng.normal(size=(2, 3, 10, 10))
+    with np.errstate(all="ignore"):
+        _, cache = conv2d_forward(x, w, b, (1, 1), (1, 1))
+        _, cache_n = conv2d_forward_naive(x, w, b, (1, 1), (1, 1))
+        dx = conv2d_backward(dout, cache)[0]
+        dx_n = conv2d_backward_naive(dout, cache_n)[0]
+    np.testing.assert_array_equal(np.isnan(dx), np.isnan(dx_n))
+    finite = np.isfinite(dx_n)
+    np.testing.assert_allclose(dx[finite], dx_n[finite], rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize(("size", "padding"), [(14, 0), (6, 1)])  # 196 / 100, 64 / 36 cells
+def test_conv_input_gradient_on_small_maps_equals_loops(size: int, padding: int) -> None:
+    rng = np.random.default_rng(14)
+    x = rng.normal(size=(3, 2, size, size))
+    w = rng.normal(size=(4, 2, 5 if padding == 0 else 3, 5 if padding == 0 else 3))
+    b = rng.normal(size=4)
+    out, cache = conv2d_forward(x, w, b, (1, 1), (padding, padding))
+    dout = rng.normal(size=out.shape)
+    got = conv2d_backward(dout, cache)
+    want = conv2d_backward_naive(dout, conv2d_forward_naive(x, w, b, (1, 1), (padding, padding))[1])
+    for g, e in zip(got, want, strict=True):
+        np.testing.assert_allclose(g, e, rtol=1e-12, atol=1e-12)
+
+
 def test_conv_whole_map_input_gradient_equals_loops_with_padding_and_batch() -> None:
     rng = np.random.default_rng(13)
     x = rng.normal(size=(5, 3, 9, 7))

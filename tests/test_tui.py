@@ -524,6 +524,38 @@ async def test_click_gradient_cell_in_backward_jumps_to_the_step_propagating_it(
             )
 
 
+async def test_a_click_selects_the_cell_under_it_in_a_lower_row_of_grids_and_in_a_viewport() -> (
+    None
+):
+    """Cells found from where they are drawn: in the third row of grids of a panel (the
+    third channel of an RGB input), and inside viewports scrolled away from their first
+    rows or columns (each checked to show the engine's value before the click)."""
+    app = make_app("rgb-stride-padding")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        placed = panel(app, "input")
+        lower = [w for w in placed.windows if w.y > 0]
+        assert len({w.y for w in lower}) >= 2, "the channels are not in rows of grids"
+        x = placed.panel.grids[lower[-1].grid].tensor
+        assert x is not None
+        for cell in [(0, 2, 3, 4), (0, 2, 0, 0), (0, 1, 1, 2)]:
+            await click_cell(pilot, app, "input", x, cell, 1)
+            assert app.session.selected == (x, cell)
+    app = make_app("digits")
+    async with app.run_test(size=(80, 24)) as pilot:
+        timeline = app.session.timeline
+        inputs = TensorId(None, "x")
+        for index in [(0, 0, 5, 5), (1, 2, 4, 5)]:  # the window follows the step down right
+            await jump(pilot, app, scan(timeline, -1, 1, lambda s, i=index: s.index == i))
+            placed = panel(app, "input")
+            win = next(w for w in placed.windows if w.windowed)
+            assert win.row0 > 0 or win.col0 > 0  # scrolled away from its first cells
+            grid = placed.panel.grids[win.grid]
+            cell = (*grid.prefix, grid.row0 + win.row0 + win.rows - 1, grid.col0 + win.col0 + 1)
+            await click_cell(pilot, app, "input", inputs, cell, 0)
+            assert app.session.selected == (inputs, cell)
+
+
 # ---- breakpoints and watchpoints ------------------------------------------------------------
 
 

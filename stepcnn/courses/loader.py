@@ -195,7 +195,7 @@ def _stop(
     if checkpoint:
         prompt = table.string("prompt", required=True)
         ask = table.choice("ask", ASKS, "result")
-        cell = _cell(table)
+        cell = table.index("cell", empty=False)
         if found is not None and prompt is not None and ask is not None:
             _, segment = found
             if _asks_right(table, scenario, segment, ask, cell):
@@ -204,20 +204,6 @@ def _stop(
     if found is None or text is None or view is None or (checkpoint and asked is None):
         return None
     return Stop(found[0], text, view, asked, table.path)
-
-
-def _cell(table: Table) -> tuple[int, ...] | None:
-    value = table.raw("cell")
-    if value is MISSING:
-        return None
-    if (
-        isinstance(value, list)
-        and value
-        and all(isinstance(i, int) and not isinstance(i, bool) and i >= 0 for i in value)
-    ):
-        return tuple(value)
-    table.error("cell", f"must be a list of non-negative integers, got {describe(value)}")
-    return None
 
 
 def _asks_right(

@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from stepcnn.scenario.fields import is_index_list
+
 VERSION = 1
 MAX_BYTES = 4 * 2**20
 
@@ -56,9 +58,7 @@ class BadProgress(ValueError):
 
 
 def _numbers(value: Any, what: str) -> set[int]:
-    if not isinstance(value, list) or not all(
-        isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in value
-    ):
+    if not is_index_list(value):
         raise BadProgress(f"{what} must be a list of non-negative integers")
     return set(value)
 

@@ -12,7 +12,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from stepcnn.courses.model import Checkpoint
-from stepcnn.session.practice import REVEALING, Question, parse_guess, question
+from stepcnn.session.practice import (
+    REVEALING,
+    Question,
+    parse_guess,
+    question,
+    update_working,
+)
 from stepcnn.timeline.numbers import idx, num, paren
 from stepcnn.timeline.step import Step
 from stepcnn.timeline.timeline import Timeline
@@ -77,24 +83,12 @@ def _dw(step: Step, cell: tuple[int, ...] | None) -> Question:
 
 
 def _weight(step: Step, cell: tuple[int, ...] | None) -> Question:
-    """W[f] at ``cell`` after the update: W − η·dW (with momentum: W − η·v)."""
-    ops = step.operands
-    after = np.asarray(ops["weight_after"])
+    """W[f] at ``cell`` after the update, worked as the optimizer computes it."""
+    after = np.asarray(step.operands["weight_after"])
     at = _cell(after, cell)
-    before = float(np.asarray(ops["weight_before"])[at])
-    grad = float(np.asarray(ops["grad_weight"])[at])
-    eta = float(np.asarray(ops["learning_rate"]).reshape(-1)[0])
-    value = float(after[at])
     name = f"W[{step.index[0]}]{idx(at)}"
-    if "velocity_after" in ops:
-        v = float(np.asarray(ops["velocity_after"])[at])
-        working = (
-            f"v = {num(v)} (from dW = {num(grad)});  {name} ← {num(before)} − {num(eta)}·"
-            f"{paren(v)} = {num(value)}"
-        )
-    else:
-        working = f"{name} ← W − η·dW = {num(before)} − {num(eta)}·{paren(grad)} = {num(value)}"
-    return Question(step.op, f"{name} after the update", value, working, _given(step))
+    working = update_working(step.operands, name, at)
+    return Question(step.op, f"{name} after the update", float(after[at]), working, _given(step))
 
 
 def ask(step: Step, timeline: Timeline, checkpoint: Checkpoint, decimals: int) -> Asked:

@@ -9,7 +9,7 @@ matches every field given. A selector that matches no step is a problem naming i
 import numpy as np
 
 from stepcnn.engine.registry import op_names
-from stepcnn.scenario.fields import MISSING, Table, describe
+from stepcnn.scenario.fields import Table
 from stepcnn.scenario.model import Scenario
 from stepcnn.timeline.layout import Layout, Segment
 from stepcnn.timeline.numbering import position, shown
@@ -30,18 +30,6 @@ def segment_at(layout: Layout, k: int) -> Segment:
     return layout.segments[layout.locate(k % layout.per_iteration)]
 
 
-def _index(table: Table) -> tuple[int, ...] | None:
-    value = table.raw("index")
-    if value is MISSING:
-        return None
-    if isinstance(value, list) and all(
-        isinstance(i, int) and not isinstance(i, bool) and i >= 0 for i in value
-    ):
-        return tuple(value)
-    table.error("index", f"must be a list of non-negative integers, got {describe(value)}")
-    return None
-
-
 def _extent(segment: Segment) -> str:
     """``[0..0, 0..1]``: the indices a segment's steps take."""
     if not segment.shape:
@@ -59,7 +47,7 @@ def resolve(table: Table, scenario: Scenario, what: str) -> tuple[int, Segment] 
     total = per * scenario.iterations
     step = table.integer("step", minimum=1, what="a step number (the first step is 1)")
     op = table.choice("op", op_names())
-    index = _index(table)
+    index = table.index("index")
     iteration = table.integer("iteration", minimum=1, what="an iteration number (the first is 1)")
     layer = table.integer("layer", minimum=0, what="a layer number (from 0)")
     given = [key for key in ("op", "index", "iteration", "layer") if key in table.data]

@@ -74,6 +74,15 @@ def is_number(value: object) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
+def is_index_list(value: object, *, empty: bool = True) -> bool:
+    """A list of non-negative integers (booleans are not integers); ``[]`` only if ``empty``."""
+    return (
+        isinstance(value, list)
+        and (empty or bool(value))
+        and all(isinstance(i, int) and not isinstance(i, bool) and i >= 0 for i in value)
+    )
+
+
 def as_finite_float(value: object) -> tuple[float, str]:
     """``(number, "")`` for a finite int or float, else ``(nan, what is wrong)``."""
     if not is_number(value):
@@ -206,6 +215,16 @@ class Table:
             self.error(key, f"must be one of {listed}, got {describe(value)}{hint}")
             return default
         return value
+
+    def index(self, key: str, *, empty: bool = True) -> tuple[int, ...] | None:
+        """An index into a tensor: a list of non-negative integers (None when absent)."""
+        value = self.raw(key)
+        if value is MISSING:
+            return None
+        if is_index_list(value, empty=empty):
+            return tuple(value)
+        self.error(key, f"must be a list of non-negative integers, got {describe(value)}")
+        return None
 
     def boolean(self, key: str, default: bool) -> bool:
         value = self.raw(key)

@@ -108,15 +108,7 @@ def _read_rule(rule: Table, layer_count: int) -> StepRule | None:
         )
         layer = None
     op = rule.choice("op", op_kinds())
-    index = rule.raw("index")
-    index_value: tuple[int, ...] | None = None
-    if index is not MISSING:
-        if isinstance(index, list) and all(
-            isinstance(i, int) and not isinstance(i, bool) and i >= 0 for i in index
-        ):
-            index_value = tuple(index)
-        else:
-            rule.error("index", f"must be a list of non-negative integers, got {describe(index)}")
+    index_value = rule.index("index")
     steps = rule.raw("steps")
     steps_value: tuple[int, int] | None = None
     if steps is not MISSING:

@@ -64,28 +64,34 @@ def _first_cell(cells: tuple[int | slice, ...], shape: tuple[int, ...]) -> tuple
     return tuple(first) + (0,) * (len(shape) - len(first))
 
 
-def _update_working(ops: dict[str, Array], cell: str) -> str:
-    """The update of the first weight, with its numbers, as the optimizer computes it."""
-    w, dw, after = (_first(ops[k]) for k in ("weight_before", "grad_weight", "weight_after"))
+def update_working(ops: dict[str, Array], cell: str, at: tuple[int, ...] | None = None) -> str:
+    """The update of the weight at ``at`` (the first when None), named ``cell``, with its
+    numbers, as the optimizer computes it."""
+
+    def value(name: str) -> float:
+        array = np.asarray(ops[name])
+        return float(array[at]) if at is not None and array.ndim else _first(array)
+
+    w, dw, after = (value(k) for k in ("weight_before", "grad_weight", "weight_after"))
     eta = _first(ops["learning_rate"]) if "learning_rate" in ops else math.nan
-    g = dw + (_first(ops["decay"]) if "decay" in ops else 0.0)  # dW + λ·W
+    g = dw + (value("decay") if "decay" in ops else 0.0)  # dW + λ·W
     if "m_hat" in ops:  # Adam
-        mh, vh = _first(ops["m_hat"]), _first(ops["v_hat"])
+        mh, vh = value("m_hat"), value("v_hat")
         return (
             f"mˆ = m/(1 − β₁ᵗ) = {num(mh)}, vˆ = v/(1 − β₂ᵗ) = {num(vh)};  {cell} ← "
             f"{num(w)} − {num(eta)}·{paren(mh)}/(√{num(vh)} + ε) = {num(after)}"
         )
     if "s_after" in ops:  # RMSprop
-        sq = _first(ops["s_after"])
+        sq = value("s_after")
         return (
             f"g = {num(g)}, s = {num(sq)};  {cell} ← {num(w)} − {num(eta)}·{paren(g)}/"
             f"(√{num(sq)} + ε) = {num(after)}"
         )
-    moved = ops.get("velocity_after")  # SGD with momentum / weight decay: W moves by v
-    if moved is not None:
+    if "velocity_after" in ops:  # SGD with momentum / weight decay: W moves by v
+        v = value("velocity_after")
         return (
-            f"v = {num(_first(moved))} (from dW = {num(dw)});  {cell} ← "
-            f"{num(w)} − {num(eta)}·{paren(_first(moved))} = {num(after)}"
+            f"v = {num(v)} (from dW = {num(dw)});  {cell} ← "
+            f"{num(w)} − {num(eta)}·{paren(v)} = {num(after)}"
         )
     return f"{cell} ← {num(w)} − {num(eta)}·{paren(g)} = {num(after)}"
 
@@ -119,7 +125,7 @@ def question(step: Step, timeline: Timeline | None = None) -> Question | None:
     if step.phase == "update" and "weight_after" in ops:
         after = ops["weight_after"]  # a filter, a row, or batchnorm's one γ
         cell = f"W[{step.index[0]}]" + (_at(after) if np.ndim(after) else "")
-        working = _update_working(ops, cell)
+        working = update_working(ops, cell)
         return Question(step.op, f"{cell} after the update", _first(after), working, given)
     if step.phase == "backward" and "dx_contribution" in ops:
         g = _first(ops["grad"])

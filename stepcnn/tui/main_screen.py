@@ -289,8 +289,13 @@ class MainScreen(CourseActions):
     def action_toggle_pane(self, panel: str) -> None:
         self.hidden ^= {panel}
         self._apply_hidden()
-        self.query_one(SourcePane).forget()
-        self.redraw()
+        if panel != "source":
+            self.redraw()  # the narration: the texts below the panels change
+        elif panel not in self.hidden:  # the rest as it is (the operation view, resized by
+            # the layout, draws its panels again at its new size)
+            self.query_one(SourcePane).reveal(
+                self.session.step.op, self.session.scenario.optimizer.name
+            )
 
     def action_practice(self) -> None:
         from stepcnn.tui.predict import open_practice

@@ -5,10 +5,11 @@ placed and painted here, and only lines whose content changed are refreshed.
 """
 
 from collections.abc import Sequence
+from typing import NamedTuple
 
 from rich.segment import Segment
 from textual import events
-from textual.geometry import Region
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.strip import Strip
 from textual.widget import Widget
@@ -27,6 +28,15 @@ the narration keeps one, cut there, marked "… (i)")."""
 
 
 Regions = list[list[tuple[int, int, int, int] | None]]
+
+
+class CellPlace(NamedTuple):
+    """Where a drawn cell is: panel ``panel`` of the view, its grid ``grid``, row, column."""
+
+    panel: int
+    grid: int
+    row: int
+    col: int
 
 
 def specs_of(panels: Sequence[Panel]) -> tuple[tuple[PanelSpec, ...], Regions]:
@@ -81,6 +91,7 @@ class OperationView(Widget):
         self.arrangement: Arrangement | None = None
         self.page = 0
         self._lines: list[list[Segment]] = []
+        self._painted_for: Size | None = None  # the size the lines were painted for
 
     @property
     def paged(self) -> bool:
@@ -119,6 +130,7 @@ class OperationView(Widget):
         width, height = self.size
         if width <= 0 or height <= 0:
             self._lines = []
+            self._painted_for = self.size
             return
         console = self.app.console
         blocks = [(spans, wrap_spans(console, spans, width, most)) for spans, _, most in self.texts]
@@ -150,6 +162,7 @@ class OperationView(Widget):
         self._place_texts(lines, blocks, least, a.height)
         self.placed = placed
         self._lines = [line.finish() for line in lines]
+        self._painted_for = self.size
 
     def _place_texts(
         self,
@@ -185,11 +198,7 @@ class OperationView(Widget):
 
     def render_line(self, y: int) -> Strip:
         width = self.size.width
-        if (
-            not self._lines
-            or len(self._lines) != self.size.height
-            or (self._lines and sum(len(s.text) for s in self._lines[0]) != width)
-        ):
+        if self._painted_for != self.size:  # resized: the compositor draws before on_resize
             self._paint()
         base = ground(self)  # the theme's colours where no cell has its own
         if y < len(self._lines):
@@ -197,14 +206,24 @@ class OperationView(Widget):
         return Strip.blank(width, base)
 
     def on_resize(self, event: events.Resize) -> None:
-        self._paint()
-        self.refresh()
+        if self._painted_for != self.size:  # (else drawn at this size already, and Textual
+            self._paint()  # repaints the whole of a resized widget)
+            self.refresh()
+
+    def cell_at(self, x: int, y: int) -> CellPlace | None:
+        """The cell drawn at column ``x`` of line ``y`` of the view (None: no cell there)."""
+        for number, placed in enumerate(self.placed):
+            found = placed.cell_at(x, y)
+            if found is not None:
+                return CellPlace(number, *found)
+        return None
 
     def on_click(self, event: events.Click) -> None:
-        meta = event.style.meta  # the painter puts each cell's place on its segment's style
-        if "panel" not in meta or meta["panel"] >= len(self.placed):
+        offset = event.get_content_offset(self)
+        place = None if offset is None else self.cell_at(offset.x, offset.y)
+        if place is None:
             return
-        grid = self.placed[meta["panel"]].panel.grids[meta["grid"]]
-        cell = grid.cell_index(meta["row"], meta["col"])
+        grid = self.placed[place.panel].panel.grids[place.grid]
+        cell = grid.cell_index(place.row, place.col)
         if grid.tensor is not None and cell is not None:
             self.post_message(self.CellClicked(grid.tensor, cell))

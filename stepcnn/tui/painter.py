@@ -72,6 +72,22 @@ class Placed:
     height: int
     windows: list[Window]
 
+    def cell_at(self, x: int, y: int) -> tuple[int, int, int] | None:
+        """``(grid, row, column)`` of the cell :func:`paint_panel` draws at column ``x`` of
+        line ``y`` of the view (None: a border, a label, a blank, an overview, a cell cut at
+        the panel's edge)."""
+        cw = self.panel.cell_width
+        inner_w, inner_h = self.width - CHROME_W, self.height - CHROME_H
+        gx, gy = x - self.x - 2, y - self.y - 1  # past the border, the padding, the title
+        if self.width < 5 or self.height < 3 or not (0 <= gx < inner_w and 0 <= gy < inner_h):
+            return None
+        for win in self.windows:
+            r, dx = gy - win.y - 1, gx - win.x
+            drawn = win.x + win.cols * cw <= inner_w  # else cut at the edge: text alone
+            if drawn and 0 <= r < win.rows and 0 <= dx < win.cols * cw:
+                return win.grid, win.row0 + r, win.col0 + dx // cw
+        return None
+
 
 def fit_words(text: str, room: int) -> str:
     """``text`` if it fits ``room`` columns, else as many whole words as fit, then "…"
@@ -152,7 +168,7 @@ def paint_panel(
         label = grid_label(grid.label, win, span - len(factor) - 1) if factor else ""
         label = f"{label} {factor}".lstrip() if factor else grid_label(grid.label, win, span)
         grid_lines[win.y].put(win.x, label, LABEL)
-        for r, cells in enumerate(window_rows(grid, win, cw, palette, number)):
+        for r, cells in enumerate(window_rows(grid, win, cw, palette)):
             grid_lines[win.y + 1 + r].put_cells(win.x, cells, win.cols * cw)
         if win.overview_x is not None:
             _overview(grid_lines, win, grid.overview(win.overview_step), palette)
@@ -169,24 +185,17 @@ def paint_panel(
 _ROWS: dict[tuple[object, ...], list[list[Segment]]] = {}
 ROWS_CACHED = 1024
 """Windows of cells drawn recently, by content: a grid that did not change since the last
-step (a filter, most of a map) is not formatted again."""
+step (a filter, most of a map) is not formatted again, wherever it is drawn."""
 
 
-def window_rows(
-    grid: Grid, win: Window, cw: int, palette: Palette, number: int
-) -> list[list[Segment]]:
-    """The segments of each visible row of ``grid`` in ``win`` (panel ``number`` of the
-    view), ``cw`` columns a cell."""
+def window_rows(grid: Grid, win: Window, cw: int, palette: Palette) -> list[list[Segment]]:
+    """The segments of each visible row of ``grid`` in ``win``, ``cw`` columns a cell."""
     rows = slice(win.row0, win.row0 + win.rows)
     cols = slice(win.col0, win.col0 + win.cols)
     key: tuple[object, ...] | None = None
     if grid.ties is None:
         key = (
             id(palette),
-            number,
-            win.grid,
-            win.row0,
-            win.col0,
             cw,
             grid.fmt,
             win.rows,
@@ -203,12 +212,7 @@ def window_rows(
     texts = grid.text_block(rows, cols).tolist()
     tones = grid.tone[rows, cols].tolist()
     marks = grid.mark[rows, cols].tolist()
-    drawn = [
-        _row_segments(
-            texts[r], tones[r], marks[r], cw, palette, (number, win.grid, win.row0 + r, win.col0)
-        )
-        for r in range(win.rows)
-    ]
+    drawn = [_row_segments(texts[r], tones[r], marks[r], cw, palette) for r in range(win.rows)]
     if key is not None:
         if len(_ROWS) >= ROWS_CACHED:
             _ROWS.clear()
@@ -217,26 +221,27 @@ def window_rows(
 
 
 def _row_segments(
-    texts: list[str],
-    tones: list[int],
-    marks: list[int],
-    cw: int,
-    palette: Palette,
-    where: tuple[int, int, int, int],
+    texts: list[str], tones: list[int], marks: list[int], cw: int, palette: Palette
 ) -> list[Segment]:
-    """One row of cells, one segment each, whose style carries the cell's place as meta —
-    ``{"panel", "grid", "row", "col"}`` (``where`` is panel, grid, row, first column) — so a
-    click finds its cell from the segment under the mouse, as Textual's DataTable does."""
-    panel, grid, row, col0 = where
+    """One row of cells, one segment each. A cell's style carries an invisible mark, even or
+    odd by its place in the row, so that nothing that joins segments of one style (Textual's
+    SVG export) runs a cell into its neighbour or into the blank beside it; a click finds its
+    cell from the geometry (:meth:`Placed.cell_at`), not from the segment."""
     return [
-        Segment(text.rjust(cw), _cell_meta(palette.cell(tone, mark), panel, grid, row, col0 + i))
+        Segment(text.rjust(cw), _marked(palette.cell(tone, mark))[i & 1])
         for i, (text, tone, mark) in enumerate(zip(texts, tones, marks, strict=True))
     ]
 
 
-@lru_cache(maxsize=1 << 15)
-def _cell_meta(style: Style, panel: int, grid: int, row: int, col: int) -> Style:
-    return style + Style.from_meta({"panel": panel, "grid": grid, "row": row, "col": col})
+_EVEN_ODD = (Style.from_meta({"cell": 0}), Style.from_meta({"cell": 1}))
+
+
+@lru_cache(maxsize=1024)
+def _marked(style: Style) -> tuple[Style, Style]:
+    """``style`` for the even and for the odd cells of a row: two styles a cell style (a few
+    dozen in all, where a cell's place as meta made one each: so few that the style caches of
+    Rich and Textual keep them)."""
+    return style + _EVEN_ODD[0], style + _EVEN_ODD[1]
 
 
 Run = tuple[int, int, str, Style | None]

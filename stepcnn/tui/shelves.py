@@ -200,16 +200,18 @@ def _pack(
     wants = [max(min(it.natural[1], room) for it in shelf) for shelf in shelves]
     heights = list(least)
     spare = room - sum(heights)
+    parts = [  # (worked out again only for the shelf that grows)
+        _shelf_parts(shelf, h) if h < w else 1
+        for shelf, h, w in zip(shelves, heights, wants, strict=True)
+    ]
     while spare > 0:  # spare lines first to the shelf whose marked cells take the most parts
-        parts = [
-            _shelf_parts(shelf, h) if h < w else 1
-            for shelf, h, w in zip(shelves, heights, wants, strict=True)
-        ]
         most = max(range(len(shelves)), key=lambda i: parts[i])
         if parts[most] <= 1:
             break
         heights[most] += 1
         spare -= 1
+        h = heights[most]
+        parts[most] = _shelf_parts(shelves[most], h) if h < wants[most] else 1
     for i in range(len(shelves)):  # then to the shelves that would show more, in order
         add = min(spare, wants[i] - heights[i])
         heights[i] += add

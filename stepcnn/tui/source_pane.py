@@ -58,6 +58,13 @@ class SourcePane(VerticalScroll):
         )
         self.call_after_refresh(self.follow)
 
+    def reveal(self, op: str, optimizer: str = "sgd") -> None:
+        """Shown again: :meth:`show`, the working line in the middle of the pane again even
+        when the function is the one it held while hidden."""
+        if (op, optimizer) == (self.op, self.optimizer):
+            self.call_after_refresh(self.follow)
+        self.show(op, optimizer)
+
     def forget(self) -> None:
         """Draw again at the next :meth:`show` (the pane was hidden, or the scenario changed)."""
         self.op = ""

@@ -92,8 +92,9 @@ class Access:
         cls, host: str, port: int, token: str | None, allow: tuple[str, ...] = ()
     ) -> "Access":
         """The rules of a server listening on ``host``: the loopback names, ``host`` (each of
-        the machine's addresses and its host name when ``host`` is a wildcard), ``allow``."""
-        names = set(LOOPBACK_NAMES) | {a.lower() for a in allow}
+        the machine's addresses and its host name when ``host`` is a wildcard), ``allow``
+        (names as ``--allow-host`` parses them, in lower case)."""
+        names = set(LOOPBACK_NAMES) | set(allow)
         if host in WILDCARDS:
             names |= set(own_addresses()) | {socket.gethostname().lower(), socket.getfqdn().lower()}
         else:

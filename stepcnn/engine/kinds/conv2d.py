@@ -32,6 +32,10 @@ from stepcnn.engine.windows import (
     sliding_windows,
 )
 
+WHOLE_MAP_COLUMNS = 1.5
+"""The whole-map ``dx`` multiplies every map cell, window or not; past this many cells per
+window the per-sample product and ``col2im`` are quicker (measured: ``benchmarks/README.md``)."""
+
 
 class ConvCache(NamedTuple):
     """What backward needs: the padded input, its windows, the weights and the geometry.
@@ -89,19 +93,49 @@ def conv2d_backward(dout: Array, cache: ConvCache) -> tuple[Array, Array, Array]
 
 
 def conv2d_param_grads(dout: Array, cache: ConvCache) -> tuple[Array, Array]:
-    """``(dw, db)`` of :func:`conv2d_backward` alone."""
+    """``(dw, db)`` of :func:`conv2d_backward` alone.
+
+    ``dW_row = Σ_n dout_row[n] · X_col[n]ᵀ`` is computed either so or transposed,
+    ``dW_rowᵀ = Σ_n X_col[n] · dout_row[n]ᵀ`` (the same sums of the same products), whichever
+    :func:`_transposed_is_quicker` says BLAS runs quicker for the shapes.
+    """
     n_batch, n_filters = dout.shape[:2]
     cols = im2col(cache.windows) if cache.cols is None else cache.cols
     drows = dout.reshape(n_batch, n_filters, -1)  # (N, C_out, Ho·Wo)
-    dw = _sum_over_samples(np.matmul(drows, cols.transpose(0, 2, 1))).reshape(cache.w.shape)
-    return dw, dout.sum(axis=(0, 2, 3))
+    if _transposed_is_quicker(n_filters, cols.shape[1], cols.shape[2]):
+        drows_t = np.ascontiguousarray(drows.transpose(0, 2, 1))  # (N, Ho·Wo, C_out)
+        dw_rows = _sum_over_samples(np.matmul(cols, drows_t)).T  # (C_out, C·kh·kw)
+    else:
+        dw_rows = _sum_over_samples(np.matmul(drows, cols.transpose(0, 2, 1)))
+    return dw_rows.reshape(cache.w.shape), dout.sum(axis=(0, 2, 3))
+
+
+def _transposed_is_quicker(n_filters: int, patch_size: int, positions: int) -> bool:
+    """Whether ``dW_rowᵀ`` is the quicker product for ``n_filters`` rows of ``dout``,
+    ``patch_size = C·kh·kw`` and ``positions = Ho·Wo`` (measured on OpenBLAS, one thread:
+    ``benchmarks/README.md``).
+
+    ``dout_row[n] · X_col[n]ᵀ`` reads the large patch matrix transposed; with long patches
+    (≥ 100 entries) and under 100³ multiply-adds per sample — where OpenBLAS takes its
+    small-matrix kernels — the transposed product, which reads both operands as stored, is
+    1.3–1.7× quicker (e.g. LeNet's second convolution: 16 filters, 150-entry patches, 100
+    positions). Elsewhere the plain product is as quick or quicker.
+    """
+    return patch_size >= 100 and n_filters * patch_size * positions <= 100**3
 
 
 def conv2d_input_grad(dout: Array, cache: ConvCache) -> Array:
-    """``dx`` of :func:`conv2d_backward` alone."""
+    """``dx`` of :func:`conv2d_backward` alone.
+
+    At stride 1 with at most :data:`WHOLE_MAP_COLUMNS` times as many map cells as windows
+    (``Hp·Wp ≤ 1.5·Ho·Wo``), :func:`_input_gradient_whole_maps`; otherwise — strides, or
+    small maps where most cells start no window (LeNet's second convolution: 196 cells, 100
+    windows) — one product per sample and :func:`col2im` (the same sums, in the same order).
+    """
     xp, w, stride, (ph, pw) = cache.xp, cache.w, cache.stride, cache.padding
     n_filters, _, kh, kw = w.shape
-    if stride == (1, 1) and np.isfinite(w).all():
+    cells, windows = xp.shape[2] * xp.shape[3], dout.shape[2] * dout.shape[3]
+    if stride == (1, 1) and cells <= WHOLE_MAP_COLUMNS * windows and np.isfinite(w).all():
         dxp = _input_gradient_whole_maps(dout, w, xp.shape)
     else:
         drows = dout.reshape(dout.shape[0], n_filters, -1)

@@ -56,8 +56,8 @@ def maxpool2d_forward(x: Array, kernel: Pair, stride: Pair) -> tuple[Array, Pool
     ho, wo = (x.shape[2] - kh) // stride[0] + 1, (x.shape[3] - kw) // stride[1] + 1
     cells = _offset_cells((ho, wo), kernel, stride)
     slices = [np.ascontiguousarray(x[:, :, rows, cols]) for rows, cols in cells]
-    out = slices[0].copy()
-    for v in slices[1:]:
+    out = np.maximum(slices[0], slices[1]) if len(slices) > 1 else slices[0].copy()
+    for v in slices[2:]:
         np.maximum(out, v, out=out)
     if np.isnan(out).any():
         windows = sliding_windows(x, kernel, stride)  # (N, C, Ho, Wo, kh, kw)
@@ -72,10 +72,11 @@ def maxpool2d_forward(x: Array, kernel: Pair, stride: Pair) -> tuple[Array, Pool
     return out, PoolCache(x.shape, kernel, stride, argmax.astype(np.intp))
 
 
-def _offset_cells(out_hw: Pair, kernel: Pair, stride: Pair) -> list[tuple[slice, slice]]:
+@lru_cache(maxsize=32)
+def _offset_cells(out_hw: Pair, kernel: Pair, stride: Pair) -> tuple[tuple[slice, slice], ...]:
     """The cells of window offset ``t`` in every window, for ``t = 0 … kh·kw − 1``."""
     kh, kw = kernel
-    return [window_cells(out_hw, t // kw, t % kw, stride) for t in range(kh * kw)]
+    return tuple(window_cells(out_hw, t // kw, t % kw, stride) for t in range(kh * kw))
 
 
 def winner_coordinates(cache: PoolCache) -> tuple[IntArray, IntArray]:
