@@ -120,7 +120,7 @@ class Backdrop(RichVisual):
         ]
 
 
-class Modal(Restyled[ResultType], ModalScreen[ResultType]):
+class Modal(ModalScreen[ResultType], Restyled[ResultType]):
     """A modal screen drawn over a :class:`Backdrop` of the screen beneath (styled again
     when shown again only if something outside it changed: :mod:`stepcnn.tui.resume`). Its own lines
     (the backdrop, through Textual's styling of a widget's lines) are remembered with what
