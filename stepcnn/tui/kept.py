@@ -72,10 +72,10 @@ def prepare_later(app: App[Any], session: Session) -> None:
             GotoScreen,
             HelpScreen,
             PickerScreen,
-            ViewScreen,
             about_of,
             picker_groups,
         )
+        from stepcnn.tui.view_screen import ViewScreen
 
         return [
             (HelpScreen, lambda: (describe_bindings(),)),

@@ -133,17 +133,23 @@ class ViewTable(ScrollView, can_focus=True):
             self.scroll_to(y=new - shown + 1, animate=False)
         self.refresh()
 
+    def _move(self, row: int) -> None:
+        """The cursor moved by a key: on ``row``, the table scrolled into sight in the
+        dialog around it (which opens at its top, the table below its panels)."""
+        self.cursor_row = row
+        self.scroll_visible(animate=False, immediate=True)
+
     def action_cursor(self, delta: int) -> None:
-        self.cursor_row += delta
+        self._move(self.cursor_row + delta)
 
     def action_page(self, direction: int) -> None:
-        self.cursor_row += direction * max(self.scrollable_content_region.height - 1, 1)
+        self._move(self.cursor_row + direction * max(self.scrollable_content_region.height - 1, 1))
 
     def action_scroll_top(self) -> None:
-        self.cursor_row = 0
+        self._move(0)
 
     def action_scroll_bottom(self) -> None:
-        self.cursor_row = len(self.rows) - 1
+        self._move(len(self.rows) - 1)
 
     def on_click(self, event: events.Click) -> None:
         if event.y >= 1:  # a row (not the header)
