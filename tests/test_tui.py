@@ -1279,7 +1279,7 @@ async def test_narration_that_does_not_fit_ends_with_a_mark_and_i_shows_it_whole
 
 
 async def test_weight_view_home_and_end_and_no_negative_zero() -> None:
-    from stepcnn.tui.screens import ViewTable
+    from stepcnn.tui.rows_table import ViewTable
 
     app = make_app("tour")
     async with app.run_test(size=SIZE) as pilot:
