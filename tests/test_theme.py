@@ -341,3 +341,20 @@ def test_serve_passes_the_theme_to_every_tab(capsys: Any) -> None:
     assert main(["serve", "tour", "--theme", "pink"]) == 2
     err = capsys.readouterr().err
     assert len(err.splitlines()) == 1 and "stepcnn serve: argument --theme" in err
+
+
+async def test_a_line_drawn_as_the_theme_changes_keeps_the_new_themes_ground() -> None:
+    from test_tui import make_app
+
+    from stepcnn.tui.text import TextBlock, ground
+
+    app = make_app("tour")
+    async with app.run_test(size=(160, 50)) as pilot:
+        block = app.query_one("#network", TextBlock)
+        dark = ground(block)
+        app.theme = "textual-light"
+        # Drawn before Textual applies the new theme's CSS (its refresh_css comes next):
+        # the old colours, not to be kept for the new theme.
+        assert ground(block) == dark
+        await pilot.pause()
+        assert ground(block) == block.rich_style != dark

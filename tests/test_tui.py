@@ -38,8 +38,8 @@ from stepcnn.tui.screens import (
     GotoScreen,
     HelpScreen,
     PickerScreen,
-    ViewScreen,
 )
+from stepcnn.tui.view_screen import ViewScreen
 
 SIZE = (160, 50)
 
@@ -1279,7 +1279,7 @@ async def test_narration_that_does_not_fit_ends_with_a_mark_and_i_shows_it_whole
 
 
 async def test_weight_view_home_and_end_and_no_negative_zero() -> None:
-    from stepcnn.tui.screens import ViewTable
+    from stepcnn.tui.rows_table import ViewTable
 
     app = make_app("tour")
     async with app.run_test(size=SIZE) as pilot:
@@ -1566,3 +1566,22 @@ async def test_X_writes_the_exercise_and_V_grades_it_opening_the_first_wrong_ste
         assert "all right" in app.screen.title_text
         await press(pilot, "escape")
         assert app.main.course is not None and app.main.course.walk.progress.is_done(7)
+
+
+@pytest.mark.parametrize("sizes", [((160, 50), (80, 24)), ((80, 24), (160, 50))])
+async def test_the_network_strip_chooses_its_form_again_when_the_terminal_is_resized(
+    sizes: tuple[tuple[int, int], tuple[int, int]],
+) -> None:
+    async def strip_at(size: tuple[int, int], then: tuple[int, int] | None) -> str:
+        app = make_app("lenet5")
+        async with app.run_test(size=size) as pilot:
+            await jump(pilot, app, 34_065)  # LeNet-5's C3: the strip's current layer mid-way
+            if then is not None:
+                await pilot.resize_terminal(*then)
+                await pilot.pause()
+            return screen_text(app).splitlines()[0]
+
+    before, after = sizes
+    resized, fresh = await strip_at(before, after), await strip_at(after, None)
+    assert resized == fresh
+    assert ("…" in fresh) == (after[0] == 80)  # at 80 columns only the layers around C3

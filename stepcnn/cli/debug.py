@@ -27,7 +27,7 @@ def run(args: argparse.Namespace) -> int:
 
     # What the start makes (modules, the scenario, the widgets) lives on: the collector
     # would walk it again and again for nothing. Off until the first frame is drawn, when
-    # the app collects once and turns it back on (stepcnn.tui.app.settle_garbage).
+    # the app collects once and turns it back on (stepcnn.tui.garbage.settle_garbage).
     gc.disable()
     try:
         return _open(args)

@@ -5,7 +5,6 @@ The parts, one job each: :mod:`stepcnn.tui.main_screen` (widgets, keys' actions,
 :mod:`stepcnn.tui.palette` (the theme's colours), :mod:`stepcnn.tui.hangup` (the terminal).
 """
 
-import gc
 import os
 import sys
 from collections.abc import Iterable
@@ -20,6 +19,7 @@ from stepcnn.scenario.builtin import paths, title_of
 from stepcnn.session.session import Session
 from stepcnn.tui.bindings import BINDINGS
 from stepcnn.tui.course_mode import CourseMode, Workshop
+from stepcnn.tui.garbage import settle_garbage
 from stepcnn.tui.hangup import HANGUP_STATUS, TerminalWatch, let_go_of_terminal
 from stepcnn.tui.kept import prepare_later
 from stepcnn.tui.main_screen import MainScreen
@@ -131,16 +131,6 @@ class StepCNNApp(App[int]):
                 title_of(path),
                 lambda name=path.stem: self.open_scenario(name),
             )
-
-
-def settle_garbage() -> None:
-    """After the first frame: collect what start-up left, then move every object alive now
-    (modules, the widgets, the scenario) out of the collector's sight. A full collection
-    then only walks what was made since, so no key waits ~40 ms for one walking them all.
-    The collector is on from here (``stepcnn`` turns it off until the first frame)."""
-    gc.collect()
-    gc.freeze()
-    gc.enable()
 
 
 def screenshot_folder() -> str:

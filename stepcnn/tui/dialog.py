@@ -3,10 +3,12 @@ scrolling part no taller than the terminal leaves room for."""
 
 from typing import ClassVar
 
+from rich.text import Text
 from textual import events
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.geometry import Size
+from textual.widgets import Static
 
 from stepcnn.tui.backdrop import Modal
 
@@ -59,3 +61,10 @@ class Dismissable(Modal[None]):
         room = max(int(size.height * 0.9) - self.FRAME_LINES, 3)
         for scroll in self.query(VerticalScroll):
             scroll.styles.max_height = min(SCROLL_LINES, room)
+
+
+def retext(widget: Static, text: Text) -> None:
+    """Show ``text`` in ``widget`` unless it shows that already (an update lays the dialog
+    out and draws the widget again)."""
+    if widget.content != text:
+        widget.update(text)

@@ -16,6 +16,7 @@ from textual.app import App
 from textual.screen import Screen
 
 from stepcnn.session.session import Session
+from stepcnn.tui.garbage import settle_garbage
 
 S = TypeVar("S", bound=Screen[Any])
 
@@ -71,10 +72,10 @@ def prepare_later(app: App[Any], session: Session) -> None:
             GotoScreen,
             HelpScreen,
             PickerScreen,
-            ViewScreen,
             about_of,
             picker_groups,
         )
+        from stepcnn.tui.view_screen import ViewScreen
 
         return [
             (HelpScreen, lambda: (describe_bindings(),)),
@@ -90,5 +91,7 @@ def prepare_later(app: App[Any], session: Session) -> None:
             kind, args = kinds[i]
             make_kept(app, kind, *args())
             app.set_timer(PREPARE_EVERY, lambda: make(i + 1))
+        else:
+            settle_garbage()  # the dialogs live as long as the app: out of the collector's way
 
     app.set_timer(PREPARE_AFTER, lambda: make(0))

@@ -266,10 +266,10 @@ class MainScreen(CourseActions):
 
     def action_view(self, name: str) -> None:
         """Open the screen view ``name`` (see stepcnn.present.views), or say why not."""
-        from stepcnn.present.views import view
-        from stepcnn.tui.screens import ViewScreen
+        from stepcnn.present.views import built_screen
+        from stepcnn.tui.view_screen import ViewScreen
 
-        content = view(name).build(self.session)
+        content = built_screen(self.session, name)
         if isinstance(content, str):
             self.session.message = content
             self._act(False)

@@ -13,13 +13,13 @@ from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Input, Static
 
 from stepcnn.engine.types import Array
 from stepcnn.session.practice import Question, Score, is_right, parse_guess, question
 from stepcnn.session.session import Session
 from stepcnn.timeline.numbers import num
+from stepcnn.tui.resume import Restyled
 
 SCORES: "WeakKeyDictionary[Session, Score]" = WeakKeyDictionary()
 MOST = 24  # numbers shown per operand (a 1352-element input is cut, saying so)
@@ -53,7 +53,7 @@ class GuessInput(Input):
         return character != "P" and super().check_consume_key(key, character)
 
 
-class PracticeScreen(Screen[bool | None]):
+class PracticeScreen(Restyled[bool | None]):
     """One question at a time; the debugger's session moves along with it."""
 
     BINDINGS: ClassVar[list[BindingType]] = [

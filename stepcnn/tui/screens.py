@@ -1,7 +1,7 @@
-"""Modal screens: help, go to step, scenario picker, screen views (weights, gradient check),
-errors."""
+"""Modal screens: help, go to step, scenario picker, messages (errors, reports), about.
+(The screen views' dialog is :mod:`stepcnn.tui.view_screen`.)"""
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from typing import ClassVar, cast
 
 from rich.table import Table
@@ -16,15 +16,12 @@ from textual.widgets.option_list import Option
 
 from stepcnn.base.wording import count
 from stepcnn.present.scene import build_scene
-from stepcnn.present.views import ViewContent
 from stepcnn.session.session import Session
 from stepcnn.timeline.numbering import position
 from stepcnn.tui.backdrop import Modal
-from stepcnn.tui.dialog import MODAL_CSS, Dismissable
-from stepcnn.tui.operation import OperationView, panels_height
+from stepcnn.tui.dialog import MODAL_CSS, Dismissable, retext
 from stepcnn.tui.palette import palette_of
 from stepcnn.tui.remembered import RememberedStatic
-from stepcnn.tui.rows_table import ViewTable
 
 
 class HelpScreen(Dismissable):
@@ -182,105 +179,6 @@ def picker_groups() -> list[list[tuple[str, str, str]]]:
     return [course, others]
 
 
-class ViewScreen(Dismissable):
-    """A screen view (the weight view, the gradient check): its panels, notes and table.
-
-    The panels get the lines the dialog has left once the table has a few rows (on pages,
-    ``t`` turning them, when they do not all fit); the table scrolls in what remains."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("t", "page", "Next page", show=False),
-    ]
-    PANEL_WIDTH = 96  # inside the dialog's frame and padding
-    TABLE_LINES = 5  # the table's header and a few rows, on the screen when there is room
-    TABLE_MOST = 30
-    PANEL_LEAST = 30  # lines the panels may take however short the terminal (then it scrolls)
-
-    def __init__(self, content: ViewContent) -> None:
-        super().__init__()
-        self.content = content.sized()
-        self._filled = 0  # contents shown so far (rows added late belong to the last one)
-
-    def compose(self) -> ComposeResult:
-        c = self.content
-        with Vertical():
-            yield Label(Text(c.title), classes="title")
-            with VerticalScroll():  # on a short terminal the notes, panels and table scroll
-                for note in c.notes:
-                    yield Label(Text(note), classes="note")
-                yield OperationView(id="view-panels")
-                yield ViewTable(id="view-table")
-
-    def on_mount(self) -> None:
-        self.app.theme_changed_signal.subscribe(self, self._theme_changed)
-        if self.query(OperationView):  # (none when made as the app closed: never composed)
-            self._fill()
-
-    def renew(self, content: ViewContent) -> None:
-        """Shown again (:mod:`stepcnn.tui.kept`): ``content`` in the widgets it has."""
-        self.content = c = content.sized()
-        self.query_one(".title", Label).update(Text(c.title))
-        notes = list(self.query(".note").results(Label))
-        for label, note in zip(notes, c.notes, strict=False):
-            label.update(Text(note))
-        for label in notes[len(c.notes) :]:
-            label.remove()
-        if len(c.notes) > len(notes):
-            more = [Label(Text(note), classes="note") for note in c.notes[len(notes) :]]
-            self.query_one(VerticalScroll).mount_all(more, before="#view-panels")
-        self._fill()
-        self.reopened()
-
-    def _fill(self) -> None:
-        """The panels and the table of ``content`` (each hidden when it has none)."""
-        c = self.content
-        self._filled += 1
-        view = self.query_one(OperationView)
-        view.display = bool(c.panels)
-        if c.panels:
-            view.show(list(c.panels))
-        table = self.query_one(ViewTable)
-        table.display = c.table is not None
-        if c.table is not None:
-            columns, rows = c.table
-            # The rows the table can show first, the rest once that frame is out.
-            table.show(columns, rows[: self.TABLE_MOST])
-            if len(rows) > self.TABLE_MOST:
-                self.call_after_refresh(self._add_rows, self._filled, rows[self.TABLE_MOST :])
-            table.focus()  # its keys (Home / End, the arrows) before the scrolling around it
-
-    def _add_rows(self, filled: int, rows: Sequence[Sequence[str]]) -> None:
-        if filled == self._filled:  # (not when other content is shown meanwhile)
-            self.query_one(ViewTable).add_rows(rows)
-
-    def fit(self, size: Size) -> None:
-        super().fit(size)
-        c = self.content
-        width = max(min(self.PANEL_WIDTH, int(size.width * 0.96) - 6), 10)
-        room = int(size.height * 0.9) - self.FRAME_LINES
-        room -= sum(-(-len(note) // width) for note in c.notes)
-        table = self.TABLE_LINES if c.table is not None else 0
-        panels = 0
-        if c.panels:
-            panels = panels_height(list(c.panels), width, max(room - table, self.PANEL_LEAST))
-            self.query_one(OperationView).styles.height = panels
-        if c.table is not None:
-            self.query_one(ViewTable).styles.max_height = min(
-                max(room - panels, self.TABLE_LINES), self.TABLE_MOST
-            )
-
-    def action_page(self) -> None:
-        """The next page of the panels (when not all fit on one)."""
-        view = self.query_one(OperationView)
-        if view.paged:
-            view.show(list(self.content.panels), page=view.next_page)
-
-    def _theme_changed(self, theme: object) -> None:
-        view = self.query_one(OperationView)  # in the new colours
-        if self.content.panels:
-            view.show(list(self.content.panels), page=view.page)
-
-
 class MessageScreen(Dismissable):
     """Lines of text (the problems of a scenario that failed to open, a verify report),
     scrolling when they do not fit. A line too long for the dialog wraps under its own
@@ -342,7 +240,7 @@ class AboutScreen(Dismissable):
         before = self.every_part
         self.title_text, self.every_part = title, list(parts)
         self.parts = [(head, body) for head, body in parts if body.strip()]
-        self.query_one(".title", Label).update(Text(title))
+        retext(self.query_one(".title", Label), Text(title))
         scroll = self.query_one(VerticalScroll)
         if [head for head, _ in before] != [head for head, _ in parts]:
             scroll.remove_children()
@@ -352,7 +250,7 @@ class AboutScreen(Dismissable):
             for i, ((_, old), (_, body)) in enumerate(zip(before, parts, strict=True)):
                 text = widgets[2 * i + 1]
                 if body != old:
-                    cast(Static, text).update(Text(body.strip() + "\n"))
+                    retext(cast(Static, text), Text(body.strip() + "\n"))
                 widgets[2 * i].display = text.display = bool(body.strip())
         self.reopened()
 

@@ -11,17 +11,24 @@ from textual.widget import Widget
 
 Span = tuple[str, Style | str]
 
-_GROUNDS: "WeakKeyDictionary[Widget, tuple[str, Style]]" = WeakKeyDictionary()
+_GROUNDS: "WeakKeyDictionary[Widget, tuple[int, Style]]" = WeakKeyDictionary()
 
 
 def ground(widget: Widget) -> Style:
     """The widget's own background and text colour from its CSS (the theme's), as a Rich
-    style; computed once per theme."""
-    theme = widget.app.theme
+    style; computed once per update of the app's CSS.
+
+    A new theme invalidates the CSS at once but applies it a moment later (Textual's
+    ``refresh_css``, called next): a line drawn in between has the old theme's colours, so
+    they are kept only once the widget's screen has its styles from the current CSS."""
+    count = widget.app._css_update_count
     known = _GROUNDS.get(widget)
-    if known is None or known[0] != theme:
-        known = _GROUNDS[widget] = (theme, widget.rich_style)
-    return known[1]
+    if known is not None and known[0] == count:
+        return known[1]
+    style = widget.rich_style
+    if widget.screen._css_update_count == count:
+        _GROUNDS[widget] = (count, style)
+    return style
 
 
 def grounded(segments: list[Segment], base: Style) -> list[Segment]:
@@ -55,15 +62,18 @@ class TextBlock(Widget):
         """One line: the first variant that fits the width (the last one, cut, if none does);
         chosen again when the width changes."""
         self._variants = variants
-        self._pick(self.content_size.width or self.app.size.width)
+        self.set([self._pick(self.content_size.width or self.app.size.width)])
 
-    def _pick(self, width: int) -> None:
+    def _pick(self, width: int) -> list[Span]:
+        """The first variant that fits ``width`` (the last one if none does)."""
         variants = self._variants
-        for variant in variants:
-            if sum(len(text) for text, _ in variant) <= width:
-                self.set([variant])
-                return
-        self.set([variants[-1]])
+        return next((v for v in variants if sum(len(t) for t, _ in v) <= width), variants[-1])
+
+    def _fit(self, width: int) -> None:
+        """The lines at a new ``width``: the variant that fits it, if there are variants."""
+        if self._variants:
+            self._paragraphs = [self._pick(width)]
+        self._wrap(width)
 
     def set(self, paragraphs: list[list[Span]]) -> None:
         if paragraphs == self._paragraphs:
@@ -101,15 +111,13 @@ class TextBlock(Widget):
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         if self._wrapped_for != width:
-            self._wrap(width)
+            self._fit(width)
         return max(len(self._lines), 1)
 
     def render_line(self, y: int) -> Strip:
         width = self.content_size.width
         if self._wrapped_for != width:
-            if self._variants:
-                self._pick(width)
-            self._wrap(width)
+            self._fit(width)
         base = ground(self)
         if y < len(self._lines):
             return Strip(grounded(self._lines[y], base)).adjust_cell_length(width, base)

@@ -79,17 +79,32 @@ def inline_names() -> list[str]:
 _BUILT: list[tuple[tuple[object, ...], ViewContent | str]] = []
 """The inline view built last, with what it was built of: the key that chose it and the
 frame drawn right after (or a redraw at the same step) build it once."""
+_OPENED: list[tuple[tuple[object, ...], ViewContent | str]] = []
+"""The screen view built last, the same way: opened again at the same step, it is the same
+content (and its dialog draws nothing anew)."""
 
 
 def built_inline(session: Session, name: str) -> ViewContent | str:
     """Inline view ``name`` at the current step, ready to draw (its panels sized), or the
     reason it has nothing to show here; built once for a step, precision and selection."""
+    return _built(session, name, _BUILT)
+
+
+def built_screen(session: Session, name: str) -> ViewContent | str:
+    """Screen view ``name`` at the current step, as :func:`built_inline` builds an inline
+    one (once for a step, precision and selection)."""
+    return _built(session, name, _OPENED)
+
+
+def _built(
+    session: Session, name: str, last: list[tuple[tuple[object, ...], ViewContent | str]]
+) -> ViewContent | str:
     key = (session, session.timeline, session.k, name, session.precision, session.selected)
-    if _BUILT and _BUILT[0][0] == key:
-        return _BUILT[0][1]
+    if last and last[0][0] == key:
+        return last[0][1]
     content = views()[name].build(session)
     made = content if isinstance(content, str) else content.sized()
-    _BUILT[:] = [(key, made)]
+    last[:] = [(key, made)]
     return made
 
 
