@@ -2,6 +2,7 @@
 what a dialog opened for the first time draws: after the steps moved, after the theme
 changed, after the terminal was resized while it was closed."""
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
@@ -13,6 +14,7 @@ from stepcnn.timeline import Condition, find
 from stepcnn.tui.app import StepCNNApp
 
 DIALOGS = ["question_mark", "d", "v"]
+Picture = list[list[Segment]]
 
 
 def picture(app: StepCNNApp) -> list[list[Segment]]:
@@ -59,34 +61,37 @@ async def test_a_dialog_shown_again_after_the_step_moved_shows_the_new_step(key:
     assert after == await fresh(key, then, "textual-dark", (160, 50))
 
 
-@pytest.mark.parametrize("key", DIALOGS)
-async def test_a_dialog_shown_again_after_the_theme_changed_takes_its_colours(key: str) -> None:
+async def shown_again(key: str, change: Callable[[Pilot[Any]], Awaitable[None]]) -> Picture:
+    """The dialog of ``key`` at conv2d.backward, opened, closed, ``change`` made, opened again."""
     app = make_app("lenet5")
     async with app.run_test(size=(160, 50)) as pilot:
         await pilot.app.workers.wait_for_complete()  # the whole run trained: its loss curve
-        k = step_of(app, "conv2d.backward")
-        await jump(pilot, app, k)
+        await jump(pilot, app, step_of(app, "conv2d.backward"))
         await reopen(pilot, key)
-        app.theme = "textual-light"
+        await change(pilot)
         await pilot.pause()
         await press(pilot, key)
-        after = picture(app)
+        return picture(app)
+
+
+@pytest.mark.parametrize("key", DIALOGS)
+async def test_a_dialog_shown_again_after_the_theme_changed_takes_its_colours(key: str) -> None:
+    async def light(pilot: Pilot[Any]) -> None:
+        pilot.app.theme = "textual-light"
+
+    after = await shown_again(key, light)
+    k = step_of(make_app("lenet5"), "conv2d.backward")
     assert after == await fresh(key, k, "textual-light", (160, 50))
 
 
 @pytest.mark.parametrize("key", DIALOGS)
 async def test_a_dialog_shown_again_after_a_resize_fits_the_new_size(key: str) -> None:
-    app = make_app("lenet5")
-    async with app.run_test(size=(160, 50)) as pilot:
-        await pilot.app.workers.wait_for_complete()  # the whole run trained: its loss curve
-        k = step_of(app, "conv2d.backward")
-        await jump(pilot, app, k)
-        await reopen(pilot, key)
+    async def narrow(pilot: Pilot[Any]) -> None:
         await pilot.resize_terminal(80, 24)
-        await pilot.pause()
-        await press(pilot, key)
-        after = picture(app)
+
+    after = await shown_again(key, narrow)
     assert len(after) == 24
+    k = step_of(make_app("lenet5"), "conv2d.backward")
     assert after == await fresh(key, k, "textual-dark", (80, 24))
 
 
