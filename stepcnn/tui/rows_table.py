@@ -82,8 +82,7 @@ class ViewTable(ScrollView, can_focus=True):
         self.rows = []
         self.widths = [len(c) for c in self.columns]
         self.add_rows(rows)
-        self.cursor_row = 0
-        self.scroll_to(0, 0, animate=False, immediate=True)
+        self.show_again()
 
     def show_again(self) -> None:
         """The rows shown, the cursor on the first, scrolled to the top (as :meth:`show`
